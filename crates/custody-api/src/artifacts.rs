@@ -1,0 +1,205 @@
+//! Artifacts, attestations, legacy deployments, search and asserts.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::GitCommitInfo;
+
+/// Body of `POST /artifacts/{org}/{flow}` (attest artifact).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ArtifactReport {
+    pub fingerprint: String,
+    pub filename: String,
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    #[serde(default)]
+    pub git_commit_info: Option<GitCommitInfo>,
+    #[serde(default)]
+    pub repo_info: Option<Value>,
+    #[serde(default)]
+    pub build_url: String,
+    #[serde(default)]
+    pub commit_url: String,
+    #[serde(default)]
+    pub repo_url: Option<String>,
+    #[serde(default)]
+    pub template_reference_name: Option<String>,
+    #[serde(default)]
+    pub trail_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_urls: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<Value>,
+}
+
+/// `{environment_name, snapshot_index}` in `running` / `exited`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvIndex {
+    pub environment_name: String,
+    pub snapshot_index: i64,
+}
+
+/// A line of artifact history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryLine {
+    pub event: String,
+    pub timestamp: f64,
+}
+
+/// An artifact document (`get artifact`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Artifact {
+    pub filename: String,
+    pub flow_name: String,
+    pub trail_name: Option<String>,
+    pub template_reference_name: Option<String>,
+    pub fingerprint: String,
+    pub created_at: f64,
+    pub git_commit: Option<String>,
+    pub commit_url: Option<String>,
+    pub build_url: Option<String>,
+    pub repo_url: Option<String>,
+    pub html_url: Option<String>,
+    pub state: String,
+    pub compliance_status: Value,
+    pub annotations: BTreeMap<String, String>,
+    pub running: Vec<EnvIndex>,
+    pub exited: Vec<EnvIndex>,
+    pub history: Vec<HistoryLine>,
+}
+
+/// The common `data_json` of every attestation type; `is_compliant` is generic's.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AttestationPayload {
+    pub attestation_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_fingerprint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit_info: Option<GitCommitInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_info: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_artifacts: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_urls: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_url: Option<String>,
+    #[serde(default)]
+    pub user_data: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_compliant: Option<bool>,
+}
+
+/// A stored attestation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attestation {
+    pub attestation_id: String,
+    pub attestation_name: String,
+    pub attestation_type: String,
+    pub is_compliant: bool,
+    pub flow_name: String,
+    pub trail_name: String,
+    pub artifact_fingerprint: Option<String>,
+    pub target_artifacts: Vec<String>,
+    pub git_commit_info: Option<GitCommitInfo>,
+    pub origin_url: Option<String>,
+    pub user_data: Value,
+    pub description: Option<String>,
+    pub created_at: f64,
+}
+
+/// Body of the legacy `POST /deployments/{org}/{flow}` (`expect deployment`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeploymentCreate {
+    pub artifact_fingerprint: String,
+    pub environment: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub build_url: Option<String>,
+    #[serde(default)]
+    pub user_data: Option<Value>,
+}
+
+/// A legacy deployment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deployment {
+    pub deployment_id: i64,
+    pub artifact_fingerprint: String,
+    pub artifact_name: String,
+    pub environment: String,
+    pub description: Option<String>,
+    pub build_url: Option<String>,
+    pub created_at: f64,
+}
+
+/// One artifact found by `search`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchArtifact {
+    pub fingerprint: String,
+    pub name: String,
+    pub flow: Option<String>,
+    pub git_commit: Option<String>,
+    pub has_provenance: bool,
+    pub commit_url: Option<String>,
+    pub build_url: Option<String>,
+    pub html_url: Option<String>,
+    pub compliance_state: Option<String>,
+    pub running_in: Vec<String>,
+    pub exited_from: Vec<String>,
+    pub history: Vec<HistoryLine>,
+}
+
+/// What a search term matched.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Matches {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub count: usize,
+    pub matches: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResolvedTo {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub full_match: Option<String>,
+    pub fingerprints: Matches,
+    pub commits: Matches,
+}
+
+/// Response of `GET /search/{org}/sha/{value}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub resolved_to: ResolvedTo,
+    pub artifacts: Vec<SearchArtifact>,
+}
+
+/// The compliance of a fingerprint in one flow/trail, in an assert.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssertFlow {
+    pub flow: String,
+    pub trail: Option<String>,
+    pub compliance_status: Value,
+}
+
+/// Response of `GET /asserts/{org}/fingerprint/{fp}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssertResult {
+    pub compliant: bool,
+    pub scope: String,
+    pub environment: Option<String>,
+    pub policy_evaluations: Vec<Value>,
+    pub flows: Vec<AssertFlow>,
+    pub html_url: Option<String>,
+}

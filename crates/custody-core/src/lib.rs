@@ -1,0 +1,18 @@
+//! Custody's domain model, free of I/O: validated names and fingerprints, the
+//! expression languages users type (`env#N`, `flow:commit`, `A..B`), how a runtime
+//! report becomes a snapshot change, how an artifact's history and compliance are
+//! derived from stored facts. Everything here is deterministic and unit-tested.
+
+pub mod compliance;
+pub mod expr;
+pub mod fingerprint;
+pub mod history;
+pub mod names;
+pub mod report;
+pub mod template;
+
+pub use fingerprint::{Fingerprint, HexPrefix};
+pub use names::{Name, NameError, NameKind};
+
+/// Seconds since the Unix epoch, as floats on the wire (Kosli's convention).
+pub type Timestamp = f64;

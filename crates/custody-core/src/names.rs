@@ -1,0 +1,118 @@
+//! Validated identifiers: org, flow, trail, environment, attestation and
+//! template names. Parse once at the edge, then pass the typed value around.
+
+use std::fmt;
+
+/// Which kind of name is being validated; each has its own allowed characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Org,
+    Flow,
+    Trail,
+    Environment,
+    Attestation,
+    TemplateArtifact,
+    ServiceAccount,
+}
+
+impl NameKind {
+    fn label(self) -> &'static str {
+        match self {
+            NameKind::Org => "organization",
+            NameKind::Flow => "flow",
+            NameKind::Trail => "trail",
+            NameKind::Environment => "environment",
+            NameKind::Attestation => "attestation",
+            NameKind::TemplateArtifact => "template artifact",
+            NameKind::ServiceAccount => "service account",
+        }
+    }
+
+    /// Characters allowed after the first (which must be ASCII alphanumeric).
+    fn allows(self, c: char) -> bool {
+        c.is_ascii_alphanumeric()
+            || match self {
+                NameKind::Org | NameKind::ServiceAccount => matches!(c, '-' | '_'),
+                NameKind::Flow | NameKind::Trail => matches!(c, '-' | '_' | '.' | '~'),
+                NameKind::Environment => matches!(c, '-' | '_' | '.'),
+                NameKind::Attestation => matches!(c, '-' | '_' | ','),
+                NameKind::TemplateArtifact => matches!(c, '-' | '_'),
+            }
+    }
+
+    fn pattern(self) -> &'static str {
+        match self {
+            NameKind::Org | NameKind::ServiceAccount => "^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
+            NameKind::Flow | NameKind::Trail => "^[a-zA-Z0-9][a-zA-Z0-9._~-]*$",
+            NameKind::Environment => "^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
+            NameKind::Attestation => "^[a-zA-Z0-9][a-zA-Z0-9_,-]*$",
+            NameKind::TemplateArtifact => "^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
+        }
+    }
+}
+
+/// Why a name was rejected, phrased so the user knows how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {} name '{value}': it must match {}", kind.label(), kind.pattern())]
+pub struct NameError {
+    pub kind: NameKind,
+    pub value: String,
+}
+
+/// A name that passed validation for its kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(kind: NameKind, value: &str) -> Result<Self, NameError> {
+        let mut chars = value.chars();
+        let ok = value.len() <= 256
+            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && chars.all(|c| kind.allows(c));
+        if ok {
+            Ok(Name(value.to_string()))
+        } else {
+            Err(NameError {
+                kind,
+                value: value.to_string(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_kind_specific_characters() {
+        assert!(Name::parse(NameKind::Flow, "runner-ci.v2~x").is_ok());
+        assert!(Name::parse(NameKind::Environment, "aws-prod.eu_1").is_ok());
+        assert!(Name::parse(NameKind::Environment, "aws~prod").is_err());
+        assert!(Name::parse(NameKind::Attestation, "unit-test,lint").is_ok());
+    }
+
+    #[test]
+    fn rejects_bad_first_character_and_empty() {
+        for bad in ["", "-x", ".x", "a b", "a/b"] {
+            let err = Name::parse(NameKind::Flow, bad).unwrap_err();
+            assert!(err.to_string().contains("invalid flow name"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Runtime reports: how the instances a reporter sends (pods, tasks, functions,
+//! files…) become a running set keyed by fingerprint, and whether that set differs
+//! from what is currently recorded as running. Only a change in the set of
+//! fingerprints or in a replica count makes a new snapshot.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::Timestamp;
+use crate::fingerprint::Fingerprint;
+
+/// The environment types reports can be sent for, with their wire spelling.
+pub const ENVIRONMENT_TYPES: [&str; 9] = [
+    "K8S",
+    "ECS",
+    "S3",
+    "lambda",
+    "server",
+    "docker",
+    "azure-apps",
+    "cloud-run",
+    "logical",
+];
+
+/// The canonical spelling of an environment type, matched case-insensitively.
+pub fn canonical_env_type(value: &str) -> Option<&'static str> {
+    ENVIRONMENT_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(value))
+        .copied()
+}
+
+/// Every instance of one fingerprint in a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunningArtifact {
+    pub fingerprint: String,
+    pub name: String,
+    /// Reported instance objects without their `digests`, oldest first; each has a
+    /// numeric `creationTimestamp`.
+    pub instances: Vec<Value>,
+}
+
+impl RunningArtifact {
+    pub fn replicas(&self) -> i64 {
+        self.instances.len() as i64
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReportError {
+    #[error("artifacts[{index}] must be a JSON object with a 'digests' map of name to sha256")]
+    Shape { index: usize },
+    #[error("artifacts[{index}].digests['{name}']: {source}")]
+    Digest {
+        index: usize,
+        name: String,
+        source: crate::fingerprint::FingerprintError,
+    },
+}
+
+/// Groups reported instances by fingerprint. Empty digests (allowed by some
+/// reporters when a digest is unknown) are left out of the running set.
+pub fn normalise(entries: &[Value]) -> Result<Vec<RunningArtifact>, ReportError> {
+    let mut by_fp: BTreeMap<String, RunningArtifact> = BTreeMap::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let object = entry.as_object().ok_or(ReportError::Shape { index })?;
+        let digests = object
+            .get("digests")
+            .and_then(Value::as_object)
+            .ok_or(ReportError::Shape { index })?;
+        let mut context: Map<String, Value> = object.clone();
+        context.remove("digests");
+        let created = context
+            .get("creationTimestamp")
+            .and_then(Value::as_f64)
+            .unwrap_or(0.0);
+        context.insert("creationTimestamp".into(), Value::from(created));
+        for (name, digest) in digests {
+            let digest = digest.as_str().ok_or(ReportError::Shape { index })?;
+            if digest.is_empty() {
+                continue;
+            }
+            let fp = Fingerprint::parse(digest).map_err(|source| ReportError::Digest {
+                index,
+                name: name.clone(),
+                source,
+            })?;
+            let artifact = by_fp
+                .entry(fp.to_string())
+                .or_insert_with(|| RunningArtifact {
+                    fingerprint: fp.to_string(),
+                    name: name.clone(),
+                    instances: Vec::new(),
+                });
+            if *name < artifact.name {
+                artifact.name = name.clone();
+            }
+            artifact.instances.push(Value::Object(context.clone()));
+        }
+    }
+    let mut artifacts: Vec<RunningArtifact> = by_fp.into_values().collect();
+    for a in &mut artifacts {
+        a.instances
+            .sort_by(|x, y| created_of(x).total_cmp(&created_of(y)));
+    }
+    Ok(artifacts)
+}
+
+/// The `creationTimestamp` of a stored instance object.
+pub fn created_of(instance: &Value) -> Timestamp {
+    instance
+        .get("creationTimestamp")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0)
+}
+
+/// A run currently open in an environment: a fingerprint with its replica count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenRun {
+    pub id: i64,
+    pub fingerprint: String,
+    pub replicas: i64,
+}
+
+/// What a report changes: runs to close and runs to open, both at the new index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Change {
+    pub closed: Vec<i64>,
+    pub opened: Vec<RunningArtifact>,
+}
+
+/// Compares the open runs with a report. `None` means nothing meaningful changed,
+/// so no snapshot is made.
+pub fn diff(open: &[OpenRun], reported: Vec<RunningArtifact>) -> Option<Change> {
+    let current: BTreeMap<&str, &OpenRun> =
+        open.iter().map(|r| (r.fingerprint.as_str(), r)).collect();
+    let mut change = Change::default();
+    let mut still_running = std::collections::BTreeSet::new();
+    for artifact in reported {
+        match current.get(artifact.fingerprint.as_str()) {
+            Some(run) if run.replicas == artifact.replicas() => {
+                still_running.insert(run.id);
+            }
+            Some(run) => {
+                change.closed.push(run.id);
+                still_running.insert(run.id);
+                change.opened.push(artifact);
+            }
+            None => change.opened.push(artifact),
+        }
+    }
+    change.closed.extend(
+        open.iter()
+            .filter(|r| !still_running.contains(&r.id))
+            .map(|r| r.id),
+    );
+    change.closed.sort_unstable();
+    if change.closed.is_empty() && change.opened.is_empty() {
+        None
+    } else {
+        Some(change)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fp(c: char) -> String {
+        c.to_string().repeat(64)
+    }
+
+    fn pod(name: &str, digest: &str, created: i64) -> Value {
+        json!({"podName": name, "namespace": "prod", "digests": {"app:1": digest}, "creationTimestamp": created})
+    }
+
+    #[test]
+    fn groups_instances_by_fingerprint_oldest_first() {
+        let report = [
+            pod("b", &fp('a'), 20),
+            pod("a", &fp('a'), 10),
+            pod("c", &fp('b'), 5),
+        ];
+        let running = normalise(&report).unwrap();
+        assert_eq!(running.len(), 2);
+        assert_eq!(running[0].replicas(), 2);
+        assert_eq!(running[0].instances[0]["podName"], "a");
+        assert!(running[0].instances[0].get("digests").is_none());
+    }
+
+    #[test]
+    fn rejects_bad_digests_with_their_position() {
+        let err = normalise(&[json!({"digests": {"x": "nothex"}})]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("artifacts[0].digests['x']"),
+            "{err}"
+        );
+        assert!(normalise(&[json!("pod")]).is_err());
+    }
+
+    #[test]
+    fn skips_unknown_empty_digests() {
+        let running = normalise(&[json!({"digests": {"x": ""}, "creationTimestamp": 1})]).unwrap();
+        assert!(running.is_empty());
+    }
+
+    #[test]
+    fn unchanged_report_makes_no_change() {
+        let open = [OpenRun {
+            id: 1,
+            fingerprint: fp('a'),
+            replicas: 1,
+        }];
+        assert_eq!(
+            diff(&open, normalise(&[pod("x", &fp('a'), 99)]).unwrap()),
+            None
+        );
+    }
+
+    #[test]
+    fn scaling_closes_and_reopens_the_run() {
+        let open = [
+            OpenRun {
+                id: 1,
+                fingerprint: fp('a'),
+                replicas: 1,
+            },
+            OpenRun {
+                id: 2,
+                fingerprint: fp('b'),
+                replicas: 1,
+            },
+        ];
+        let report = [
+            pod("x", &fp('a'), 1),
+            pod("y", &fp('a'), 2),
+            pod("z", &fp('c'), 3),
+        ];
+        let change = diff(&open, normalise(&report).unwrap()).unwrap();
+        assert_eq!(change.closed, vec![1, 2]);
+        let opened: Vec<_> = change
+            .opened
+            .iter()
+            .map(|a| (a.fingerprint.clone(), a.replicas()))
+            .collect();
+        assert_eq!(opened, vec![(fp('a'), 2), (fp('c'), 1)]);
+    }
+}

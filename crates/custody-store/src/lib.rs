@@ -1,0 +1,214 @@
+//! Storage for Custody. [`Store`] is the one interface the server uses; [`SqlStore`]
+//! implements it for SQLite (the embedded default) and PostgreSQL from one set of
+//! portable SQL statements, with a migration set per database. [`contract`] holds
+//! the behaviour suite every backend must pass.
+//!
+//! Facts (reports, attestations, deployments, snapshots) are only ever appended;
+//! a snapshot is the set of runs open at its index, so storage grows with changes,
+//! not with the number of reports.
+
+pub mod contract;
+pub mod model;
+mod sql;
+pub mod testing;
+
+use async_trait::async_trait;
+use custody_core::HexPrefix;
+use custody_core::report::RunningArtifact;
+
+pub use model::*;
+pub use sql::SqlStore;
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique name or number is taken (often a concurrent create; retryable).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Config(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Everything the server reads and writes. Every method is a bounded number of
+/// statements, whatever the size of its input.
+pub trait Store: OrgStore + FlowStore + ArtifactStore + EnvironmentStore {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Orgs, service accounts and hashed API keys.
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    async fn create_org(&self, name: &str, at: f64) -> Result<Org>;
+    async fn org(&self, name: &str) -> Result<Option<Org>>;
+    async fn orgs(&self) -> Result<Vec<Org>>;
+    async fn create_service_account(
+        &self,
+        org_id: i64,
+        name: &str,
+        description: Option<&str>,
+        role: &str,
+        at: f64,
+    ) -> Result<ServiceAccountRow>;
+    async fn service_account(&self, org_id: i64, name: &str) -> Result<Option<ServiceAccountRow>>;
+    async fn service_accounts(&self, org_id: i64) -> Result<Vec<ServiceAccountRow>>;
+    async fn update_service_account(
+        &self,
+        id: i64,
+        description: Option<&str>,
+        role: Option<&str>,
+    ) -> Result<()>;
+    async fn delete_service_account(&self, id: i64) -> Result<()>;
+    async fn create_api_key(
+        &self,
+        account_id: i64,
+        public_id: &str,
+        key_hash: &str,
+        description: &str,
+        at: f64,
+        expires_at: Option<f64>,
+    ) -> Result<()>;
+    async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>>;
+    /// Sets a key's expiry; false when the key does not exist.
+    async fn set_api_key_expiry(
+        &self,
+        account_id: i64,
+        public_id: &str,
+        expires_at: Option<f64>,
+    ) -> Result<bool>;
+    async fn delete_api_key(&self, account_id: i64, public_id: &str) -> Result<bool>;
+    /// The principal of an unexpired key with this hash.
+    async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>>;
+}
+
+/// Flows and trails.
+#[async_trait]
+pub trait FlowStore: Send + Sync {
+    /// Creates or updates a flow; true when created.
+    async fn upsert_flow(&self, org_id: i64, flow: &FlowUpsert, at: f64)
+    -> Result<(FlowRow, bool)>;
+    async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>>;
+    /// Flows not archived, by name, optionally filtered by a name substring.
+    async fn flows(
+        &self,
+        org_id: i64,
+        name_contains: Option<&str>,
+        case_sensitive: bool,
+        page: Option<Page>,
+    ) -> Result<(Vec<FlowRow>, u64)>;
+    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str) -> Result<()>;
+    async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()>;
+    async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>>;
+
+    // Trails.
+    /// Begins or updates a trail and records the event; true when begun.
+    async fn upsert_trail(
+        &self,
+        flow_id: i64,
+        trail: &TrailUpsert,
+        at: f64,
+    ) -> Result<(TrailRow, bool)>;
+    async fn trail(&self, flow_id: i64, name: &str) -> Result<Option<TrailRow>>;
+    /// Trails newest first, in one flow or the whole org, optionally only those
+    /// holding an artifact with this fingerprint.
+    async fn trails(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        fingerprint: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<TrailRow>, u64)>;
+    async fn trail_events(&self, trail_id: i64) -> Result<Vec<TrailEventRow>>;
+}
+
+/// Artifacts, attestations and legacy deployments.
+#[async_trait]
+pub trait ArtifactStore: Send + Sync {
+    async fn insert_artifact(&self, artifact: &ArtifactInsert) -> Result<i64>;
+    async fn artifacts_by_fingerprint(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<ArtifactRow>>;
+    async fn artifacts_by_commit(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<ArtifactRow>>;
+    async fn artifacts_with_fingerprints(
+        &self,
+        org_id: i64,
+        fingerprints: &[String],
+    ) -> Result<Vec<ArtifactRow>>;
+    /// Artifacts newest first.
+    async fn artifacts(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        page: Page,
+    ) -> Result<(Vec<ArtifactRow>, u64)>;
+    async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>>;
+    async fn insert_attestation(&self, attestation: &AttestationInsert) -> Result<()>;
+    /// Attestations that may concern these artifacts: those of their trails, those
+    /// bound to them, and pending ones of their flows for their commits.
+    async fn attestations_for(&self, artifacts: &[ArtifactRow]) -> Result<Vec<AttestationRow>>;
+    async fn trail_attestations(&self, trail_id: i64) -> Result<Vec<AttestationRow>>;
+    /// Records a deployment and returns its number in the flow.
+    async fn insert_deployment(&self, deployment: &DeploymentInsert) -> Result<i64>;
+    async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>>;
+}
+
+/// Environments, runtime reports and snapshots.
+#[async_trait]
+pub trait EnvironmentStore: Send + Sync {
+    async fn upsert_environment(
+        &self,
+        org_id: i64,
+        env: &EnvironmentUpsert,
+        at: f64,
+    ) -> Result<(EnvironmentRow, bool)>;
+    async fn environment(&self, org_id: i64, name: &str) -> Result<Option<EnvironmentRow>>;
+    async fn environments(
+        &self,
+        org_id: i64,
+        page: Option<Page>,
+    ) -> Result<(Vec<EnvironmentRow>, u64)>;
+    async fn set_environment_tags(&self, env_id: i64, tags_json: &str) -> Result<()>;
+    /// Records a report: a new snapshot if the running set or a replica count changed
+    /// (or the environment has none yet), else only `last_reported_at` moves.
+    async fn record_report(
+        &self,
+        env_id: i64,
+        kind: &str,
+        at: f64,
+        running: Vec<RunningArtifact>,
+    ) -> Result<ReportOutcome>;
+    async fn snapshot(&self, env_id: i64, index: i64) -> Result<Option<SnapshotRow>>;
+    /// The index of the snapshot current at a time.
+    async fn snapshot_at_time(&self, env_id: i64, at: f64) -> Result<Option<i64>>;
+    /// Snapshots with `from <= index <= to`, oldest first unless `newest_first`.
+    async fn snapshots(
+        &self,
+        env_id: i64,
+        from: i64,
+        to: i64,
+        newest_first: bool,
+        page: Page,
+    ) -> Result<Vec<SnapshotRow>>;
+    /// Runs open at `index`, plus those that ended exactly there.
+    async fn runs_at(&self, env_id: i64, index: i64) -> Result<Vec<RunRow>>;
+    /// Runs that started or ended at an index in `from..=to`.
+    async fn runs_changed(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>>;
+    /// Every run of these fingerprints in the org's environments.
+    async fn runs_of(&self, org_id: i64, fingerprints: &[String]) -> Result<Vec<RunRow>>;
+    /// Fingerprints with this prefix that ran in the org's environments.
+    async fn running_fingerprints(&self, org_id: i64, prefix: &HexPrefix) -> Result<Vec<String>>;
+}

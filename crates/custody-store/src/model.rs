@@ -1,0 +1,266 @@
+//! Rows the store returns. JSON-valued columns stay text here; `json()` reads them.
+
+use serde_json::Value;
+
+/// Parses a stored JSON column; stored values are always valid JSON.
+pub fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+    pub created_at: f64,
+}
+
+/// Who an API key speaks for.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Principal {
+    pub org_id: i64,
+    pub org_name: String,
+    pub role: String,
+    pub service_account: String,
+    pub key_id: String,
+    pub expires_at: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ServiceAccountRow {
+    pub id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub role: String,
+    pub created_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub public_id: String,
+    pub description: String,
+    pub created_at: f64,
+    pub expires_at: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct FlowRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub description: String,
+    pub visibility: String,
+    pub template: Option<String>,
+    pub tags: String,
+    pub created_at: f64,
+    pub archived_at: Option<f64>,
+}
+
+/// What `upsert_flow` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowUpsert {
+    pub name: String,
+    pub description: String,
+    pub visibility: String,
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TrailRow {
+    pub id: i64,
+    pub flow_id: i64,
+    pub flow_name: String,
+    pub name: String,
+    pub description: String,
+    pub template: Option<String>,
+    pub git_commit_info: Option<String>,
+    pub origin_url: Option<String>,
+    pub user_data: String,
+    pub external_urls: String,
+    pub repo_info: Option<String>,
+    pub created_at: f64,
+    pub last_modified_at: f64,
+}
+
+/// What `upsert_trail` writes; `None` fields keep their stored value on update.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrailUpsert {
+    pub name: String,
+    pub description: Option<String>,
+    pub template: Option<String>,
+    pub git_commit_info: Option<String>,
+    pub origin_url: Option<String>,
+    pub user_data: Option<String>,
+    pub external_urls: Option<String>,
+    pub repo_info: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TrailEventRow {
+    pub kind: String,
+    pub created_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ArtifactRow {
+    pub id: i64,
+    pub flow_id: i64,
+    pub flow_name: String,
+    pub trail_id: Option<i64>,
+    pub trail_name: Option<String>,
+    pub fingerprint: String,
+    pub filename: String,
+    pub template_name: Option<String>,
+    pub git_commit: Option<String>,
+    pub commit_url: Option<String>,
+    pub build_url: Option<String>,
+    pub repo_url: Option<String>,
+    pub payload: String,
+    pub created_at: f64,
+}
+
+/// What `insert_artifact` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactInsert {
+    pub flow_id: i64,
+    pub trail_id: Option<i64>,
+    pub fingerprint: String,
+    pub filename: String,
+    pub template_name: Option<String>,
+    pub git_commit: Option<String>,
+    pub commit_url: Option<String>,
+    pub build_url: Option<String>,
+    pub repo_url: Option<String>,
+    pub payload: String,
+    pub created_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AttestationRow {
+    pub id: i64,
+    pub public_id: String,
+    pub flow_id: i64,
+    pub trail_id: i64,
+    pub artifact_id: Option<i64>,
+    pub target_artifact: Option<String>,
+    pub commit_sha: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub is_compliant: i64,
+    pub payload: String,
+    pub created_at: f64,
+}
+
+/// What `insert_attestation` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttestationInsert {
+    pub public_id: String,
+    pub flow_id: i64,
+    pub trail_id: i64,
+    pub artifact_id: Option<i64>,
+    pub target_artifact: Option<String>,
+    pub commit_sha: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub is_compliant: bool,
+    pub payload: String,
+    pub created_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DeploymentRow {
+    pub number: i64,
+    pub flow_id: i64,
+    pub artifact_id: i64,
+    pub fingerprint: String,
+    pub filename: String,
+    pub environment: String,
+    pub description: Option<String>,
+    pub build_url: Option<String>,
+    pub created_at: f64,
+}
+
+/// What `insert_deployment` writes; the number is allocated by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentInsert {
+    pub flow_id: i64,
+    pub artifact_id: i64,
+    pub environment: String,
+    pub description: Option<String>,
+    pub build_url: Option<String>,
+    pub user_data: String,
+    pub created_at: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EnvironmentRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub tags: String,
+    pub include_scaling: i64,
+    pub created_at: f64,
+    pub last_modified_at: f64,
+    pub last_reported_at: Option<f64>,
+    pub last_changed_at: Option<f64>,
+    pub latest_index: i64,
+}
+
+/// What `upsert_environment` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvironmentUpsert {
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub include_scaling: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SnapshotRow {
+    pub idx: i64,
+    pub kind: String,
+    pub created_at: f64,
+    pub next_at: Option<f64>,
+}
+
+/// A fingerprint running in an environment from snapshot `from_idx` until `to_idx`.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: i64,
+    pub env_name: String,
+    pub fingerprint: String,
+    pub name: String,
+    pub from_idx: i64,
+    pub to_idx: Option<i64>,
+    pub replicas: i64,
+    pub instances: String,
+    pub from_at: f64,
+    pub to_at: Option<f64>,
+}
+
+/// What recording a report did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportOutcome {
+    /// A new snapshot with this index.
+    Created(i64),
+    /// Nothing changed; the latest snapshot stays.
+    Unchanged(i64),
+}
+
+/// A page request: 1-based page number and page size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Page {
+    pub fn offset(self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+}

@@ -1,0 +1,264 @@
+//! Artifacts, attestations and legacy deployments.
+
+use async_trait::async_trait;
+use custody_core::HexPrefix;
+use sqlx::AssertSqlSafe;
+
+use super::{Arg, CHUNK, Filters, SqlStore, bind_args, conflict, ints, placeholders, texts};
+use crate::{
+    ArtifactInsert, ArtifactRow, ArtifactStore, AttestationInsert, AttestationRow,
+    DeploymentInsert, DeploymentRow, Page, Result,
+};
+
+const ARTIFACT_SELECT: &str = "SELECT a.id, a.flow_id, f.name AS flow_name, a.trail_id, t.name AS trail_name, \
+     a.fingerprint, a.filename, a.template_name, a.git_commit, a.commit_url, a.build_url, a.repo_url, \
+     a.payload, a.created_at \
+     FROM artifacts a JOIN flows f ON f.id = a.flow_id LEFT JOIN trails t ON t.id = a.trail_id";
+const ATTESTATION_COLUMNS: &str = "id, public_id, flow_id, trail_id, artifact_id, target_artifact, commit_sha, \
+     name, kind, is_compliant, payload, created_at";
+const NEWEST_FIRST: &str = " ORDER BY a.created_at DESC, a.id DESC";
+
+impl SqlStore {
+    /// Artifacts of an org whose `column` starts with a prefix, newest first.
+    async fn artifacts_by_prefix(
+        &self,
+        column: &str,
+        org_id: i64,
+        flow_id: Option<i64>,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<ArtifactRow>> {
+        let (lo, hi) = prefix.range();
+        let mut filters = Filters::new().and("a.org_id = ?", [Arg::Int(org_id)]).and(
+            &format!("a.{column} >= ? AND a.{column} < ?"),
+            [Arg::Text(lo), Arg::Text(hi)],
+        );
+        if let Some(id) = flow_id {
+            filters = filters.and("a.flow_id = ?", [Arg::Int(id)]);
+        }
+        let sql = format!("{ARTIFACT_SELECT}{}{NEWEST_FIRST}", filters.sql());
+        Ok(filters
+            .bind(sqlx::query_as(AssertSqlSafe(sql)))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Artifacts whose `column` is one of `values`, in chunks.
+    async fn artifacts_where_in(
+        &self,
+        column: &str,
+        org_id: Option<i64>,
+        values: &[Arg],
+    ) -> Result<Vec<ArtifactRow>> {
+        let mut rows = Vec::new();
+        for chunk in values.chunks(CHUNK) {
+            let org_clause = org_id
+                .map(|id| format!("a.org_id = {id} AND "))
+                .unwrap_or_default();
+            let sql = format!(
+                "{ARTIFACT_SELECT} WHERE {org_clause}{column} IN ({}){NEWEST_FIRST}",
+                placeholders(1, chunk.len())
+            );
+            rows.extend(
+                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+}
+
+#[async_trait]
+impl ArtifactStore for SqlStore {
+    async fn insert_artifact(&self, a: &ArtifactInsert) -> Result<i64> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO artifacts (org_id, flow_id, trail_id, fingerprint, filename, template_name, git_commit, \
+             commit_url, build_url, repo_url, payload, created_at) \
+             SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM flows WHERE id = $1 RETURNING id",
+        )
+        .bind(a.flow_id)
+        .bind(a.trail_id)
+        .bind(&a.fingerprint)
+        .bind(&a.filename)
+        .bind(a.template_name.as_deref())
+        .bind(a.git_commit.as_deref())
+        .bind(a.commit_url.as_deref())
+        .bind(a.build_url.as_deref())
+        .bind(a.repo_url.as_deref())
+        .bind(&a.payload)
+        .bind(a.created_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn artifacts_by_fingerprint(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<ArtifactRow>> {
+        self.artifacts_by_prefix("fingerprint", org_id, flow_id, prefix)
+            .await
+    }
+
+    async fn artifacts_by_commit(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<ArtifactRow>> {
+        self.artifacts_by_prefix("git_commit", org_id, flow_id, prefix)
+            .await
+    }
+
+    async fn artifacts_with_fingerprints(
+        &self,
+        org_id: i64,
+        fingerprints: &[String],
+    ) -> Result<Vec<ArtifactRow>> {
+        self.artifacts_where_in(
+            "a.fingerprint",
+            Some(org_id),
+            &texts(fingerprints.iter().cloned()),
+        )
+        .await
+    }
+
+    async fn artifacts(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        page: Page,
+    ) -> Result<(Vec<ArtifactRow>, u64)> {
+        let mut filters = Filters::new().and("a.org_id = ?", [Arg::Int(org_id)]);
+        if let Some(id) = flow_id {
+            filters = filters.and("a.flow_id = ?", [Arg::Int(id)]);
+        }
+        let total = self.count("artifacts a", &filters).await?;
+        let sql = format!(
+            "{ARTIFACT_SELECT}{}{NEWEST_FIRST} LIMIT {} OFFSET {}",
+            filters.sql(),
+            page.limit(),
+            page.offset()
+        );
+        let rows = filters
+            .bind(sqlx::query_as(AssertSqlSafe(sql)))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows, total))
+    }
+
+    async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>> {
+        self.artifacts_where_in("a.trail_id", None, &ints(trail_ids.iter().copied()))
+            .await
+    }
+
+    async fn insert_attestation(&self, a: &AttestationInsert) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO attestations (public_id, flow_id, trail_id, artifact_id, target_artifact, commit_sha, \
+             name, kind, is_compliant, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&a.public_id)
+        .bind(a.flow_id)
+        .bind(a.trail_id)
+        .bind(a.artifact_id)
+        .bind(a.target_artifact.as_deref())
+        .bind(a.commit_sha.as_deref())
+        .bind(&a.name)
+        .bind(&a.kind)
+        .bind(i64::from(a.is_compliant))
+        .bind(&a.payload)
+        .bind(a.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(conflict("attestation id collision; retry"))?;
+        Ok(())
+    }
+
+    async fn attestations_for(&self, artifacts: &[ArtifactRow]) -> Result<Vec<AttestationRow>> {
+        let mut rows: Vec<AttestationRow> = Vec::new();
+        for chunk in artifacts.chunks(CHUNK / 4) {
+            let mut args: Vec<Arg> = Vec::new();
+            let mut list = |column: &str, items: Vec<Arg>| {
+                let clause = format!(
+                    "{column} IN ({})",
+                    placeholders(args.len() + 1, items.len())
+                );
+                args.extend(items);
+                clause
+            };
+            let mut any_of = vec![list("artifact_id", ints(chunk.iter().map(|a| a.id)))];
+            let trails = ints(chunk.iter().filter_map(|a| a.trail_id));
+            if !trails.is_empty() {
+                any_of.push(list("trail_id", trails));
+            }
+            let commits = texts(chunk.iter().filter_map(|a| a.git_commit.clone()));
+            if !commits.is_empty() {
+                let flows_in = list("flow_id", ints(chunk.iter().map(|a| a.flow_id)));
+                let commits_in = list("commit_sha", commits);
+                any_of.push(format!(
+                    "({flows_in} AND {commits_in} AND target_artifact IS NOT NULL)"
+                ));
+            }
+            let sql = format!(
+                "SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE {} ORDER BY created_at, id",
+                any_of.join(" OR ")
+            );
+            rows.extend(
+                bind_args(sqlx::query_as(AssertSqlSafe(sql)), &args)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        rows.dedup_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    async fn trail_attestations(&self, trail_id: i64) -> Result<Vec<AttestationRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE trail_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(trail_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn insert_deployment(&self, d: &DeploymentInsert) -> Result<i64> {
+        let (number,): (i64,) = sqlx::query_as(
+            "INSERT INTO deployments (flow_id, number, artifact_id, environment, description, build_url, user_data, created_at) \
+             SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3, $4, $5, $6, $7 FROM deployments WHERE flow_id = $1 \
+             RETURNING number",
+        )
+        .bind(d.flow_id)
+        .bind(d.artifact_id)
+        .bind(&d.environment)
+        .bind(d.description.as_deref())
+        .bind(d.build_url.as_deref())
+        .bind(&d.user_data)
+        .bind(d.created_at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict("a deployment was recorded concurrently in this flow; retry"))?;
+        Ok(number)
+    }
+
+    async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>> {
+        let mut rows = Vec::new();
+        for chunk in ints(artifact_ids.iter().copied()).chunks(CHUNK) {
+            let sql = format!(
+                "SELECT d.number, d.flow_id, d.artifact_id, a.fingerprint, a.filename, d.environment, d.description, \
+                 d.build_url, d.created_at FROM deployments d JOIN artifacts a ON a.id = d.artifact_id \
+                 WHERE d.artifact_id IN ({}) ORDER BY d.created_at, d.id",
+                placeholders(1, chunk.len())
+            );
+            rows.extend(
+                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(rows)
+    }
+}

@@ -1,0 +1,235 @@
+//! Flows and trails.
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+
+use super::{Arg, Filters, SqlStore, conflict};
+use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
+
+const FLOW_COLUMNS: &str =
+    "id, org_id, name, description, visibility, template, tags, created_at, archived_at";
+const TRAIL_COLUMNS: &str = "t.id, t.flow_id, f.name AS flow_name, t.name, t.description, t.template, \
+     t.git_commit_info, t.origin_url, t.user_data, t.external_urls, t.repo_info, t.created_at, t.last_modified_at";
+
+#[async_trait]
+impl FlowStore for SqlStore {
+    async fn upsert_flow(
+        &self,
+        org_id: i64,
+        flow: &FlowUpsert,
+        at: f64,
+    ) -> Result<(FlowRow, bool)> {
+        let created = self.flow(org_id, &flow.name).await?.is_none();
+        let query = if created {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "INSERT INTO flows (org_id, name, description, visibility, template, tags, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, '{{}}', $6) RETURNING {FLOW_COLUMNS}"
+            )))
+        } else {
+            sqlx::query_as(AssertSqlSafe(format!(
+                "UPDATE flows SET description = $3, visibility = $4, template = $5, archived_at = NULL \
+                 WHERE org_id = $1 AND name = $2 RETURNING {FLOW_COLUMNS}"
+            )))
+        };
+        let query = query
+            .bind(org_id)
+            .bind(&flow.name)
+            .bind(&flow.description)
+            .bind(&flow.visibility)
+            .bind(flow.template.as_deref());
+        let query = if created { query.bind(at) } else { query };
+        let row = query.fetch_one(&self.pool).await.map_err(conflict(format!(
+            "flow '{}' was created concurrently; retry",
+            flow.name
+        )))?;
+        Ok((row, created))
+    }
+
+    async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {FLOW_COLUMNS} FROM flows WHERE org_id = $1 AND name = $2"
+        )))
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn flows(
+        &self,
+        org_id: i64,
+        name_contains: Option<&str>,
+        case_sensitive: bool,
+        page: Option<Page>,
+    ) -> Result<(Vec<FlowRow>, u64)> {
+        let mut filters = Filters::new()
+            .and("org_id = ?", [Arg::Int(org_id)])
+            .and("archived_at IS NULL", []);
+        if let Some(needle) = name_contains {
+            let condition = if case_sensitive {
+                format!("{} > 0", self.position("name", "?"))
+            } else {
+                format!("{} > 0", self.position("lower(name)", "lower(?)"))
+            };
+            filters = filters.and(&condition, [Arg::Text(needle.to_string())]);
+        }
+        let total = self.count("flows", &filters).await?;
+        let mut sql = format!(
+            "SELECT {FLOW_COLUMNS} FROM flows{} ORDER BY name",
+            filters.sql()
+        );
+        if let Some(p) = page {
+            sql.push_str(&format!(" LIMIT {} OFFSET {}", p.limit(), p.offset()));
+        }
+        let rows = filters
+            .bind(sqlx::query_as(AssertSqlSafe(sql)))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows, total))
+    }
+
+    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str) -> Result<()> {
+        sqlx::query("UPDATE flows SET tags = $1 WHERE id = $2")
+            .bind(tags_json)
+            .bind(flow_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()> {
+        sqlx::query("UPDATE flows SET archived_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(flow_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>> {
+        let (at,): (Option<f64>,) =
+            sqlx::query_as("SELECT MAX(created_at) FROM deployments WHERE flow_id = $1")
+                .bind(flow_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(at)
+    }
+
+    async fn upsert_trail(
+        &self,
+        flow_id: i64,
+        trail: &TrailUpsert,
+        at: f64,
+    ) -> Result<(TrailRow, bool)> {
+        let mut tx = self.pool.begin().await?;
+        let (id, created) = match self.trail(flow_id, &trail.name).await? {
+            None => {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO trails (flow_id, name, description, template, git_commit_info, origin_url, \
+                     user_data, external_urls, repo_info, created_at, last_modified_at) \
+                     VALUES ($1, $2, COALESCE($3, ''), $4, $5, $6, COALESCE($7, '{}'), COALESCE($8, '{}'), $9, $10, $10) \
+                     RETURNING id",
+                )
+                .bind(flow_id)
+                .bind(&trail.name)
+                .bind(trail.description.as_deref())
+                .bind(trail.template.as_deref())
+                .bind(trail.git_commit_info.as_deref())
+                .bind(trail.origin_url.as_deref())
+                .bind(trail.user_data.as_deref())
+                .bind(trail.external_urls.as_deref())
+                .bind(trail.repo_info.as_deref())
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(conflict(format!("trail '{}' was begun concurrently; retry", trail.name)))?;
+                (id, true)
+            }
+            Some(existing) => {
+                sqlx::query(
+                    "UPDATE trails SET description = COALESCE($1, description), template = COALESCE($2, template), \
+                     git_commit_info = COALESCE($3, git_commit_info), origin_url = COALESCE($4, origin_url), \
+                     user_data = COALESCE($5, user_data), external_urls = COALESCE($6, external_urls), \
+                     repo_info = COALESCE($7, repo_info), last_modified_at = $8 WHERE id = $9",
+                )
+                .bind(trail.description.as_deref())
+                .bind(trail.template.as_deref())
+                .bind(trail.git_commit_info.as_deref())
+                .bind(trail.origin_url.as_deref())
+                .bind(trail.user_data.as_deref())
+                .bind(trail.external_urls.as_deref())
+                .bind(trail.repo_info.as_deref())
+                .bind(at)
+                .bind(existing.id)
+                .execute(&mut *tx)
+                .await?;
+                (existing.id, false)
+            }
+        };
+        sqlx::query("INSERT INTO trail_events (trail_id, kind, created_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(if created {
+                "trail_reported"
+            } else {
+                "trail_updated"
+            })
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let row = self.trail(flow_id, &trail.name).await?;
+        Ok((row.expect("trail just written"), created))
+    }
+
+    async fn trail(&self, flow_id: i64, name: &str) -> Result<Option<TrailRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {TRAIL_COLUMNS} FROM trails t JOIN flows f ON f.id = t.flow_id \
+             WHERE t.flow_id = $1 AND t.name = $2"
+        )))
+        .bind(flow_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn trails(
+        &self,
+        org_id: i64,
+        flow_id: Option<i64>,
+        fingerprint: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<TrailRow>, u64)> {
+        let mut filters = Filters::new().and("f.org_id = ?", [Arg::Int(org_id)]);
+        if let Some(id) = flow_id {
+            filters = filters.and("t.flow_id = ?", [Arg::Int(id)]);
+        }
+        if let Some(fp) = fingerprint {
+            filters = filters.and(
+                "EXISTS (SELECT 1 FROM artifacts a WHERE a.trail_id = t.id AND a.fingerprint = ?)",
+                [Arg::Text(fp.to_string())],
+            );
+        }
+        let from = "trails t JOIN flows f ON f.id = t.flow_id";
+        let total = self.count(from, &filters).await?;
+        let sql = format!(
+            "SELECT {TRAIL_COLUMNS} FROM {from}{} ORDER BY t.created_at DESC, t.id DESC LIMIT {} OFFSET {}",
+            filters.sql(),
+            page.limit(),
+            page.offset()
+        );
+        let rows = filters
+            .bind(sqlx::query_as(AssertSqlSafe(sql)))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows, total))
+    }
+
+    async fn trail_events(&self, trail_id: i64) -> Result<Vec<TrailEventRow>> {
+        Ok(sqlx::query_as(
+            "SELECT kind, created_at FROM trail_events WHERE trail_id = $1 ORDER BY created_at, id",
+        )
+        .bind(trail_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

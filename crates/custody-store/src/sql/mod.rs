@@ -1,0 +1,214 @@
+//! [`SqlStore`]: the store on SQLite or PostgreSQL through sqlx's `Any` driver.
+//! Statements are written once in the SQL both databases share (`$n`
+//! placeholders, `RETURNING`, `ON CONFLICT`); only the schema migrations and a
+//! few connection settings differ per database.
+
+mod artifacts;
+mod environments;
+mod flows;
+mod orgs;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions};
+use sqlx::query::QueryAs;
+use sqlx::{Any, AnyPool, AssertSqlSafe, Executor};
+
+use crate::{Result, Store, StoreError};
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The SQL store.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl SqlStore {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and
+    /// brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL '{url}': use sqlite://PATH or postgres://USER@HOST/DB"
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        Ok(SqlStore { pool, backend })
+    }
+
+    /// Closes every connection (tests drop their databases afterwards).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// `$start, $start+1, …` for `n` values.
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Binds values to a query, in order.
+fn bind_args<'q, T>(
+    mut q: QueryAs<'q, Any, T, AnyArguments>,
+    args: &[Arg],
+) -> QueryAs<'q, Any, T, AnyArguments> {
+    for arg in args {
+        q = match arg {
+            Arg::Int(i) => q.bind(*i),
+            Arg::Text(s) => q.bind(s.clone()),
+        };
+    }
+    q
+}
+
+fn ints(ids: impl IntoIterator<Item = i64>) -> Vec<Arg> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter().map(Arg::Int).collect()
+}
+
+fn texts(values: impl IntoIterator<Item = String>) -> Vec<Arg> {
+    let mut values: Vec<String> = values.into_iter().collect();
+    values.sort();
+    values.dedup();
+    values.into_iter().map(Arg::Text).collect()
+}
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`].
+fn conflict(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+    let what = what.into();
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::Database(e),
+    }
+}
+
+/// Rows per multi-row statement: keeps bind counts far below both databases' limits.
+const CHUNK: usize = 500;
+
+/// A value bound to a dynamically built statement.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A `WHERE` clause built from optional filters; `?` in a condition becomes the
+/// next `$n` placeholder.
+#[derive(Debug, Default)]
+struct Filters {
+    conditions: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Filters {
+    fn new() -> Self {
+        Filters::default()
+    }
+
+    fn and(mut self, condition: &str, args: impl IntoIterator<Item = Arg>) -> Self {
+        let mut text = String::new();
+        let mut args = args.into_iter();
+        for part in condition.split_inclusive('?') {
+            match part.strip_suffix('?') {
+                Some(before) => {
+                    let arg = args.next().expect("one argument per placeholder");
+                    self.args.push(arg);
+                    text.push_str(&format!("{before}${}", self.args.len()));
+                }
+                None => text.push_str(part),
+            }
+        }
+        self.conditions.push(text);
+        self
+    }
+
+    fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    fn bind<'q, T>(
+        &self,
+        q: QueryAs<'q, Any, T, AnyArguments>,
+    ) -> QueryAs<'q, Any, T, AnyArguments> {
+        bind_args(q, &self.args)
+    }
+}
+
+impl SqlStore {
+    /// `position of needle in haystack` (1-based, 0 when absent) in this dialect.
+    fn position(&self, haystack: &str, needle: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("instr({haystack}, {needle})"),
+            Backend::Postgres => format!("strpos({haystack}, {needle})"),
+        }
+    }
+
+    /// Runs a `SELECT COUNT(*)` with the given filters.
+    async fn count(&self, from: &str, filters: &Filters) -> Result<u64> {
+        let sql = format!("SELECT COUNT(*) FROM {from}{}", filters.sql());
+        let (n,): (i64,) = filters
+            .bind(sqlx::query_as(AssertSqlSafe(sql)))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+}

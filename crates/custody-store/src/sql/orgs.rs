@@ -1,0 +1,189 @@
+//! Orgs, service accounts and API keys (stored only as SHA-256 hashes).
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+
+use super::{SqlStore, conflict};
+use crate::{ApiKeyRow, Org, OrgStore, Principal, Result, ServiceAccountRow};
+
+const ACCOUNT_COLUMNS: &str = "id, name, description, role, created_at";
+
+#[async_trait]
+impl OrgStore for SqlStore {
+    async fn create_org(&self, name: &str, at: f64) -> Result<Org> {
+        sqlx::query_as(
+            "INSERT INTO orgs (name, created_at) VALUES ($1, $2) RETURNING id, name, created_at",
+        )
+        .bind(name)
+        .bind(at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict(format!("organization '{name}' already exists")))
+    }
+
+    async fn org(&self, name: &str) -> Result<Option<Org>> {
+        Ok(
+            sqlx::query_as("SELECT id, name, created_at FROM orgs WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn orgs(&self) -> Result<Vec<Org>> {
+        Ok(
+            sqlx::query_as("SELECT id, name, created_at FROM orgs ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn create_service_account(
+        &self,
+        org_id: i64,
+        name: &str,
+        description: Option<&str>,
+        role: &str,
+        at: f64,
+    ) -> Result<ServiceAccountRow> {
+        sqlx::query_as(AssertSqlSafe(format!(
+            "INSERT INTO service_accounts (org_id, name, description, role, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {ACCOUNT_COLUMNS}"
+        )))
+        .bind(org_id)
+        .bind(name)
+        .bind(description)
+        .bind(role)
+        .bind(at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict(format!("service account '{name}' already exists")))
+    }
+
+    async fn service_account(&self, org_id: i64, name: &str) -> Result<Option<ServiceAccountRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM service_accounts WHERE org_id = $1 AND name = $2"
+        )))
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn service_accounts(&self, org_id: i64) -> Result<Vec<ServiceAccountRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM service_accounts WHERE org_id = $1 ORDER BY name"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn update_service_account(
+        &self,
+        id: i64,
+        description: Option<&str>,
+        role: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE service_accounts SET description = COALESCE($1, description), \
+             role = COALESCE($2, role) WHERE id = $3",
+        )
+        .bind(description)
+        .bind(role)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_service_account(&self, id: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM api_keys WHERE service_account_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM service_accounts WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_api_key(
+        &self,
+        account_id: i64,
+        public_id: &str,
+        key_hash: &str,
+        description: &str,
+        at: f64,
+        expires_at: Option<f64>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (public_id, service_account_id, key_hash, description, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(public_id)
+        .bind(account_id)
+        .bind(key_hash)
+        .bind(description)
+        .bind(at)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(conflict("this API key already exists"))?;
+        Ok(())
+    }
+
+    async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>> {
+        Ok(sqlx::query_as(
+            "SELECT public_id, description, created_at, expires_at FROM api_keys \
+             WHERE service_account_id = $1 ORDER BY created_at, id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn set_api_key_expiry(
+        &self,
+        account_id: i64,
+        public_id: &str,
+        expires_at: Option<f64>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET expires_at = $1 WHERE service_account_id = $2 AND public_id = $3",
+        )
+        .bind(expires_at)
+        .bind(account_id)
+        .bind(public_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_api_key(&self, account_id: i64, public_id: &str) -> Result<bool> {
+        let done =
+            sqlx::query("DELETE FROM api_keys WHERE service_account_id = $1 AND public_id = $2")
+                .bind(account_id)
+                .bind(public_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>> {
+        Ok(sqlx::query_as(
+            "SELECT o.id AS org_id, o.name AS org_name, s.role, s.name AS service_account, \
+                    k.public_id AS key_id, k.expires_at \
+             FROM api_keys k JOIN service_accounts s ON s.id = k.service_account_id \
+             JOIN orgs o ON o.id = s.org_id \
+             WHERE k.key_hash = $1 AND (k.expires_at IS NULL OR k.expires_at > $2)",
+        )
+        .bind(key_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
