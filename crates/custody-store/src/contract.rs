@@ -210,7 +210,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
     let pending = AttestationInsert {
         public_id: "att-1".into(),
         flow_id: flow.id,
-        trail_id: trail.id,
+        trail_id: Some(trail.id),
         artifact_id: None,
         target_artifact: Some("svc".into()),
         commit_sha: Some(commit.clone()),

@@ -125,6 +125,8 @@ pub trait FlowStore: Send + Sync {
         page: Page,
     ) -> Result<(Vec<TrailRow>, u64)>;
     async fn trail_events(&self, trail_id: i64) -> Result<Vec<TrailEventRow>>;
+    async fn flows_by_id(&self, ids: &[i64]) -> Result<Vec<FlowRow>>;
+    async fn trails_by_id(&self, ids: &[i64]) -> Result<Vec<TrailRow>>;
 }
 
 /// Artifacts, attestations and legacy deployments.

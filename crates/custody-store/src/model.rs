@@ -139,7 +139,7 @@ pub struct AttestationRow {
     pub id: i64,
     pub public_id: String,
     pub flow_id: i64,
-    pub trail_id: i64,
+    pub trail_id: Option<i64>,
     pub artifact_id: Option<i64>,
     pub target_artifact: Option<String>,
     pub commit_sha: Option<String>,
@@ -155,7 +155,7 @@ pub struct AttestationRow {
 pub struct AttestationInsert {
     pub public_id: String,
     pub flow_id: i64,
-    pub trail_id: i64,
+    pub trail_id: Option<i64>,
     pub artifact_id: Option<i64>,
     pub target_artifact: Option<String>,
     pub commit_sha: Option<String>,

@@ -87,7 +87,7 @@ CREATE TABLE attestations (
     id BIGSERIAL PRIMARY KEY,
     public_id TEXT NOT NULL UNIQUE,
     flow_id BIGINT NOT NULL REFERENCES flows (id),
-    trail_id BIGINT NOT NULL REFERENCES trails (id),
+    trail_id BIGINT REFERENCES trails (id),
     artifact_id BIGINT REFERENCES artifacts (id),
     target_artifact TEXT,
     commit_sha TEXT,

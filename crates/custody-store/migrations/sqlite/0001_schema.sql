@@ -87,7 +87,7 @@ CREATE TABLE attestations (
     id INTEGER PRIMARY KEY,
     public_id TEXT NOT NULL UNIQUE,
     flow_id INTEGER NOT NULL REFERENCES flows (id),
-    trail_id INTEGER NOT NULL REFERENCES trails (id),
+    trail_id INTEGER REFERENCES trails (id),
     artifact_id INTEGER REFERENCES artifacts (id),
     target_artifact TEXT,
     commit_sha TEXT,

@@ -1,0 +1,190 @@
+//! What the reporting commands share (attest, begin trail, expect deployment,
+//! snapshot): Kosli's positional-count errors, `key=value` values,
+//! annotations, attestation names, user-data files, and the JSON a payload
+//! goes out as. Their shared flag groups are in [`super::flags`].
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// Cobra's `ExactArgs(1)`.
+pub fn exactly_one(mut args: Vec<String>) -> anyhow::Result<String> {
+    if args.len() != 1 {
+        bail!("accepts 1 arg(s), received {}", args.len());
+    }
+    Ok(args.remove(0))
+}
+
+/// The attest commands' own at-most-one check.
+pub fn at_most_one(args: &[String]) -> anyhow::Result<Option<String>> {
+    if args.len() > 1 {
+        bail!(
+            "accepts at most 1 arg(s), received {} [{}]{}",
+            args.len(),
+            args.join(" "),
+            bool_hint(args)
+        );
+    }
+    Ok(args.first().cloned())
+}
+
+/// A pointer to the boolean-flag FAQ when a stray `true`/`false` argument
+/// shows a boolean flag was given its value after a space.
+pub fn bool_hint(args: &[String]) -> &'static str {
+    if args.iter().any(|a| a == "true" || a == "false") {
+        "\nSee https://docs.kosli.com/faq/#boolean-flags"
+    } else {
+        ""
+    }
+}
+
+/// Parses a `key=value` flag value.
+pub fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) => Ok((k.to_string(), v.to_string())),
+        None => Err(format!("{text} must be formatted as key=value")),
+    }
+}
+
+/// An I/O error worded like Go's (`no such file or directory`).
+pub fn io_text(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
+}
+
+/// A JSON file's content (`--user-data`).
+pub fn load_json(path: &str) -> anyhow::Result<Value> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow!("open {path}: {}", io_text(&e)))?;
+    serde_json::from_str(&text).map_err(|_| anyhow!("{path} does not contain a valid JSON"))
+}
+
+/// A payload's JSON as Kosli sends it: top-level `null`s left out and a
+/// commit's `timestamp` in whole seconds.
+pub fn wire(payload: &impl Serialize) -> anyhow::Result<Value> {
+    let mut value = serde_json::to_value(payload)?;
+    if let Value::Object(map) = &mut value {
+        map.retain(|_, v| !v.is_null());
+        if let Some(ts) = map
+            .get_mut("git_commit_info")
+            .and_then(|g| g.get_mut("timestamp"))
+            && let Some(secs) = ts.as_f64().filter(|t| t.fract() == 0.0)
+        {
+            *ts = json!(secs as i64);
+        }
+    }
+    Ok(value)
+}
+
+/// `--name ARTIFACT.ATTESTATION` → `(Some(ARTIFACT), ATTESTATION)`; a name
+/// without a dot names the attestation alone.
+pub fn split_name(name: &str) -> anyhow::Result<(Option<String>, String)> {
+    let Some((artifact, attestation)) = name.split_once('.') else {
+        return Ok((None, name.to_string()));
+    };
+    if artifact.is_empty() || attestation.is_empty() || attestation.contains('.') {
+        bail!("failed to parse attestation name: invalid attestation name format: {name}");
+    }
+    Ok((Some(artifact.to_string()), attestation.to_string()))
+}
+
+/// `--annotate key=value` pairs; keys are `[A-Za-z0-9_]+`.
+pub fn annotations(pairs: &[(String, String)]) -> anyhow::Result<Option<BTreeMap<String, String>>> {
+    let map: BTreeMap<String, String> = pairs.iter().cloned().collect();
+    if let Some(bad) = map
+        .keys()
+        .find(|k| k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        bail!(
+            "--annotate flag should be in the format key=value. Invalid key: '{bad}'. Key can only contain [A-Za-z0-9_]"
+        );
+    }
+    Ok(Some(map).filter(|m| !m.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use custody_api::GitCommitInfo;
+
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn positional_counts_use_cobra_wording() {
+        assert_eq!(exactly_one(strings(&["a"])).unwrap(), "a");
+        assert_eq!(
+            exactly_one(vec![]).unwrap_err().to_string(),
+            "accepts 1 arg(s), received 0"
+        );
+        assert_eq!(at_most_one(&[]).unwrap(), None);
+        let err = at_most_one(&strings(&["foo", "bar"]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "accepts at most 1 arg(s), received 2 [foo bar]");
+        let err = at_most_one(&strings(&["foo", "false"]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "accepts at most 1 arg(s), received 2 [foo false]\nSee https://docs.kosli.com/faq/#boolean-flags"
+        );
+    }
+
+    #[test]
+    fn attestation_names_may_target_an_artifact() {
+        assert_eq!(split_name("unit").unwrap(), (None, "unit".to_string()));
+        assert_eq!(
+            split_name("app.unit").unwrap(),
+            (Some("app".to_string()), "unit".to_string())
+        );
+        for bad in [".foo", "foo.", "a.b.c"] {
+            let err = split_name(bad).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!("failed to parse attestation name: invalid attestation name format: {bad}")
+            );
+        }
+    }
+
+    #[test]
+    fn annotations_and_pairs_are_checked() {
+        let pairs = vec![("foo.baz".to_string(), "bar".to_string())];
+        let err = annotations(&pairs).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "--annotate flag should be in the format key=value. Invalid key: 'foo.baz'. Key can only contain [A-Za-z0-9_]"
+        );
+        assert_eq!(annotations(&[]).unwrap(), None);
+        assert_eq!(
+            key_value("novalue").unwrap_err(),
+            "novalue must be formatted as key=value"
+        );
+    }
+
+    #[test]
+    fn payloads_drop_nulls_and_send_whole_second_timestamps() {
+        let info = GitCommitInfo {
+            sha1: "s".into(),
+            timestamp: 1_700_000_000.0,
+            ..Default::default()
+        };
+        let value = wire(&json!({"a": null, "git_commit_info": info})).unwrap();
+        assert_eq!(
+            value,
+            json!({"git_commit_info": {"sha1": "s", "message": "", "author": "", "timestamp": 1_700_000_000, "branch": ""}})
+        );
+        assert_eq!(
+            io_text(&std::fs::read("/nonexistent/x").unwrap_err()),
+            "no such file or directory"
+        );
+    }
+}

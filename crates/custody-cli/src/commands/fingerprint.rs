@@ -1,0 +1,193 @@
+//! `fingerprint PATH --artifact-type file|dir [--exclude ...]`, and the
+//! fingerprint flags every reporting command shares (`--artifact-type`,
+//! `--exclude`): computing a fingerprint from an argument, and checking a typed
+//! `--fingerprint`. Image fingerprints (docker, oci) are not supported yet.
+
+use std::path::Path;
+
+use anyhow::bail;
+use clap::Args;
+use custody_core::Fingerprint;
+
+use super::attest::common::{bool_hint, exactly_one};
+
+/// `--artifact-type` and `--exclude`, for commands that can fingerprint their argument.
+#[derive(Debug, Clone, Args)]
+pub struct FingerprintFlags {
+    /// The type of the artifact to fingerprint: file or dir.
+    #[arg(short = 't', long)]
+    pub artifact_type: Option<String>,
+    /// Paths or globs to leave out of a dir fingerprint (also read from .kosli_ignore).
+    #[arg(short = 'x', long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+}
+
+impl FingerprintFlags {
+    /// Kosli's checks where an argument names the artifact (`attest artifact`,
+    /// `expect deployment`); `name_required` even with `--fingerprint`.
+    pub fn check_artifact(
+        &self,
+        arg: Option<&str>,
+        fingerprint: Option<&str>,
+        name_required: bool,
+    ) -> anyhow::Result<()> {
+        if arg.is_none_or(str::is_empty) {
+            if name_required {
+                bail!("docker image name or file/dir path is required");
+            }
+            if fingerprint.is_none() {
+                bail!(
+                    "docker image name or file/dir path is required when --fingerprint is not provided"
+                );
+            }
+        }
+        if self.artifact_type.is_none() && fingerprint.is_none() {
+            bail!("either --artifact-type or --fingerprint must be specified");
+        }
+        fingerprint.map_or(Ok(()), check)
+    }
+
+    /// Kosli's checks where the argument is optional (attestations).
+    pub fn check_attestation(
+        &self,
+        args: &[String],
+        fingerprint: Option<&str>,
+    ) -> anyhow::Result<()> {
+        if self.artifact_type.is_some() && args.first().is_none_or(String::is_empty) {
+            bail!("artifact name argument is required when --artifact-type is set");
+        }
+        if let (None, None, Some(arg)) = (&self.artifact_type, fingerprint, args.first()) {
+            let hint = bool_hint(args);
+            bail!(
+                "--artifact-type or --fingerprint must be specified when artifact name ('{arg}') argument is supplied.{hint}"
+            );
+        }
+        fingerprint.map_or(Ok(()), check)
+    }
+}
+
+/// The fingerprint of the artifact at `path`, by artifact type.
+pub fn compute(artifact_type: &str, path: &str, excludes: &[String]) -> anyhow::Result<String> {
+    match artifact_type {
+        "file" | "dir" => Ok(custody_fingerprint::fingerprint(
+            artifact_type,
+            Path::new(path),
+            excludes,
+        )?),
+        "docker" | "oci" => bail!(
+            "artifact type {artifact_type} is not supported yet: only file and dir artifacts can be fingerprinted for now (give an image's digest with --fingerprint)"
+        ),
+        other => bail!("{other} is not a supported artifact type"),
+    }
+}
+
+/// Checks a typed `--fingerprint`: 64 lower-case hex characters.
+pub fn check(fingerprint: &str) -> anyhow::Result<()> {
+    Fingerprint::parse(fingerprint)?;
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// The file or directory.
+    #[arg(value_name = "FILE-PATH | DIR-PATH")]
+    args: Vec<String>,
+    /// The type of the artifact: file or dir.
+    #[arg(short = 't', long)]
+    artifact_type: String,
+    /// Paths or globs to leave out of a dir fingerprint (also read from .kosli_ignore).
+    #[arg(short = 'x', long, value_delimiter = ',')]
+    exclude: Vec<String>,
+}
+
+impl FingerprintArgs {
+    pub fn run(self) -> anyhow::Result<()> {
+        let path = exactly_one(self.args)?;
+        println!("{}", compute(&self.artifact_type, &path, &self.exclude)?);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_and_directories_are_fingerprinted() {
+        let dir = std::env::temp_dir().join(format!("custody-fp-cmd-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        std::fs::write(dir.join("a.txt"), "this is non empty").unwrap();
+        let file = dir.join("a.txt").display().to_string();
+        assert_eq!(
+            compute("file", &file, &[]).unwrap(),
+            "1256d6510a6606ad61a4f6104243a291b18383b456d50205eba893b51e1807bc"
+        );
+        let root = dir.display().to_string();
+        let with_logs = compute("dir", &root, &[]).unwrap();
+        assert_ne!(
+            with_logs,
+            compute("dir", &root, &["logs".to_string()]).unwrap()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn images_and_unknown_types_are_refused() {
+        let err = compute("docker", "nginx:1.25", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("artifact type docker is not supported yet"),
+            "{err}"
+        );
+        assert_eq!(
+            compute("zip", "x", &[]).unwrap_err().to_string(),
+            "zip is not a supported artifact type"
+        );
+    }
+
+    #[test]
+    fn arguments_are_checked_like_kosli() {
+        let none = FingerprintFlags {
+            artifact_type: None,
+            exclude: vec![],
+        };
+        let file = FingerprintFlags {
+            artifact_type: Some("file".into()),
+            exclude: vec![],
+        };
+        let msg = |r: anyhow::Result<()>| r.unwrap_err().to_string();
+        assert_eq!(
+            msg(none.check_artifact(None, Some("x"), true)),
+            "docker image name or file/dir path is required"
+        );
+        assert_eq!(
+            msg(none.check_artifact(None, None, false)),
+            "docker image name or file/dir path is required when --fingerprint is not provided"
+        );
+        assert_eq!(
+            msg(none.check_artifact(Some("a"), None, true)),
+            "either --artifact-type or --fingerprint must be specified"
+        );
+        assert!(file.check_artifact(Some("a"), None, true).is_ok());
+        let args = vec!["wibble".to_string()];
+        assert_eq!(
+            msg(none.check_attestation(&args, None)),
+            "--artifact-type or --fingerprint must be specified when artifact name ('wibble') argument is supplied."
+        );
+        assert_eq!(
+            msg(file.check_attestation(&[], None)),
+            "artifact name argument is required when --artifact-type is set"
+        );
+        assert!(none.check_attestation(&[], None).is_ok());
+    }
+
+    #[test]
+    fn typed_fingerprints_must_be_sha256_hex() {
+        assert!(check(&"a".repeat(64)).is_ok());
+        assert_eq!(
+            check("xxxx").unwrap_err().to_string(),
+            "xxxx is not a valid SHA256 fingerprint. It should match the pattern ^([a-f0-9]{64})$"
+        );
+    }
+}

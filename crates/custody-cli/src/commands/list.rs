@@ -1,0 +1,264 @@
+//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys`.
+
+use clap::{Args, Subcommand};
+use custody_api::{Artifact, Environment, EnvironmentPage, Flow, Paged, SnapshotSummary};
+use serde_json::Value;
+
+use super::accounts::{ListApiKeys, ListServiceAccounts};
+use crate::context::{Ctx, OutputArg};
+use crate::render;
+
+#[derive(Debug, Subcommand)]
+pub enum List {
+    /// Flows of the org.
+    Flows(ListFlows),
+    /// Trails, newest first.
+    Trails(ListTrails),
+    /// Artifacts, newest first.
+    Artifacts(ListArtifacts),
+    /// Environments.
+    #[command(visible_aliases = ["env", "envs"])]
+    Environments(Paging),
+    /// Snapshots of an environment, newest first.
+    Snapshots(ListSnapshots),
+    /// Service accounts.
+    #[command(visible_aliases = ["sa", "sas", "service-account"])]
+    ServiceAccounts(ListServiceAccounts),
+    /// API keys of a service account.
+    #[command(visible_aliases = ["ak", "aks", "api-key"])]
+    ApiKeys(ListApiKeys),
+}
+
+/// `--page` and `--page-limit`; paging is only asked for when one is given.
+#[derive(Debug, Args)]
+pub struct Paging {
+    #[arg(long)]
+    page: Option<u32>,
+    #[arg(short = 'n', long)]
+    page_limit: Option<u32>,
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+impl Paging {
+    fn query(
+        &self,
+        default_limit: u32,
+        always: bool,
+    ) -> anyhow::Result<Vec<(&'static str, String)>> {
+        if self.page_limit == Some(0) {
+            anyhow::bail!("page limit must be a positive integer");
+        }
+        if self.page == Some(0) {
+            anyhow::bail!("page number must be a positive integer");
+        }
+        if !always && self.page.is_none() && self.page_limit.is_none() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![
+            ("page", self.page.unwrap_or(1).to_string()),
+            (
+                "per_page",
+                self.page_limit.unwrap_or(default_limit).to_string(),
+            ),
+        ])
+    }
+
+    /// `No <things> were found.`, with the page when it is not the first.
+    fn none_found(&self, things: &str) -> String {
+        match self.page {
+            Some(p) if p != 1 => format!("No {things} were found at page number {p}."),
+            _ => format!("No {things} were found."),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListFlows {
+    /// Only flows whose name contains this.
+    #[arg(short = 'N', long)]
+    name: Option<String>,
+    /// Match --name ignoring case.
+    #[arg(short = 'i', long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    ignore_case: bool,
+    #[command(flatten)]
+    paging: Paging,
+}
+
+#[derive(Debug, Args)]
+pub struct ListTrails {
+    #[arg(short = 'f', long)]
+    flow: Option<String>,
+    /// Only trails holding an artifact with this fingerprint.
+    #[arg(short = 'F', long)]
+    fingerprint: Option<String>,
+    #[command(flatten)]
+    paging: Paging,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArtifacts {
+    #[arg(short = 'f', long)]
+    flow: Option<String>,
+    #[command(flatten)]
+    paging: Paging,
+}
+
+#[derive(Debug, Args)]
+pub struct ListSnapshots {
+    env: String,
+    /// Snapshots in an interval such as 3..7, ~5..NOW or 10..
+    #[arg(short = 'i', long)]
+    interval: Option<String>,
+    /// Oldest first.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    reverse: bool,
+    #[command(flatten)]
+    paging: Paging,
+}
+
+impl List {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        match self {
+            List::Flows(l) => {
+                let json = l.paging.output.is_json()?;
+                let mut query = l.paging.query(20, false)?;
+                if let Some(n) = &l.name {
+                    query.push(("search_by_name", n.clone()));
+                }
+                if l.ignore_case {
+                    query.push(("case_sensitive", "false".into()));
+                }
+                let r = ctx.get(&["flows", ctx.require_login()?], &query).await?;
+                if json {
+                    return ctx.print_json(&r);
+                }
+                let (flows, paged): (Vec<Flow>, Option<(u64, u64, u64)>) =
+                    if query.iter().any(|(k, _)| *k == "page") {
+                        let p: Paged<Flow> = r.json()?;
+                        let footer = (
+                            u64::from(p.pagination.page),
+                            u64::from(p.pagination.page_count),
+                            p.pagination.total,
+                        );
+                        (p.data, Some(footer))
+                    } else {
+                        (r.json()?, None)
+                    };
+                print_list(
+                    &render::lists::flows(&flows),
+                    flows.is_empty(),
+                    &l.paging.none_found("flows"),
+                    paged,
+                );
+                Ok(())
+            }
+            List::Trails(l) => {
+                let json = l.paging.output.is_json()?;
+                let mut query = l.paging.query(20, true)?;
+                query.extend(l.flow.iter().map(|f| ("flow", f.clone())));
+                query.extend(l.fingerprint.iter().map(|f| ("fingerprint", f.clone())));
+                let r = ctx.get(&["trails", ctx.require_login()?], &query).await?;
+                if json {
+                    return ctx.print_json(&r);
+                }
+                let p: Paged<Value> = r.json()?;
+                let footer = (
+                    u64::from(p.pagination.page),
+                    u64::from(p.pagination.page_count),
+                    p.pagination.total,
+                );
+                print_list(
+                    &render::lists::trails(&p.data),
+                    p.data.is_empty(),
+                    &l.paging.none_found("trails"),
+                    Some(footer),
+                );
+                Ok(())
+            }
+            List::Artifacts(l) => {
+                let json = l.paging.output.is_json()?;
+                let mut query = l.paging.query(15, true)?;
+                query.extend(l.flow.iter().map(|f| ("flow_name", f.clone())));
+                let r = ctx
+                    .get(&["artifacts", ctx.require_login()?], &query)
+                    .await?;
+                if json {
+                    return ctx.print_json(&r);
+                }
+                let list: Vec<Artifact> = r.json()?;
+                print_list(
+                    &render::lists::artifacts(&list),
+                    list.is_empty(),
+                    &l.paging.none_found("artifacts"),
+                    None,
+                );
+                Ok(())
+            }
+            List::Environments(p) => {
+                let json = p.output.is_json()?;
+                let query = p.query(15, false)?;
+                let r = ctx
+                    .get(&["environments", ctx.require_login()?], &query)
+                    .await?;
+                if json {
+                    return ctx.print_json(&r);
+                }
+                let (envs, paged) = if query.is_empty() {
+                    (r.json::<Vec<Environment>>()?, None)
+                } else {
+                    let page: EnvironmentPage = r.json()?;
+                    let footer = (
+                        u64::from(page.page),
+                        u64::from(page.total_pages),
+                        page.total_count,
+                    );
+                    (page.environments, Some(footer))
+                };
+                print_list(
+                    &render::environment::environments(&envs),
+                    envs.is_empty(),
+                    &p.none_found("environments"),
+                    paged,
+                );
+                Ok(())
+            }
+            List::Snapshots(l) => {
+                let json = l.paging.output.is_json()?;
+                let mut query = l.paging.query(15, true)?;
+                query.extend(l.interval.iter().map(|i| ("interval", i.clone())));
+                if l.reverse {
+                    query.push(("reverse", "true".into()));
+                }
+                let r = ctx
+                    .get(&["snapshots", ctx.require_login()?, &l.env], &query)
+                    .await?;
+                if json {
+                    return ctx.print_json(&r);
+                }
+                let list: Vec<SnapshotSummary> = r.json()?;
+                let none = l.paging.none_found("environment snapshots");
+                print_list(
+                    &render::snapshot::summaries(&list),
+                    list.is_empty(),
+                    &none,
+                    None,
+                );
+                Ok(())
+            }
+            List::ServiceAccounts(c) => c.run(ctx).await,
+            List::ApiKeys(c) => c.run(ctx).await,
+        }
+    }
+}
+
+fn print_list(table: &str, empty: bool, none_found: &str, paged: Option<(u64, u64, u64)>) {
+    if empty {
+        println!("{none_found}");
+        return;
+    }
+    print!("{table}");
+    if let Some((page, pages, total)) = paged {
+        print!("{}", render::lists::footer(page, pages, total));
+    }
+}

@@ -1,0 +1,110 @@
+//! The command tree. Each group (`create`, `get`, `list`…) is a module with a
+//! clap subcommand enum and a `run` method; leaf commands stay small and share
+//! the request and rendering helpers of [`Ctx`](crate::Ctx) and `render`.
+
+mod accounts;
+mod archive;
+mod assert;
+mod attest;
+mod begin;
+mod create;
+mod diff;
+mod expect;
+mod fingerprint;
+mod get;
+mod list;
+mod log;
+mod search;
+mod snapshot;
+mod status;
+mod tag;
+
+use clap::Subcommand;
+
+use crate::context::Ctx;
+
+/// Every client command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create flows, environments, service accounts and API keys.
+    #[command(subcommand, visible_aliases = ["c", "cr"])]
+    Create(create::Create),
+    /// Begin a trail.
+    #[command(subcommand, visible_aliases = ["start", "init"])]
+    Begin(begin::Begin),
+    /// Report an artifact or an attestation about it.
+    #[command(subcommand)]
+    Attest(attest::Attest),
+    /// Record an expected deployment (legacy).
+    #[command(subcommand)]
+    Expect(expect::Expect),
+    /// Report what runs in an environment.
+    #[command(subcommand)]
+    Snapshot(snapshot::Snapshot),
+    /// Show one flow, trail, artifact, environment, snapshot, account or key.
+    #[command(subcommand, visible_alias = "g")]
+    Get(get::Get),
+    /// List flows, trails, artifacts, environments, snapshots, accounts or keys.
+    #[command(subcommand, visible_aliases = ["l", "ls"])]
+    List(list::List),
+    /// Compare two snapshots.
+    #[command(subcommand)]
+    Diff(diff::Diff),
+    /// Show the event log of an environment.
+    #[command(subcommand, visible_alias = "lo")]
+    Log(log::Log),
+    /// Find artifacts by git commit or fingerprint prefix.
+    #[command(visible_alias = "se")]
+    Search(search::SearchArgs),
+    /// Check compliance (exits non-zero when not compliant).
+    #[command(subcommand)]
+    Assert(assert::Assert),
+    /// Print the fingerprint of a file or directory.
+    Fingerprint(fingerprint::FingerprintArgs),
+    /// Set or remove tags on a flow or environment.
+    Tag(tag::TagArgs),
+    /// Archive a flow.
+    #[command(subcommand)]
+    Archive(archive::Archive),
+    /// Update a service account.
+    #[command(subcommand)]
+    Update(accounts::Update),
+    /// Delete service accounts or API keys.
+    #[command(subcommand)]
+    Delete(accounts::Delete),
+    /// Rotate API keys.
+    #[command(subcommand)]
+    Rotate(accounts::Rotate),
+    /// Check that the server is up.
+    #[command(visible_alias = "st")]
+    Status(status::StatusArgs),
+    /// Print the version.
+    #[command(visible_alias = "ver")]
+    Version(status::VersionArgs),
+}
+
+impl Command {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        match self {
+            Command::Create(c) => c.run(ctx).await,
+            Command::Begin(c) => c.run(ctx).await,
+            Command::Attest(c) => c.run(ctx).await,
+            Command::Expect(c) => c.run(ctx).await,
+            Command::Snapshot(c) => c.run(ctx).await,
+            Command::Get(c) => c.run(ctx).await,
+            Command::List(c) => c.run(ctx).await,
+            Command::Diff(c) => c.run(ctx).await,
+            Command::Log(c) => c.run(ctx).await,
+            Command::Search(c) => c.run(ctx).await,
+            Command::Assert(c) => c.run(ctx).await,
+            Command::Fingerprint(c) => c.run(),
+            Command::Tag(c) => c.run(ctx).await,
+            Command::Archive(c) => c.run(ctx).await,
+            Command::Update(c) => c.run(ctx).await,
+            Command::Delete(c) => c.run(ctx).await,
+            Command::Rotate(c) => c.run(ctx).await,
+            Command::Status(c) => c.run(ctx).await,
+            Command::Version(c) => c.run(),
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! `snapshot paths|path|server ENV`: reports the files and directories running
+//! on a server to a `server` environment, fingerprinted here, as
+//! `PUT /environments/{org}/{env}/report/server`. With `--auto-environment` a
+//! missing environment is created first. `--watch` is not available yet.
+
+mod server;
+mod spec;
+
+use anyhow::{anyhow, bail};
+use clap::{ArgAction, Args, Subcommand};
+use custody_api::{EnvironmentCreate, EnvironmentReport};
+use custody_client::{Body, ClientError};
+use reqwest::Method;
+use serde_json::Value;
+
+use super::attest::common::exactly_one;
+use crate::context::Ctx;
+use spec::ArtifactPath;
+
+/// The environment type these reporters feed.
+const ENV_TYPE: &str = "server";
+
+#[derive(Debug, Subcommand)]
+pub enum Snapshot {
+    /// Report the artifacts of a paths spec file to a server environment.
+    Paths(SnapshotPaths),
+    /// Report one file or directory to a server environment.
+    Path(SnapshotPath),
+    /// Report what globs match to a server environment (deprecated: use paths).
+    #[command(alias = "directories")]
+    Server(SnapshotServer),
+}
+
+/// The flags every snapshot command takes.
+#[derive(Debug, Clone, Args)]
+pub struct AutoEnvironment {
+    /// Create the environment first if it does not exist.
+    #[arg(
+        short = 'A',
+        long = "auto-environment",
+        alias = "auto-env",
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false"
+    )]
+    auto_environment: bool,
+    /// The description of an environment --auto-environment creates.
+    #[arg(long)]
+    environment_description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotPaths {
+    #[arg(value_name = "ENVIRONMENT-NAME")]
+    args: Vec<String>,
+    /// A YAML, JSON or TOML file: `version: 1` and `artifacts: {NAME: {path, exclude}}`.
+    #[arg(long)]
+    paths_file: String,
+    /// Keep reporting on file changes (not available yet).
+    #[arg(
+        long,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false"
+    )]
+    watch: bool,
+    #[command(flatten)]
+    auto: AutoEnvironment,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotPath {
+    #[arg(value_name = "ENVIRONMENT-NAME")]
+    args: Vec<String>,
+    /// The file or directory.
+    #[arg(long)]
+    path: String,
+    /// The artifact's name in the report.
+    #[arg(long)]
+    name: String,
+    /// Paths or globs (relative to --path) to leave out of a directory fingerprint.
+    #[arg(short = 'x', long, value_delimiter = ',')]
+    exclude: Vec<String>,
+    /// Keep reporting on file changes (not available yet).
+    #[arg(
+        long,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false"
+    )]
+    watch: bool,
+    #[command(flatten)]
+    auto: AutoEnvironment,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotServer {
+    #[arg(value_name = "ENVIRONMENT-NAME")]
+    args: Vec<String>,
+    /// Paths or globs (with **) of the artifacts; each match is reported by its absolute path.
+    #[arg(short = 'p', long, value_delimiter = ',')]
+    paths: Vec<String>,
+    /// Paths or globs to leave out of directory fingerprints.
+    #[arg(short = 'x', long, value_delimiter = ',')]
+    exclude: Vec<String>,
+    #[command(flatten)]
+    auto: AutoEnvironment,
+}
+
+fn refuse_watch(watch: bool) -> anyhow::Result<()> {
+    if watch {
+        bail!(
+            "--watch is not available yet: run the command periodically (e.g. from cron or a systemd timer) to report changes"
+        );
+    }
+    Ok(())
+}
+
+/// The report entries of named paths, each error naming its artifact.
+fn entries(artifacts: &[ArtifactPath]) -> anyhow::Result<Vec<Value>> {
+    artifacts
+        .iter()
+        .map(|a| {
+            spec::entry(&a.name, &a.path, &a.exclude).map_err(|e| {
+                anyhow!(
+                    "failed to calculate fingerprint for artifact [{}]: {e:#}",
+                    a.name
+                )
+            })
+        })
+        .collect()
+}
+
+impl AutoEnvironment {
+    /// Creates the environment when asked to and it is missing; refuses one of another type.
+    async fn ensure(&self, ctx: &Ctx, org: &str, env: &str) -> anyhow::Result<()> {
+        if !self.auto_environment {
+            if self.environment_description.is_some() {
+                ctx.warn("--environment-description is ignored unless --auto-environment is set");
+            }
+            return Ok(());
+        }
+        if ctx.dry_run() {
+            println!(
+                "dry-run: environment {env} would be created with type {ENV_TYPE} if it does not exist"
+            );
+            return Ok(());
+        }
+        match ctx.get(&["environments", org, env], &[]).await {
+            Ok(response) => {
+                let doc: Value = response.json()?;
+                let kind = doc.get("type").and_then(Value::as_str).unwrap_or_default();
+                if kind.eq_ignore_ascii_case("logical") {
+                    bail!("cannot report a snapshot to the logical environment {env}");
+                }
+                if !kind.eq_ignore_ascii_case(ENV_TYPE) {
+                    bail!(
+                        "environment {env} already exists with type {kind}, which does not match the snapshot type {ENV_TYPE}"
+                    );
+                }
+                if self.environment_description.is_some() {
+                    ctx.warn(&format!(
+                        "environment {env} already exists; --environment-description is ignored"
+                    ));
+                }
+                Ok(())
+            }
+            Err(e)
+                if e.downcast_ref::<ClientError>()
+                    .and_then(ClientError::status)
+                    == Some(404) =>
+            {
+                let payload = EnvironmentCreate {
+                    name: env.to_string(),
+                    kind: ENV_TYPE.to_string(),
+                    description: self
+                        .environment_description
+                        .clone()
+                        .unwrap_or_else(|| "Auto-created by custody snapshot".to_string()),
+                    ..EnvironmentCreate::default()
+                };
+                let body = Body::Json(serde_json::to_value(payload)?);
+                ctx.send(Method::PUT, &["environments", org], body)
+                    .await
+                    .map_err(|e| anyhow!("failed to auto-create environment {env}: {e:#}"))?;
+                println!("environment {env} was created");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Sends the report and says how many artifacts it held.
+async fn report(ctx: &Ctx, org: &str, env: &str, artifacts: Vec<Value>) -> anyhow::Result<()> {
+    let report = EnvironmentReport {
+        kind: None,
+        artifacts,
+    };
+    let count = report.artifacts.len();
+    let body = Body::Json(serde_json::to_value(report)?);
+    if ctx
+        .send(
+            Method::PUT,
+            &["environments", org, env, "report", ENV_TYPE],
+            body,
+        )
+        .await?
+        .is_some()
+    {
+        println!("[{count}] artifacts were reported to environment {env}");
+    }
+    Ok(())
+}
+
+impl Snapshot {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        match self {
+            Snapshot::Paths(c) => {
+                let env = exactly_one(c.args)?;
+                let org = ctx.require_login()?;
+                refuse_watch(c.watch)?;
+                c.auto.ensure(ctx, org, &env).await?;
+                let artifacts = entries(&spec::load(&c.paths_file)?)?;
+                report(ctx, org, &env, artifacts).await
+            }
+            Snapshot::Path(c) => {
+                let env = exactly_one(c.args)?;
+                let org = ctx.require_login()?;
+                refuse_watch(c.watch)?;
+                c.auto.ensure(ctx, org, &env).await?;
+                let artifacts = entries(&[ArtifactPath {
+                    name: c.name,
+                    path: c.path,
+                    exclude: c.exclude,
+                }])?;
+                report(ctx, org, &env, artifacts).await
+            }
+            Snapshot::Server(c) => {
+                eprintln!("Command \"server\" is deprecated, use 'custody snapshot paths' instead");
+                let env = exactly_one(c.args)?;
+                let org = ctx.require_login()?;
+                if c.paths.is_empty() {
+                    bail!("required flag \"paths\" not set");
+                }
+                c.auto.ensure(ctx, org, &env).await?;
+                let artifacts = server::artifacts(&c.paths, &c.exclude)?;
+                report(ctx, org, &env, artifacts).await
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! A client for the Kosli API v2 as Custody serves it: builds URLs from path
+//! segments, sends JSON or multipart bodies with the API key, retries what is
+//! worth retrying (connection errors, 5xx, 429, 409) with exponential backoff,
+//! and turns error bodies into the messages the server wrote.
+
+mod error;
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use error::ClientError;
+
+/// A response the server accepted (200 or 201).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Response {
+    /// Decodes the body.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ClientError> {
+        serde_json::from_str(&self.body).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+}
+
+/// A multipart body: JSON fields first, then files.
+#[derive(Debug, Clone, Default)]
+pub struct FormBody {
+    pub fields: Vec<(String, Value)>,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+/// Where a request goes and what it carries.
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    Json(Value),
+    Form(FormBody),
+}
+
+/// The client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    host: Url,
+    token: Option<String>,
+    max_retries: u32,
+    /// Shortest backoff between retries (doubles each time, at most 30 s).
+    pub min_backoff: Duration,
+    pub debug: bool,
+}
+
+impl Client {
+    pub fn new(host: &str, token: Option<String>, max_retries: u32) -> Result<Self, ClientError> {
+        let host = Url::parse(host)
+            .ok()
+            .filter(|u| u.has_host())
+            .ok_or_else(|| {
+                ClientError::Usage(format!(
+                    "--host '{host}' is not a valid URL like http://localhost:8080"
+                ))
+            })?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Custody/", env!("CARGO_PKG_VERSION")))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        Ok(Client {
+            http,
+            host,
+            token: token.filter(|t| !t.is_empty()),
+            max_retries,
+            min_backoff: Duration::from_secs(1),
+            debug: false,
+        })
+    }
+
+    /// `host` + `/api/v2/` + the segments, each escaped as one path segment.
+    pub fn api_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.host.clone();
+        {
+            let mut path = url.path_segments_mut().expect("http URLs have paths");
+            path.pop_if_empty().push("api").push("v2");
+            for s in segments {
+                path.push(s);
+            }
+        }
+        url
+    }
+
+    /// `host` + a raw path such as `/ready`.
+    pub fn url(&self, path: &str) -> Url {
+        let mut url = self.host.clone();
+        url.set_path(path);
+        url
+    }
+
+    pub async fn get(&self, url: Url) -> Result<Response, ClientError> {
+        self.send(Method::GET, url, &Body::None).await
+    }
+
+    /// Sends a request, retrying on connection errors, 5xx (but 501), 429 and 409.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: &Body,
+    ) -> Result<Response, ClientError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self.send_once(method.clone(), url.clone(), body).await;
+            let retry_after = match &outcome {
+                Ok(_) => return outcome,
+                Err(ClientError::Transport(_)) => None,
+                Err(ClientError::Status {
+                    status,
+                    retry_after,
+                    ..
+                }) if retryable(*status) => *retry_after,
+                Err(_) => return outcome,
+            };
+            if attempt > self.max_retries {
+                return Err(match outcome {
+                    Err(ClientError::Transport(e)) => ClientError::Transport(format!(
+                        "{method} {url} giving up after {attempt} attempt(s): {e}"
+                    )),
+                    other => other.err().expect("only errors are retried"),
+                });
+            }
+            let backoff = self.min_backoff * 2u32.saturating_pow(attempt - 1);
+            tokio::time::sleep(retry_after.unwrap_or(backoff).min(Duration::from_secs(30))).await;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: Url,
+        body: &Body,
+    ) -> Result<Response, ClientError> {
+        let mut request = self.http.request(method, url.clone());
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        request = match body {
+            Body::None => request,
+            Body::Json(v) => request.json(v),
+            Body::Form(form) => request.multipart(multipart(form)?),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(error_chain(&e)))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_secs);
+        let text = response
+            .text()
+            .await
+            .map_err(|e| ClientError::Transport(error_chain(&e)))?;
+        if self.debug {
+            eprintln!(
+                "[debug] request made to {url} and got status {}",
+                status.as_u16()
+            );
+        }
+        if status == StatusCode::OK || status == StatusCode::CREATED {
+            Ok(Response {
+                status: status.as_u16(),
+                body: text,
+            })
+        } else {
+            Err(ClientError::Status {
+                status: status.as_u16(),
+                message: error::message_of(&text),
+                retry_after,
+            })
+        }
+    }
+}
+
+fn retryable(status: u16) -> bool {
+    status == 409 || status == 429 || (status >= 500 && status != 501)
+}
+
+fn multipart(form: &FormBody) -> Result<reqwest::multipart::Form, ClientError> {
+    let mut out = reqwest::multipart::Form::new();
+    for (name, value) in &form.fields {
+        out = out.text(name.clone(), value.to_string());
+    }
+    for (name, filename, bytes) in &form.files {
+        let part = reqwest::multipart::Part::bytes(bytes.clone())
+            .file_name(filename.clone())
+            .mime_str("application/octet-stream")
+            .map_err(|e| ClientError::Usage(e.to_string()))?;
+        out = out.part(name.clone(), part);
+    }
+    Ok(out)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,164 @@
+//! Request bodies: JSON and multipart (`data_json` plus file parts), with errors
+//! that say what was wrong instead of axum's plain-text rejections.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Request};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+fn too_large() -> ApiError {
+    ApiError::TooLarge(format!(
+        "the request body is larger than the server's limit of {} MiB",
+        MAX_BODY_BYTES / (1024 * 1024)
+    ))
+}
+
+/// Parses JSON with a message that points at the problem.
+pub fn parse_json<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("invalid {what}: {e}")))
+}
+
+/// A JSON request body.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| too_large())?;
+        parse_json("JSON body", &bytes).map(JsonBody)
+    }
+}
+
+/// A multipart form: every part's bytes by field name.
+pub struct Form {
+    parts: BTreeMap<String, Vec<u8>>,
+}
+
+impl Form {
+    /// The JSON part `name` (`data_json`, or `payload` for policies).
+    pub fn json<T: DeserializeOwned>(&self, name: &str) -> Result<T, ApiError> {
+        let bytes = self
+            .parts
+            .get(name)
+            .ok_or_else(|| ApiError::bad(format!("the multipart form has no '{name}' part")))?;
+        parse_json(&format!("'{name}' part"), bytes)
+    }
+
+    /// A text file part, if sent.
+    pub fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+        self.parts
+            .get(name)
+            .map(|b| {
+                String::from_utf8(b.clone())
+                    .map_err(|_| ApiError::bad(format!("the '{name}' part is not UTF-8 text")))
+            })
+            .transpose()
+    }
+}
+
+impl FromRequest<AppState> for Form {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad(format!("expected a multipart/form-data body: {e}")))?;
+        let mut parts = BTreeMap::new();
+        while let Some(field) = multipart.next_field().await.map_err(|e| form_error(&e))? {
+            let name = field.name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(|e| form_error(&e))?;
+            parts.insert(name, bytes.to_vec());
+        }
+        Ok(Form { parts })
+    }
+}
+
+fn form_error(e: &axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        ApiError::bad(format!("malformed multipart body: {e}"))
+    }
+}
+
+/// Query parameters, with a JSON error when they do not parse.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + Send> axum::extract::FromRequestParts<AppState> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(t)| Params(t))
+            .map_err(|e| ApiError::bad(format!("invalid query parameters: {}", e.body_text())))
+    }
+}
+
+/// `page` and `per_page` query parameters. They are read from text because
+/// flattened query structs hand every value over as a string.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub struct Paging {
+    #[serde(default, deserialize_with = "number")]
+    pub page: Option<u32>,
+    #[serde(default, deserialize_with = "number")]
+    pub per_page: Option<u32>,
+}
+
+/// A `true`/`false` query parameter inside a struct with flattened paging.
+pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    text.map(|t| match t.as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(serde::de::Error::custom(format!(
+            "'{other}' is not true or false"
+        ))),
+    })
+    .transpose()
+}
+
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    text.map(|t| {
+        t.parse()
+            .map_err(|_| serde::de::Error::custom(format!("'{t}' is not a positive whole number")))
+    })
+    .transpose()
+}
+
+impl Paging {
+    /// The page asked for, or `None` when neither parameter was sent.
+    pub fn requested(self, default_size: u32) -> Result<Option<custody_store::Page>, ApiError> {
+        if self.page.is_none() && self.per_page.is_none() {
+            return Ok(None);
+        }
+        self.or_default(default_size).map(Some)
+    }
+
+    /// The page asked for, with defaults.
+    pub fn or_default(self, default_size: u32) -> Result<custody_store::Page, ApiError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(default_size);
+        if page == 0 {
+            return Err(ApiError::bad("page numbers start at 1"));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(ApiError::bad("per_page must be between 1 and 100"));
+        }
+        Ok(custody_store::Page { page, per_page })
+    }
+}

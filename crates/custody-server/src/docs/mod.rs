@@ -1,0 +1,8 @@
+//! Documents derived from stored facts: artifact histories, compliance, snapshots
+//! and trails. Each function reads what it needs in a fixed number of queries,
+//! however many items are involved.
+
+pub mod artifact;
+pub mod compliance;
+pub mod snapshot;
+pub mod trail;

@@ -1,0 +1,320 @@
+//! Snapshots: resolving `env#N`-style references, the artifacts running at an
+//! index with their annotations and provenance, and the diff of two snapshots.
+
+use std::collections::{BTreeMap, HashMap};
+
+use custody_api::{
+    Annotation, DiffArtifact, DiffGroup, DiffSide, Snapshot, SnapshotArtifact, SnapshotDiff,
+    SnapshotFlow,
+};
+use custody_core::compliance::State;
+use custody_core::expr::{SnapshotRef, resolve_index};
+use custody_core::history::Transition;
+use custody_core::report::created_of;
+use custody_store::{ArtifactRow, EnvironmentRow, RunRow, json};
+use serde_json::{Map, Value};
+
+use super::compliance::evaluate_artifacts;
+use crate::auth::OrgScope;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+/// Resolves an environment and a snapshot reference to an existing index.
+pub async fn resolve(
+    state: &AppState,
+    org: &OrgScope,
+    env_name: &str,
+    at: &SnapshotRef,
+) -> ApiResult<(EnvironmentRow, i64)> {
+    let env = lookup::environment(state, org, env_name).await?;
+    let latest = env.latest_index;
+    let (requested, index) = match at {
+        SnapshotRef::At(time) => {
+            let when = time.resolve(state.now());
+            let index = state.store.snapshot_at_time(env.id, when).await?.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "Environment '{env_name}' of organization '{}' had no snapshot yet at {when}",
+                    org.name
+                ))
+            })?;
+            return Ok((env, index));
+        }
+        SnapshotRef::Latest => ("-1".to_string(), latest),
+        SnapshotRef::Index(n) => (n.to_string(), resolve_index(at, latest).unwrap_or(*n)),
+        SnapshotRef::Behind(n) => (format!("~{n}"), latest - n),
+    };
+    if index < 1 || index > latest {
+        return Err(ApiError::not_found(format!(
+            "Org: '{}'. Snapshot '{env_name}#{requested}' resolves to '{env_name}#{index}'. len(snapshots) == {latest}. Indexes are 1-based",
+            org.name
+        )));
+    }
+    Ok((env, index))
+}
+
+/// One fingerprint at a snapshot: its run there (if still running) and the run
+/// that ended there (if its count changed or it stopped).
+struct Entry<'a> {
+    running: Option<&'a RunRow>,
+    ended: Option<&'a RunRow>,
+}
+
+impl Entry<'_> {
+    fn any(&self) -> &RunRow {
+        self.running.or(self.ended).expect("an entry has a run")
+    }
+
+    fn transition(&self, index: i64) -> Transition {
+        let now = self.running.map_or(0, |r| r.replicas);
+        let was = match (self.ended, self.running) {
+            (Some(e), _) => e.replicas,
+            (None, Some(r)) if r.from_idx < index => r.replicas,
+            _ => 0,
+        };
+        Transition { was, now }
+    }
+}
+
+fn entries(runs: &[RunRow], index: i64) -> BTreeMap<&str, Entry<'_>> {
+    let mut map: BTreeMap<&str, Entry> = BTreeMap::new();
+    for run in runs {
+        let e = map.entry(run.fingerprint.as_str()).or_insert(Entry {
+            running: None,
+            ended: None,
+        });
+        if run.to_idx == Some(index) {
+            e.ended = Some(run);
+        } else if run.from_idx <= index && run.to_idx.is_none_or(|t| t > index) {
+            e.running = Some(run);
+        }
+    }
+    map
+}
+
+/// What the org knows of a fingerprint: its artifact records, oldest first,
+/// each with its compliance.
+pub struct Provenance {
+    pub records: Vec<(ArtifactRow, State)>,
+}
+
+impl Provenance {
+    pub fn primary(&self) -> Option<&ArtifactRow> {
+        self.records.first().map(|(r, _)| r)
+    }
+
+    /// Compliant when known to a flow and compliant in every flow that knows it.
+    pub fn compliant(&self) -> bool {
+        !self.records.is_empty() && self.records.iter().all(|(_, s)| *s == State::Compliant)
+    }
+}
+
+/// Provenance of many fingerprints in a few queries.
+pub async fn provenance(
+    state: &AppState,
+    org_id: i64,
+    fingerprints: Vec<String>,
+) -> ApiResult<HashMap<String, Provenance>> {
+    let mut rows = state
+        .store
+        .artifacts_with_fingerprints(org_id, &fingerprints)
+        .await?;
+    rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let states = evaluate_artifacts(state.store.as_ref(), &rows).await?;
+    let mut map: HashMap<String, Provenance> = fingerprints
+        .into_iter()
+        .map(|fp| {
+            (
+                fp,
+                Provenance {
+                    records: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    for (row, c) in rows.into_iter().zip(states) {
+        if let Some(p) = map.get_mut(&row.fingerprint) {
+            p.records.push((row, c.state));
+        }
+    }
+    Ok(map)
+}
+
+fn creation_times(run: &RunRow) -> (Vec<f64>, Vec<Value>) {
+    let instances: Vec<Value> = json(&run.instances).as_array().cloned().unwrap_or_default();
+    (instances.iter().map(created_of).collect(), instances)
+}
+
+fn pods(instances: &[Value]) -> Option<Map<String, Value>> {
+    let pods: Map<String, Value> = instances
+        .iter()
+        .filter_map(|i| {
+            let name = i.get("podName")?.as_str()?.to_string();
+            let mut pod = i.as_object()?.clone();
+            pod.remove("podName");
+            Some((name, Value::Object(pod)))
+        })
+        .collect();
+    (!pods.is_empty()).then_some(pods)
+}
+
+/// The snapshot document for an index.
+pub async fn document(
+    state: &AppState,
+    org: &OrgScope,
+    env: &EnvironmentRow,
+    index: i64,
+) -> ApiResult<Snapshot> {
+    let row = state.store.snapshot(env.id, index).await?.ok_or_else(|| {
+        ApiError::not_found(format!("snapshot {}#{index} does not exist", env.name))
+    })?;
+    let runs = state.store.runs_at(env.id, index).await?;
+    let entries = entries(&runs, index);
+    let known = provenance(
+        state,
+        org.id,
+        entries.keys().map(|k| k.to_string()).collect(),
+    )
+    .await?;
+    let mut artifacts: Vec<SnapshotArtifact> = entries
+        .iter()
+        .map(|(fp, entry)| {
+            let run = entry.any();
+            let (creation_timestamp, instances) = creation_times(run);
+            let prov = known.get(*fp);
+            let primary = prov.and_then(Provenance::primary);
+            let t = entry.transition(index);
+            SnapshotArtifact {
+                name: run.name.clone(),
+                fingerprint: run.fingerprint.clone(),
+                creation_timestamp: if entry.running.is_some() {
+                    creation_timestamp
+                } else {
+                    Vec::new()
+                },
+                pods: pods(&instances),
+                instances: if entry.running.is_some() {
+                    instances
+                } else {
+                    Vec::new()
+                },
+                flow_name: primary.map(|p| p.flow_name.clone()),
+                git_commit: primary.and_then(|p| p.git_commit.clone()),
+                commit_url: primary.and_then(|p| p.commit_url.clone()),
+                compliant: Some(prov.is_some_and(Provenance::compliant)),
+                deployments: Vec::new(),
+                flows: prov.map(flows).unwrap_or_default(),
+                annotation: Annotation {
+                    kind: t.kind().to_string(),
+                    was: t.was,
+                    now: t.now,
+                },
+            }
+        })
+        .collect();
+    artifacts.sort_by(|a, b| {
+        let oldest =
+            |x: &SnapshotArtifact| x.creation_timestamp.first().copied().unwrap_or(f64::MIN);
+        (b.annotation.now > 0)
+            .cmp(&(a.annotation.now > 0))
+            .then(oldest(b).total_cmp(&oldest(a)))
+            .then(a.name.cmp(&b.name))
+    });
+    let compliant = artifacts
+        .iter()
+        .filter(|a| a.annotation.now > 0)
+        .all(|a| a.compliant == Some(true));
+    Ok(Snapshot {
+        index,
+        timestamp: row.created_at,
+        kind: row.kind,
+        is_latest: index == env.latest_index,
+        next_snapshot_timestamp: row.next_at,
+        compliant: Some(compliant),
+        artifacts,
+    })
+}
+
+fn flows(prov: &Provenance) -> Vec<SnapshotFlow> {
+    prov.records
+        .iter()
+        .map(|(r, s)| SnapshotFlow {
+            flow_name: r.flow_name.clone(),
+            trail_name: r.trail_name.clone(),
+            template_reference_name: r.template_name.clone(),
+            git_commit: r.git_commit.clone(),
+            commit_url: r.commit_url.clone(),
+            artifact_compliance_in_flow: s.as_str().to_string(),
+        })
+        .collect()
+}
+
+/// The artifacts running at a snapshot, for diffs.
+async fn running(state: &AppState, env: &EnvironmentRow, index: i64) -> ApiResult<Vec<RunRow>> {
+    let runs = state.store.runs_at(env.id, index).await?;
+    Ok(runs
+        .into_iter()
+        .filter(|r| r.from_idx <= index && r.to_idx.is_none_or(|t| t > index))
+        .collect())
+}
+
+/// Compares what ran at two snapshots, by fingerprint.
+pub async fn diff(
+    state: &AppState,
+    org: &OrgScope,
+    (env1, i1): (&EnvironmentRow, i64),
+    (env2, i2): (&EnvironmentRow, i64),
+) -> ApiResult<SnapshotDiff> {
+    let a = running(state, env1, i1).await?;
+    let b = running(state, env2, i2).await?;
+    let fps: Vec<String> = a.iter().chain(&b).map(|r| r.fingerprint.clone()).collect();
+    let known = provenance(state, org.id, fps).await?;
+    let item = |run: &RunRow, s1: i64, s2: i64| {
+        let (times, instances) = creation_times(run);
+        let primary = known.get(&run.fingerprint).and_then(Provenance::primary);
+        DiffArtifact {
+            fingerprint: run.fingerprint.clone(),
+            name: run.name.clone(),
+            flow: primary.map(|p| p.flow_name.clone()),
+            commit_url: primary.and_then(|p| p.commit_url.clone()),
+            most_recent_timestamp: times.iter().copied().fold(0.0, f64::max),
+            instance_count: run.replicas,
+            s1_instance_count: s1,
+            s2_instance_count: s2,
+            pods: pods(&instances)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default(),
+        }
+    };
+    let find = |runs: &[RunRow], fp: &str| {
+        runs.iter()
+            .find(|r| r.fingerprint == fp)
+            .map(|r| r.replicas)
+    };
+    let mut only1 = Vec::new();
+    let (mut changed, mut same) = (Vec::new(), Vec::new());
+    for run in &a {
+        match find(&b, &run.fingerprint) {
+            None => only1.push(item(run, 0, 0)),
+            Some(n) if n != run.replicas => changed.push(item(run, run.replicas, n)),
+            Some(_) => same.push(item(run, 0, 0)),
+        }
+    }
+    let only2 = b
+        .iter()
+        .filter(|r| find(&a, &r.fingerprint).is_none())
+        .map(|r| item(r, 0, 0))
+        .collect();
+    Ok(SnapshotDiff {
+        snappish1: DiffSide {
+            snapshot_id: format!("{}#{i1}", env1.name),
+            artifacts: only1,
+        },
+        snappish2: DiffSide {
+            snapshot_id: format!("{}#{i2}", env2.name),
+            artifacts: only2,
+        },
+        changed: DiffGroup { artifacts: changed },
+        not_changed: DiffGroup { artifacts: same },
+    })
+}

@@ -1,0 +1,165 @@
+//! Trail documents: the trail's compliance against its template, artifact by
+//! artifact, and its events.
+
+use custody_api::{FlowRef, GitCommitInfo, Trail, TrailEvent};
+use custody_core::compliance::{State, evaluate};
+use custody_core::template::Template;
+use custody_store::{FlowRow, TrailRow, json};
+use serde_json::{Map, Value, json};
+
+use super::compliance::{evaluate_artifacts, is_trail_level, reported};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+fn parse_git(text: &Option<String>) -> Option<GitCommitInfo> {
+    text.as_deref().and_then(|t| serde_json::from_str(t).ok())
+}
+
+fn event(kind: &str, timestamp: f64) -> TrailEvent {
+    TrailEvent {
+        kind: kind.to_string(),
+        timestamp,
+        attestation_type: None,
+        template_reference_name: None,
+        target_artifact: None,
+        artifact_name: None,
+        artifact_fingerprint: None,
+        is_compliant: None,
+        git_commit_info: None,
+    }
+}
+
+pub fn tags(flow: &FlowRow) -> std::collections::BTreeMap<String, String> {
+    serde_json::from_str(&flow.tags).unwrap_or_default()
+}
+
+/// The trail document, with compliance evaluated now.
+pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> ApiResult<Trail> {
+    let store = state.store.as_ref();
+    let mut artifacts = store.trail_artifacts(&[trail.id]).await?;
+    artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
+    let compliance = evaluate_artifacts(store, &artifacts).await?;
+    let attestations = store.trail_attestations(trail.id).await?;
+    let template = trail
+        .template
+        .clone()
+        .or_else(|| flow.template.clone())
+        .and_then(|t| Template::parse_stored(&t).ok())
+        .unwrap_or_default();
+
+    let trail_level: Vec<_> = attestations
+        .iter()
+        .filter(|a| is_trail_level(a, trail.id))
+        .collect();
+    let (trail_state, trail_statuses) =
+        evaluate(&template.trail_attestations, &reported(&trail_level));
+    let mut states = vec![trail_state];
+    let mut by_name = Map::new();
+    for spec in &template.artifacts {
+        let latest = artifacts
+            .iter()
+            .zip(&compliance)
+            .rev()
+            .find(|(a, _)| a.template_name.as_deref() == Some(spec.name.as_str()));
+        let status = match latest {
+            Some((a, c)) => {
+                states.push(c.state);
+                json!({"artifact_fingerprint": a.fingerprint, "status": c.state.as_str(),
+                       "is_compliant": c.state == State::Compliant, "unexpected": false,
+                       "attestations_statuses": c.attestations})
+            }
+            None => {
+                states.push(State::Missing);
+                let (_, missing) = evaluate(&spec.attestations, &[]);
+                json!({"artifact_fingerprint": null, "status": "MISSING", "is_compliant": false,
+                       "unexpected": false, "attestations_statuses": missing})
+            }
+        };
+        by_name.insert(spec.name.clone(), status);
+    }
+    for (a, c) in artifacts.iter().zip(&compliance) {
+        let name = a
+            .template_name
+            .clone()
+            .unwrap_or_else(|| a.filename.clone());
+        if !by_name.contains_key(&name) {
+            states.push(c.state);
+            by_name.insert(
+                name,
+                json!({"artifact_fingerprint": a.fingerprint, "status": c.state.as_str(),
+                "is_compliant": c.state == State::Compliant, "unexpected": true,
+                "attestations_statuses": c.attestations}),
+            );
+        }
+    }
+    let overall = State::combine(states);
+
+    let mut events: Vec<TrailEvent> = store
+        .trail_events(trail.id)
+        .await?
+        .into_iter()
+        .map(|e| event(&e.kind, e.created_at))
+        .collect();
+    for a in &artifacts {
+        let mut e = event("artifact_creation_reported", a.created_at);
+        e.artifact_name = Some(a.filename.clone());
+        e.artifact_fingerprint = Some(a.fingerprint.clone());
+        e.template_reference_name = a.template_name.clone();
+        e.git_commit_info = json(&a.payload)
+            .get("git_commit_info")
+            .and_then(|g| serde_json::from_value(g.clone()).ok());
+        events.push(e);
+    }
+    for att in &attestations {
+        let on_trail = att.artifact_id.is_none() && att.target_artifact.is_none();
+        let mut e = event(
+            if on_trail {
+                "trail_attestation_reported"
+            } else {
+                "artifact_attestation_reported"
+            },
+            att.created_at,
+        );
+        e.attestation_type = Some(att.kind.clone());
+        e.template_reference_name = Some(att.name.clone());
+        e.target_artifact = att.target_artifact.clone().or_else(|| {
+            let artifact = artifacts.iter().find(|a| Some(a.id) == att.artifact_id)?;
+            artifact
+                .template_name
+                .clone()
+                .or_else(|| Some(artifact.filename.clone()))
+        });
+        e.is_compliant = Some(att.is_compliant != 0);
+        e.git_commit_info = json(&att.payload)
+            .get("git_commit_info")
+            .and_then(|g| serde_json::from_value(g.clone()).ok());
+        events.push(e);
+    }
+    events.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
+
+    Ok(Trail {
+        name: trail.name.clone(),
+        description: trail.description.clone(),
+        flow: FlowRef {
+            name: flow.name.clone(),
+            tags: tags(flow),
+        },
+        git_commit_info: parse_git(&trail.git_commit_info),
+        origin_url: trail.origin_url.clone(),
+        user_data: json(&trail.user_data),
+        external_urls: json(&trail.external_urls),
+        repo_info: trail.repo_info.as_deref().map(json),
+        created_at: trail.created_at,
+        last_modified_at: trail.last_modified_at,
+        template: trail.template.clone().or_else(|| flow.template.clone()),
+        compliance_state: overall.as_str().to_string(),
+        is_compliant: overall == State::Compliant,
+        compliance_status: json!({
+            "status": overall.as_str(),
+            "is_compliant": overall == State::Compliant,
+            "attestations_statuses": trail_statuses,
+            "artifacts_statuses": Value::Object(by_name),
+        }),
+        events,
+    })
+}

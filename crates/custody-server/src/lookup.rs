@@ -1,0 +1,55 @@
+//! Finding the named things a request is about, with Kosli's "does not exist"
+//! messages when they are missing.
+
+use custody_core::names::{Name, NameKind};
+use custody_store::{EnvironmentRow, FlowRow, TrailRow};
+
+use crate::auth::OrgScope;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Validates a name from a path or payload.
+pub fn name(kind: NameKind, value: &str) -> ApiResult<Name> {
+    Name::parse(kind, value).map_err(ApiError::bad)
+}
+
+pub async fn flow(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<FlowRow> {
+    state.store.flow(org.id, name).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Flow named '{name}' does not exist for organization '{}'",
+            org.name
+        ))
+    })
+}
+
+pub async fn trail(
+    state: &AppState,
+    org: &OrgScope,
+    flow: &FlowRow,
+    name: &str,
+) -> ApiResult<TrailRow> {
+    state.store.trail(flow.id, name).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Trail named '{name}' does not exist in flow '{}' belonging to organization '{}'",
+            flow.name, org.name
+        ))
+    })
+}
+
+pub async fn environment(
+    state: &AppState,
+    org: &OrgScope,
+    name: &str,
+) -> ApiResult<EnvironmentRow> {
+    state.store.environment(org.id, name).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Environment named '{name}' does not exist for organization '{}'",
+            org.name
+        ))
+    })
+}
+
+/// The stored text of an optional JSON value (`None` stays `None`).
+pub fn json_text(value: &Option<serde_json::Value>) -> Option<String> {
+    value.as_ref().map(|v| v.to_string())
+}

@@ -1,0 +1,260 @@
+//! Service accounts and their API keys, managed by org admins. A key's secret is
+//! returned once, when it is created or rotated; only its hash is stored.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use custody_api::{
+    ApiKey, ApiKeyCreate, ApiKeyRotate, NewApiKey, ServiceAccount, ServiceAccountCreate,
+    ServiceAccountUpdate,
+};
+use custody_core::names::NameKind;
+use custody_store::{ServiceAccountRow, Store};
+
+use crate::auth::{Authed, OrgScope, Permission, generate_key, hash_key, parse_role};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+fn document(row: ServiceAccountRow) -> ServiceAccount {
+    ServiceAccount {
+        name: row.name,
+        description: row.description,
+        privilege: row.role,
+        created_at: row.created_at,
+    }
+}
+
+async fn account(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<ServiceAccountRow> {
+    state
+        .store
+        .service_account(org.id, name)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Service account '{name}' does not exist in organization '{}'",
+                org.name
+            ))
+        })
+}
+
+/// Creates a key for an account and returns its secret.
+pub async fn issue_key(
+    store: &dyn Store,
+    account_id: i64,
+    description: &str,
+    now: f64,
+    expires_at: Option<f64>,
+) -> ApiResult<NewApiKey> {
+    if expires_at.is_some_and(|e| e <= now) {
+        return Err(ApiError::bad("expires_at must be in the future"));
+    }
+    let (id, key) = generate_key();
+    store
+        .create_api_key(
+            account_id,
+            &id,
+            &hash_key(&key),
+            description,
+            now,
+            expires_at,
+        )
+        .await?;
+    Ok(NewApiKey {
+        id,
+        key,
+        description: description.to_string(),
+        expires_at,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    JsonBody(data): JsonBody<ServiceAccountCreate>,
+) -> ApiResult<(StatusCode, Json<ServiceAccount>)> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    lookup::name(NameKind::ServiceAccount, &data.name)?;
+    let role = parse_role(&data.privilege)?;
+    let row = state
+        .store
+        .create_service_account(
+            org.id,
+            &data.name,
+            data.description.as_deref(),
+            role,
+            state.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(document(row))))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+) -> ApiResult<Json<Vec<ServiceAccount>>> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let rows = state.store.service_accounts(org.id).await?;
+    Ok(Json(rows.into_iter().map(document).collect()))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+) -> ApiResult<Json<ServiceAccount>> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    Ok(Json(document(account(&state, &org, &name).await?)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+    JsonBody(data): JsonBody<ServiceAccountUpdate>,
+) -> ApiResult<Json<ServiceAccount>> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let row = account(&state, &org, &name).await?;
+    let role = data.privilege.as_deref().map(parse_role).transpose()?;
+    state
+        .store
+        .update_service_account(row.id, data.description.as_deref(), role)
+        .await?;
+    Ok(Json(document(account(&state, &org, &name).await?)))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    if org.service_account == name {
+        return Err(ApiError::bad(format!(
+            "cannot delete service account '{name}': this request is authenticated with one of its keys"
+        )));
+    }
+    let row = account(&state, &org, &name).await?;
+    state.store.delete_service_account(row.id).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn create_key(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+    JsonBody(data): JsonBody<ApiKeyCreate>,
+) -> ApiResult<(StatusCode, Json<NewApiKey>)> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let row = account(&state, &org, &name).await?;
+    let key = issue_key(
+        state.store.as_ref(),
+        row.id,
+        &data.description,
+        state.now(),
+        data.expires_at,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(key)))
+}
+
+fn key_document(row: custody_store::ApiKeyRow) -> ApiKey {
+    ApiKey {
+        id: row.public_id,
+        description: row.description,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        last_used_at: None,
+    }
+}
+
+pub async fn list_keys(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<ApiKey>>> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let row = account(&state, &org, &name).await?;
+    let keys = state.store.api_keys(row.id).await?;
+    Ok(Json(keys.into_iter().map(key_document).collect()))
+}
+
+fn missing_key(id: &str, account: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "API key '{id}' does not exist for service account '{account}'"
+    ))
+}
+
+pub async fn get_key(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name, id)): Path<(String, String, String)>,
+) -> ApiResult<Json<ApiKey>> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let row = account(&state, &org, &name).await?;
+    let key = state
+        .store
+        .api_keys(row.id)
+        .await?
+        .into_iter()
+        .find(|k| k.public_id == id);
+    key.map(|k| Json(key_document(k)))
+        .ok_or_else(|| missing_key(&id, &name))
+}
+
+pub async fn delete_key(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name, id)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let row = account(&state, &org, &name).await?;
+    if state.store.delete_api_key(row.id, &id).await? {
+        Ok(StatusCode::OK)
+    } else {
+        Err(missing_key(&id, &name))
+    }
+}
+
+/// Issues a new key now; the old one keeps working for the grace period (24 h by default).
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name, id)): Path<(String, String, String)>,
+    JsonBody(data): JsonBody<ApiKeyRotate>,
+) -> ApiResult<(StatusCode, Json<NewApiKey>)> {
+    let org = auth.scope(&org, Permission::Admin)?;
+    let row = account(&state, &org, &name).await?;
+    let grace = data.grace_period_hours.unwrap_or(24.0);
+    if !(0.0..=720.0).contains(&grace) {
+        return Err(ApiError::bad(
+            "grace_period_hours must be between 0 and 720",
+        ));
+    }
+    let now = state.now();
+    let old = state
+        .store
+        .api_keys(row.id)
+        .await?
+        .into_iter()
+        .find(|k| k.public_id == id);
+    let old = old.ok_or_else(|| missing_key(&id, &name))?;
+    let new = issue_key(
+        state.store.as_ref(),
+        row.id,
+        &old.description,
+        now,
+        data.expires_at,
+    )
+    .await?;
+    let old_end = now + grace * 3600.0;
+    let old_end = old.expires_at.map_or(old_end, |e| e.min(old_end));
+    state
+        .store
+        .set_api_key_expiry(row.id, &id, Some(old_end))
+        .await?;
+    Ok((StatusCode::CREATED, Json(new)))
+}

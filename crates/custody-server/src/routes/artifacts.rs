@@ -1,0 +1,178 @@
+//! Artifacts: report (attest artifact), get by fingerprint or commit prefix, list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use custody_api::{Artifact, ArtifactReport};
+use custody_core::names::NameKind;
+use custody_core::{Fingerprint, HexPrefix};
+use custody_store::{ArtifactInsert, TrailUpsert};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{Authed, Permission};
+use crate::body::{JsonBody, Paging, Params};
+use crate::docs::artifact::documents;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+/// `POST /artifacts/{org}/{flow}`. A named trail that does not exist yet is begun.
+pub async fn report(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow)): Path<(String, String)>,
+    JsonBody(data): JsonBody<ArtifactReport>,
+) -> ApiResult<(StatusCode, Json<Artifact>)> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let fingerprint = Fingerprint::parse(&data.fingerprint).map_err(ApiError::bad)?;
+    if data.filename.trim().is_empty() {
+        return Err(ApiError::bad(
+            "'filename' (the artifact's display name) must not be empty",
+        ));
+    }
+    if let Some(name) = &data.template_reference_name {
+        lookup::name(NameKind::TemplateArtifact, name)?;
+    }
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let now = state.now();
+    let trail_id = match &data.trail_name {
+        Some(name) => {
+            lookup::name(NameKind::Trail, name)?;
+            let trail = match state.store.trail(flow.id, name).await? {
+                Some(t) => t,
+                None => {
+                    let upsert = TrailUpsert {
+                        name: name.clone(),
+                        ..TrailUpsert::default()
+                    };
+                    state.store.upsert_trail(flow.id, &upsert, now).await?.0
+                }
+            };
+            Some(trail.id)
+        }
+        None => None,
+    };
+    let git_commit = data
+        .git_commit
+        .clone()
+        .or_else(|| data.git_commit_info.as_ref().map(|g| g.sha1.clone()))
+        .filter(|c| !c.is_empty());
+    let insert = ArtifactInsert {
+        flow_id: flow.id,
+        trail_id,
+        fingerprint: fingerprint.to_string(),
+        filename: data.filename.clone(),
+        template_name: data.template_reference_name.clone(),
+        git_commit,
+        commit_url: Some(data.commit_url.clone()).filter(|u| !u.is_empty()),
+        build_url: Some(data.build_url.clone()).filter(|u| !u.is_empty()),
+        repo_url: data.repo_url.clone().filter(|u| !u.is_empty()),
+        payload: json!({
+            "git_commit_info": data.git_commit_info,
+            "repo_info": data.repo_info,
+            "annotations": data.annotations,
+            "external_urls": data.external_urls,
+            "user_data": data.user_data,
+            "description": data.description,
+        })
+        .to_string(),
+        created_at: now,
+    };
+    let id = state.store.insert_artifact(&insert).await?;
+    let prefix = HexPrefix::parse(fingerprint.as_str()).map_err(ApiError::bad)?;
+    let rows = state
+        .store
+        .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)
+        .await?;
+    let row: Vec<_> = rows.into_iter().filter(|r| r.id == id).collect();
+    let doc = documents(state.store.as_ref(), org.id, &row).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(doc.into_iter().next().expect("artifact just stored")),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TrailQuery {
+    trail: Option<String>,
+}
+
+/// `GET /artifacts/{org}/{flow}/fingerprint/{fp}`: the latest matching record.
+pub async fn by_fingerprint(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, fp)): Path<(String, String, String)>,
+    Params(q): Params<TrailQuery>,
+) -> ApiResult<Json<Artifact>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let prefix = HexPrefix::parse(&fp).map_err(ApiError::bad)?;
+    let flow_row = lookup::flow(&state, &org, &flow).await?;
+    let rows = state
+        .store
+        .artifacts_by_fingerprint(org.id, Some(flow_row.id), &prefix)
+        .await?;
+    let latest = rows
+        .into_iter()
+        .find(|r| q.trail.is_none() || r.trail_name == q.trail)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Artifact with fingerprint '{fp}' does not exist in flow '{flow}' belonging to organization '{}'",
+                org.name
+            ))
+        })?;
+    let doc = documents(state.store.as_ref(), org.id, &[latest]).await?;
+    Ok(Json(
+        doc.into_iter().next().expect("one document per record"),
+    ))
+}
+
+/// `GET /artifacts/{org}/{flow}/commit_sha/{sha}`: every record built from the commit.
+pub async fn by_commit(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, sha)): Path<(String, String, String)>,
+    Params(q): Params<TrailQuery>,
+) -> ApiResult<Json<Vec<Artifact>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let prefix = HexPrefix::parse(&sha).map_err(ApiError::bad)?;
+    let flow_row = lookup::flow(&state, &org, &flow).await?;
+    let rows: Vec<_> = state
+        .store
+        .artifacts_by_commit(org.id, Some(flow_row.id), &prefix)
+        .await?
+        .into_iter()
+        .filter(|r| q.trail.is_none() || r.trail_name == q.trail)
+        .collect();
+    if rows.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "No artifacts with git commit '{sha}' exist in flow '{flow}' belonging to organization '{}'",
+            org.name
+        )));
+    }
+    Ok(Json(documents(state.store.as_ref(), org.id, &rows).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    flow_name: Option<String>,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+/// `GET /artifacts/{org}?flow_name=`: newest first, 15 a page.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    Params(q): Params<ListQuery>,
+) -> ApiResult<Json<Vec<Artifact>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let page = q.paging.or_default(15)?;
+    let flow_id = match &q.flow_name {
+        Some(name) => Some(lookup::flow(&state, &org, name).await?.id),
+        None => None,
+    };
+    let (rows, _) = state.store.artifacts(org.id, flow_id, page).await?;
+    Ok(Json(documents(state.store.as_ref(), org.id, &rows).await?))
+}

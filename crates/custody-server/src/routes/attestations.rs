@@ -1,0 +1,223 @@
+//! Attestations: generic ones on a trail (multipart `data_json`), and legacy
+//! evidence reported on an artifact by fingerprint.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use custody_api::{Attestation, AttestationPayload};
+use custody_core::names::NameKind;
+use custody_core::{Fingerprint, HexPrefix};
+use custody_store::{ArtifactRow, AttestationInsert, FlowRow, TrailRow, TrailUpsert};
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Authed, OrgScope, Permission};
+use crate::body::{Form, JsonBody};
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+/// An id like Kosli's: `8-4-4-4-8` hex.
+fn new_id() -> String {
+    let mut b = [0u8; 14];
+    rand::rng().fill_bytes(&mut b);
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..28]
+    )
+}
+
+async fn latest_artifact(
+    state: &AppState,
+    org: &OrgScope,
+    flow: &FlowRow,
+    fp: &Fingerprint,
+) -> ApiResult<Option<ArtifactRow>> {
+    let prefix = HexPrefix::parse(fp.as_str()).map_err(ApiError::bad)?;
+    Ok(state
+        .store
+        .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)
+        .await?
+        .into_iter()
+        .next())
+}
+
+struct Target {
+    trail: Option<TrailRow>,
+    artifact: Option<ArtifactRow>,
+}
+
+async fn record(
+    state: &AppState,
+    flow: &FlowRow,
+    target: Target,
+    data: &AttestationPayload,
+    kind: &str,
+    is_compliant: bool,
+) -> ApiResult<Attestation> {
+    lookup::name(NameKind::Attestation, &data.attestation_name)?;
+    let target_artifact = data.target_artifacts.first().cloned();
+    if let Some(t) = &target_artifact {
+        lookup::name(NameKind::TemplateArtifact, t)?;
+    }
+    let commit = data
+        .git_commit_info
+        .as_ref()
+        .map(|g| g.sha1.clone())
+        .filter(|s| !s.is_empty());
+    let id = new_id();
+    let now = state.now();
+    let insert = AttestationInsert {
+        public_id: id.clone(),
+        flow_id: flow.id,
+        trail_id: target
+            .trail
+            .as_ref()
+            .map(|t| t.id)
+            .or(target.artifact.as_ref().and_then(|a| a.trail_id)),
+        artifact_id: target.artifact.as_ref().map(|a| a.id),
+        target_artifact: if target.artifact.is_some() {
+            None
+        } else {
+            target_artifact
+        },
+        commit_sha: commit.or_else(|| target.artifact.as_ref().and_then(|a| a.git_commit.clone())),
+        name: data.attestation_name.clone(),
+        kind: kind.to_string(),
+        is_compliant,
+        payload: json!(data).to_string(),
+        created_at: now,
+    };
+    state.store.insert_attestation(&insert).await?;
+    Ok(Attestation {
+        attestation_id: id,
+        attestation_name: insert.name,
+        attestation_type: insert.kind,
+        is_compliant,
+        flow_name: flow.name.clone(),
+        trail_name: target.trail.map(|t| t.name).unwrap_or_default(),
+        artifact_fingerprint: target.artifact.map(|a| a.fingerprint),
+        target_artifacts: data.target_artifacts.clone(),
+        git_commit_info: data.git_commit_info.clone(),
+        origin_url: data.origin_url.clone(),
+        user_data: data.user_data.clone(),
+        description: data.description.clone(),
+        created_at: now,
+    })
+}
+
+/// `POST /attestations/{org}/{flow}/trail/{trail}/generic`. A trail that does
+/// not exist yet is begun.
+pub async fn generic(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, trail)): Path<(String, String, String)>,
+    form: Form,
+) -> ApiResult<(StatusCode, Json<Attestation>)> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let data: AttestationPayload = form.json("data_json")?;
+    lookup::name(NameKind::Trail, &trail)?;
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let trail_row = match state.store.trail(flow.id, &trail).await? {
+        Some(t) => t,
+        None => {
+            let upsert = TrailUpsert {
+                name: trail.clone(),
+                ..TrailUpsert::default()
+            };
+            state
+                .store
+                .upsert_trail(flow.id, &upsert, state.now())
+                .await?
+                .0
+        }
+    };
+    let artifact = match &data.artifact_fingerprint {
+        None => None,
+        Some(fp) => {
+            let fp = Fingerprint::parse(fp).map_err(ApiError::bad)?;
+            let found = latest_artifact(&state, &org, &flow, &fp)
+                .await?
+                .filter(|a| a.trail_id == Some(trail_row.id));
+            Some(found.ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "Artifact with fingerprint {fp} does not exist in trail \"{trail}\" of flow \"{}\" belonging to organization \"{}\"",
+                    flow.name, org.name
+                ))
+            })?)
+        }
+    };
+    let compliant = data.is_compliant.unwrap_or(true);
+    let target = Target {
+        trail: Some(trail_row),
+        artifact,
+    };
+    let doc = record(&state, &flow, target, &data, "generic", compliant).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// Body of the legacy `POST /evidence/{org}/artifact/{flow}/generic`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyEvidence {
+    artifact_fingerprint: String,
+    name: String,
+    #[serde(default = "yes")]
+    is_compliant: bool,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    user_data: Value,
+    #[serde(default)]
+    build_url: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Legacy evidence: a generic attestation on the latest artifact with a fingerprint.
+pub async fn legacy_evidence(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow)): Path<(String, String)>,
+    JsonBody(data): JsonBody<LegacyEvidence>,
+) -> ApiResult<(StatusCode, Json<Attestation>)> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let fp = Fingerprint::parse(&data.artifact_fingerprint).map_err(ApiError::bad)?;
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let artifact = latest_artifact(&state, &org, &flow, &fp).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Artifact with fingerprint '{fp}' does not exist in flow '{}' belonging to organization '{}'",
+            flow.name, org.name
+        ))
+    })?;
+    let payload = AttestationPayload {
+        attestation_name: data.name,
+        artifact_fingerprint: Some(fp.to_string()),
+        description: data.description,
+        user_data: data.user_data,
+        origin_url: data.build_url,
+        ..AttestationPayload::default()
+    };
+    let target = Target {
+        trail: None,
+        artifact: Some(artifact),
+    };
+    let doc = record(
+        &state,
+        &flow,
+        target,
+        &payload,
+        "generic",
+        data.is_compliant,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}

@@ -1,0 +1,117 @@
+//! Environments: create or update, get, list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use custody_api::{Environment, EnvironmentCreate, EnvironmentPage};
+use custody_core::names::NameKind;
+use custody_core::report::canonical_env_type;
+use custody_store::{EnvironmentRow, EnvironmentUpsert};
+use serde_json::{Value, json};
+
+use crate::auth::{Authed, OrgScope, Permission};
+use crate::body::{JsonBody, Paging, Params};
+use crate::docs::snapshot;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+pub fn document(org: &OrgScope, row: EnvironmentRow, state: Option<bool>) -> Environment {
+    Environment {
+        org: org.name.clone(),
+        tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+        name: row.name,
+        kind: row.kind,
+        description: row.description,
+        created_at: row.created_at,
+        last_modified_at: row.last_modified_at,
+        last_reported_at: row.last_reported_at,
+        last_changed_at: row.last_changed_at,
+        state,
+        include_scaling: row.include_scaling != 0,
+        policies: Vec::new(),
+    }
+}
+
+/// An environment type that can receive reports, in its canonical spelling.
+pub fn physical_type(kind: &str) -> ApiResult<&'static str> {
+    match canonical_env_type(kind) {
+        Some("logical") => Err(ApiError::bad(
+            "logical environments are not supported yet: create a physical environment (K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run)",
+        )),
+        Some(t) => Ok(t),
+        None => Err(ApiError::bad(format!(
+            "'{kind}' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run"
+        ))),
+    }
+}
+
+/// `PUT /environments/{org}`: creates or updates.
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    JsonBody(data): JsonBody<EnvironmentCreate>,
+) -> ApiResult<(StatusCode, Json<Environment>)> {
+    let org = auth.scope(&org, Permission::Report)?;
+    lookup::name(NameKind::Environment, &data.name)?;
+    let kind = physical_type(&data.kind)?;
+    let upsert = EnvironmentUpsert {
+        name: data.name,
+        kind: kind.to_string(),
+        description: data.description,
+        include_scaling: data.include_scaling.unwrap_or(true),
+    };
+    let (row, created) = state
+        .store
+        .upsert_environment(org.id, &upsert, state.now())
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(document(&org, row, None))))
+}
+
+/// `GET /environments/{org}/{env}`; `state` is the latest snapshot's compliance.
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, env)): Path<(String, String)>,
+) -> ApiResult<Json<Environment>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let row = lookup::environment(&state, &org, &env).await?;
+    let compliant = match row.latest_index {
+        0 => None,
+        latest => {
+            snapshot::document(&state, &org, &row, latest)
+                .await?
+                .compliant
+        }
+    };
+    Ok(Json(document(&org, row, compliant)))
+}
+
+/// A plain array unless paging parameters are sent, then Kosli's envelope.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    Params(paging): Params<Paging>,
+) -> ApiResult<Json<Value>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let page = paging.requested(15)?;
+    let (rows, total) = state.store.environments(org.id, page).await?;
+    let envs: Vec<Environment> = rows.into_iter().map(|r| document(&org, r, None)).collect();
+    Ok(Json(match page {
+        None => json!(envs),
+        Some(p) => json!(EnvironmentPage {
+            page: p.page,
+            per_page: p.per_page,
+            total_pages: total.div_ceil(u64::from(p.per_page)).max(1) as u32,
+            total_count: total,
+            environments: envs,
+        }),
+    }))
+}

@@ -1,0 +1,44 @@
+//! Runtime reports: `PUT /environments/{org}/{env}/report/{TYPE}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use custody_api::EnvironmentReport;
+use custody_core::report::normalise;
+use custody_store::ReportOutcome;
+use serde_json::{Value, json};
+
+use super::environments::physical_type;
+use crate::auth::{Authed, Permission};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+pub async fn report(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, env, kind)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody<EnvironmentReport>,
+) -> ApiResult<Json<Value>> {
+    let org = auth.scope(&org, Permission::Report)?;
+    let kind = physical_type(&kind)?;
+    let env = lookup::environment(&state, &org, &env).await?;
+    if !env.kind.eq_ignore_ascii_case(kind) {
+        return Err(ApiError::bad(format!(
+            "environment '{}' has type {}, so it cannot take a {kind} report",
+            env.name, env.kind
+        )));
+    }
+    let running = normalise(&body.artifacts).map_err(ApiError::bad)?;
+    let outcome = state
+        .store
+        .record_report(env.id, kind, state.now(), running)
+        .await?;
+    let (index, created) = match outcome {
+        ReportOutcome::Created(i) => (i, true),
+        ReportOutcome::Unchanged(i) => (i, false),
+    };
+    Ok(Json(
+        json!({"snapshot_index": index, "new_snapshot": created}),
+    ))
+}

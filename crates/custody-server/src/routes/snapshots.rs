@@ -1,0 +1,181 @@
+//! Snapshots: get by reference, list with intervals, diff, and the environment
+//! event log.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use custody_api::{EnvironmentEvent, Snapshot, SnapshotDiff, SnapshotSummary};
+use custody_core::expr::{Snappish, parse_interval, parse_suffix};
+use custody_core::history::Transition;
+use custody_store::{EnvironmentRow, Page};
+use serde::Deserialize;
+
+use crate::auth::{Authed, Permission};
+use crate::body::{Paging, Params};
+use crate::docs::snapshot::{self, provenance};
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+/// `GET /snapshots/{org}/{env}/{id}`: `-1`, `N`, `-N`, `#N`, `~N` or `@{…}`.
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, env, id)): Path<(String, String, String)>,
+) -> ApiResult<Json<Snapshot>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let at = parse_suffix(&id)
+        .map_err(|reason| ApiError::bad(format!("invalid expression: {env}{id}{reason}")))?;
+    let (env, index) = snapshot::resolve(&state, &org, &env, &at).await?;
+    Ok(Json(snapshot::document(&state, &org, &env, index).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    interval: Option<String>,
+    #[serde(default, deserialize_with = "crate::body::flag")]
+    reverse: Option<bool>,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+/// The index range a list asks for: an interval, or a page counted back from the latest.
+fn range(env: &EnvironmentRow, interval: Option<&str>, page: Page) -> ApiResult<(i64, i64)> {
+    match interval {
+        Some(text) => parse_interval(text, env.latest_index).map_err(ApiError::bad),
+        None => {
+            let to = env.latest_index - page.offset();
+            Ok(((to - page.limit() + 1).max(1), to))
+        }
+    }
+}
+
+/// `GET /snapshots/{org}/{env}`: newest first (oldest first with `reverse`).
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, env)): Path<(String, String)>,
+    Params(q): Params<ListQuery>,
+) -> ApiResult<Json<Vec<SnapshotSummary>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let env = lookup::environment(&state, &org, &env).await?;
+    let page = q.paging.or_default(15)?;
+    let (from, to) = range(&env, q.interval.as_deref(), page)?;
+    let list_page = if q.interval.is_some() {
+        page
+    } else {
+        Page { page: 1, ..page }
+    };
+    let rows = state
+        .store
+        .snapshots(env.id, from, to, !q.reverse.unwrap_or(false), list_page)
+        .await?;
+    let now = state.now();
+    Ok(Json(
+        rows.into_iter()
+            .map(|s| SnapshotSummary {
+                index: s.idx,
+                from: s.created_at,
+                to: s.next_at.unwrap_or(0.0),
+                duration: s.next_at.unwrap_or(now) - s.created_at,
+                compliant: None,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DiffQuery {
+    snappish1: String,
+    snappish2: String,
+}
+
+/// `GET /env-diff/{org}?snappish1=&snappish2=`: also across environments.
+pub async fn diff(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    Params(q): Params<DiffQuery>,
+) -> ApiResult<Json<SnapshotDiff>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let s1 = Snappish::parse(&q.snappish1).map_err(ApiError::bad)?;
+    let s2 = Snappish::parse(&q.snappish2).map_err(ApiError::bad)?;
+    let (env1, i1) = snapshot::resolve(&state, &org, &s1.env, &s1.at).await?;
+    let (env2, i2) = snapshot::resolve(&state, &org, &s2.env, &s2.at).await?;
+    Ok(Json(
+        snapshot::diff(&state, &org, (&env1, i1), (&env2, i2)).await?,
+    ))
+}
+
+/// `GET /environments/{org}/{env}/events`: what started, scaled and stopped, by snapshot.
+pub async fn events(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, env)): Path<(String, String)>,
+    Params(q): Params<ListQuery>,
+) -> ApiResult<Json<Vec<EnvironmentEvent>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let env = lookup::environment(&state, &org, &env).await?;
+    let (from, to) = range(&env, q.interval.as_deref(), q.paging.or_default(15)?)?;
+    let runs = state.store.runs_changed(env.id, from, to).await?;
+    let snapshots = state
+        .store
+        .snapshots(
+            env.id,
+            from,
+            to,
+            false,
+            Page {
+                page: 1,
+                per_page: (to - from + 1).max(1) as u32,
+            },
+        )
+        .await?;
+    let times: BTreeMap<i64, f64> = snapshots.iter().map(|s| (s.idx, s.created_at)).collect();
+    let known = provenance(
+        &state,
+        org.id,
+        runs.iter().map(|r| r.fingerprint.clone()).collect(),
+    )
+    .await?;
+    // (index, fingerprint) → (was, now, name)
+    let mut changes: BTreeMap<(i64, &str), (i64, i64, &str)> = BTreeMap::new();
+    for run in &runs {
+        if (from..=to).contains(&run.from_idx) {
+            let c = changes
+                .entry((run.from_idx, &run.fingerprint))
+                .or_insert((0, 0, &run.name));
+            c.1 = run.replicas;
+        }
+        if let Some(end) = run.to_idx.filter(|t| (from..=to).contains(t)) {
+            let c = changes
+                .entry((end, &run.fingerprint))
+                .or_insert((0, 0, &run.name));
+            c.0 = run.replicas;
+        }
+    }
+    let mut events: Vec<EnvironmentEvent> = changes
+        .into_iter()
+        .map(|((index, fp), (was, now, name))| {
+            let t = Transition { was, now };
+            EnvironmentEvent {
+                environment_name: env.name.clone(),
+                snapshot_index: index,
+                artifact_name: name.to_string(),
+                sha256: fp.to_string(),
+                description: t.description(),
+                reported_at: times.get(&index).copied().unwrap_or(0.0),
+                pipeline: known
+                    .get(fp)
+                    .and_then(|p| p.primary())
+                    .map(|p| p.flow_name.clone()),
+                kind: t.kind().to_string(),
+            }
+        })
+        .collect();
+    if !q.reverse.unwrap_or(false) {
+        events.reverse();
+    }
+    Ok(Json(events))
+}

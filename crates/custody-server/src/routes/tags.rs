@@ -1,0 +1,65 @@
+//! `PATCH /tags/{org}/{type}/{name}`: set and remove tags on flows and environments.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use custody_api::TagChange;
+
+use crate::auth::{Authed, Permission};
+use crate::body::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup;
+use crate::state::AppState;
+
+fn valid_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '~' | '-'))
+}
+
+fn apply(current: &str, change: &TagChange) -> ApiResult<BTreeMap<String, String>> {
+    if let Some(bad) = change.set_tags.keys().find(|k| !valid_key(k)) {
+        return Err(ApiError::bad(format!(
+            "tag key '{bad}' is not valid: it must match ^[A-Za-z0-9][A-Za-z0-9._~-]*$"
+        )));
+    }
+    let mut tags: BTreeMap<String, String> = serde_json::from_str(current).unwrap_or_default();
+    for key in &change.remove_tags {
+        tags.remove(key);
+    }
+    tags.extend(change.set_tags.clone());
+    Ok(tags)
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, kind, name)): Path<(String, String, String)>,
+    JsonBody(change): JsonBody<TagChange>,
+) -> ApiResult<Json<BTreeMap<String, String>>> {
+    let org = auth.scope(&org, Permission::Write)?;
+    match kind.as_str() {
+        "flow" | "flows" => {
+            let flow = lookup::flow(&state, &org, &name).await?;
+            let tags = apply(&flow.tags, &change)?;
+            state
+                .store
+                .set_flow_tags(flow.id, &serde_json::to_string(&tags).unwrap_or_default())
+                .await?;
+            Ok(Json(tags))
+        }
+        "env" | "environment" | "environments" => {
+            let env = lookup::environment(&state, &org, &name).await?;
+            let tags = apply(&env.tags, &change)?;
+            state
+                .store
+                .set_environment_tags(env.id, &serde_json::to_string(&tags).unwrap_or_default())
+                .await?;
+            Ok(Json(tags))
+        }
+        other => Err(ApiError::bad(format!(
+            "'{other}' resources cannot be tagged: use flow or environment"
+        ))),
+    }
+}

@@ -1,0 +1,149 @@
+//! Trails: begin (idempotent), get, list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use custody_api::{Paged, Pagination, Trail, TrailBegin};
+use custody_core::names::NameKind;
+use custody_core::template::Template;
+use custody_store::TrailUpsert;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Authed, Permission};
+use crate::body::{Form, Paging, Params};
+use crate::docs::trail::document;
+use crate::error::{ApiError, ApiResult};
+use crate::lookup::{self, json_text};
+use crate::state::AppState;
+
+/// `PUT /trails/{org}/{flow}`: multipart `data_json` + optional `template_file`.
+pub async fn begin(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow)): Path<(String, String)>,
+    form: Form,
+) -> ApiResult<(StatusCode, Json<Trail>)> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let data: TrailBegin = form.json("data_json")?;
+    lookup::name(NameKind::Trail, &data.name)?;
+    let template = form.text("template_file")?;
+    if let Some(t) = &template {
+        Template::parse_yaml(t).map_err(ApiError::bad)?;
+    }
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let upsert = TrailUpsert {
+        name: data.name,
+        description: data.description,
+        template,
+        git_commit_info: data.git_commit_info.map(|g| json!(g).to_string()),
+        origin_url: data.origin_url,
+        user_data: json_text(&data.user_data),
+        external_urls: json_text(&data.external_urls),
+        repo_info: json_text(&data.repo_info),
+    };
+    let (trail, created) = state
+        .store
+        .upsert_trail(flow.id, &upsert, state.now())
+        .await?;
+    let doc = document(&state, &flow, &trail).await?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(doc),
+    ))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, trail)): Path<(String, String, String)>,
+) -> ApiResult<Json<Trail>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let trail = lookup::trail(&state, &org, &flow, &trail).await?;
+    Ok(Json(document(&state, &flow, &trail).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    flow: Option<String>,
+    fingerprint: Option<String>,
+    #[serde(flatten)]
+    paging: Paging,
+}
+
+/// A trail in lists: `{name, description, compliance_state, flow, created_at}`.
+fn summary(trail: &Trail) -> Value {
+    json!({
+        "name": trail.name,
+        "description": trail.description,
+        "compliance_state": trail.compliance_state,
+        "flow": trail.flow.name,
+        "created_at": trail.created_at,
+        "last_modified_at": trail.last_modified_at,
+        "git_commit_info": trail.git_commit_info,
+    })
+}
+
+async fn list_in(
+    state: &AppState,
+    org: &crate::auth::OrgScope,
+    flow: Option<String>,
+    fingerprint: Option<String>,
+    paging: Paging,
+) -> ApiResult<Json<Paged<Value>>> {
+    let page = paging.or_default(20)?;
+    let flow = match flow {
+        Some(name) => Some(lookup::flow(state, org, &name).await?),
+        None => None,
+    };
+    let (rows, total) = state
+        .store
+        .trails(
+            org.id,
+            flow.as_ref().map(|f| f.id),
+            fingerprint.as_deref(),
+            page,
+        )
+        .await?;
+    let flow_ids: Vec<i64> = rows.iter().map(|t| t.flow_id).collect();
+    let flows = state.store.flows_by_id(&flow_ids).await?;
+    let mut data = Vec::new();
+    for trail in &rows {
+        let flow = flows
+            .iter()
+            .find(|f| f.id == trail.flow_id)
+            .expect("trail's flow exists");
+        data.push(summary(&document(state, flow, trail).await?));
+    }
+    Ok(Json(Paged {
+        data,
+        pagination: Pagination::new(page.page, page.per_page, total),
+    }))
+}
+
+/// `GET /trails/{org}?flow=&fingerprint=`: trails of the org, newest first.
+pub async fn list_org(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    Params(q): Params<ListQuery>,
+) -> ApiResult<Json<Paged<Value>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    list_in(&state, &org, q.flow, q.fingerprint, q.paging).await
+}
+
+/// `GET /trails/{org}/{flow}`.
+pub async fn list_flow(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow)): Path<(String, String)>,
+    Params(q): Params<ListQuery>,
+) -> ApiResult<Json<Paged<Value>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    list_in(&state, &org, Some(flow), q.fingerprint, q.paging).await
+}

@@ -1,0 +1,73 @@
+//! The `custody` binary: `custody server` runs the server, `custody admin`
+//! bootstraps orgs and keys on the database, and every other command is the
+//! Kosli-compatible CLI.
+
+mod admin;
+mod demo;
+mod server;
+
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand};
+use custody_cli::{Globals, defaults, describe_parse_error, report_error};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "custody",
+    version,
+    about = "Track software from commit to production."
+)]
+struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Top,
+}
+
+#[derive(Debug, Subcommand)]
+enum Top {
+    /// Run the Custody server.
+    Server(server::ServerArgs),
+    /// Create orgs and their first API keys, directly on the database.
+    #[command(subcommand)]
+    Admin(admin::Admin),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completion { shell: clap_complete::Shell },
+    #[command(flatten)]
+    Client(custody_cli::Command),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let args = match defaults::with_defaults(&Cli::command(), args, &|k| std::env::var(k).ok()) {
+        Ok(args) => args,
+        Err(e) => return report_error(&e, false),
+    };
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            eprintln!("Error: {}", describe_parse_error(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Top::Server(args) => server::run(args).await,
+        Top::Admin(admin) => admin.run().await,
+        Top::Completion { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "custody",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Top::Client(command) => custody_cli::run(command, cli.globals).await,
+    }
+}

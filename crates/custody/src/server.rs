@@ -1,0 +1,118 @@
+//! `custody server`: open the database, optionally load the demo, and serve.
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use custody_server::settings::{DEFAULT_BIND, default_database_path, default_database_url};
+use custody_server::{AppState, open_store, serve};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Address to listen on (also CUSTODY_BIND).
+    #[arg(long, default_value = DEFAULT_BIND)]
+    bind: String,
+    /// sqlite://PATH or postgres://USER@HOST/DB (also CUSTODY_DATABASE_URL). Default:
+    /// an SQLite file in $CUSTODY_DATA_DIR, $XDG_DATA_HOME/custody or ~/.local/share/custody.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Load the cyber-dojo demo organization (once) before serving.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    demo: bool,
+}
+
+pub fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The database URL to use: the one given, else the default SQLite file.
+pub fn database_url(given: Option<String>) -> std::io::Result<String> {
+    match given {
+        Some(url) => Ok(url),
+        None => default_database_url(),
+    }
+}
+
+/// A URL safe to print: any password replaced.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn run(args: ServerArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    match start(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start(args: ServerArgs) -> anyhow::Result<()> {
+    let url = database_url(args.database_url)?;
+    let store = open_store(&url).await?;
+    let state = AppState::new(store.clone());
+    let listener = TcpListener::bind(&args.bind).await?;
+    let addr = listener.local_addr()?;
+    let host = format!(
+        "http://{}",
+        if addr.ip().is_unspecified() {
+            format!("127.0.0.1:{}", addr.port())
+        } else {
+            addr.to_string()
+        }
+    );
+    if args.demo {
+        crate::demo::ensure_loaded(&state, &host).await?;
+    } else if store.orgs().await?.is_empty() {
+        println!("No organization exists yet. Create one and its first admin key with:");
+        println!("  custody admin create-org NAME");
+        println!("  custody admin create-api-key --org NAME --role admin");
+        if url == format!("sqlite://{}", default_database_path().display()) {
+            println!("(database: {})", default_database_path().display());
+        } else {
+            println!("(add --database-url {} to both)", redacted(&url));
+        }
+    }
+    println!(
+        "Custody server listening on {host} (database {})",
+        redacted(&url)
+    );
+    serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn hides_database_passwords() {
+        assert_eq!(
+            redacted("postgres://u:secret@db/x"),
+            "postgres://u:***@db/x"
+        );
+        assert_eq!(redacted("postgres://u@db/x"), "postgres://u@db/x");
+        assert_eq!(redacted("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+    }
+}
