@@ -66,14 +66,15 @@ impl fmt::Display for Summary {
 
 /// Loads the demo into `org`, which must exist and be empty, with a client whose
 /// key may write and report there. `clock(t)` must set the server's time to Unix
-/// time `t`; it is called before every request.
+/// time `t`; it is called before every request and left at the last one
+/// (10 September 2022): switch the server back to the system clock afterwards.
 pub async fn load(client: &Client, org: &str, clock: &dyn Fn(f64)) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     for Timed { at, request } in plan::plan(timeline::events())? {
         clock(at as f64);
         send(client, org, &request, &mut summary)
             .await
-            .with_context(|| format!("replaying {request:?} at {at}"))?;
+            .with_context(|| format!("replaying the demo's request due at Unix time {at}"))?;
     }
     Ok(summary)
 }

@@ -434,13 +434,23 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
 }
 
 pub async fn concurrent_reports_get_contiguous_indexes(store: Arc<dyn Store>) {
-    let env_id = env(store.as_ref(), "race-org", "race").await;
+    reports_race(&[store], "race-org").await;
+}
+
+/// Reports from several stores on one database (as several server processes
+/// would send them) still get unique, contiguous indexes.
+pub async fn concurrent_reports_from_several_processes(stores: &[Arc<dyn Store>]) {
+    reports_race(stores, "processes-org").await;
+}
+
+async fn reports_race(stores: &[Arc<dyn Store>], org: &str) {
+    let env_id = env(stores[0].as_ref(), org, "race").await;
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let store = store.clone();
+        let store = stores[i % stores.len()].clone();
         tasks.push(tokio::spawn(async move {
             let digest = format!("{:064x}", i + 1);
-            let running = normalise(&[instance(&digest, i)]).unwrap();
+            let running = normalise(&[instance(&digest, i as i64)]).unwrap();
             store
                 .record_report(env_id, "K8S", 100.0 + i as f64, running)
                 .await

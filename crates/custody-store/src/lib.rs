@@ -162,7 +162,7 @@ pub trait ArtifactStore: Send + Sync {
     /// Attestations that may concern these artifacts: those of their trails, those
     /// bound to them, and pending ones of their flows for their commits.
     async fn attestations_for(&self, artifacts: &[ArtifactRow]) -> Result<Vec<AttestationRow>>;
-    async fn trail_attestations(&self, trail_id: i64) -> Result<Vec<AttestationRow>>;
+    async fn trail_attestations(&self, trail_ids: &[i64]) -> Result<Vec<AttestationRow>>;
     /// Records a deployment and returns its number in the flow.
     async fn insert_deployment(&self, deployment: &DeploymentInsert) -> Result<i64>;
     async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>>;

@@ -124,6 +124,7 @@ fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// The CI the process runs in, by the first telltale variable present.
 pub fn detect(env: Env) -> Option<Ci> {
     DETECTION
         .iter()

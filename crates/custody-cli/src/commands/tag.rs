@@ -115,7 +115,7 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            remove_tags: remove.iter().map(|k| k.to_string()).collect(),
+            remove_tags: remove.iter().map(ToString::to_string).collect(),
         }
     }
 

@@ -4,10 +4,10 @@
 use custody_api::{FlowRef, GitCommitInfo, Trail, TrailEvent};
 use custody_core::compliance::{State, evaluate};
 use custody_core::template::Template;
-use custody_store::{FlowRow, TrailRow, json};
+use custody_store::{ArtifactRow, AttestationRow, FlowRow, TrailRow, json};
 use serde_json::{Map, Value, json};
 
-use super::compliance::{evaluate_artifacts, is_trail_level, reported};
+use super::compliance::{ArtifactCompliance, evaluate_artifacts, is_trail_level, reported};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -33,23 +33,32 @@ pub fn tags(flow: &FlowRow) -> std::collections::BTreeMap<String, String> {
     serde_json::from_str(&flow.tags).unwrap_or_default()
 }
 
-/// The trail document, with compliance evaluated now.
-pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> ApiResult<Trail> {
-    let store = state.store.as_ref();
-    let mut artifacts = store.trail_artifacts(&[trail.id]).await?;
-    artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
-    let compliance = evaluate_artifacts(store, &artifacts).await?;
-    let attestations = store.trail_attestations(trail.id).await?;
-    let template = trail
+fn template_of(flow: &FlowRow, trail: &TrailRow) -> Template {
+    trail
         .template
         .clone()
         .or_else(|| flow.template.clone())
         .and_then(|t| Template::parse_stored(&t).ok())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
 
+fn artifact_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) -> Value {
+    json!({"artifact_fingerprint": a.fingerprint, "status": c.state.as_str(),
+           "is_compliant": c.state == State::Compliant, "unexpected": unexpected,
+           "attestations_statuses": c.attestations})
+}
+
+/// A trail's compliance and `compliance_status` from its template, its artifacts
+/// (oldest first, with their compliance) and the attestations reported on it.
+fn trail_compliance(
+    template: &Template,
+    trail_id: i64,
+    artifacts: &[(&ArtifactRow, &ArtifactCompliance)],
+    attestations: &[AttestationRow],
+) -> (State, Value) {
     let trail_level: Vec<_> = attestations
         .iter()
-        .filter(|a| is_trail_level(a, trail.id))
+        .filter(|a| is_trail_level(a, trail_id))
         .collect();
     let (trail_state, trail_statuses) =
         evaluate(&template.trail_attestations, &reported(&trail_level));
@@ -58,15 +67,12 @@ pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> Api
     for spec in &template.artifacts {
         let latest = artifacts
             .iter()
-            .zip(&compliance)
             .rev()
             .find(|(a, _)| a.template_name.as_deref() == Some(spec.name.as_str()));
         let status = match latest {
             Some((a, c)) => {
                 states.push(c.state);
-                json!({"artifact_fingerprint": a.fingerprint, "status": c.state.as_str(),
-                       "is_compliant": c.state == State::Compliant, "unexpected": false,
-                       "attestations_statuses": c.attestations})
+                artifact_status(a, c, false)
             }
             None => {
                 states.push(State::Missing);
@@ -77,22 +83,65 @@ pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> Api
         };
         by_name.insert(spec.name.clone(), status);
     }
-    for (a, c) in artifacts.iter().zip(&compliance) {
+    for (a, c) in artifacts {
         let name = a
             .template_name
             .clone()
             .unwrap_or_else(|| a.filename.clone());
         if !by_name.contains_key(&name) {
             states.push(c.state);
-            by_name.insert(
-                name,
-                json!({"artifact_fingerprint": a.fingerprint, "status": c.state.as_str(),
-                "is_compliant": c.state == State::Compliant, "unexpected": true,
-                "attestations_statuses": c.attestations}),
-            );
+            by_name.insert(name, artifact_status(a, c, true));
         }
     }
     let overall = State::combine(states);
+    let status = json!({
+        "status": overall.as_str(),
+        "is_compliant": overall == State::Compliant,
+        "attestations_statuses": trail_statuses,
+        "artifacts_statuses": Value::Object(by_name),
+    });
+    (overall, status)
+}
+
+/// Compliance of many trails in a fixed number of queries.
+pub async fn compliance_of(state: &AppState, trails: &[TrailRow]) -> ApiResult<Vec<State>> {
+    let store = state.store.as_ref();
+    let ids: Vec<i64> = trails.iter().map(|t| t.id).collect();
+    let mut artifacts = store.trail_artifacts(&ids).await?;
+    artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
+    let compliance = evaluate_artifacts(store, &artifacts).await?;
+    let attestations = store.trail_attestations(&ids).await?;
+    let flows = store
+        .flows_by_id(&trails.iter().map(|t| t.flow_id).collect::<Vec<_>>())
+        .await?;
+    Ok(trails
+        .iter()
+        .map(|trail| {
+            let own: Vec<_> = artifacts
+                .iter()
+                .zip(&compliance)
+                .filter(|(a, _)| a.trail_id == Some(trail.id))
+                .collect();
+            let template = flows
+                .iter()
+                .find(|f| f.id == trail.flow_id)
+                .map(|f| template_of(f, trail))
+                .unwrap_or_default();
+            trail_compliance(&template, trail.id, &own, &attestations).0
+        })
+        .collect())
+}
+
+/// The trail document, with compliance evaluated now.
+pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> ApiResult<Trail> {
+    let store = state.store.as_ref();
+    let mut artifacts = store.trail_artifacts(&[trail.id]).await?;
+    artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
+    let compliance = evaluate_artifacts(store, &artifacts).await?;
+    let attestations = store.trail_attestations(&[trail.id]).await?;
+    let pairs: Vec<_> = artifacts.iter().zip(&compliance).collect();
+    let (overall, compliance_status) =
+        trail_compliance(&template_of(flow, trail), trail.id, &pairs, &attestations);
 
     let mut events: Vec<TrailEvent> = store
         .trail_events(trail.id)
@@ -154,12 +203,7 @@ pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> Api
         template: trail.template.clone().or_else(|| flow.template.clone()),
         compliance_state: overall.as_str().to_string(),
         is_compliant: overall == State::Compliant,
-        compliance_status: json!({
-            "status": overall.as_str(),
-            "is_compliant": overall == State::Compliant,
-            "attestations_statuses": trail_statuses,
-            "artifacts_statuses": Value::Object(by_name),
-        }),
+        compliance_status,
         events,
     })
 }

@@ -4,15 +4,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Paged, Pagination, Trail, TrailBegin};
+use custody_core::compliance::State as Compliance;
 use custody_core::names::NameKind;
 use custody_core::template::Template;
-use custody_store::TrailUpsert;
+use custody_store::{TrailRow, TrailUpsert};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{Authed, Permission};
 use crate::body::{Form, Paging, Params};
-use crate::docs::trail::document;
+use crate::docs::trail::{compliance_of, document};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::{self, json_text};
 use crate::state::AppState;
@@ -76,16 +77,16 @@ pub struct ListQuery {
     paging: Paging,
 }
 
-/// A trail in lists: `{name, description, compliance_state, flow, created_at}`.
-fn summary(trail: &Trail) -> Value {
+/// A trail in lists: `{name, description, compliance_state, flow, created_at, …}`.
+fn summary(trail: &TrailRow, compliance: Compliance) -> Value {
     json!({
         "name": trail.name,
         "description": trail.description,
-        "compliance_state": trail.compliance_state,
-        "flow": trail.flow.name,
+        "compliance_state": compliance.as_str(),
+        "flow": trail.flow_name,
         "created_at": trail.created_at,
         "last_modified_at": trail.last_modified_at,
-        "git_commit_info": trail.git_commit_info,
+        "git_commit_info": trail.git_commit_info.as_deref().map(custody_store::json),
     })
 }
 
@@ -110,16 +111,12 @@ async fn list_in(
             page,
         )
         .await?;
-    let flow_ids: Vec<i64> = rows.iter().map(|t| t.flow_id).collect();
-    let flows = state.store.flows_by_id(&flow_ids).await?;
-    let mut data = Vec::new();
-    for trail in &rows {
-        let flow = flows
-            .iter()
-            .find(|f| f.id == trail.flow_id)
-            .expect("trail's flow exists");
-        data.push(summary(&document(state, flow, trail).await?));
-    }
+    let compliance = compliance_of(state, &rows).await?;
+    let data = rows
+        .iter()
+        .zip(compliance)
+        .map(|(t, c)| summary(t, c))
+        .collect();
     Ok(Json(Paged {
         data,
         pagination: Pagination::new(page.page, page.per_page, total),

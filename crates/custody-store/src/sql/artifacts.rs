@@ -216,13 +216,20 @@ impl ArtifactStore for SqlStore {
         Ok(rows)
     }
 
-    async fn trail_attestations(&self, trail_id: i64) -> Result<Vec<AttestationRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE trail_id = $1 ORDER BY created_at, id"
-        )))
-        .bind(trail_id)
-        .fetch_all(&self.pool)
-        .await?)
+    async fn trail_attestations(&self, trail_ids: &[i64]) -> Result<Vec<AttestationRow>> {
+        let mut rows = Vec::new();
+        for chunk in ints(trail_ids.iter().copied()).chunks(CHUNK) {
+            let sql = format!(
+                "SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE trail_id IN ({}) ORDER BY created_at, id",
+                placeholders(1, chunk.len())
+            );
+            rows.extend(
+                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(rows)
     }
 
     async fn insert_deployment(&self, d: &DeploymentInsert) -> Result<i64> {

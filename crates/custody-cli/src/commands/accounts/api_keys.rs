@@ -1,59 +1,12 @@
-//! `create|get|list|delete|rotate api-key`: the keys of a service account. A
-//! key's secret is only in the answer to create and rotate, so those print it
-//! (even when a later key of the batch fails) and say it will not be shown again.
-
-use std::io::Write;
+//! `get|list|delete api-key`: the keys of a service account, seen without
+//! their secrets (those are only shown by `create` and `rotate`, in `new_keys`).
 
 use clap::Args;
-use custody_api::{ApiKey, NewApiKey};
-use custody_client::{Body, Response};
-use reqwest::Method;
-use serde_json::json;
+use custody_api::ApiKey;
 
-use super::expiry::parse_expires_at;
 use super::{Deletion, delete_all, optional_timestamp};
 use crate::context::{Ctx, OutputArg};
-use crate::output::{TabWriter, json_pretty};
-
-/// Printed (as a warning) under new keys in table output.
-const SHOWN_ONCE: &str = "store the new API key now: it cannot be shown again";
-
-#[derive(Debug, Args)]
-pub struct CreateApiKey {
-    /// The service account the key authenticates as.
-    #[arg(short = 's', long)]
-    service_account: String,
-    /// A description for the API key.
-    #[arg(short = 'd', long)]
-    description: String,
-    /// When the key expires: epoch seconds, `2026-06-04`, `2026-06-04 15:04:05`
-    /// (UTC) or RFC 3339. Defaults to no expiry.
-    #[arg(short = 'e', long)]
-    expires_at: Option<String>,
-    #[command(flatten)]
-    output: OutputArg,
-}
-
-impl CreateApiKey {
-    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
-        let org = ctx.require_login()?;
-        let json = self.output.is_json()?;
-        let mut body = json!({"description": self.description});
-        if let Some(expires_at) = &self.expires_at {
-            body["expires_at"] = json!(parse_expires_at(expires_at)?);
-        }
-        let path = ["service-accounts", org, &self.service_account, "api-keys"];
-        let Some(response) = ctx.send(Method::POST, &path, Body::Json(body)).await? else {
-            return Ok(());
-        };
-        if json {
-            return ctx.print_json(&response);
-        }
-        print!("{}", new_key_table(&response.json()?));
-        ctx.warn(SHOWN_ONCE);
-        Ok(())
-    }
-}
+use crate::output::TabWriter;
 
 #[derive(Debug, Args)]
 pub struct GetApiKey {
@@ -174,98 +127,6 @@ impl DeleteApiKey {
     }
 }
 
-#[derive(Debug, Args)]
-pub struct RotateApiKey {
-    #[arg(value_name = "KEY-ID", required = true)]
-    ids: Vec<String>,
-    /// The service account the keys belong to.
-    #[arg(short = 's', long)]
-    service_account: String,
-    /// When the new keys expire (same forms as `create api-key`). Defaults to no expiry.
-    #[arg(short = 'e', long)]
-    expires_at: Option<String>,
-    /// How many hours the old keys keep working (the server's default is 24).
-    #[arg(short = 'g', long)]
-    grace_period_hours: Option<u32>,
-    #[command(flatten)]
-    output: OutputArg,
-}
-
-impl RotateApiKey {
-    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
-        let org = ctx.require_login()?;
-        let json = self.output.is_json()?;
-        let mut body = json!({});
-        if let Some(hours) = self.grace_period_hours {
-            body["grace_period_hours"] = json!(hours);
-        }
-        if let Some(expires_at) = &self.expires_at {
-            body["expires_at"] = json!(parse_expires_at(expires_at)?);
-        }
-        // Rotated secrets are returned once: print those already issued even
-        // when a later key fails, then report the failure.
-        let mut rotated = Vec::new();
-        let mut failure = None;
-        for id in &self.ids {
-            let path = [
-                "service-accounts",
-                org,
-                &self.service_account,
-                "api-keys",
-                id,
-                "rotate",
-            ];
-            match ctx
-                .send(Method::POST, &path, Body::Json(body.clone()))
-                .await
-            {
-                Ok(Some(response)) => rotated.push(response),
-                Ok(None) => {}
-                Err(e) => {
-                    failure = Some(e.context("failed to rotate API key"));
-                    break;
-                }
-            }
-        }
-        if !rotated.is_empty() {
-            print_rotated(ctx, &rotated, json)?;
-        }
-        failure.map_or(Ok(()), Err)
-    }
-}
-
-/// Rotated keys: a JSON array of the server's answers, or one table per key.
-fn print_rotated(ctx: &Ctx, rotated: &[Response], json: bool) -> anyhow::Result<()> {
-    if json {
-        // Joined as text so that each key keeps the server's field order.
-        let bodies: Vec<&str> = rotated.iter().map(|r| r.body.as_str()).collect();
-        print!("{}", json_pretty(&format!("[{}]", bodies.join(",")))?);
-        // A failure may follow on stderr: let the keys come first.
-        std::io::stdout().flush()?;
-        return Ok(());
-    }
-    let tables = rotated
-        .iter()
-        .map(|r| Ok(new_key_table(&r.json()?)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    print!("{}", tables.join("\n"));
-    ctx.warn(SHOWN_ONCE);
-    Ok(())
-}
-
-/// A key just created or rotated, secret included.
-fn new_key_table(key: &NewApiKey) -> String {
-    let mut table = TabWriter::new();
-    table.line(format!("ID:\t{}", key.id));
-    table.line(format!("Key:\t{}", key.key));
-    table.line(format!("Description:\t{}", key.description));
-    table.line(format!(
-        "Expires At:\t{}",
-        optional_timestamp(key.expires_at)
-    ));
-    table.render()
-}
-
 /// `list api-keys`: one row per key, or a sentence when there are none.
 fn keys_table(keys: &[ApiKey]) -> String {
     if keys.is_empty() {
@@ -290,19 +151,6 @@ fn keys_table(keys: &[ApiKey]) -> String {
 mod tests {
     use super::*;
     use crate::output::long;
-
-    #[test]
-    fn a_new_key_shows_its_secret() {
-        let key = NewApiKey {
-            id: "k1".into(),
-            key: "sk_one".into(),
-            description: "ci".into(),
-            expires_at: None,
-        };
-        let expected =
-            "ID:           k1\nKey:          sk_one\nDescription:  ci\nExpires At:   N/A\n";
-        assert_eq!(new_key_table(&key), expected);
-    }
 
     #[test]
     fn the_list_has_kosli_headers() {

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod expiry;
+mod new_keys;
 mod service_accounts;
 
 use std::io::{BufRead, Write};
@@ -14,7 +15,8 @@ use custody_client::Body;
 use reqwest::Method;
 use serde_json::Value;
 
-pub use api_keys::{CreateApiKey, DeleteApiKey, GetApiKey, ListApiKeys, RotateApiKey};
+pub use api_keys::{DeleteApiKey, GetApiKey, ListApiKeys};
+pub use new_keys::{CreateApiKey, RotateApiKey};
 pub use service_accounts::{
     CreateServiceAccount, DeleteServiceAccount, GetServiceAccount, ListServiceAccounts,
     UpdateServiceAccount,
