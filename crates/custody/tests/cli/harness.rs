@@ -60,8 +60,21 @@ impl Server {
 
     /// Runs `custody ARGS` against this server with `org` and `token`.
     pub fn run(&self, org: &str, token: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.run_in(&self.dir, org, token, args, env)
+    }
+
+    /// The same, in a working directory.
+    pub fn run_in(
+        &self,
+        cwd: &std::path::Path,
+        org: &str,
+        token: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
         let mut cmd = Command::new(BIN);
         cmd.args(args)
+            .current_dir(cwd)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", &self.dir)
@@ -82,6 +95,17 @@ impl Drop for Server {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// `custody admin ARGS --database-url URL`, returning stdout.
+pub fn admin(database_url: &str, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .arg("admin")
+        .args(args)
+        .args(["--database-url", database_url])
+        .output()
+        .expect("run custody admin");
+    ok(out)
 }
 
 pub fn stdout(o: &Output) -> String {

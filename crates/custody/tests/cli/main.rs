@@ -2,5 +2,6 @@
 //! the CLI as a user would, comparing what it prints.
 
 mod harness;
+mod pipeline;
 
 mod tutorial;

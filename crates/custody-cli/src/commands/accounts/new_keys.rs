@@ -115,23 +115,28 @@ impl RotateApiKey {
     }
 }
 
-/// Rotated keys: a JSON array of the server's answers, or one table per key.
+/// Prints rotated keys and flushes, since a failure may follow on stderr.
 fn print_rotated(ctx: &Ctx, rotated: &[Response], json: bool) -> anyhow::Result<()> {
+    print!("{}", rotated_text(rotated, json)?);
+    std::io::stdout().flush()?;
+    if !json {
+        ctx.warn(SHOWN_ONCE);
+    }
+    Ok(())
+}
+
+/// Rotated keys: a JSON array of the server's answers (joined as text, so each
+/// keeps the server's field order), or one table per key.
+fn rotated_text(rotated: &[Response], json: bool) -> anyhow::Result<String> {
     if json {
-        // Joined as text so that each key keeps the server's field order.
         let bodies: Vec<&str> = rotated.iter().map(|r| r.body.as_str()).collect();
-        print!("{}", json_pretty(&format!("[{}]", bodies.join(",")))?);
-        // A failure may follow on stderr: let the keys come first.
-        std::io::stdout().flush()?;
-        return Ok(());
+        return Ok(json_pretty(&format!("[{}]", bodies.join(",")))?);
     }
     let tables = rotated
         .iter()
         .map(|r| Ok(new_key_table(&r.json()?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    print!("{}", tables.join("\n"));
-    ctx.warn(SHOWN_ONCE);
-    Ok(())
+    Ok(tables.join("\n"))
 }
 
 /// A key just created or rotated, secret included.
@@ -162,5 +167,31 @@ mod tests {
         let expected =
             "ID:           k1\nKey:          sk_one\nDescription:  ci\nExpires At:   N/A\n";
         assert_eq!(new_key_table(&key), expected);
+    }
+
+    fn answer(id: &str) -> Response {
+        let body =
+            format!(r#"{{"id":"{id}","key":"sk_{id}","description":"d","expires_at":null}}"#);
+        Response { status: 201, body }
+    }
+
+    #[test]
+    fn rotated_keys_are_a_json_array_in_server_order() {
+        let text = rotated_text(&[answer("a"), answer("b")], true).unwrap();
+        let expected = "[\n  {\n    \"id\": \"a\",\n    \"key\": \"sk_a\",\n    \"description\": \"d\",\n    \"expires_at\": null\n  },\n  {\n    \"id\": \"b\",";
+        assert!(text.starts_with(expected), "{text}");
+        assert!(text.ends_with("}\n]"), "{text}");
+    }
+
+    #[test]
+    fn rotated_tables_are_separated_by_a_blank_line() {
+        let text = rotated_text(&[answer("a"), answer("b")], false).unwrap();
+        let blocks: Vec<&str> = text.split("\n\n").collect();
+        assert_eq!(blocks.len(), 2, "{text}");
+        assert!(
+            blocks[0].starts_with("ID:           a\nKey:          sk_a\n"),
+            "{text}"
+        );
+        assert!(blocks[1].starts_with("ID:           b\n"), "{text}");
     }
 }
