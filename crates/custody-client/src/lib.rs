@@ -113,23 +113,25 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let outcome = self.send_once(method.clone(), url.clone(), body).await;
-            let retry_after = match &outcome {
-                Ok(_) => return outcome,
-                Err(ClientError::Transport(_)) => None,
-                Err(ClientError::Status {
+            let error = match self.send_once(method.clone(), url.clone(), body).await {
+                Ok(response) => return Ok(response),
+                Err(e) => e,
+            };
+            let retry_after = match &error {
+                ClientError::Transport(_) => None,
+                ClientError::Status {
                     status,
                     retry_after,
                     ..
-                }) if retryable(*status) => *retry_after,
-                Err(_) => return outcome,
+                } if retryable(*status) => *retry_after,
+                _ => return Err(error),
             };
             if attempt > self.max_retries {
-                return Err(match outcome {
-                    Err(ClientError::Transport(e)) => ClientError::Transport(format!(
+                return Err(match error {
+                    ClientError::Transport(e) => ClientError::Transport(format!(
                         "{method} {url} giving up after {attempt} attempt(s): {e}"
                     )),
-                    other => other.err().expect("only errors are retried"),
+                    other => other,
                 });
             }
             let backoff = self.min_backoff * 2u32.saturating_pow(attempt - 1);

@@ -100,7 +100,7 @@ impl Template {
     pub fn parse_yaml(text: &str) -> Result<Self, TemplateError> {
         let file: TemplateFile =
             serde_norway::from_str(text).map_err(|e| TemplateError(e.to_string()))?;
-        if file.version != serde_norway::Value::from(1) {
+        if file.version != 1 {
             return Err(TemplateError("'version' must be 1".into()));
         }
         let trail = file.trail.unwrap_or_default();

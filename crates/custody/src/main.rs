@@ -25,6 +25,8 @@ struct Cli {
     command: Top,
 }
 
+// Parsed once per run, so the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Top {
     /// Run the Custody server.

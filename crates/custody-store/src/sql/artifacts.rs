@@ -42,29 +42,20 @@ impl SqlStore {
             .await?)
     }
 
-    /// Artifacts whose `column` is one of `values`, in chunks.
+    /// Artifacts whose `column` is one of `values`, newest first within each chunk.
     async fn artifacts_where_in(
         &self,
         column: &str,
         org_id: Option<i64>,
-        values: &[Arg],
+        values: Vec<Arg>,
     ) -> Result<Vec<ArtifactRow>> {
-        let mut rows = Vec::new();
-        for chunk in values.chunks(CHUNK) {
-            let org_clause = org_id
-                .map(|id| format!("a.org_id = {id} AND "))
-                .unwrap_or_default();
-            let sql = format!(
-                "{ARTIFACT_SELECT} WHERE {org_clause}{column} IN ({}){NEWEST_FIRST}",
-                placeholders(1, chunk.len())
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        Ok(rows)
+        let org_clause = org_id
+            .map(|id| format!("a.org_id = {id} AND "))
+            .unwrap_or_default();
+        self.fetch_in(values, |list| {
+            format!("{ARTIFACT_SELECT} WHERE {org_clause}{column} IN ({list}){NEWEST_FIRST}")
+        })
+        .await
     }
 }
 
@@ -120,7 +111,7 @@ impl ArtifactStore for SqlStore {
         self.artifacts_where_in(
             "a.fingerprint",
             Some(org_id),
-            &texts(fingerprints.iter().cloned()),
+            texts(fingerprints.iter().cloned()),
         )
         .await
     }
@@ -150,7 +141,7 @@ impl ArtifactStore for SqlStore {
     }
 
     async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>> {
-        self.artifacts_where_in("a.trail_id", None, &ints(trail_ids.iter().copied()))
+        self.artifacts_where_in("a.trail_id", None, ints(trail_ids.iter().copied()))
             .await
     }
 
@@ -217,21 +208,11 @@ impl ArtifactStore for SqlStore {
     }
 
     async fn trail_attestations(&self, trail_ids: &[i64]) -> Result<Vec<AttestationRow>> {
-        let mut rows = Vec::new();
-        for chunk in ints(trail_ids.iter().copied()).chunks(CHUNK) {
-            let sql = format!(
-                "SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE trail_id IN ({}) ORDER BY created_at, id",
-                placeholders(1, chunk.len())
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        Ok(rows)
+        self.fetch_in(ints(trail_ids.iter().copied()), |list| {
+            format!("SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE trail_id IN ({list}) ORDER BY created_at, id")
+        })
+        .await
     }
-
     async fn insert_deployment(&self, d: &DeploymentInsert) -> Result<i64> {
         let (number,): (i64,) = sqlx::query_as(
             "INSERT INTO deployments (flow_id, number, artifact_id, environment, description, build_url, user_data, created_at) \
@@ -252,20 +233,13 @@ impl ArtifactStore for SqlStore {
     }
 
     async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>> {
-        let mut rows = Vec::new();
-        for chunk in ints(artifact_ids.iter().copied()).chunks(CHUNK) {
-            let sql = format!(
+        self.fetch_in(ints(artifact_ids.iter().copied()), |list| {
+            format!(
                 "SELECT d.number, d.flow_id, d.artifact_id, a.fingerprint, a.filename, d.environment, d.description, \
                  d.build_url, d.created_at FROM deployments d JOIN artifacts a ON a.id = d.artifact_id \
-                 WHERE d.artifact_id IN ({}) ORDER BY d.created_at, d.id",
-                placeholders(1, chunk.len())
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        Ok(rows)
+                 WHERE d.artifact_id IN ({list}) ORDER BY d.created_at, d.id"
+            )
+        })
+        .await
     }
 }

@@ -261,21 +261,13 @@ impl EnvironmentStore for SqlStore {
     }
 
     async fn runs_of(&self, org_id: i64, fingerprints: &[String]) -> Result<Vec<RunRow>> {
-        let mut rows = Vec::new();
-        for chunk in texts(fingerprints.iter().cloned()).chunks(CHUNK) {
-            let sql = format!(
-                "{RUN_SELECT} WHERE e.org_id = {org_id} AND r.fingerprint IN ({}) ORDER BY r.id",
-                placeholders(1, chunk.len())
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        Ok(rows)
+        self.fetch_in(texts(fingerprints.iter().cloned()), |list| {
+            format!(
+                "{RUN_SELECT} WHERE e.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id"
+            )
+        })
+        .await
     }
-
     async fn running_fingerprints(&self, org_id: i64, prefix: &HexPrefix) -> Result<Vec<String>> {
         let (lo, hi) = prefix.range();
         let args = [Arg::Int(org_id), Arg::Text(lo), Arg::Text(hi)];

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
-use super::{Arg, CHUNK, Filters, SqlStore, bind_args, conflict, ints, placeholders};
+use super::{Arg, Filters, SqlStore, conflict, ints};
 use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
 
 const FLOW_COLUMNS: &str =
@@ -234,34 +234,15 @@ impl FlowStore for SqlStore {
     }
 
     async fn flows_by_id(&self, ids: &[i64]) -> Result<Vec<FlowRow>> {
-        let mut rows = Vec::new();
-        for chunk in ints(ids.iter().copied()).chunks(CHUNK) {
-            let sql = format!(
-                "SELECT {FLOW_COLUMNS} FROM flows WHERE id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        Ok(rows)
+        self.fetch_in(ints(ids.iter().copied()), |list| {
+            format!("SELECT {FLOW_COLUMNS} FROM flows WHERE id IN ({list})")
+        })
+        .await
     }
-
     async fn trails_by_id(&self, ids: &[i64]) -> Result<Vec<TrailRow>> {
-        let mut rows = Vec::new();
-        for chunk in ints(ids.iter().copied()).chunks(CHUNK) {
-            let sql = format!(
-                "SELECT {TRAIL_COLUMNS} FROM trails t JOIN flows f ON f.id = t.flow_id WHERE t.id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), chunk)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        Ok(rows)
+        self.fetch_in(ints(ids.iter().copied()), |list| {
+            format!("SELECT {TRAIL_COLUMNS} FROM trails t JOIN flows f ON f.id = t.flow_id WHERE t.id IN ({list})")
+        })
+        .await
     }
 }

@@ -202,6 +202,21 @@ impl SqlStore {
         }
     }
 
+    /// Runs `sql(placeholders)` once per chunk of `values` and collects the rows:
+    /// a lookup by a list costs one statement per 500 values, not one per value.
+    async fn fetch_in<T>(&self, values: Vec<Arg>, sql: impl Fn(&str) -> String) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let mut rows = Vec::new();
+        for chunk in values.chunks(CHUNK) {
+            let statement = sql(&placeholders(1, chunk.len()));
+            let query = bind_args(sqlx::query_as(AssertSqlSafe(statement)), chunk);
+            rows.extend(query.fetch_all(&self.pool).await?);
+        }
+        Ok(rows)
+    }
+
     /// Runs a `SELECT COUNT(*)` with the given filters.
     async fn count(&self, from: &str, filters: &Filters) -> Result<u64> {
         let sql = format!("SELECT COUNT(*) FROM {from}{}", filters.sql());

@@ -85,14 +85,12 @@ pub struct DeleteApiKey {
     /// The service account the keys belong to.
     #[arg(short = 's', long)]
     service_account: String,
-    /// Delete without asking for confirmation (also --yes). A value needs
-    /// `=`, so that `-y NAME` reads NAME as a positional.
+    /// Delete without asking for confirmation (also --yes).
     #[arg(
         short = 'y',
         long,
         alias = "yes",
         num_args = 0..=1,
-        require_equals = true,
         default_missing_value = "true",
         default_value = "false"
     )]

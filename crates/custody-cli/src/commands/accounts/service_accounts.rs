@@ -120,14 +120,12 @@ impl UpdateServiceAccount {
 pub struct DeleteServiceAccount {
     #[arg(value_name = "SERVICE-ACCOUNT-NAME", required = true)]
     names: Vec<String>,
-    /// Delete without asking for confirmation (also --yes). A value needs
-    /// `=`, so that `-y NAME` reads NAME as a positional.
+    /// Delete without asking for confirmation (also --yes).
     #[arg(
         short = 'y',
         long,
         alias = "yes",
         num_args = 0..=1,
-        require_equals = true,
         default_missing_value = "true",
         default_value = "false"
     )]
