@@ -30,7 +30,8 @@ fn find_arg<'a>(cmd: &'a Command, token: &str) -> Option<&'a clap::Arg> {
 
 /// A flag whose value may be left out (`--debug` = `--debug=true`).
 fn optional_value(arg: &clap::Arg) -> bool {
-    arg.get_action().takes_values() && arg.get_num_args().is_some_and(|n| n.min_values() == 0)
+    arg.get_num_args()
+        .is_some_and(|n| n.min_values() == 0 && n.max_values() == 1)
 }
 
 fn takes_value(arg: &clap::Arg) -> bool {
@@ -79,7 +80,8 @@ pub fn with_defaults(
                 continue;
             }
             let inline = token.split_once('=').map(|(_, v)| v.to_string());
-            let value = if takes_value(arg) && inline.is_none() && token.starts_with("--") {
+            let separate = token.starts_with("--") || token.chars().count() == 2;
+            let value = if takes_value(arg) && inline.is_none() && separate {
                 i += 1;
                 let v = args.get(i).cloned().unwrap_or_default();
                 if v.starts_with('-') && v.len() > 1 {
@@ -191,7 +193,7 @@ mod tests {
 
     fn cmd() -> Command {
         Command::new("custody")
-            .arg(Arg::new("org").long("org").global(true))
+            .arg(Arg::new("org").short('o').long("org").global(true))
             .arg(
                 Arg::new("debug")
                     .long("debug")
@@ -252,6 +254,18 @@ mod tests {
         assert_eq!(out, ["c", "--debug=true", "get", "flow", "x"]);
         let out = run(&["c", "get", "flow", "--debug", "false", "x"], &[]).unwrap();
         assert_eq!(out, ["c", "get", "flow", "--debug=false", "x"]);
+    }
+
+    #[test]
+    fn short_flags_take_the_next_token_as_their_value() {
+        let out = run(
+            &["c", "-o", "acme", "get", "flow", "x"],
+            &[("CUSTODY_DEBUG", "true")],
+        )
+        .unwrap();
+        assert_eq!(out, ["c", "-o", "acme", "get", "flow", "--debug=true", "x"]);
+        let e = run(&["c", "-o", "", "get", "flow", "x"], &[]).unwrap_err();
+        assert_eq!(e.to_string(), "flag '--org' was given an empty value");
     }
 
     #[test]

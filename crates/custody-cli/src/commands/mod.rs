@@ -70,10 +70,10 @@ pub enum Command {
     #[command(subcommand)]
     Update(accounts::Update),
     /// Delete service accounts or API keys.
-    #[command(subcommand)]
+    #[command(subcommand, visible_aliases = ["rm", "remove"])]
     Delete(accounts::Delete),
     /// Rotate API keys.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "ro")]
     Rotate(accounts::Rotate),
     /// Check that the server is up.
     #[command(visible_alias = "st")]

@@ -1,0 +1,63 @@
+//! Orgs, service accounts and API keys.
+
+use crate::Store;
+
+pub async fn orgs_and_keys(store: &dyn Store) {
+    let org = store.create_org("keys-org", 1.0).await.unwrap();
+    let other = store.create_org("keys-other", 1.0).await.unwrap();
+    assert!(
+        store.create_org("keys-org", 2.0).await.is_err(),
+        "org names are unique"
+    );
+    let sa = store
+        .create_service_account(org.id, "ci", Some("CI"), "member", 1.0)
+        .await
+        .unwrap();
+    store
+        .create_api_key(sa.id, "k1", "hash-1", "first", 1.0, None)
+        .await
+        .unwrap();
+    store
+        .create_api_key(sa.id, "k2", "hash-2", "expiring", 1.0, Some(50.0))
+        .await
+        .unwrap();
+    let p = store
+        .principal("hash-1", 100.0)
+        .await
+        .unwrap()
+        .expect("key found by hash");
+    assert_eq!(
+        (p.org_name.as_str(), p.role.as_str()),
+        ("keys-org", "member")
+    );
+    assert!(
+        store.principal("hash-2", 100.0).await.unwrap().is_none(),
+        "expired keys are refused"
+    );
+    assert!(store.principal("hash-2", 10.0).await.unwrap().is_some());
+    assert!(
+        store
+            .service_account(other.id, "ci")
+            .await
+            .unwrap()
+            .is_none(),
+        "accounts belong to one org"
+    );
+    store
+        .update_service_account(sa.id, None, Some("reader"))
+        .await
+        .unwrap();
+    let p = store.principal("hash-1", 1.0).await.unwrap().unwrap();
+    assert_eq!(p.role, "reader", "role changes apply to existing keys");
+    assert!(
+        store
+            .set_api_key_expiry(sa.id, "k1", Some(5.0))
+            .await
+            .unwrap()
+    );
+    assert!(store.principal("hash-1", 6.0).await.unwrap().is_none());
+    assert!(store.delete_api_key(sa.id, "k2").await.unwrap());
+    assert_eq!(store.api_keys(sa.id).await.unwrap().len(), 1);
+    store.delete_service_account(sa.id).await.unwrap();
+    assert!(store.service_accounts(org.id).await.unwrap().is_empty());
+}

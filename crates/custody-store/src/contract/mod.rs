@@ -1,0 +1,39 @@
+//! The behaviour every [`Store`] backend must show, as plain async functions so
+//! each backend's tests run them against a fresh database. Each function panics
+//! with a message naming the broken promise.
+
+mod artifacts;
+mod flows;
+mod keys;
+mod snapshots;
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::Store;
+
+pub use artifacts::artifacts_and_attestations;
+pub use flows::flows_and_trails;
+pub use keys::orgs_and_keys;
+pub use snapshots::{
+    concurrent_reports_from_several_processes, concurrent_reports_get_contiguous_indexes,
+    snapshots_follow_changes,
+};
+
+/// Every check, in order.
+pub async fn run_all(store: Arc<dyn Store>) {
+    orgs_and_keys(store.as_ref()).await;
+    flows_and_trails(store.as_ref()).await;
+    artifacts_and_attestations(store.as_ref()).await;
+    snapshots_follow_changes(store.as_ref()).await;
+    concurrent_reports_get_contiguous_indexes(store).await;
+}
+
+pub(crate) fn fp(c: char) -> String {
+    c.to_string().repeat(64)
+}
+
+pub(crate) fn instance(digest: &str, created: i64) -> serde_json::Value {
+    json!({"digests": {"app": digest}, "creationTimestamp": created})
+}
