@@ -221,7 +221,7 @@ pub fn parse_interval(text: &str, latest: i64) -> Result<(i64, i64), ExprError> 
     };
     let at = |b: Bound| match b {
         Bound::Index(n) => n,
-        Bound::Behind(n) => latest - n,
+        Bound::Behind(n) => latest.saturating_sub(n), // `~-N` parses too: no overflow
         Bound::Now => latest,
     };
     let from = at(bound(left, Bound::Index(1))?);

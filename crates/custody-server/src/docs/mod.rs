@@ -4,5 +4,6 @@
 
 pub mod artifact;
 pub mod compliance;
+pub mod diff;
 pub mod snapshot;
 pub mod trail;

@@ -1,12 +1,9 @@
-//! Snapshots: resolving `env#N`-style references, the artifacts running at an
-//! index with their annotations and provenance, and the diff of two snapshots.
+//! Snapshots: resolving `env#N`-style references, and the artifacts running at an
+//! index with their annotations and provenance.
 
 use std::collections::{BTreeMap, HashMap};
 
-use custody_api::{
-    Annotation, DiffArtifact, DiffGroup, DiffSide, Snapshot, SnapshotArtifact, SnapshotDiff,
-    SnapshotFlow,
-};
+use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
 use custody_core::compliance::State;
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
@@ -140,12 +137,12 @@ pub async fn provenance(
     Ok(map)
 }
 
-fn creation_times(run: &RunRow) -> (Vec<f64>, Vec<Value>) {
+pub(super) fn creation_times(run: &RunRow) -> (Vec<f64>, Vec<Value>) {
     let instances: Vec<Value> = json(&run.instances).as_array().cloned().unwrap_or_default();
     (instances.iter().map(created_of).collect(), instances)
 }
 
-fn pods(instances: &[Value]) -> Option<Map<String, Value>> {
+pub(super) fn pods(instances: &[Value]) -> Option<Map<String, Value>> {
     let pods: Map<String, Value> = instances
         .iter()
         .filter_map(|i| {
@@ -247,74 +244,4 @@ fn flows(prov: &Provenance) -> Vec<SnapshotFlow> {
             artifact_compliance_in_flow: s.as_str().to_string(),
         })
         .collect()
-}
-
-/// The artifacts running at a snapshot, for diffs.
-async fn running(state: &AppState, env: &EnvironmentRow, index: i64) -> ApiResult<Vec<RunRow>> {
-    let runs = state.store.runs_at(env.id, index).await?;
-    Ok(runs
-        .into_iter()
-        .filter(|r| r.from_idx <= index && r.to_idx.is_none_or(|t| t > index))
-        .collect())
-}
-
-/// Compares what ran at two snapshots, by fingerprint.
-pub async fn diff(
-    state: &AppState,
-    org: &OrgScope,
-    (env1, i1): (&EnvironmentRow, i64),
-    (env2, i2): (&EnvironmentRow, i64),
-) -> ApiResult<SnapshotDiff> {
-    let a = running(state, env1, i1).await?;
-    let b = running(state, env2, i2).await?;
-    let fps: Vec<String> = a.iter().chain(&b).map(|r| r.fingerprint.clone()).collect();
-    let known = provenance(state, org.id, fps).await?;
-    let item = |run: &RunRow, s1: i64, s2: i64| {
-        let (times, instances) = creation_times(run);
-        let primary = known.get(&run.fingerprint).and_then(Provenance::primary);
-        DiffArtifact {
-            fingerprint: run.fingerprint.clone(),
-            name: run.name.clone(),
-            flow: primary.map(|p| p.flow_name.clone()),
-            commit_url: primary.and_then(|p| p.commit_url.clone()),
-            most_recent_timestamp: times.iter().copied().fold(0.0, f64::max),
-            instance_count: run.replicas,
-            s1_instance_count: s1,
-            s2_instance_count: s2,
-            pods: pods(&instances)
-                .map(|p| p.keys().cloned().collect())
-                .unwrap_or_default(),
-        }
-    };
-    let find = |runs: &[RunRow], fp: &str| {
-        runs.iter()
-            .find(|r| r.fingerprint == fp)
-            .map(|r| r.replicas)
-    };
-    let mut only1 = Vec::new();
-    let (mut changed, mut same) = (Vec::new(), Vec::new());
-    for run in &a {
-        match find(&b, &run.fingerprint) {
-            None => only1.push(item(run, 0, 0)),
-            Some(n) if n != run.replicas => changed.push(item(run, run.replicas, n)),
-            Some(_) => same.push(item(run, 0, 0)),
-        }
-    }
-    let only2 = b
-        .iter()
-        .filter(|r| find(&a, &r.fingerprint).is_none())
-        .map(|r| item(r, 0, 0))
-        .collect();
-    Ok(SnapshotDiff {
-        snappish1: DiffSide {
-            snapshot_id: format!("{}#{i1}", env1.name),
-            artifacts: only1,
-        },
-        snappish2: DiffSide {
-            snapshot_id: format!("{}#{i2}", env2.name),
-            artifacts: only2,
-        },
-        changed: DiffGroup { artifacts: changed },
-        not_changed: DiffGroup { artifacts: same },
-    })
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::{Authed, Permission};
 use crate::body::{Paging, Params};
+use crate::docs::diff;
 use crate::docs::snapshot::{self, provenance};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
@@ -104,7 +105,7 @@ pub async fn diff(
     let (env1, i1) = snapshot::resolve(&state, &org, &s1.env, &s1.at).await?;
     let (env2, i2) = snapshot::resolve(&state, &org, &s2.env, &s2.at).await?;
     Ok(Json(
-        snapshot::diff(&state, &org, (&env1, i1), (&env2, i2)).await?,
+        diff::diff(&state, &org, (&env1, i1), (&env2, i2)).await?,
     ))
 }
 

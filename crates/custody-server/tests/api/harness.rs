@@ -29,7 +29,8 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: &str, token: Option<&str>) -> Self {
-        let mut client = Client::new(base, token.map(String::from), 3).expect("valid base URL");
+        // No retries: a 409 or 5xx under concurrency is a failure, not noise.
+        let mut client = Client::new(base, token.map(String::from), 0).expect("valid base URL");
         client.min_backoff = Duration::from_millis(5);
         Api {
             client,

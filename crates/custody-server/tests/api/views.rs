@@ -76,6 +76,19 @@ pub async fn views_scenario(srv: &TestServer) {
         (Some(3), Some(2))
     );
     assert_eq!(diff["not-changed"]["artifacts"], json!([]));
+    let steady = s
+        .json("env-diff/acme?snappish1=env~1&snappish2=env#3")
+        .await;
+    assert_eq!(
+        fingerprints(&steady["not-changed"]["artifacts"]),
+        [fpa.as_str()],
+        "2 and 2 instances"
+    );
+    assert_eq!(steady["changed"]["artifacts"], json!([]));
+    assert_eq!(
+        fingerprints(&steady["snappish2"]["artifacts"]),
+        [fpb.as_str(), fpu.as_str()]
+    );
     let across = s.json("env-diff/acme?snappish1=env2&snappish2=env~1").await;
     assert_eq!(
         (
