@@ -27,6 +27,10 @@ async fn ready() -> &'static str {
     "OK"
 }
 
+async fn wrong_method() -> ApiError {
+    ApiError::MethodNotAllowed("this API endpoint does not accept that HTTP method".into())
+}
+
 async fn no_route() -> ApiError {
     ApiError::not_found("no such API endpoint: see the Kosli API v2 paths in the README")
 }
@@ -104,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .nest("/api/v2", api)
         .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

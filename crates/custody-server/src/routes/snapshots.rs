@@ -26,8 +26,14 @@ pub async fn get(
     Path((org, env, id)): Path<(String, String, String)>,
 ) -> ApiResult<Json<Snapshot>> {
     let org = auth.scope(&org, Permission::Read)?;
-    let at = parse_suffix(&id)
-        .map_err(|reason| ApiError::bad(format!("invalid expression: {env}{id}{reason}")))?;
+    let at = parse_suffix(&id).map_err(|reason| {
+        let sep = if id.starts_with(['#', '~', '@']) {
+            ""
+        } else {
+            "#"
+        };
+        ApiError::bad(format!("invalid expression: {env}{sep}{id}{reason}"))
+    })?;
     let (env, index) = snapshot::resolve(&state, &org, &env, &at).await?;
     Ok(Json(snapshot::document(&state, &org, &env, index).await?))
 }
