@@ -116,6 +116,14 @@ pub struct Attestation {
     pub user_data: Value,
     pub description: Option<String>,
     pub created_at: f64,
+    /// SHA-256 of the attachment in the evidence vault, if any.
+    #[serde(default)]
+    pub evidence_archive_fingerprint: Option<String>,
+    /// The attachment's file name (`evidence.tgz` for an archive of several files).
+    #[serde(default)]
+    pub evidence_file_name: Option<String>,
+    #[serde(default)]
+    pub has_evidence: bool,
 }
 
 /// Body of the legacy `POST /deployments/{org}/{flow}` (`expect deployment`).

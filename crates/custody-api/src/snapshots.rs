@@ -41,6 +41,9 @@ pub struct SnapshotArtifact {
     pub deployments: Vec<i64>,
     pub flows: Vec<SnapshotFlow>,
     pub annotation: Annotation,
+    /// Evaluations against the environment's policies (empty without policies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_decisions: Vec<Value>,
 }
 
 /// A snapshot document (`get snapshot`).
@@ -54,6 +57,9 @@ pub struct Snapshot {
     pub next_snapshot_timestamp: Option<f64>,
     pub compliant: Option<bool>,
     pub artifacts: Vec<SnapshotArtifact>,
+    /// `{name, version}` of the policies this snapshot was evaluated against.
+    #[serde(default)]
+    pub applied_policies: Vec<Value>,
 }
 
 /// One row of `list snapshots`; `to` is 0 for the current snapshot.

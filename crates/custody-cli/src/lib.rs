@@ -9,7 +9,9 @@ mod ci;
 pub mod commands;
 pub mod context;
 pub mod defaults;
+mod evidence;
 mod git;
+pub mod images;
 pub mod output;
 mod render;
 

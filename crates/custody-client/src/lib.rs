@@ -3,6 +3,7 @@
 //! worth retrying (connection errors, 5xx, 429, 409) with exponential backoff,
 //! and turns error bodies into the messages the server wrote.
 
+mod download;
 mod error;
 
 use std::time::Duration;

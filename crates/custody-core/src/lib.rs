@@ -3,11 +3,13 @@
 //! report becomes a snapshot change, how an artifact's history and compliance are
 //! derived from stored facts. Everything here is deterministic and unit-tested.
 
+pub mod attestation;
 pub mod compliance;
 pub mod expr;
 pub mod fingerprint;
 pub mod history;
 pub mod names;
+pub mod policy;
 pub mod report;
 pub mod template;
 

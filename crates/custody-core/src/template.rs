@@ -53,10 +53,11 @@ pub struct Template {
 #[error("invalid template: {0}")]
 pub struct TemplateError(String);
 
-const TYPES: [&str; 8] = [
+const TYPES: [&str; 9] = [
     "generic",
     "junit",
     "snyk",
+    "sarif",
     "pull_request",
     "jira",
     "sonar",

@@ -46,6 +46,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 /// A multipart form: every part's bytes by field name.
 pub struct Form {
     parts: BTreeMap<String, Vec<u8>>,
+    /// The `filename` of each part that had one.
+    file_names: BTreeMap<String, String>,
 }
 
 impl Form {
@@ -56,6 +58,13 @@ impl Form {
             .get(name)
             .ok_or_else(|| ApiError::bad(format!("the multipart form has no '{name}' part")))?;
         parse_json(&format!("'{name}' part"), bytes)
+    }
+
+    /// A file part, if sent: its file name (empty when none was given) and bytes.
+    pub fn file(&self, name: &str) -> Option<(&str, &[u8])> {
+        let bytes = self.parts.get(name)?;
+        let file_name = self.file_names.get(name).map_or("", String::as_str);
+        Some((file_name, bytes))
     }
 
     /// A text file part, if sent.
@@ -78,12 +87,16 @@ impl FromRequest<AppState> for Form {
             .await
             .map_err(|e| ApiError::bad(format!("expected a multipart/form-data body: {e}")))?;
         let mut parts = BTreeMap::new();
+        let mut file_names = BTreeMap::new();
         while let Some(field) = multipart.next_field().await.map_err(|e| form_error(&e))? {
             let name = field.name().unwrap_or_default().to_string();
+            if let Some(file_name) = field.file_name() {
+                file_names.insert(name.clone(), file_name.to_string());
+            }
             let bytes = field.bytes().await.map_err(|e| form_error(&e))?;
             parts.insert(name, bytes.to_vec());
         }
-        Ok(Form { parts })
+        Ok(Form { parts, file_names })
     }
 }
 

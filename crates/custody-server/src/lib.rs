@@ -7,6 +7,7 @@ mod auth;
 mod body;
 mod docs;
 mod error;
+pub mod evidence;
 mod lookup;
 mod routes;
 pub mod settings;

@@ -1,4 +1,5 @@
-//! Server settings and their defaults: where to listen and which database to use.
+//! Server settings and their defaults: where to listen, which database to use
+//! and where to keep evidence.
 
 use std::path::PathBuf;
 
@@ -23,4 +24,49 @@ pub fn default_database_url() -> std::io::Result<String> {
         std::fs::create_dir_all(parent)?;
     }
     Ok(format!("sqlite://{}", path.display()))
+}
+
+/// The evidence vault: an `evidence` directory next to the default database.
+pub fn default_evidence_dir() -> PathBuf {
+    let db = default_database_path();
+    db.parent()
+        .map_or_else(|| PathBuf::from("evidence"), |d| d.join("evidence"))
+}
+
+/// The evidence vault for a database: `evidence` next to an SQLite file, else
+/// [`default_evidence_dir`].
+pub fn evidence_dir_for(database_url: &str) -> PathBuf {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.is_empty() && !path.starts_with(':'));
+    match file.map(PathBuf::from) {
+        Some(path) => path
+            .parent()
+            .map_or_else(|| PathBuf::from("evidence"), |d| d.join("evidence")),
+        None => default_evidence_dir(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_lives_next_to_an_sqlite_database() {
+        assert_eq!(
+            evidence_dir_for("sqlite:///srv/custody/custody.db?mode=rwc"),
+            PathBuf::from("/srv/custody/evidence")
+        );
+        assert_eq!(
+            evidence_dir_for("sqlite://custody.db"),
+            PathBuf::from("evidence")
+        );
+        assert_eq!(
+            evidence_dir_for("postgres://u@db/x"),
+            default_evidence_dir()
+        );
+        assert_eq!(evidence_dir_for("sqlite::memory:"), default_evidence_dir());
+    }
 }

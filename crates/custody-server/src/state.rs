@@ -1,9 +1,11 @@
-//! What every handler shares: the store, the clock and the limits.
+//! What every handler shares: the store, the evidence vault, the clock and the limits.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use custody_store::Store;
+
+use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
 
 /// Server time. Normally the system clock; the demo loader replays history by
 /// setting the time before each request it sends.
@@ -39,14 +41,33 @@ impl Clock {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<Clock>,
+    /// Where attachments are kept.
+    pub evidence: Arc<dyn ObjectStore>,
+    /// The largest attachment accepted, in bytes.
+    pub max_evidence_bytes: usize,
 }
 
 impl AppState {
+    /// State over a store, with a temporary evidence vault (removed when the
+    /// state is dropped) until [`AppState::with_evidence`] sets the real one.
+    ///
+    /// # Panics
+    /// When no temporary directory can be created.
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let vault = FsObjectStore::temporary().expect("a temporary evidence directory");
         AppState {
             store,
             clock: Arc::new(Clock::default()),
+            evidence: Arc::new(vault),
+            max_evidence_bytes: DEFAULT_MAX_EVIDENCE_BYTES,
         }
+    }
+
+    /// The same state with this evidence vault and attachment size limit.
+    pub fn with_evidence(mut self, vault: Arc<dyn ObjectStore>, max_bytes: usize) -> Self {
+        self.evidence = vault;
+        self.max_evidence_bytes = max_bytes;
+        self
     }
 
     pub fn now(&self) -> f64 {

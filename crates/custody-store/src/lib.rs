@@ -9,6 +9,7 @@
 
 pub mod contract;
 pub mod model;
+mod policies;
 mod sql;
 pub mod testing;
 
@@ -17,6 +18,7 @@ use custody_core::HexPrefix;
 use custody_core::report::RunningArtifact;
 
 pub use model::*;
+pub use policies::*;
 pub use sql::SqlStore;
 
 /// What can go wrong in storage.
@@ -37,7 +39,16 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Everything the server reads and writes. Every method is a bounded number of
 /// statements, whatever the size of its input.
-pub trait Store: OrgStore + FlowStore + ArtifactStore + EnvironmentStore {
+pub trait Store:
+    OrgStore
+    + FlowStore
+    + ArtifactStore
+    + EnvironmentStore
+    + EnvironmentAdminStore
+    + AttestationTypeStore
+    + EvidenceStore
+    + PolicyStore
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 }
@@ -168,6 +179,18 @@ pub trait ArtifactStore: Send + Sync {
     async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>>;
 }
 
+/// Attachments of attestations: which stored object each one refers to.
+#[async_trait]
+pub trait EvidenceStore: Send + Sync {
+    /// Records the attachment of the attestation with this public id; false when
+    /// there is no such attestation.
+    async fn attach_evidence(&self, public_id: &str, evidence: &EvidenceRow) -> Result<bool>;
+    /// The attestation with this public id.
+    async fn attestation(&self, public_id: &str) -> Result<Option<AttestationRow>>;
+    /// The attachments of these attestations (by row id), in id order.
+    async fn evidence_of(&self, attestation_ids: &[i64]) -> Result<Vec<EvidenceRow>>;
+}
+
 /// Environments, runtime reports and snapshots.
 #[async_trait]
 pub trait EnvironmentStore: Send + Sync {
@@ -213,4 +236,42 @@ pub trait EnvironmentStore: Send + Sync {
     async fn runs_of(&self, org_id: i64, fingerprints: &[String]) -> Result<Vec<RunRow>>;
     /// Fingerprints with this prefix that ran in the org's environments.
     async fn running_fingerprints(&self, org_id: i64, prefix: &HexPrefix) -> Result<Vec<String>>;
+}
+
+/// Environment lifecycle: archiving, renaming, and logical environments' members.
+#[async_trait]
+pub trait EnvironmentAdminStore: Send + Sync {
+    /// Hides the environment from lists; its snapshots stay.
+    async fn archive_environment(&self, env_id: i64, at: f64) -> Result<()>;
+    /// Renames in place (snapshots stay); `Conflict` when the name is taken.
+    async fn rename_environment(&self, env_id: i64, new_name: &str, at: f64) -> Result<()>;
+    /// Replaces a logical environment's members.
+    async fn set_environment_members(&self, logical_id: i64, physical_ids: &[i64]) -> Result<()>;
+    /// Adds one member (a no-op when it is one already).
+    async fn join_environment(&self, logical_id: i64, physical_id: i64) -> Result<()>;
+    /// A logical environment's members, by name.
+    async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>>;
+}
+
+/// Custom attestation types and their immutable versions.
+#[async_trait]
+pub trait AttestationTypeStore: Send + Sync {
+    /// Creates the type, or adds its next version (updating the description and
+    /// un-archiving it); returns the type with its new version count.
+    async fn create_attestation_type(
+        &self,
+        org_id: i64,
+        new: &AttestationTypeInsert,
+        at: f64,
+    ) -> Result<AttestationTypeRow>;
+    async fn attestation_type(&self, org_id: i64, name: &str)
+    -> Result<Option<AttestationTypeRow>>;
+    /// Types not archived, by name.
+    async fn attestation_types(&self, org_id: i64) -> Result<Vec<AttestationTypeRow>>;
+    /// Every version of a type, oldest first.
+    async fn attestation_type_versions(
+        &self,
+        type_id: i64,
+    ) -> Result<Vec<AttestationTypeVersionRow>>;
+    async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()>;
 }

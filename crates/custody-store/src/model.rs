@@ -205,6 +205,8 @@ pub struct EnvironmentRow {
     pub last_reported_at: Option<f64>,
     pub last_changed_at: Option<f64>,
     pub latest_index: i64,
+    /// 1 once archived: hidden from lists and refusing reports.
+    pub archived: i64,
 }
 
 /// What `upsert_environment` writes.
@@ -263,4 +265,49 @@ impl Page {
     pub fn limit(self) -> i64 {
         i64::from(self.per_page)
     }
+}
+
+/// A custom attestation type; `versions` counts its versions (the latest number).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AttestationTypeRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub description: String,
+    pub archived_at: Option<f64>,
+    pub created_at: f64,
+    pub versions: i64,
+}
+
+/// One immutable version of a custom attestation type. JSON columns are text.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AttestationTypeVersionRow {
+    pub type_id: i64,
+    pub version: i64,
+    pub type_schema: Option<String>,
+    pub jq_rules: String,
+    pub summary: String,
+    pub created_at: f64,
+    pub created_by: String,
+}
+
+/// What `create_attestation_type` writes: the type and its next version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttestationTypeInsert {
+    pub name: String,
+    pub description: String,
+    pub type_schema: Option<String>,
+    pub jq_rules: String,
+    pub summary: String,
+    pub created_by: String,
+}
+
+/// An attestation's attachment in the evidence vault.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EvidenceRow {
+    pub attestation_id: i64,
+    /// Hex SHA-256 of the bytes: their key in the object store.
+    pub sha256: String,
+    pub file_name: String,
+    pub size: i64,
 }

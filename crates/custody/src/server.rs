@@ -1,10 +1,14 @@
 //! `custody server`: open the database, optionally load the demo, and serve.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use custody_server::settings::{DEFAULT_BIND, default_database_path, default_database_url};
+use custody_server::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore};
+use custody_server::settings::{
+    DEFAULT_BIND, default_database_path, default_database_url, evidence_dir_for,
+};
 use custody_server::{AppState, open_store, serve};
 use tokio::net::TcpListener;
 
@@ -17,6 +21,15 @@ pub struct ServerArgs {
     /// an SQLite file in $CUSTODY_DATA_DIR, $XDG_DATA_HOME/custody or ~/.local/share/custody.
     #[arg(long)]
     database_url: Option<String>,
+    /// Directory of the evidence vault (attachments, by SHA-256; also
+    /// CUSTODY_EVIDENCE_DIR). Default: `evidence` next to the SQLite database file
+    /// (with PostgreSQL, next to where the default SQLite database would be).
+    #[arg(long)]
+    evidence_dir: Option<std::path::PathBuf>,
+    /// The largest attachment accepted, in bytes (also CUSTODY_MAX_EVIDENCE_BYTES).
+    /// Request bodies are limited to 32 MiB whatever this says.
+    #[arg(long, default_value_t = DEFAULT_MAX_EVIDENCE_BYTES)]
+    max_evidence_bytes: usize,
     /// Load the cyber-dojo demo organization (once) before serving.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     demo: bool,
@@ -68,7 +81,15 @@ pub async fn run(args: ServerArgs) -> ExitCode {
 async fn start(args: ServerArgs) -> anyhow::Result<()> {
     let url = database_url(args.database_url)?;
     let store = open_store(&url).await?;
-    let state = AppState::new(store.clone());
+    let evidence_dir = args.evidence_dir.unwrap_or_else(|| evidence_dir_for(&url));
+    let vault = FsObjectStore::open(&evidence_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the evidence directory {}: {e}",
+            evidence_dir.display()
+        )
+    })?;
+    let state =
+        AppState::new(store.clone()).with_evidence(Arc::new(vault), args.max_evidence_bytes);
     let listener = TcpListener::bind(&args.bind).await?;
     let addr = listener.local_addr()?;
     let host = format!(
@@ -92,8 +113,9 @@ async fn start(args: ServerArgs) -> anyhow::Result<()> {
         }
     }
     println!(
-        "Custody server listening on {host} (database {})",
-        redacted(&url)
+        "Custody server listening on {host} (database {}, evidence in {})",
+        redacted(&url),
+        evidence_dir.display()
     );
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -1,4 +1,6 @@
-//! `archive flow NAME`: hide a flow from lists; its data is kept.
+//! `archive flow|environment|attestation-type NAME`: hide a flow or an
+//! environment from lists (its data is kept; an archived environment refuses
+//! reports), or retire a custom attestation type.
 
 use clap::Subcommand;
 use custody_client::Body;
@@ -12,6 +14,16 @@ pub enum Archive {
     /// Archive a flow: it no longer shows in lists, but its data is kept.
     Flow {
         #[arg(value_name = "FLOW-NAME")]
+        name: String,
+    },
+    /// Archive an environment: hidden from lists, history kept, reports refused.
+    Environment {
+        #[arg(value_name = "ENVIRONMENT-NAME")]
+        name: String,
+    },
+    /// Archive a custom attestation type: it can no longer be attested.
+    AttestationType {
+        #[arg(value_name = "TYPE-NAME")]
         name: String,
     },
 }
@@ -30,6 +42,19 @@ impl Archive {
                 {
                     println!("flow {name} was archived");
                 }
+            }
+            Archive::Environment { name } => {
+                let path = ["environments", org, &name, "archive"];
+                if ctx
+                    .send(Method::PUT, &path, Body::Json(Value::Null))
+                    .await?
+                    .is_some()
+                {
+                    println!("environment {name} was archived");
+                }
+            }
+            Archive::AttestationType { name } => {
+                super::attestation_types::archive(ctx, &name).await?;
             }
         }
         Ok(())

@@ -5,6 +5,7 @@ use custody_api::{AssertResult, Snapshot};
 use custody_core::expr::Snappish;
 use serde_json::Value;
 
+use super::fingerprint::{RegistryFlags, compute};
 use super::get::snapshot_segment;
 use super::status::ready;
 use crate::context::{Ctx, OutputArg};
@@ -21,7 +22,7 @@ pub enum Assert {
 
 #[derive(Debug, Args)]
 pub struct AssertArtifact {
-    /// The artifact's file or directory, with --artifact-type.
+    /// The artifact's file, directory or image, with --artifact-type.
     artifact: Option<String>,
     #[arg(short = 'F', long)]
     fingerprint: Option<String>,
@@ -39,6 +40,8 @@ pub struct AssertArtifact {
     #[arg(short = 'x', long, value_delimiter = ',')]
     exclude: Vec<String>,
     #[command(flatten)]
+    registry: Box<RegistryFlags>,
+    #[command(flatten)]
     output: OutputArg,
 }
 
@@ -54,11 +57,7 @@ fn fingerprint_of(a: &AssertArtifact) -> anyhow::Result<String> {
             anyhow::bail!("only one of --fingerprint, --artifact-type is allowed")
         }
         (Some(fp), None, _) => Ok(custody_core::Fingerprint::parse(fp)?.to_string()),
-        (None, Some(t), Some(path)) => Ok(custody_fingerprint::fingerprint(
-            t,
-            std::path::Path::new(path),
-            &a.exclude,
-        )?),
+        (None, Some(t), Some(path)) => compute(t, path, &a.exclude, &a.registry),
         (None, Some(_), None) => {
             anyhow::bail!("artifact name argument is required when --artifact-type is set")
         }
@@ -66,6 +65,49 @@ fn fingerprint_of(a: &AssertArtifact) -> anyhow::Result<String> {
             anyhow::bail!("at least one of --fingerprint, --artifact-type is required")
         }
     }
+}
+
+/// Human messages for the failing resolutions of one policy evaluation.
+fn failure_reasons(policy: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let rules = policy["rule_evaluations"].as_array().into_iter().flatten();
+    for rule in rules.filter(|r| r["ignored"] != true && r["satisfied"] != true) {
+        let def = &rule["rule"]["definition"];
+        let (name, kind) = (
+            def["name"].as_str().unwrap_or("*"),
+            def["type"].as_str().unwrap_or("*"),
+        );
+        for r in rule["resolutions"].as_array().into_iter().flatten() {
+            let control = r["context"]["for_control"].as_str();
+            let reason = match (r["type"].as_str().unwrap_or_default(), control) {
+                ("legacy_flow", _) => {
+                    "artifact comes from a legacy flow and does not have the new attestations"
+                        .to_string()
+                }
+                ("missing_attestation", Some(c)) => {
+                    format!("artifact is missing required {kind} for control '{c}'")
+                }
+                ("missing_attestation", None) => {
+                    format!(
+                        "artifact is missing required '{name}' (type: {kind}) attestation in trail"
+                    )
+                }
+                ("non_compliant_attestation", Some(c)) => {
+                    format!("decision for control '{c}' is non-compliant in trail")
+                }
+                ("non_compliant_attestation", None) => {
+                    format!("attestation '{name}' is non-compliant in trail")
+                }
+                ("non_compliant_in_trail", _) => "artifact is not compliant in trail".to_string(),
+                ("no_provenance", _) => {
+                    "artifact has no provenance: no flow knows its fingerprint".to_string()
+                }
+                _ => continue,
+            };
+            out.push(reason);
+        }
+    }
+    out
 }
 
 /// The assert layout of §6.10: verdict, then each flow's attestation statuses.
@@ -78,6 +120,17 @@ fn render(result: &AssertResult) -> String {
     });
     if let Some(env) = &result.environment {
         out.push_str(&format!("Environment: {env}\n"));
+    }
+    if result.scope != "flow" && !result.policy_evaluations.is_empty() {
+        out.push_str(&format!("{:<33}status\n", "Policy-name"));
+        for p in &result.policy_evaluations {
+            let status = p["status"].as_str().unwrap_or_default();
+            let name = p["policy_name"].as_str().unwrap_or_default();
+            out.push_str(&format!("  {name:<31}{status}\n"));
+            for reason in failure_reasons(p) {
+                out.push_str(&format!("    {reason}\n"));
+            }
+        }
     }
     for flow in &result.flows {
         out.push_str(&format!("\nFlow: {}\n", flow.flow));

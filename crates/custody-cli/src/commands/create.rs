@@ -1,4 +1,4 @@
-//! `create flow|environment|service-account|api-key`.
+//! `create flow|environment|service-account|api-key|attestation-type`.
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -22,6 +22,10 @@ pub enum Create {
     /// Create an API key for a service account.
     #[command(visible_alias = "ak")]
     ApiKey(CreateApiKey),
+    /// Create a custom attestation type, or its next version.
+    AttestationType(super::attestation_types::CreateAttestationType),
+    /// Create an environment policy, or its next version.
+    Policy(super::policies::CreatePolicy),
 }
 
 impl Create {
@@ -31,6 +35,8 @@ impl Create {
             Create::Environment(c) => c.run(ctx).await,
             Create::ServiceAccount(c) => c.run(ctx).await,
             Create::ApiKey(c) => c.run(ctx).await,
+            Create::AttestationType(c) => c.run(ctx).await,
+            Create::Policy(c) => c.run(ctx).await,
         }
     }
 }
@@ -104,18 +110,25 @@ impl CreateFlow {
 pub struct CreateEnvironment {
     /// The environment's name.
     name: String,
-    /// K8S, ECS, S3, lambda, server, docker, azure-apps or cloud-run.
+    /// K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run or logical.
     #[arg(short = 't', long = "type")]
     kind: String,
     /// What the environment is.
     #[arg(short = 'd', long, default_value = "")]
     description: String,
+    /// The physical environments a logical environment is made of.
+    #[arg(long, value_delimiter = ',')]
+    included_environments: Vec<String>,
 }
 
 impl CreateEnvironment {
     async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?.to_string();
-        let data = json!({"name": self.name, "type": self.kind, "description": self.description});
+        let mut data =
+            json!({"name": self.name, "type": self.kind, "description": self.description});
+        if !self.included_environments.is_empty() {
+            data["included_environments"] = json!(self.included_environments);
+        }
         if ctx
             .send(Method::PUT, &["environments", &org], Body::Json(data))
             .await?

@@ -90,6 +90,7 @@ impl ExpectDeployment {
                     kind,
                     arg.unwrap_or_default(),
                     &self.fingerprint_flags.exclude,
+                    &self.fingerprint_flags.registry,
                 )?
             }
         };

@@ -1,7 +1,8 @@
-//! `fingerprint PATH --artifact-type file|dir [--exclude ...]`, and the
-//! fingerprint flags every reporting command shares (`--artifact-type`,
-//! `--exclude`): computing a fingerprint from an argument, and checking a typed
-//! `--fingerprint`. Image fingerprints (docker, oci) are not supported yet.
+//! `fingerprint PATH|IMAGE --artifact-type file|dir|docker|oci [--exclude ...]`,
+//! and the fingerprint flags every reporting command shares (`--artifact-type`,
+//! `--exclude`, `--registry-username/--registry-password`): computing a
+//! fingerprint from an argument, and checking a typed `--fingerprint`. Images
+//! are fingerprinted by [`crate::images`].
 
 use std::path::Path;
 
@@ -14,12 +15,35 @@ use super::attest::common::{bool_hint, exactly_one};
 /// `--artifact-type` and `--exclude`, for commands that can fingerprint their argument.
 #[derive(Debug, Clone, Args)]
 pub struct FingerprintFlags {
-    /// The type of the artifact to fingerprint: file or dir.
+    /// The type of the artifact to fingerprint: file, dir, docker or oci.
     #[arg(short = 't', long)]
     pub artifact_type: Option<String>,
     /// Paths or globs to leave out of a dir fingerprint (also read from .kosli_ignore).
     #[arg(short = 'x', long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Boxed: it is rarely set, and keeps the command enums small.
+    #[command(flatten)]
+    pub registry: Box<RegistryFlags>,
+}
+
+/// `--registry-username/--registry-password`, for image fingerprints.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RegistryFlags {
+    /// The container registry username (for docker and oci artifacts).
+    #[arg(long, requires = "registry_password")]
+    pub registry_username: Option<String>,
+    /// The container registry password or token.
+    #[arg(long, requires = "registry_username")]
+    pub registry_password: Option<String>,
+}
+
+impl RegistryFlags {
+    fn credentials(&self) -> Option<crate::images::Credentials> {
+        Some(crate::images::Credentials {
+            username: self.registry_username.clone()?,
+            password: self.registry_password.clone()?,
+        })
+    }
 }
 
 impl FingerprintFlags {
@@ -66,17 +90,27 @@ impl FingerprintFlags {
     }
 }
 
-/// The fingerprint of the artifact at `path`, by artifact type.
-pub fn compute(artifact_type: &str, path: &str, excludes: &[String]) -> anyhow::Result<String> {
+/// The fingerprint of the artifact at `path` (an image name for docker and
+/// oci), by artifact type. Image lookups block on the multi-threaded runtime.
+pub fn compute(
+    artifact_type: &str,
+    path: &str,
+    excludes: &[String],
+    registry: &RegistryFlags,
+) -> anyhow::Result<String> {
     match artifact_type {
         "file" | "dir" => Ok(custody_fingerprint::fingerprint(
             artifact_type,
             Path::new(path),
             excludes,
         )?),
-        "docker" | "oci" => bail!(
-            "artifact type {artifact_type} is not supported yet: only file and dir artifacts can be fingerprinted for now (give an image's digest with --fingerprint)"
-        ),
+        "docker" | "oci" => tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(crate::images::fingerprint(
+                artifact_type,
+                path,
+                registry.credentials(),
+            ))
+        }),
         other => bail!("{other} is not a supported artifact type"),
     }
 }
@@ -89,21 +123,24 @@ pub fn check(fingerprint: &str) -> anyhow::Result<()> {
 
 #[derive(Debug, Args)]
 pub struct FingerprintArgs {
-    /// The file or directory.
-    #[arg(value_name = "FILE-PATH | DIR-PATH")]
+    /// The file, directory or image.
+    #[arg(value_name = "FILE-PATH | DIR-PATH | IMAGE-NAME")]
     args: Vec<String>,
-    /// The type of the artifact: file or dir.
+    /// The type of the artifact: file, dir, docker or oci.
     #[arg(short = 't', long)]
     artifact_type: String,
     /// Paths or globs to leave out of a dir fingerprint (also read from .kosli_ignore).
     #[arg(short = 'x', long, value_delimiter = ',')]
     exclude: Vec<String>,
+    #[command(flatten)]
+    registry: RegistryFlags,
 }
 
 impl FingerprintArgs {
     pub fn run(self) -> anyhow::Result<()> {
         let path = exactly_one(self.args)?;
-        println!("{}", compute(&self.artifact_type, &path, &self.exclude)?);
+        let fingerprint = compute(&self.artifact_type, &path, &self.exclude, &self.registry)?;
+        println!("{fingerprint}");
         Ok(())
     }
 }
@@ -115,33 +152,29 @@ mod tests {
     #[test]
     fn files_and_directories_are_fingerprinted() {
         let dir = std::env::temp_dir().join(format!("custody-fp-cmd-{}", std::process::id()));
+        let none = RegistryFlags::default();
         std::fs::create_dir_all(dir.join("logs")).unwrap();
         std::fs::write(dir.join("a.txt"), "this is non empty").unwrap();
         let file = dir.join("a.txt").display().to_string();
         assert_eq!(
-            compute("file", &file, &[]).unwrap(),
+            compute("file", &file, &[], &none).unwrap(),
             "1256d6510a6606ad61a4f6104243a291b18383b456d50205eba893b51e1807bc"
         );
         let root = dir.display().to_string();
-        let with_logs = compute("dir", &root, &[]).unwrap();
+        let with_logs = compute("dir", &root, &[], &none).unwrap();
         assert_ne!(
             with_logs,
-            compute("dir", &root, &["logs".to_string()]).unwrap()
+            compute("dir", &root, &["logs".to_string()], &none).unwrap()
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
-    fn images_and_unknown_types_are_refused() {
-        let err = compute("docker", "nginx:1.25", &[])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with("artifact type docker is not supported yet"),
-            "{err}"
-        );
+    fn unknown_types_are_refused() {
         assert_eq!(
-            compute("zip", "x", &[]).unwrap_err().to_string(),
+            compute("zip", "x", &[], &RegistryFlags::default())
+                .unwrap_err()
+                .to_string(),
             "zip is not a supported artifact type"
         );
     }
@@ -151,10 +184,12 @@ mod tests {
         let none = FingerprintFlags {
             artifact_type: None,
             exclude: vec![],
+            registry: Box::default(),
         };
         let file = FingerprintFlags {
             artifact_type: Some("file".into()),
             exclude: vec![],
+            registry: Box::default(),
         };
         let msg = |r: anyhow::Result<()>| r.unwrap_err().to_string();
         assert_eq!(

@@ -1,8 +1,10 @@
-//! `get artifact|flow|trail|environment|snapshot|service-account|api-key`.
+//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, Flow, Snapshot, Trail};
 use custody_core::expr::{ArtifactRef, Snappish, SnapshotRef, TimeRef};
+
+mod attestation;
 
 use super::accounts::{GetApiKey, GetServiceAccount};
 use crate::context::{Ctx, OutputArg};
@@ -27,6 +29,12 @@ pub enum Get {
     /// An API key of a service account.
     #[command(visible_alias = "ak")]
     ApiKey(GetApiKey),
+    /// The latest attestation of a name in a trail or about an artifact.
+    Attestation(attestation::GetAttestation),
+    /// A custom attestation type: NAME or NAME@vN.
+    AttestationType(super::attestation_types::GetAttestationType),
+    /// An environment policy.
+    Policy(super::policies::GetPolicy),
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +170,9 @@ impl Get {
             }
             Get::ServiceAccount(c) => c.run(ctx).await,
             Get::ApiKey(c) => c.run(ctx).await,
+            Get::Attestation(c) => c.run(ctx).await,
+            Get::AttestationType(c) => c.run(ctx).await,
+            Get::Policy(c) => c.run(ctx).await,
         }
     }
 }

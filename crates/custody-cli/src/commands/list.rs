@@ -1,4 +1,4 @@
-//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys`.
+//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys|attestation-types`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, EnvironmentPage, Flow, Paged, SnapshotSummary};
@@ -27,6 +27,11 @@ pub enum List {
     /// API keys of a service account.
     #[command(visible_aliases = ["ak", "aks", "api-key"])]
     ApiKeys(ListApiKeys),
+    /// Custom attestation types.
+    AttestationTypes(super::attestation_types::ListAttestationTypes),
+    /// Environment policies.
+    #[command(visible_alias = "policy")]
+    Policies(super::policies::ListPolicies),
 }
 
 /// `--page` and `--page-limit`; paging is only asked for when one is given.
@@ -248,6 +253,8 @@ impl List {
             }
             List::ServiceAccounts(c) => c.run(ctx).await,
             List::ApiKeys(c) => c.run(ctx).await,
+            List::AttestationTypes(c) => c.run(ctx).await,
+            List::Policies(c) => c.run(ctx).await,
         }
     }
 }

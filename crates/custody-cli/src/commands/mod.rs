@@ -5,15 +5,18 @@
 mod accounts;
 mod archive;
 mod assert;
-mod attest;
+pub(crate) mod attest;
+mod attestation_types;
 mod begin;
 mod create;
 mod diff;
+mod environments;
 mod expect;
 mod fingerprint;
 mod get;
 mod list;
 mod log;
+mod policies;
 mod search;
 mod snapshot;
 mod status;
@@ -59,13 +62,26 @@ pub enum Command {
     /// Check compliance (exits non-zero when not compliant).
     #[command(subcommand)]
     Assert(assert::Assert),
-    /// Print the fingerprint of a file or directory.
+    /// Print the fingerprint of a file, directory or container image.
     Fingerprint(fingerprint::FingerprintArgs),
     /// Set or remove tags on a flow or environment.
     Tag(tag::TagArgs),
-    /// Archive a flow.
+    /// Archive a flow, environment or attestation type.
     #[command(subcommand)]
     Archive(archive::Archive),
+    /// Rename an environment.
+    #[command(subcommand)]
+    Rename(environments::Rename),
+    /// Add a physical environment to a logical one.
+    #[command(subcommand)]
+    Join(environments::Join),
+    /// Attach a policy to environments (re-evaluating them).
+    AttachPolicy(policies::PolicyAttachment),
+    /// Detach a policy from environments (re-evaluating them).
+    DetachPolicy(policies::PolicyAttachment),
+    /// Allow-list an artifact in an environment.
+    #[command(subcommand)]
+    Allow(policies::Allow),
     /// Update a service account.
     #[command(subcommand)]
     Update(accounts::Update),
@@ -100,6 +116,11 @@ impl Command {
             Command::Fingerprint(c) => c.run(),
             Command::Tag(c) => c.run(ctx).await,
             Command::Archive(c) => c.run(ctx).await,
+            Command::Rename(c) => c.run(ctx).await,
+            Command::Join(c) => c.run(ctx).await,
+            Command::AttachPolicy(c) => c.run(ctx, true).await,
+            Command::DetachPolicy(c) => c.run(ctx, false).await,
+            Command::Allow(c) => c.run(ctx).await,
             Command::Update(c) => c.run(ctx).await,
             Command::Delete(c) => c.run(ctx).await,
             Command::Rotate(c) => c.run(ctx).await,

@@ -5,5 +5,6 @@
 pub mod artifact;
 pub mod compliance;
 pub mod diff;
+pub mod policy;
 pub mod snapshot;
 pub mod trail;

@@ -4,14 +4,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
-use custody_core::compliance::State;
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
 use custody_core::report::created_of;
 use custody_store::{ArtifactRow, EnvironmentRow, RunRow, json};
 use serde_json::{Map, Value};
 
-use super::compliance::evaluate_artifacts;
+use super::compliance::{ArtifactCompliance, evaluate_artifacts};
+use super::policy;
 use crate::auth::OrgScope;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
@@ -92,7 +92,7 @@ fn entries(runs: &[RunRow], index: i64) -> BTreeMap<&str, Entry<'_>> {
 /// What the org knows of a fingerprint: its artifact records, oldest first,
 /// each with its compliance.
 pub struct Provenance {
-    pub records: Vec<(ArtifactRow, State)>,
+    pub records: Vec<(ArtifactRow, ArtifactCompliance)>,
 }
 
 impl Provenance {
@@ -102,7 +102,11 @@ impl Provenance {
 
     /// Compliant when known to a flow and compliant in every flow that knows it.
     pub fn compliant(&self) -> bool {
-        !self.records.is_empty() && self.records.iter().all(|(_, s)| *s == State::Compliant)
+        !self.records.is_empty()
+            && self
+                .records
+                .iter()
+                .all(|(_, c)| c.state == custody_core::compliance::State::Compliant)
     }
 }
 
@@ -131,7 +135,7 @@ pub async fn provenance(
         .collect();
     for (row, c) in rows.into_iter().zip(states) {
         if let Some(p) = map.get_mut(&row.fingerprint) {
-            p.records.push((row, c.state));
+            p.records.push((row, c));
         }
     }
     Ok(map)
@@ -173,6 +177,14 @@ pub async fn document(
         entries.keys().map(|k| k.to_string()).collect(),
     )
     .await?;
+    let applied = policy::at_snapshot(state, org.id, env.id, index).await?;
+    let (flow_rows, allowed) = if applied.is_empty() {
+        (HashMap::new(), Vec::new())
+    } else {
+        let allowed = state.store.allowlist(env.id).await?;
+        let allowed: Vec<String> = allowed.into_iter().map(|a| a.fingerprint).collect();
+        (policy::flows_of(state, known.values()).await?, allowed)
+    };
     let mut artifacts: Vec<SnapshotArtifact> = entries
         .iter()
         .map(|(fp, entry)| {
@@ -181,6 +193,14 @@ pub async fn document(
             let prov = known.get(*fp);
             let primary = prov.and_then(Provenance::primary);
             let t = entry.transition(index);
+            let (decisions, compliant) = if applied.is_empty() {
+                (Vec::new(), prov.is_some_and(Provenance::compliant))
+            } else {
+                let subject = policy::subject(&run.name, &run.fingerprint, prov, &flow_rows);
+                let (decisions, ok) = policy::decisions(&applied, &subject);
+                let decisions = decisions.iter().map(|d| serde_json::json!(d)).collect();
+                (decisions, ok || allowed.contains(&run.fingerprint))
+            };
             SnapshotArtifact {
                 name: run.name.clone(),
                 fingerprint: run.fingerprint.clone(),
@@ -198,7 +218,7 @@ pub async fn document(
                 flow_name: primary.map(|p| p.flow_name.clone()),
                 git_commit: primary.and_then(|p| p.git_commit.clone()),
                 commit_url: primary.and_then(|p| p.commit_url.clone()),
-                compliant: Some(prov.is_some_and(Provenance::compliant)),
+                compliant: Some(compliant),
                 deployments: Vec::new(),
                 flows: prov.map(flows).unwrap_or_default(),
                 annotation: Annotation {
@@ -206,6 +226,7 @@ pub async fn document(
                     was: t.was,
                     now: t.now,
                 },
+                policy_decisions: decisions,
             }
         })
         .collect();
@@ -229,6 +250,7 @@ pub async fn document(
         next_snapshot_timestamp: row.next_at,
         compliant: Some(compliant),
         artifacts,
+        applied_policies: applied.iter().map(policy::Applied::summary).collect(),
     })
 }
 
@@ -241,7 +263,7 @@ fn flows(prov: &Provenance) -> Vec<SnapshotFlow> {
             template_reference_name: r.template_name.clone(),
             git_commit: r.git_commit.clone(),
             commit_url: r.commit_url.clone(),
-            artifact_compliance_in_flow: s.as_str().to_string(),
+            artifact_compliance_in_flow: s.state.as_str().to_string(),
         })
         .collect()
 }

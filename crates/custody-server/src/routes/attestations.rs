@@ -1,10 +1,12 @@
-//! Attestations: generic ones on a trail (multipart `data_json`), and legacy
-//! evidence reported on an artifact by fingerprint.
+//! Attestations of every type on a trail (multipart `data_json`, with an optional
+//! `attachment_file` kept in the evidence vault), overrides, and legacy evidence
+//! reported on an artifact by fingerprint.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Attestation, AttestationPayload};
+use custody_core::attestation::{Kind, builtin_compliance};
 use custody_core::names::NameKind;
 use custody_core::{Fingerprint, HexPrefix};
 use custody_store::{ArtifactRow, AttestationInsert, FlowRow, TrailRow, TrailUpsert};
@@ -12,9 +14,11 @@ use rand::RngCore;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::custom_types;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
 use crate::error::{ApiError, ApiResult};
+use crate::evidence;
 use crate::lookup;
 use crate::state::AppState;
 
@@ -33,7 +37,7 @@ fn new_id() -> String {
     )
 }
 
-async fn latest_artifact(
+pub(super) async fn latest_artifact(
     state: &AppState,
     org: &OrgScope,
     flow: &FlowRow,
@@ -53,14 +57,17 @@ struct Target {
     artifact: Option<ArtifactRow>,
 }
 
+/// Stores an attestation; `raw` is the whole payload as sent, kept for evidence.
 async fn record(
     state: &AppState,
     flow: &FlowRow,
     target: Target,
-    data: &AttestationPayload,
+    raw: &Value,
     kind: &str,
     is_compliant: bool,
 ) -> ApiResult<Attestation> {
+    let data: AttestationPayload = serde_json::from_value(raw.clone())
+        .map_err(|e| ApiError::bad(format!("invalid attestation payload: {e}")))?;
     lookup::name(NameKind::Attestation, &data.attestation_name)?;
     let target_artifact = data.target_artifacts.first().cloned();
     if let Some(t) = &target_artifact {
@@ -91,7 +98,7 @@ async fn record(
         name: data.attestation_name.clone(),
         kind: kind.to_string(),
         is_compliant,
-        payload: json!(data).to_string(),
+        payload: raw.to_string(),
         created_at: now,
     };
     state.store.insert_attestation(&insert).await?;
@@ -109,56 +116,131 @@ async fn record(
         user_data: data.user_data.clone(),
         description: data.description.clone(),
         created_at: now,
+        evidence_archive_fingerprint: None,
+        evidence_file_name: None,
+        has_evidence: false,
     })
 }
 
-/// `POST /attestations/{org}/{flow}/trail/{trail}/generic`. A trail that does
-/// not exist yet is begun.
-pub async fn generic(
+/// The trail named in a path, begun if it does not exist yet.
+async fn trail_or_begin(state: &AppState, flow: &FlowRow, trail: &str) -> ApiResult<TrailRow> {
+    lookup::name(NameKind::Trail, trail)?;
+    if let Some(t) = state.store.trail(flow.id, trail).await? {
+        return Ok(t);
+    }
+    let upsert = TrailUpsert {
+        name: trail.to_string(),
+        ..TrailUpsert::default()
+    };
+    Ok(state
+        .store
+        .upsert_trail(flow.id, &upsert, state.now())
+        .await?
+        .0)
+}
+
+/// The artifact an attestation names by fingerprint, which must be in the trail.
+async fn artifact_in_trail(
+    state: &AppState,
+    org: &OrgScope,
+    flow: &FlowRow,
+    trail: &TrailRow,
+    raw: &Value,
+) -> ApiResult<Option<ArtifactRow>> {
+    let Some(fp) = raw.get("artifact_fingerprint").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let fp = Fingerprint::parse(fp).map_err(ApiError::bad)?;
+    let found = latest_artifact(state, org, flow, &fp)
+        .await?
+        .filter(|a| a.trail_id == Some(trail.id));
+    found.map(Some).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Artifact with fingerprint {fp} does not exist in trail \"{}\" of flow \"{}\" belonging to organization \"{}\"",
+            trail.name, flow.name, org.name
+        ))
+    })
+}
+
+/// `POST /attestations/{org}/{flow}/trail/{trail}/{type}`: multipart `data_json`
+/// (and an optional `attachment_file`). The server judges compliance from the
+/// type's results; a trail that does not exist yet is begun.
+pub async fn typed(
     State(state): State<AppState>,
     auth: Authed,
-    Path((org, flow, trail)): Path<(String, String, String)>,
+    Path((org, flow, trail, kind)): Path<(String, String, String, String)>,
     form: Form,
 ) -> ApiResult<(StatusCode, Json<Attestation>)> {
     let org = auth.scope(&org, Permission::Write)?;
-    let data: AttestationPayload = form.json("data_json")?;
-    lookup::name(NameKind::Trail, &trail)?;
+    let kind = Kind::from_path(&kind).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "'{kind}' is not an attestation type: use generic, junit, snyk, sarif, sonar, jira, pull_request, custom or system"
+        ))
+    })?;
+    let raw: Value = form.json("data_json")?;
+    if !raw.is_object() {
+        return Err(ApiError::bad("the 'data_json' part must be a JSON object"));
+    }
     let flow = lookup::flow(&state, &org, &flow).await?;
-    let trail_row = match state.store.trail(flow.id, &trail).await? {
-        Some(t) => t,
-        None => {
-            let upsert = TrailUpsert {
-                name: trail.clone(),
-                ..TrailUpsert::default()
-            };
-            state
-                .store
-                .upsert_trail(flow.id, &upsert, state.now())
-                .await?
-                .0
-        }
+    let compliant = match kind {
+        Kind::Custom => custom_types::judge(&state, &org, &raw).await?,
+        other => builtin_compliance(other, &raw).map_err(ApiError::bad)?,
     };
-    let artifact = match &data.artifact_fingerprint {
-        None => None,
-        Some(fp) => {
-            let fp = Fingerprint::parse(fp).map_err(ApiError::bad)?;
-            let found = latest_artifact(&state, &org, &flow, &fp)
-                .await?
-                .filter(|a| a.trail_id == Some(trail_row.id));
-            Some(found.ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "Artifact with fingerprint {fp} does not exist in trail \"{trail}\" of flow \"{}\" belonging to organization \"{}\"",
-                    flow.name, org.name
-                ))
-            })?)
-        }
-    };
-    let compliant = data.is_compliant.unwrap_or(true);
+    let attachment = evidence::receive(&state, &form).await?;
+    let trail = trail_or_begin(&state, &flow, &trail).await?;
+    let artifact = artifact_in_trail(&state, &org, &flow, &trail, &raw).await?;
     let target = Target {
-        trail: Some(trail_row),
+        trail: Some(trail),
         artifact,
     };
-    let doc = record(&state, &flow, target, &data, "generic", compliant).await?;
+    let mut doc = record(
+        &state,
+        &flow,
+        target,
+        &raw,
+        &kind.type_name(&raw),
+        compliant,
+    )
+    .await?;
+    if let Some(stored) = attachment {
+        evidence::attach(&state, &mut doc, stored).await?;
+    }
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// `POST /attestations/{org}/{flow}/trail/{trail}/override` (JSON): replaces the
+/// verdict of an attestation by recording a newer one of the same name and type.
+pub async fn override_verdict(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, trail)): Path<(String, String, String)>,
+    JsonBody(raw): JsonBody<Value>,
+) -> ApiResult<(StatusCode, Json<Attestation>)> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let reason = raw
+        .get("reason")
+        .and_then(Value::as_str)
+        .filter(|r| !r.trim().is_empty());
+    reason.ok_or_else(|| ApiError::bad("an override needs a 'reason'"))?;
+    let compliant = raw
+        .get("new_compliance_status")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| {
+            ApiError::bad("an override needs 'new_compliance_status' (true or false)")
+        })?;
+    let original = raw
+        .get("original_attestation_type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad("an override needs 'original_attestation_type'"))?
+        .to_string();
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let trail = lookup::trail(&state, &org, &flow, &trail).await?;
+    let artifact = artifact_in_trail(&state, &org, &flow, &trail, &raw).await?;
+    let target = Target {
+        trail: Some(trail),
+        artifact,
+    };
+    let doc = record(&state, &flow, target, &raw, &original, compliant).await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
@@ -198,14 +280,14 @@ pub async fn legacy_evidence(
             flow.name, org.name
         ))
     })?;
-    let payload = AttestationPayload {
+    let payload = json!(AttestationPayload {
         attestation_name: data.name,
         artifact_fingerprint: Some(fp.to_string()),
         description: data.description,
         user_data: data.user_data,
         origin_url: data.build_url,
         ..AttestationPayload::default()
-    };
+    });
     let target = Target {
         trail: None,
         artifact: Some(artifact),

@@ -1,4 +1,4 @@
-//! Environments: create or update, get, list.
+//! Environments: create or update (logical ones with their members), get, list.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -9,6 +9,7 @@ use custody_core::report::canonical_env_type;
 use custody_store::{EnvironmentRow, EnvironmentUpsert};
 use serde_json::{Value, json};
 
+use super::environment_admin::{LOGICAL, physical_ids};
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{JsonBody, Paging, Params};
 use crate::docs::snapshot;
@@ -37,7 +38,7 @@ pub fn document(org: &OrgScope, row: EnvironmentRow, state: Option<bool>) -> Env
 pub fn physical_type(kind: &str) -> ApiResult<&'static str> {
     match canonical_env_type(kind) {
         Some("logical") => Err(ApiError::bad(
-            "logical environments are not supported yet: create a physical environment (K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run)",
+            "a logical environment cannot receive reports: report to one of its physical environments (K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run)",
         )),
         Some(t) => Ok(t),
         None => Err(ApiError::bad(format!(
@@ -55,7 +56,28 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Environment>)> {
     let org = auth.scope(&org, Permission::Report)?;
     lookup::name(NameKind::Environment, &data.name)?;
-    let kind = physical_type(&data.kind)?;
+    let kind = match canonical_env_type(&data.kind) {
+        Some(LOGICAL) => LOGICAL,
+        _ => physical_type(&data.kind)?,
+    };
+    let members = match (kind, &data.included_environments) {
+        (LOGICAL, Some(names)) => Some(physical_ids(&state, &org, names).await?),
+        (_, Some(names)) if !names.is_empty() => {
+            return Err(ApiError::bad(
+                "included_environments is only for logical environments",
+            ));
+        }
+        _ => None,
+    };
+    if let Some(existing) = state.store.environment(org.id, &data.name).await?
+        && existing.kind != kind
+        && (existing.kind == LOGICAL || kind == LOGICAL)
+    {
+        return Err(ApiError::bad(format!(
+            "environment '{}' has type {}: it cannot become {kind}",
+            data.name, existing.kind
+        )));
+    }
     let upsert = EnvironmentUpsert {
         name: data.name,
         kind: kind.to_string(),
@@ -66,6 +88,9 @@ pub async fn create(
         .store
         .upsert_environment(org.id, &upsert, state.now())
         .await?;
+    if let Some(ids) = members {
+        state.store.set_environment_members(row.id, &ids).await?;
+    }
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -90,7 +115,10 @@ pub async fn get(
                 .compliant
         }
     };
-    Ok(Json(document(&org, row, compliant)))
+    let policies = super::policies::attached_names(&state, &org, &row).await?;
+    let mut doc = document(&org, row, compliant);
+    doc.policies = policies;
+    Ok(Json(doc))
 }
 
 /// A plain array unless paging parameters are sent, then Kosli's envelope.
@@ -103,7 +131,13 @@ pub async fn list(
     let org = auth.scope(&org, Permission::Read)?;
     let page = paging.requested(15)?;
     let (rows, total) = state.store.environments(org.id, page).await?;
-    let envs: Vec<Environment> = rows.into_iter().map(|r| document(&org, r, None)).collect();
+    let mut envs: Vec<Environment> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let policies = super::policies::attached_names(&state, &org, &row).await?;
+        let mut doc = document(&org, row, None);
+        doc.policies = policies;
+        envs.push(doc);
+    }
     Ok(Json(match page {
         None => json!(envs),
         Some(p) => json!(EnvironmentPage {

@@ -4,9 +4,13 @@ mod accounts;
 mod artifacts;
 mod asserts;
 mod attestations;
+mod custom_types;
 mod deployments;
+mod environment_admin;
 mod environments;
+mod evidence;
 mod flows;
+mod policies;
 mod reports;
 mod search;
 mod snapshots;
@@ -59,12 +63,36 @@ pub fn router(state: AppState) -> Router {
             get(artifacts::by_commit),
         )
         .route(
-            "/attestations/{org}/{flow}/trail/{trail}/generic",
-            post(attestations::generic),
+            "/attestations/{org}/{flow}/trail/{trail}/override",
+            post(attestations::override_verdict),
+        )
+        .route(
+            "/attestations/{org}/{flow}/trail/{trail}/{kind}",
+            post(attestations::typed).get(evidence::latest_on_trail),
+        )
+        .route(
+            "/attestations/{org}/{flow}/trail/{trail}/attestation/{id}/evidence",
+            get(evidence::download),
+        )
+        .route(
+            "/attestations/{org}/{flow}/artifact/{fp}/{name}",
+            get(evidence::latest_on_artifact),
         )
         .route(
             "/evidence/{org}/artifact/{flow}/generic",
             post(attestations::legacy_evidence),
+        )
+        .route(
+            "/custom-attestation-types/{org}",
+            get(custom_types::list).post(custom_types::create),
+        )
+        .route(
+            "/custom-attestation-types/{org}/{name}",
+            get(custom_types::get),
+        )
+        .route(
+            "/custom-attestation-types/{org}/{name}/archive",
+            put(custom_types::archive),
         )
         .route("/deployments/{org}/{flow}", post(deployments::expect))
         .route(
@@ -72,6 +100,25 @@ pub fn router(state: AppState) -> Router {
             get(environments::list).put(environments::create),
         )
         .route("/environments/{org}/{env}", get(environments::get))
+        .route(
+            "/environments/{org}/{env}/archive",
+            put(environment_admin::archive),
+        )
+        .route(
+            "/environments/{org}/{env}/rename",
+            put(environment_admin::rename),
+        )
+        .route(
+            "/environments/{org}/{env}/join",
+            put(environment_admin::join),
+        )
+        .route(
+            "/environments/{org}/{env}/policies",
+            post(policies::attach).delete(policies::detach),
+        )
+        .route("/policies/{org}", get(policies::list).put(policies::put))
+        .route("/policies/{org}/{name}", get(policies::get))
+        .route("/allowlists/{org}/{env}", put(policies::allow))
         .route(
             "/environments/{org}/{env}/report/{kind}",
             put(reports::report),

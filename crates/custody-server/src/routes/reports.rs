@@ -7,6 +7,7 @@ use custody_core::report::normalise;
 use custody_store::ReportOutcome;
 use serde_json::{Value, json};
 
+use super::environment_admin::check_reportable;
 use super::environments::physical_type;
 use crate::auth::{Authed, Permission};
 use crate::body::JsonBody;
@@ -23,6 +24,7 @@ pub async fn report(
     let org = auth.scope(&org, Permission::Report)?;
     let kind = physical_type(&kind)?;
     let env = lookup::environment(&state, &org, &env).await?;
+    check_reportable(&env)?;
     if !env.kind.eq_ignore_ascii_case(kind) {
         return Err(ApiError::bad(format!(
             "environment '{}' has type {}, so it cannot take a {kind} report",

@@ -11,6 +11,7 @@ use custody_core::history::Transition;
 use custody_store::{EnvironmentRow, Page};
 use serde::Deserialize;
 
+use super::environment_admin;
 use crate::auth::{Authed, Permission};
 use crate::body::{Paging, Params};
 use crate::docs::diff;
@@ -34,6 +35,12 @@ pub async fn get(
         };
         ApiError::bad(format!("invalid expression: {env}{sep}{id}{reason}"))
     })?;
+    let row = lookup::environment(&state, &org, &env).await?;
+    if row.kind == environment_admin::LOGICAL {
+        return Ok(Json(
+            environment_admin::snapshot(&state, &org, &row, &at).await?,
+        ));
+    }
     let (env, index) = snapshot::resolve(&state, &org, &env, &at).await?;
     Ok(Json(snapshot::document(&state, &org, &env, index).await?))
 }

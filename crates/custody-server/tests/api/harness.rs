@@ -28,9 +28,15 @@ pub struct Api {
 }
 
 impl Api {
+    /// No retries: a 409 or 5xx under concurrency is a failure, not noise.
     pub fn new(base: &str, token: Option<&str>) -> Self {
-        // No retries: a 409 or 5xx under concurrency is a failure, not noise.
-        let mut client = Client::new(base, token.map(String::from), 0).expect("valid base URL");
+        Self::with_retries(base, token, 0)
+    }
+
+    /// Retries what the CLI retries (connection errors, 409, 429, 5xx).
+    pub fn with_retries(base: &str, token: Option<&str>, retries: u32) -> Self {
+        let mut client =
+            Client::new(base, token.map(String::from), retries).expect("valid base URL");
         client.min_backoff = Duration::from_millis(5);
         Api {
             client,

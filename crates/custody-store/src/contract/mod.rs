@@ -3,8 +3,12 @@
 //! with a message naming the broken promise.
 
 mod artifacts;
+mod attestation_types;
+mod environments;
+mod evidence;
 mod flows;
 mod keys;
+mod policies;
 mod snapshots;
 
 use std::sync::Arc;
@@ -14,8 +18,12 @@ use serde_json::json;
 use crate::Store;
 
 pub use artifacts::artifacts_and_attestations;
+pub use attestation_types::attestation_types_are_versioned;
+pub use environments::environments_archive_rename_and_join;
+pub use evidence::evidence_is_recorded;
 pub use flows::flows_and_trails;
 pub use keys::orgs_and_keys;
+pub use policies::policies_attach_and_allow;
 pub use snapshots::{
     concurrent_reports_from_several_processes, concurrent_reports_get_contiguous_indexes,
     snapshots_follow_changes,
@@ -26,7 +34,11 @@ pub async fn run_all(store: Arc<dyn Store>) {
     orgs_and_keys(store.as_ref()).await;
     flows_and_trails(store.as_ref()).await;
     artifacts_and_attestations(store.as_ref()).await;
+    evidence_is_recorded(store.as_ref()).await;
+    attestation_types_are_versioned(store.as_ref()).await;
     snapshots_follow_changes(store.as_ref()).await;
+    policies_attach_and_allow(store.as_ref()).await;
+    environments_archive_rename_and_join(store.as_ref()).await;
     concurrent_reports_get_contiguous_indexes(store).await;
 }
 

@@ -14,11 +14,11 @@ use crate::{
     SnapshotRow,
 };
 
-const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.description, e.tags, e.include_scaling, \
+pub(super) const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.description, e.tags, e.include_scaling, \
      e.created_at, e.last_modified_at, e.last_reported_at, \
      (SELECT s.created_at FROM snapshots s WHERE s.env_id = e.id ORDER BY s.idx DESC LIMIT 1) AS last_changed_at, \
-     COALESCE((SELECT MAX(s.idx) FROM snapshots s WHERE s.env_id = e.id), 0) AS latest_index \
-     FROM environments e";
+     COALESCE((SELECT MAX(s.idx) FROM snapshots s WHERE s.env_id = e.id), 0) AS latest_index, \
+     e.archived FROM environments e";
 const RUN_SELECT: &str = "SELECT r.id, e.name AS env_name, r.fingerprint, r.name, r.from_idx, r.to_idx, \
      r.replicas, r.instances, sf.created_at AS from_at, st.created_at AS to_at \
      FROM runs r JOIN environments e ON e.id = r.env_id \
@@ -38,7 +38,7 @@ impl EnvironmentStore for SqlStore {
             "INSERT INTO environments (org_id, name, kind, description, include_scaling, tags, created_at, last_modified_at) \
              VALUES ($1, $2, $3, $4, $5, '{}', $6, $6)"
         } else {
-            "UPDATE environments SET kind = $3, description = $4, include_scaling = $5, last_modified_at = $6 \
+            "UPDATE environments SET kind = $3, description = $4, include_scaling = $5, last_modified_at = $6, archived = 0 \
              WHERE org_id = $1 AND name = $2"
         };
         sqlx::query(sql)
@@ -74,11 +74,12 @@ impl EnvironmentStore for SqlStore {
         page: Option<Page>,
     ) -> Result<(Vec<EnvironmentRow>, u64)> {
         let (total,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM environments WHERE org_id = $1")
+            sqlx::query_as("SELECT COUNT(*) FROM environments WHERE org_id = $1 AND archived = 0")
                 .bind(org_id)
                 .fetch_one(&self.pool)
                 .await?;
-        let mut sql = format!("{ENV_SELECT} WHERE e.org_id = $1 ORDER BY e.name");
+        let mut sql =
+            format!("{ENV_SELECT} WHERE e.org_id = $1 AND e.archived = 0 ORDER BY e.name");
         if let Some(p) = page {
             sql.push_str(&format!(" LIMIT {} OFFSET {}", p.limit(), p.offset()));
         }

@@ -4,9 +4,13 @@
 //! few connection settings differ per database.
 
 mod artifacts;
+mod attestation_types;
+mod environment_admin;
 mod environments;
+mod evidence;
 mod flows;
 mod orgs;
+mod policies;
 
 use std::str::FromStr;
 use std::time::Duration;

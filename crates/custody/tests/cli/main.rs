@@ -1,7 +1,17 @@
 //! End-to-end tests of the `custody` binary: a real server process, driven by
 //! the CLI as a user would, comparing what it prints.
 
+mod attestations;
+mod custom_types;
+mod docker;
+mod evidence;
+mod fake_docker;
+mod fake_k8s;
 mod harness;
+mod k8s;
+mod k8s_watch;
+mod oci;
 mod pipeline;
+mod policies;
 
 mod tutorial;

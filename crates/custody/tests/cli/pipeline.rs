@@ -8,7 +8,7 @@ use super::harness::{Server, admin, ok, stderr, stdout};
 
 const TEMPLATE: &str = "version: 1\ntrail:\n  artifacts:\n  - name: backend\n    attestations:\n    - name: unit-test\n      type: generic\n";
 
-fn git(dir: &Path, args: &[&str]) {
+pub fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
         .args(args)
@@ -19,7 +19,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 /// Creates org `acme` and returns an API key with `role`.
-fn key(server: &Server, role: &str) -> String {
+pub fn key(server: &Server, role: &str) -> String {
     let out = admin(
         &server.database_url(),
         &["create-api-key", "--org", "acme", "--role", role],

@@ -131,7 +131,12 @@ impl AttestArtifact {
                     .artifact_type
                     .as_deref()
                     .unwrap_or_default();
-                compute(kind, &arg, &self.fingerprint_flags.exclude)?
+                compute(
+                    kind,
+                    &arg,
+                    &self.fingerprint_flags.exclude,
+                    &self.fingerprint_flags.registry,
+                )?
             }
         };
         let reference = self

@@ -9,6 +9,7 @@ use custody_client::{Body, FormBody};
 use reqwest::Method;
 use serde_json::json;
 
+use super::attachments::AttachmentFlags;
 use super::common::{annotations, at_most_one, key_value, load_json, split_name, wire};
 use super::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
@@ -59,9 +60,8 @@ pub struct AttestGeneric {
     /// Annotations: key=value (repeatable).
     #[arg(long, value_parser = key_value, value_delimiter = ',')]
     annotate: Vec<(String, String)>,
-    /// Files or directories to attach (not supported yet).
-    #[arg(long, value_delimiter = ',')]
-    attachments: Vec<String>,
+    #[command(flatten)]
+    attachments: AttachmentFlags,
     #[command(flatten)]
     fingerprint_flags: FingerprintFlags,
     #[command(flatten)]
@@ -81,11 +81,6 @@ impl AttestGeneric {
         self.commit.check_redaction()?;
         self.fingerprint_flags
             .check_attestation(&self.args, self.fingerprint.as_deref())?;
-        if !self.attachments.is_empty() {
-            bail!(
-                "--attachments is not supported yet: files cannot be stored until the evidence vault arrives; link them with --external-url instead"
-            );
-        }
         Ok(())
     }
 
@@ -100,6 +95,7 @@ impl AttestGeneric {
                     kind,
                     arg.unwrap_or_default(),
                     &self.fingerprint_flags.exclude,
+                    &self.fingerprint_flags.registry,
                 )
                 .map_err(|e| anyhow!("failed to calculate artifact fingerprint: {e}"))?,
             ),
@@ -141,7 +137,7 @@ impl AttestGeneric {
         let payload = self.payload(ctx, arg.as_deref())?;
         let form = FormBody {
             fields: vec![("data_json".to_string(), wire(&payload)?)],
-            files: Vec::new(),
+            files: self.attachments.files()?,
         };
         let path = [
             "attestations",
@@ -212,14 +208,8 @@ mod tests {
             both.check().unwrap_err().to_string(),
             "only one of --fingerprint, --artifact-type is allowed"
         );
-        let attached = parse(&["-n", "a", "--attachments", "report.xml"]);
-        assert!(
-            attached
-                .check()
-                .unwrap_err()
-                .to_string()
-                .starts_with("--attachments is not supported yet")
-        );
+        let attached = parse(&["-n", "a", "--attachments", "a.xml,b", "--attachments=c"]);
+        assert_eq!(attached.attachments.attachments, ["a.xml", "b", "c"]);
         assert!(parse(&["-n", "a", "-F", &fp]).check().is_ok());
     }
 

@@ -1,11 +1,19 @@
-//! `attest artifact|generic`: report that an artifact was built, or record a
-//! generic attestation on a trail. What the reporting commands share lives in
-//! [`common`] and [`flags`].
+//! `attest artifact|generic|junit|snyk|sarif|decision|override`: report that an
+//! artifact was built, or record an attestation on a trail. What the reporting
+//! commands share lives in [`common`] and [`flags`].
 
 mod artifact;
+pub mod attachments;
 pub mod common;
+mod custom;
+mod decision;
 pub mod flags;
 mod generic;
+mod junit;
+mod override_;
+mod sarif;
+mod snyk;
+mod typed;
 
 use clap::Subcommand;
 
@@ -17,6 +25,19 @@ pub enum Attest {
     Artifact(artifact::AttestArtifact),
     /// Report a generic attestation to a trail, or to an artifact in it.
     Generic(generic::AttestGeneric),
+    /// Report a JUnit test results attestation to a trail, or to an artifact in it.
+    Junit(junit::AttestJunit),
+    /// Report a Snyk (SARIF) scan attestation to a trail, or to an artifact in it.
+    Snyk(snyk::AttestSnyk),
+    /// Report the SARIF scan of any scanner (Trivy, Checkov, CodeQL…), judged by a severity threshold.
+    Sarif(sarif::AttestSarif),
+    /// Report an attestation of a custom type, judged by the type's schema and rules.
+    Custom(custom::AttestCustom),
+    /// Report a decision on a control to a trail (beta).
+    Decision(decision::AttestDecision),
+    /// Override the verdict of an attestation in a trail.
+    #[command(hide = true)]
+    Override(override_::AttestOverride),
 }
 
 impl Attest {
@@ -24,6 +45,12 @@ impl Attest {
         match self {
             Attest::Artifact(c) => c.run(ctx).await,
             Attest::Generic(c) => c.run(ctx).await,
+            Attest::Junit(c) => c.run(ctx).await,
+            Attest::Snyk(c) => c.run(ctx).await,
+            Attest::Sarif(c) => c.run(ctx).await,
+            Attest::Custom(c) => c.run(ctx).await,
+            Attest::Decision(c) => c.run(ctx).await,
+            Attest::Override(c) => c.run(ctx).await,
         }
     }
 }

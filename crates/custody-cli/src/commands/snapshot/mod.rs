@@ -1,8 +1,11 @@
 //! `snapshot paths|path|server ENV`: reports the files and directories running
 //! on a server to a `server` environment, fingerprinted here, as
-//! `PUT /environments/{org}/{env}/report/server`. With `--auto-environment` a
-//! missing environment is created first. `--watch` is not available yet.
+//! `PUT /environments/{org}/{env}/report/server`; `snapshot docker ENV` reports
+//! the local daemon's running containers. With `--auto-environment` a missing
+//! environment is created first. `--watch` is not available yet.
 
+mod docker;
+mod k8s;
 mod server;
 mod spec;
 
@@ -29,6 +32,11 @@ pub enum Snapshot {
     /// Report what globs match to a server environment (deprecated: use paths).
     #[command(alias = "directories")]
     Server(SnapshotServer),
+    /// Report the running containers of the local Docker daemon to a docker environment.
+    Docker(docker::SnapshotDocker),
+    /// Report the pods running in a Kubernetes cluster to K8S environments.
+    #[command(alias = "kubernetes")]
+    K8s(k8s::SnapshotK8s),
 }
 
 /// The flags every snapshot command takes.
@@ -136,7 +144,7 @@ fn entries(artifacts: &[ArtifactPath]) -> anyhow::Result<Vec<Value>> {
 
 impl AutoEnvironment {
     /// Creates the environment when asked to and it is missing; refuses one of another type.
-    async fn ensure(&self, ctx: &Ctx, org: &str, env: &str) -> anyhow::Result<()> {
+    async fn ensure(&self, ctx: &Ctx, org: &str, env: &str, kind: &str) -> anyhow::Result<()> {
         if !self.auto_environment {
             if self.environment_description.is_some() {
                 ctx.warn("--environment-description is ignored unless --auto-environment is set");
@@ -145,20 +153,20 @@ impl AutoEnvironment {
         }
         if ctx.dry_run() {
             println!(
-                "dry-run: environment {env} would be created with type {ENV_TYPE} if it does not exist"
+                "dry-run: environment {env} would be created with type {kind} if it does not exist"
             );
             return Ok(());
         }
         match ctx.get(&["environments", org, env], &[]).await {
             Ok(response) => {
                 let doc: Value = response.json()?;
-                let kind = doc.get("type").and_then(Value::as_str).unwrap_or_default();
-                if kind.eq_ignore_ascii_case("logical") {
+                let found = doc.get("type").and_then(Value::as_str).unwrap_or_default();
+                if found.eq_ignore_ascii_case("logical") {
                     bail!("cannot report a snapshot to the logical environment {env}");
                 }
-                if !kind.eq_ignore_ascii_case(ENV_TYPE) {
+                if !found.eq_ignore_ascii_case(kind) {
                     bail!(
-                        "environment {env} already exists with type {kind}, which does not match the snapshot type {ENV_TYPE}"
+                        "environment {env} already exists with type {found}, which does not match the snapshot type {kind}"
                     );
                 }
                 if self.environment_description.is_some() {
@@ -175,7 +183,7 @@ impl AutoEnvironment {
             {
                 let payload = EnvironmentCreate {
                     name: env.to_string(),
-                    kind: ENV_TYPE.to_string(),
+                    kind: kind.to_string(),
                     description: self
                         .environment_description
                         .clone()
@@ -194,8 +202,13 @@ impl AutoEnvironment {
     }
 }
 
-/// Sends the report and says how many artifacts it held.
-async fn report(ctx: &Ctx, org: &str, env: &str, artifacts: Vec<Value>) -> anyhow::Result<()> {
+/// Sends a `kind` report and says how many `noun`s (artifacts, containers) it held.
+async fn send_report(
+    ctx: &Ctx,
+    (org, env, kind): (&str, &str, &str),
+    noun: &str,
+    artifacts: Vec<Value>,
+) -> anyhow::Result<()> {
     let report = EnvironmentReport {
         kind: None,
         artifacts,
@@ -205,15 +218,20 @@ async fn report(ctx: &Ctx, org: &str, env: &str, artifacts: Vec<Value>) -> anyho
     if ctx
         .send(
             Method::PUT,
-            &["environments", org, env, "report", ENV_TYPE],
+            &["environments", org, env, "report", kind],
             body,
         )
         .await?
         .is_some()
     {
-        println!("[{count}] artifacts were reported to environment {env}");
+        println!("[{count}] {noun} were reported to environment {env}");
     }
     Ok(())
+}
+
+/// A server report of named paths.
+async fn report(ctx: &Ctx, org: &str, env: &str, artifacts: Vec<Value>) -> anyhow::Result<()> {
+    send_report(ctx, (org, env, ENV_TYPE), "artifacts", artifacts).await
 }
 
 impl Snapshot {
@@ -223,7 +241,7 @@ impl Snapshot {
                 let env = exactly_one(c.args)?;
                 let org = ctx.require_login()?;
                 refuse_watch(c.watch)?;
-                c.auto.ensure(ctx, org, &env).await?;
+                c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
                 let artifacts = entries(&spec::load(&c.paths_file)?)?;
                 report(ctx, org, &env, artifacts).await
             }
@@ -231,7 +249,7 @@ impl Snapshot {
                 let env = exactly_one(c.args)?;
                 let org = ctx.require_login()?;
                 refuse_watch(c.watch)?;
-                c.auto.ensure(ctx, org, &env).await?;
+                c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
                 let artifacts = entries(&[ArtifactPath {
                     name: c.name,
                     path: c.path,
@@ -246,10 +264,12 @@ impl Snapshot {
                 if c.paths.is_empty() {
                     bail!("required flag \"paths\" not set");
                 }
-                c.auto.ensure(ctx, org, &env).await?;
+                c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
                 let artifacts = server::artifacts(&c.paths, &c.exclude)?;
                 report(ctx, org, &env, artifacts).await
             }
+            Snapshot::Docker(c) => c.run(ctx).await,
+            Snapshot::K8s(c) => c.run(ctx).await,
         }
     }
 }

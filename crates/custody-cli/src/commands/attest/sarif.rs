@@ -1,0 +1,43 @@
+//! `attest sarif [ARG]` (a Custody extension): reads the SARIF 2.1.0 report of
+//! any scanner (Trivy, Checkov, CodeQL, Semgrep…) and records its findings per
+//! severity as `sarif_results`, with the threshold the server judges them by.
+
+use anyhow::anyhow;
+use clap::Args;
+use clap::builder::PossibleValuesParser;
+use custody_core::attestation::SEVERITIES;
+
+use super::typed::CommonFlags;
+use crate::context::Ctx;
+use crate::evidence::sarif;
+
+#[derive(Debug, Args)]
+pub struct AttestSarif {
+    #[command(flatten)]
+    common: Box<CommonFlags>,
+    /// The scan results, as a SARIF 2.1.0 file.
+    #[arg(short = 'R', long)]
+    scan_results: String,
+    /// The lowest severity that makes the attestation non-compliant: any
+    /// finding of this severity or above fails it. A finding's severity is
+    /// its security-severity score (>=9 critical, >=7 high, >=4 medium, >0
+    /// low), else its level (error high, warning medium, note low, none
+    /// none). Findings of severity none never fail, so `none` acts as `low`.
+    #[arg(long, default_value = "low", value_parser = PossibleValuesParser::new(SEVERITIES))]
+    severity_threshold: String,
+}
+
+impl AttestSarif {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let org = self.common.check(ctx)?.to_string();
+        let file = &self.scan_results;
+        let doc = sarif::load(file)
+            .map_err(|e| anyhow!("failed to parse sarif results file [{file}]: {e}"))?;
+        let mut payload = self.common.payload(ctx)?;
+        payload.insert(
+            "sarif_results".into(),
+            sarif::sarif_results(&doc, &self.severity_threshold),
+        );
+        self.common.post(ctx, &org, "sarif", "sarif", payload).await
+    }
+}

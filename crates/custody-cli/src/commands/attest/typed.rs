@@ -1,0 +1,178 @@
+//! What the typed attestations (`junit`, `snyk`, `sarif`, `decision`,
+//! `override`) share: Kosli's attest-common flags, the common payload they
+//! make, and the multipart `data_json` post to
+//! `/attestations/{org}/{flow}/trail/{trail}/{type}`.
+
+use anyhow::{anyhow, bail};
+use clap::Args;
+use custody_api::AttestationPayload;
+use custody_client::{Body, FormBody};
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+
+use super::attachments::AttachmentFlags;
+use super::common::{annotations, at_most_one, key_value, load_json, split_name, wire};
+use super::flags::{CommitFlags, LinkFlags, RepoFlags};
+use crate::ci;
+use crate::commands::fingerprint::{FingerprintFlags, compute};
+use crate::context::Ctx;
+
+/// The server's wording when an attestation names neither artifact nor commit…
+const NEEDS_TARGET: &str = "requires at least one of: artifact_fingerprint or git_commit_info.";
+/// …and what it means in terms of flags.
+const NEEDS_TARGET_FLAGS: &str = "requires at least one of: specifying the fingerprint (either by calculating it using the artifact name/path and --artifact-type, or by providing it using --fingerprint) or providing --commit (requires an available git repo to access commit details)";
+
+/// Kosli's attest-common flags.
+#[derive(Debug, Args)]
+pub struct CommonFlags {
+    /// The artifact to fingerprint with --artifact-type.
+    #[arg(value_name = "IMAGE-NAME | FILE-PATH | DIR-PATH")]
+    args: Vec<String>,
+    /// The flow.
+    #[arg(short = 'f', long)]
+    pub flow: String,
+    /// The trail.
+    #[arg(short = 'T', long)]
+    pub trail: String,
+    /// The attestation's name, or ARTIFACT.NAME for an artifact of the template.
+    #[arg(short = 'n', long)]
+    name: String,
+    /// The SHA-256 fingerprint of the artifact the attestation is about.
+    #[arg(short = 'F', long)]
+    fingerprint: Option<String>,
+    /// Where the attestation was made [default: the CI build URL].
+    #[arg(short = 'o', long)]
+    origin_url: Option<String>,
+    /// A JSON file of extra data.
+    #[arg(short = 'u', long)]
+    user_data: Option<String>,
+    /// What the attestation is about.
+    #[arg(long)]
+    description: Option<String>,
+    /// Annotations: key=value (repeatable).
+    #[arg(long, value_parser = key_value, value_delimiter = ',')]
+    annotate: Vec<(String, String)>,
+    #[command(flatten)]
+    fingerprint_flags: FingerprintFlags,
+    #[command(flatten)]
+    commit: CommitFlags,
+    #[command(flatten)]
+    links: LinkFlags,
+    #[command(flatten)]
+    repo: RepoFlags,
+    #[command(flatten)]
+    attachments: AttachmentFlags,
+}
+
+impl CommonFlags {
+    /// Kosli's checks, in its order, before any report is read; gives the org.
+    pub fn check<'c>(&self, ctx: &'c Ctx) -> anyhow::Result<&'c str> {
+        at_most_one(&self.args)?;
+        let org = ctx.require_login()?;
+        if self.fingerprint.is_some() && self.fingerprint_flags.artifact_type.is_some() {
+            bail!("only one of --fingerprint, --artifact-type is allowed");
+        }
+        self.commit.check_redaction()?;
+        self.fingerprint_flags
+            .check_attestation(&self.args, self.fingerprint.as_deref())?;
+        Ok(org)
+    }
+
+    /// The common payload fields, as a JSON object to add a type's fields to.
+    pub fn payload(&self, ctx: &Ctx) -> anyhow::Result<Map<String, Value>> {
+        let (target, attestation_name) = split_name(&self.name)?;
+        let artifact_fingerprint = match (&self.fingerprint, &self.fingerprint_flags.artifact_type)
+        {
+            (Some(fp), _) => Some(fp.clone()),
+            (None, Some(kind)) => Some(
+                compute(
+                    kind,
+                    self.args.first().map_or("", String::as_str),
+                    &self.fingerprint_flags.exclude,
+                    &self.fingerprint_flags.registry,
+                )
+                .map_err(|e| anyhow!("failed to calculate artifact fingerprint: {e}"))?,
+            ),
+            (None, None) => None,
+        };
+        let git_commit_info = match self.commit.reference() {
+            Some(reference) => Some(
+                self.commit
+                    .info(&reference)
+                    .map_err(|e| anyhow!("failed to get commit info. {e}"))?,
+            ),
+            None => None,
+        };
+        self.repo.check()?;
+        let user_data = match &self.user_data {
+            Some(path) => load_json(path).map_err(|e| anyhow!("failed to load user data. {e}"))?,
+            None => json!({}),
+        };
+        let payload = AttestationPayload {
+            attestation_name,
+            artifact_fingerprint,
+            git_commit_info,
+            repo_info: self.repo.info(ctx)?,
+            target_artifacts: target.into_iter().collect(),
+            external_urls: self.links.urls()?,
+            origin_url: self.origin_url.clone().or_else(|| ci::default("build-url")),
+            user_data,
+            description: self.description.clone(),
+            annotations: annotations(&self.annotate)?,
+            is_compliant: None,
+        };
+        match wire(&payload)? {
+            Value::Object(map) => Ok(map),
+            _ => bail!("an attestation payload must be a JSON object"),
+        }
+    }
+
+    /// Posts `payload` as `data_json` to the trail's `segment` endpoint and
+    /// prints `<label> attestation '<name>' is reported to trail: <trail>`.
+    pub async fn post(
+        &self,
+        ctx: &Ctx,
+        org: &str,
+        segment: &str,
+        label: &str,
+        payload: Map<String, Value>,
+    ) -> anyhow::Result<()> {
+        let name = payload["attestation_name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let form = FormBody {
+            fields: vec![("data_json".to_string(), Value::Object(payload))],
+            files: self.attachments.files()?,
+        };
+        let path = [
+            "attestations",
+            org,
+            &self.flow,
+            "trail",
+            &self.trail,
+            segment,
+        ];
+        let sent = ctx
+            .send(Method::POST, &path, Body::Form(form))
+            .await
+            .map_err(needs_target)?;
+        if sent.is_some() {
+            println!(
+                "{label} attestation '{name}' is reported to trail: {}",
+                self.trail
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Rewords the server's missing-target error in terms of flags.
+pub fn needs_target(error: anyhow::Error) -> anyhow::Error {
+    let text = format!("{error:#}");
+    if text.contains(NEEDS_TARGET) {
+        anyhow!(text.replacen(NEEDS_TARGET, NEEDS_TARGET_FLAGS, 1))
+    } else {
+        error
+    }
+}

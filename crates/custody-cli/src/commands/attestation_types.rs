@@ -1,0 +1,262 @@
+//! Custom attestation types: `create attestation-type`, `get attestation-type
+//! NAME[@vN]`, `list attestation-types` and `archive attestation-type`, over
+//! `/custom-attestation-types/{org}`.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use custody_client::{Body, FormBody};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::context::{Ctx, OutputArg};
+use crate::output::{TabWriter, long};
+
+#[derive(Debug, Args)]
+pub struct CreateAttestationType {
+    #[arg(value_name = "TYPE-NAME")]
+    name: String,
+    /// What the type is for.
+    #[arg(short = 'd', long)]
+    description: Option<String>,
+    /// A JSON Schema file the attestation data must match.
+    #[arg(short = 's', long)]
+    schema: Option<String>,
+    /// A jq rule that must evaluate to true (repeatable).
+    #[arg(long = "jq")]
+    rules: Vec<String>,
+    /// A summary row: NAME=JQ-EXPRESSION (repeatable).
+    #[arg(long)]
+    summary: Vec<String>,
+}
+
+/// `--summary NAME=EXPR` entries as `{name, expression}`, with Kosli's errors.
+fn summary_entries(entries: &[String]) -> anyhow::Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let n = i + 1;
+        let Some((name, expression)) = entry.split_once('=') else {
+            bail!("--summary entry {n} must be in the form NAME=EXPRESSION");
+        };
+        let (name, expression) = (name.trim(), expression.trim());
+        if name.is_empty() {
+            bail!("--summary entry {n} is missing a name");
+        }
+        if expression.is_empty() {
+            bail!("--summary entry {n} is missing an expression");
+        }
+        if expression.starts_with('=') {
+            bail!("--summary entry {n} expression cannot start with '='");
+        }
+        out.push(json!({"name": name, "expression": expression}));
+    }
+    Ok(out)
+}
+
+impl CreateAttestationType {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let org = ctx.require_login()?.to_string();
+        let mut data = json!({"name": self.name});
+        if let Some(d) = &self.description {
+            data["description"] = json!(d);
+        }
+        if !self.rules.is_empty() {
+            data["evaluator"] = json!({"content_type": "jq", "rules": self.rules});
+        }
+        let summary = summary_entries(&self.summary)?;
+        if !summary.is_empty() {
+            data["summary"] = json!(summary);
+        }
+        let mut files = Vec::new();
+        if let Some(path) = &self.schema {
+            let schema = std::fs::read(path)
+                .with_context(|| format!("failed to open schema file {path}"))?;
+            files.push(("type_schema".to_string(), "schema.json".to_string(), schema));
+        }
+        let form = FormBody {
+            fields: vec![("data_json".into(), data)],
+            files,
+        };
+        let path = ["custom-attestation-types", &org];
+        if ctx
+            .send(Method::POST, &path, Body::Form(form))
+            .await?
+            .is_some()
+        {
+            println!("attestation-type {} was created", self.name);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct GetAttestationType {
+    #[arg(value_name = "TYPE-NAME[@vN]")]
+    name: String,
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+/// `NAME@vN` → `(NAME, Some(N))`.
+fn split_version(text: &str) -> anyhow::Result<(&str, Option<u32>)> {
+    let Some((name, version)) = text.split_once('@') else {
+        return Ok((text, None));
+    };
+    match version.strip_prefix('v').and_then(|n| n.parse().ok()) {
+        Some(n) => Ok((name, Some(n))),
+        None => bail!("version number should be given as '@v<version#>'"),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The table form of one type.
+fn render(t: &Value) -> String {
+    let mut w = TabWriter::new();
+    w.line(format!("Name:\t{}", text(&t["name"])));
+    if t["description"].as_str().is_some_and(|d| !d.is_empty()) {
+        w.line(format!("Description:\t{}", text(&t["description"])));
+    }
+    w.line(format!("Organization:\t{}", text(&t["org"])));
+    w.line(format!(
+        "Archived:\t{}",
+        t["archived"].as_bool().unwrap_or(false)
+    ));
+    w.line(format!("Created By:\t{}", text(&t["created_by"])));
+    w.line(format!(
+        "Created at:\t{}",
+        long(t["created_at"].as_f64().unwrap_or(0.0))
+    ));
+    let modified = t["last_modified_at"].as_f64().unwrap_or(0.0);
+    w.line(format!("Last modified at:\t{}", long(modified)));
+    let mut out = w.render() + "Versions:\n";
+    for v in t["versions"].as_array().into_iter().flatten() {
+        let mut w = TabWriter::new();
+        w.line(format!("    Version:\t{}", text(&v["version"])));
+        w.line(format!(
+            "    Timestamp:\t{}",
+            long(v["timestamp"].as_f64().unwrap_or(0.0))
+        ));
+        w.line(format!("    Created By:\t{}", text(&v["created_by"])));
+        w.line(format!("    Type schema:\t{}", text(&v["type_schema"])));
+        out += &w.render();
+        out += &format!(
+            "    Evaluator:\n        Content Type: {}\n        Rules:\n",
+            text(&v["evaluator"]["content_type"])
+        );
+        for rule in v["evaluator"]["rules"].as_array().into_iter().flatten() {
+            out += &format!("            {}\n", text(rule));
+        }
+        if let Some(summary) = v["summary"].as_array().filter(|s| !s.is_empty()) {
+            out += "    Summary:\n";
+            for s in summary {
+                out += &format!("        {}: {}\n", text(&s["name"]), text(&s["expression"]));
+            }
+        }
+    }
+    out
+}
+
+impl GetAttestationType {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let json = self.output.is_json()?;
+        let org = ctx.require_login()?;
+        let (name, version) = split_version(&self.name)?;
+        let query: Vec<(&str, String)> = version
+            .map(|n| ("version", n.to_string()))
+            .into_iter()
+            .collect();
+        let r = ctx
+            .get(&["custom-attestation-types", org, name], &query)
+            .await?;
+        if json {
+            return ctx.print_json(&r);
+        }
+        print!("{}", render(&r.json::<Value>()?));
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListAttestationTypes {
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+impl ListAttestationTypes {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let json = self.output.is_json()?;
+        let r = ctx
+            .get(&["custom-attestation-types", ctx.require_login()?], &[])
+            .await?;
+        if json {
+            return ctx.print_json(&r);
+        }
+        let types: Vec<Value> = r.json()?;
+        if types.is_empty() {
+            println!("No attestation types were found.");
+            return Ok(());
+        }
+        let mut w = TabWriter::new();
+        w.line("NAME\tDESCRIPTION\tLATEST VERSION");
+        for t in &types {
+            w.line(format!(
+                "{}\t{}\t{}",
+                text(&t["name"]),
+                text(&t["description"]),
+                text(&t["latest_version"])
+            ));
+        }
+        print!("{}", w.render());
+        Ok(())
+    }
+}
+
+/// `archive attestation-type NAME`.
+pub async fn archive(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
+    let org = ctx.require_login()?;
+    let path = ["custom-attestation-types", org, name, "archive"];
+    if ctx
+        .send(Method::PUT, &path, Body::Json(Value::Null))
+        .await?
+        .is_some()
+    {
+        println!("Custom attestation type {name} was archived");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_summaries_are_parsed_with_kosli_errors() {
+        assert_eq!(split_version("cov").unwrap(), ("cov", None));
+        assert_eq!(split_version("cov@v2").unwrap(), ("cov", Some(2)));
+        for bad in ["cov@2", "cov@vx", "cov@"] {
+            assert_eq!(
+                split_version(bad).unwrap_err().to_string(),
+                "version number should be given as '@v<version#>'"
+            );
+        }
+        let ok = summary_entries(&["Coverage=.pct".to_string()]).unwrap();
+        assert_eq!(ok, [json!({"name": "Coverage", "expression": ".pct"})]);
+        let err = |e: &str| summary_entries(&[e.to_string()]).unwrap_err().to_string();
+        assert_eq!(
+            err("x"),
+            "--summary entry 1 must be in the form NAME=EXPRESSION"
+        );
+        assert_eq!(err("=.x"), "--summary entry 1 is missing a name");
+        assert_eq!(err("a="), "--summary entry 1 is missing an expression");
+        assert_eq!(
+            err("a==.x"),
+            "--summary entry 1 expression cannot start with '='"
+        );
+    }
+}

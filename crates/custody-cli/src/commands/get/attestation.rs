@@ -1,0 +1,151 @@
+//! `get attestation NAME --flow F (--trail T | --fingerprint FP)`: the latest
+//! attestation of a name, as Kosli prints it plus its evidence; with
+//! `--download-evidence FILE` (a Custody extension) its attachment is saved.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use custody_api::Attestation;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::context::{Ctx, OutputArg};
+use crate::output::{TabWriter, long};
+
+#[derive(Debug, Args)]
+pub struct GetAttestation {
+    /// The attestation's name.
+    #[arg(value_name = "ATTESTATION-NAME")]
+    name: String,
+    /// The flow.
+    #[arg(short = 'f', long)]
+    flow: String,
+    /// The trail holding the attestation.
+    #[arg(short = 't', long)]
+    trail: Option<String>,
+    /// The fingerprint of the artifact the attestation is about.
+    #[arg(short = 'F', long)]
+    fingerprint: Option<String>,
+    /// Custody extension (not in Kosli): save the attestation's attachment
+    /// (evidence) to this file.
+    #[arg(long, value_name = "FILE")]
+    download_evidence: Option<String>,
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+impl GetAttestation {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let json = self.output.is_json()?;
+        let org = ctx.require_login()?;
+        let path = match (&self.trail, &self.fingerprint) {
+            (Some(_), Some(_)) => bail!("only one of --trail, --fingerprint is allowed"),
+            (None, None) => bail!("at least one of --trail, --fingerprint is required"),
+            (Some(trail), None) => ["attestations", org, &self.flow, "trail", trail, &self.name],
+            (None, Some(fp)) => ["attestations", org, &self.flow, "artifact", fp, &self.name],
+        };
+        let response = ctx.get(&path, &[]).await?;
+        let found = documents(&response.json::<Value>()?)?;
+        if let Some(file) = &self.download_evidence {
+            let latest = found.last().context("the server returned no attestation")?;
+            return save_evidence(ctx, org, latest, file).await;
+        }
+        if json {
+            return ctx.print_json(&response);
+        }
+        let blocks: Vec<String> = found.iter().map(render).collect();
+        print!("{}", blocks.join("\n"));
+        Ok(())
+    }
+}
+
+/// The attestations of a `{"data":[...]}` or array response.
+fn documents(body: &Value) -> anyhow::Result<Vec<Attestation>> {
+    let list = body.get("data").unwrap_or(body);
+    Ok(serde_json::from_value(list.clone())?)
+}
+
+/// Downloads an attestation's attachment into `file`.
+async fn save_evidence(ctx: &Ctx, org: &str, doc: &Attestation, file: &str) -> anyhow::Result<()> {
+    if !doc.has_evidence {
+        bail!(
+            "attestation '{}' ({}) has no evidence attached",
+            doc.attestation_name,
+            doc.attestation_id
+        );
+    }
+    let url = ctx.client.api_url(&[
+        "attestations",
+        org,
+        &doc.flow_name,
+        "trail",
+        &doc.trail_name,
+        "attestation",
+        &doc.attestation_id,
+        "evidence",
+    ]);
+    let bytes = ctx.client.get_bytes(url).await?;
+    std::fs::write(file, &bytes).with_context(|| format!("failed to write {file}"))?;
+    println!(
+        "evidence saved to {file} ({} bytes, sha256 {})",
+        bytes.len(),
+        hex::encode(Sha256::digest(&bytes))
+    );
+    Ok(())
+}
+
+/// One attestation as `get attestation` prints it.
+fn render(a: &Attestation) -> String {
+    let mut w = TabWriter::new();
+    w.line(format!("Name:\t{}", a.attestation_name));
+    w.line(format!("Type:\t{}", a.attestation_type));
+    w.line(format!("Compliance:\t{}", a.is_compliant));
+    w.line(format!("Created at:\t{}", long(a.created_at)));
+    if let Some(fp) = &a.artifact_fingerprint {
+        w.line(format!("Artifact fingerprint:\t{fp}"));
+    }
+    if let Some(commit) = &a.git_commit_info {
+        w.line("Git Commit Info:");
+        w.line(format!("    Sha1:\t{}", commit.sha1));
+        w.line(format!("    Author:\t{}", commit.author));
+        w.line(format!("    Branch:\t{}", commit.branch));
+        if let Some(url) = &commit.url {
+            w.line(format!("    Commit URL:\t{url}"));
+        }
+        w.line(format!("    Timestamp:\t{}", long(commit.timestamp)));
+    }
+    match (&a.evidence_file_name, &a.evidence_archive_fingerprint) {
+        (Some(file), Some(fp)) if a.has_evidence => {
+            w.line(format!("Evidence file:\t{file}"));
+            w.line(format!("Evidence fingerprint:\t{fp}"));
+        }
+        _ => w.line("Evidence file:\tNone"),
+    }
+    w.render()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn responses_may_be_wrapped_in_data() {
+        let doc = json!({"attestation_id": "i", "attestation_name": "scan", "attestation_type": "generic",
+            "is_compliant": true, "flow_name": "f", "trail_name": "t", "artifact_fingerprint": null,
+            "target_artifacts": [], "git_commit_info": null, "origin_url": null, "user_data": {},
+            "description": null, "created_at": 1.0, "evidence_archive_fingerprint": "ab",
+            "evidence_file_name": "evidence.tgz", "has_evidence": true});
+        let wrapped = documents(&json!({"data": [doc.clone()]})).unwrap();
+        let bare = documents(&json!([doc])).unwrap();
+        assert_eq!(wrapped.len(), 1);
+        assert_eq!(bare[0].attestation_name, wrapped[0].attestation_name);
+        let text = render(&wrapped[0]);
+        assert!(text.starts_with("Name:"), "{text}");
+        assert!(
+            text.contains("Evidence file:         evidence.tgz\n"),
+            "{text}"
+        );
+        assert!(text.contains("Evidence fingerprint:  ab\n"), "{text}");
+    }
+}

@@ -1,0 +1,243 @@
+//! Environment policies and allow-lists: `create policy`, `get policy`,
+//! `list policies`, `attach-policy`, `detach-policy` and `allow artifact`.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use custody_client::{Body, FormBody};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::context::{Ctx, OutputArg};
+use crate::output::{TabWriter, long};
+
+#[derive(Debug, Args)]
+pub struct CreatePolicy {
+    #[arg(value_name = "POLICY-NAME")]
+    name: String,
+    /// The policy YAML file.
+    #[arg(value_name = "POLICY-FILE")]
+    file: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// What changed in this version.
+    #[arg(long, default_value = "")]
+    comment: String,
+    /// The policy type; only `env`.
+    #[arg(long = "type", default_value = "env")]
+    kind: String,
+}
+
+impl CreatePolicy {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let org = ctx.require_login()?.to_string();
+        let content = std::fs::read(&self.file)
+            .with_context(|| format!("failed to open policy file {}", self.file))?;
+        let data = json!({"name": self.name, "description": self.description,
+                          "comment": self.comment, "type": self.kind});
+        let form = FormBody {
+            fields: vec![("payload".into(), data)],
+            files: vec![("policy_file".into(), "policy.yml".into(), content)],
+        };
+        let path = ["policies", org.as_str()];
+        if let Some(r) = ctx.send(Method::PUT, &path, Body::Form(form)).await? {
+            let verb = if r.status == 201 {
+                "created"
+            } else {
+                "updated"
+            };
+            println!("policy '{}' was {verb}", self.name);
+        }
+        Ok(())
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn envs(p: &Value) -> String {
+    let names: Vec<String> = p["environments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(text)
+        .collect();
+    names.join(", ")
+}
+
+#[derive(Debug, Args)]
+pub struct GetPolicy {
+    #[arg(value_name = "POLICY-NAME")]
+    name: String,
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+impl GetPolicy {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let json = self.output.is_json()?;
+        let r = ctx
+            .get(&["policies", ctx.require_login()?, &self.name], &[])
+            .await?;
+        if json {
+            return ctx.print_json(&r);
+        }
+        let p: Value = r.json()?;
+        let mut w = TabWriter::new();
+        w.line(format!("Name:\t{}", text(&p["name"])));
+        w.line(format!("Description:\t{}", text(&p["description"])));
+        w.line(format!(
+            "Created At:\t{}",
+            long(p["created_at"].as_f64().unwrap_or(0.0))
+        ));
+        w.line(format!("Versions:\t{}", text(&p["latest_version"])));
+        w.line(format!("Attached to environments:\t{}", envs(&p)));
+        let mut out = w.render() + "Policy content:\n";
+        let latest = p["versions"].as_array().and_then(|v| v.last()).cloned();
+        for line in latest
+            .map(|v| text(&v["policy_content"]))
+            .unwrap_or_default()
+            .lines()
+        {
+            out += &format!("    {line}\n");
+        }
+        print!("{out}");
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListPolicies {
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+impl ListPolicies {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let json = self.output.is_json()?;
+        let r = ctx.get(&["policies", ctx.require_login()?], &[]).await?;
+        if json {
+            return ctx.print_json(&r);
+        }
+        let policies: Vec<Value> = r.json()?;
+        if policies.is_empty() {
+            println!("No policies were found.");
+            return Ok(());
+        }
+        let mut w = TabWriter::new();
+        w.line("NAME\tDESCRIPTION\tCREATED AT\tLAST VERSION\tUSED BY ENVS");
+        for p in &policies {
+            w.line(format!(
+                "{}\t{}\t{}\t{}\t[{}]",
+                text(&p["name"]),
+                text(&p["description"]),
+                long(p["created_at"].as_f64().unwrap_or(0.0)),
+                text(&p["latest_version"]),
+                envs(p)
+            ));
+        }
+        print!("{}", w.render());
+        Ok(())
+    }
+}
+
+/// `attach-policy` / `detach-policy NAME -e ENV[,ENV]`.
+#[derive(Debug, Args)]
+pub struct PolicyAttachment {
+    #[arg(value_name = "POLICY-NAME")]
+    name: String,
+    #[arg(
+        short = 'e',
+        long = "environment",
+        value_delimiter = ',',
+        required = true
+    )]
+    environments: Vec<String>,
+}
+
+impl PolicyAttachment {
+    pub async fn run(self, ctx: &Ctx, attach: bool) -> anyhow::Result<()> {
+        let org = ctx.require_login()?.to_string();
+        let method = if attach { Method::POST } else { Method::DELETE };
+        let mut sent = false;
+        for env in &self.environments {
+            let body = Body::Json(json!({"policy_names": [self.name]}));
+            let path = ["environments", &org, env, "policies"];
+            sent |= ctx.send(method.clone(), &path, body).await?.is_some();
+        }
+        if sent {
+            let verb = if attach {
+                "attached to"
+            } else {
+                "detached from"
+            };
+            let envs = self.environments.join(" ");
+            println!("policy '{}' is {verb} environments: [{envs}]", self.name);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Allow {
+    /// Trust an artifact in an environment (e.g. a third-party image).
+    Artifact(AllowArtifact),
+}
+
+#[derive(Debug, Args)]
+pub struct AllowArtifact {
+    /// The artifact's name, or its file or directory with --artifact-type.
+    artifact: Option<String>,
+    #[arg(short = 'F', long)]
+    fingerprint: Option<String>,
+    #[arg(short = 't', long)]
+    artifact_type: Option<String>,
+    #[arg(short = 'e', long)]
+    environment: String,
+    /// Why the artifact is trusted.
+    #[arg(long)]
+    reason: String,
+    #[arg(short = 'x', long, value_delimiter = ',')]
+    exclude: Vec<String>,
+}
+
+impl Allow {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let Allow::Artifact(a) = self;
+        let org = ctx.require_login()?.to_string();
+        let fp = match (&a.fingerprint, &a.artifact_type, &a.artifact) {
+            (Some(_), Some(_), _) => {
+                anyhow::bail!("only one of --fingerprint, --artifact-type is allowed")
+            }
+            (Some(fp), None, _) => custody_core::Fingerprint::parse(fp)?.to_string(),
+            (None, Some(t), Some(path)) => {
+                custody_fingerprint::fingerprint(t, std::path::Path::new(path), &a.exclude)?
+            }
+            (None, Some(_), None) => {
+                anyhow::bail!("artifact name argument is required when --artifact-type is set")
+            }
+            (None, None, _) => {
+                anyhow::bail!("at least one of --fingerprint, --artifact-type is required")
+            }
+        };
+        let name = a.artifact.clone().unwrap_or_else(|| fp.clone());
+        let body =
+            json!({"artifact_fingerprint": fp, "artifact_name": name, "description": a.reason});
+        let path = ["allowlists", &org, &a.environment];
+        if ctx
+            .send(Method::PUT, &path, Body::Json(body))
+            .await?
+            .is_some()
+        {
+            println!(
+                "artifact {fp} was allow listed in environment: {}",
+                a.environment
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! `snapshot k8s ENV`: reports the Running and Failed pods of a Kubernetes
+//! cluster (all namespaces, or those the `--namespaces*` flags select) as
+//! `PUT /environments/{org}/{env}/report/K8S`, one entry per pod.
+//!
+//! Several environments at once come from a multi-environment YAML file. Kosli
+//! spells it `--config-file`, which here is also the global flag naming the
+//! flag-values file, and clap cannot give a subcommand a flag of the same name.
+//! So the file is `--environments-file`, and `snapshot k8s --config-file F`
+//! without an environment name works too: a config file with an `environments`
+//! key is read as the multi-environment file (its other keys stay flag values).
+//!
+//! `--watch` keeps reporting: see [`watch`].
+
+mod cluster;
+mod envs;
+mod watch;
+
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::{ArgAction, Args};
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::Value;
+
+use super::{AutoEnvironment, send_report};
+use crate::commands::attest::common::exactly_one;
+use crate::context::Ctx;
+use cluster::{Cluster, PodEntry};
+use envs::{NamespaceFilter, Target};
+
+/// The environment type this reporter feeds.
+const ENV_TYPE: &str = "K8S";
+
+#[derive(Debug, Args)]
+pub struct SnapshotK8s {
+    #[arg(value_name = "ENVIRONMENT-NAME")]
+    args: Vec<String>,
+    /// The kubeconfig file (default ~/.kube/config if it exists, else the in-cluster service account).
+    #[arg(short = 'k', long)]
+    kubeconfig: Option<String>,
+    /// Namespaces to scan, by exact name.
+    #[arg(short = 'n', long, value_delimiter = ',')]
+    namespaces: Vec<String>,
+    /// Namespaces to scan, by regex (searched, not anchored).
+    #[arg(long, value_delimiter = ',')]
+    namespaces_regex: Vec<String>,
+    /// Namespaces to leave out, by exact name.
+    #[arg(short = 'x', long, value_delimiter = ',')]
+    exclude_namespaces: Vec<String>,
+    /// Namespaces to leave out, by regex.
+    #[arg(long, value_delimiter = ',')]
+    exclude_namespaces_regex: Vec<String>,
+    /// A YAML file of environments and their namespaces (Kosli's `snapshot k8s --config-file`).
+    #[arg(long)]
+    environments_file: Option<String>,
+    /// Keep watching pods and report every change until Ctrl-C.
+    #[arg(
+        long,
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false"
+    )]
+    watch: bool,
+    /// With --watch: how long pods must stay unchanged before a report (e.g. 500ms, 2s).
+    #[arg(long, default_value = "2s", value_parser = duration)]
+    debounce: Duration,
+    /// With --watch: how often to list every pod again and report (e.g. 5m, 1h).
+    #[arg(long, default_value = "5m", value_parser = duration)]
+    resync_interval: Duration,
+    #[command(flatten)]
+    auto: AutoEnvironment,
+}
+
+/// `250ms`, `2s`, `5m`, `1h`.
+fn duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration '{text}'"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(format!("invalid duration '{text}': use ms, s, m or h")),
+    }
+}
+
+/// The report entries of pods, sorted by namespace and name. A Running pod
+/// without image IDs is an error when `strict`, otherwise a warning.
+fn artifacts<'a>(
+    ctx: &Ctx,
+    pods: impl IntoIterator<Item = &'a Pod>,
+    strict: bool,
+) -> anyhow::Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for pod in pods {
+        match cluster::entry(pod) {
+            Ok(PodEntry::Artifact(entry)) => out.push(entry),
+            Ok(PodEntry::Skipped(warning)) => ctx.warn(&warning),
+            Ok(PodEntry::Ignored) => {}
+            Err(e) if strict => return Err(e),
+            Err(e) => ctx.warn(&format!("{e:#}; left out of this report")),
+        }
+    }
+    let key = |v: &Value| (v["namespace"].to_string(), v["podName"].to_string());
+    out.sort_by_key(key);
+    Ok(out)
+}
+
+/// Lists the selected namespaces' pods and reports them to one environment.
+async fn report_once(
+    ctx: &Ctx,
+    cluster: &Cluster,
+    org: &str,
+    target: &Target,
+) -> anyhow::Result<()> {
+    let namespaces = cluster.namespaces(&target.filter).await?;
+    if let (Some(names), true) = (&namespaces, ctx.globals.debug) {
+        eprintln!("scanning the following namespaces: [{}]", names.join(" "));
+    }
+    let pods = cluster.pods(namespaces.as_deref()).await?;
+    let artifacts = artifacts(ctx, &pods, true)?;
+    send_report(ctx, (org, &target.env, ENV_TYPE), "pods", artifacts).await
+}
+
+impl SnapshotK8s {
+    /// The environments to report: the positional one with the flags' filter, or the file's.
+    fn targets(&mut self, ctx: &Ctx) -> anyhow::Result<Vec<Target>> {
+        let file = self.environments_file.clone().or_else(|| {
+            let global = ctx.globals.config_file.clone()?;
+            (self.args.is_empty() && envs::is_environments_file(&global)).then_some(global)
+        });
+        let filter = NamespaceFilter::from_flags(
+            std::mem::take(&mut self.namespaces),
+            std::mem::take(&mut self.namespaces_regex),
+            std::mem::take(&mut self.exclude_namespaces),
+            std::mem::take(&mut self.exclude_namespaces_regex),
+        )?;
+        let Some(file) = file else {
+            let env = exactly_one(std::mem::take(&mut self.args))?;
+            return Ok(vec![Target { env, filter }]);
+        };
+        if !self.args.is_empty() {
+            bail!("an environment name cannot be given with an environments file [{file}]");
+        }
+        if !filter.is_all() {
+            bail!("namespace flags cannot be combined with an environments file [{file}]");
+        }
+        envs::load(&file)
+    }
+
+    pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
+        let targets = self.targets(ctx)?;
+        let org = ctx.require_login()?;
+        for target in &targets {
+            self.auto.ensure(ctx, org, &target.env, ENV_TYPE).await?;
+        }
+        let cluster = cluster::connect(self.kubeconfig.as_deref()).await?;
+        if self.watch {
+            let timing = watch::Timing {
+                debounce: self.debounce,
+                resync: self.resync_interval,
+            };
+            return watch::run(ctx, &cluster, org, &targets, timing).await;
+        }
+        if let [target] = targets.as_slice() {
+            return report_once(ctx, &cluster, org, target).await;
+        }
+        let mut failures = Vec::new();
+        for target in &targets {
+            if let Err(e) = report_once(ctx, &cluster, org, target).await {
+                failures.push(format!("environment '{}': {e:#}", target.env));
+            }
+        }
+        if !failures.is_empty() {
+            bail!(failures.join("\n"));
+        }
+        Ok(())
+    }
+}

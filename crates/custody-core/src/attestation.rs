@@ -1,0 +1,206 @@
+//! Attestation types and how each decides compliance from its payload. The
+//! server, not the reporter, judges: a JUnit attestation is compliant when its
+//! results have no failures or errors, whatever `is_compliant` says.
+
+use serde_json::Value;
+
+/// The built-in attestation types, by the API path segment they are posted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Generic,
+    Junit,
+    Snyk,
+    Sarif,
+    Sonar,
+    Jira,
+    PullRequest,
+    Custom,
+    Decision,
+}
+
+impl Kind {
+    /// The kind posted to `/attestations/{org}/{flow}/trail/{trail}/{segment}`.
+    pub fn from_path(segment: &str) -> Option<Kind> {
+        Some(match segment {
+            "generic" => Kind::Generic,
+            "junit" => Kind::Junit,
+            "snyk" => Kind::Snyk,
+            "sarif" => Kind::Sarif,
+            "sonar" => Kind::Sonar,
+            "jira" => Kind::Jira,
+            "pull_request" => Kind::PullRequest,
+            "custom" => Kind::Custom,
+            "system" => Kind::Decision,
+            _ => return None,
+        })
+    }
+
+    /// The type name stored and shown (`custom:<type>` for custom types).
+    pub fn type_name(self, payload: &Value) -> String {
+        match self {
+            Kind::Generic => "generic".into(),
+            Kind::Junit => "junit".into(),
+            Kind::Snyk => "snyk".into(),
+            Kind::Sarif => "sarif".into(),
+            Kind::Sonar => "sonar".into(),
+            Kind::Jira => "jira".into(),
+            Kind::PullRequest => "pull_request".into(),
+            Kind::Decision => "decision".into(),
+            Kind::Custom => format!(
+                "custom:{}",
+                payload["type_name"].as_str().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// SARIF-style severities, lowest first.
+pub const SEVERITIES: [&str; 5] = ["none", "low", "medium", "high", "critical"];
+
+fn field<'a>(payload: &'a Value, name: &str, kind: &str) -> Result<&'a Value, String> {
+    payload
+        .get(name)
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| format!("{kind} attestations need a '{name}' field"))
+}
+
+fn count(v: &Value, key: &str) -> u64 {
+    v.get(key).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// Whether a built-in attestation is compliant. Custom types are judged by their
+/// type's rules, elsewhere.
+pub fn builtin_compliance(kind: Kind, payload: &Value) -> Result<bool, String> {
+    match kind {
+        Kind::Generic => Ok(payload
+            .get("is_compliant")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)),
+        Kind::Junit => {
+            let results = field(payload, "junit_results", "junit")?
+                .as_array()
+                .ok_or("'junit_results' must be a list of test suite results")?;
+            Ok(results
+                .iter()
+                .all(|r| count(r, "failures") == 0 && count(r, "errors") == 0))
+        }
+        Kind::Snyk => {
+            let results = field(payload, "snyk_results", "snyk")?;
+            let runs = results["results"].as_array().cloned().unwrap_or_default();
+            Ok(runs.iter().all(|r| {
+                count(r, "high_count") == 0
+                    && count(r, "medium_count") == 0
+                    && count(r, "low_count") == 0
+            }))
+        }
+        Kind::Sarif => {
+            let results = field(payload, "sarif_results", "sarif")?;
+            let threshold = results["threshold"].as_str().unwrap_or("low");
+            let from = SEVERITIES
+                .iter()
+                .position(|s| *s == threshold)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown severity threshold '{threshold}': use one of {}",
+                        SEVERITIES.join(", ")
+                    )
+                })?;
+            let findings = &results["findings"];
+            Ok(SEVERITIES[from.max(1)..]
+                .iter()
+                .all(|s| count(findings, s) == 0))
+        }
+        Kind::Sonar => {
+            let results = field(payload, "sonar_results", "sonar")?;
+            let gate = results["qualityGate"]["status"]
+                .as_str()
+                .or(results["status"].as_str());
+            Ok(matches!(gate, Some("OK" | "SUCCESS" | "PASSED")))
+        }
+        Kind::Jira => {
+            let results = field(payload, "jira_results", "jira")?
+                .as_array()
+                .ok_or("'jira_results' must be a list")?;
+            Ok(!results.is_empty()
+                && results
+                    .iter()
+                    .all(|r| r["issue_exists"].as_bool() == Some(true)))
+        }
+        Kind::PullRequest => {
+            let prs = field(payload, "pull_requests", "pull request")?
+                .as_array()
+                .ok_or("'pull_requests' must be a list")?;
+            Ok(!prs.is_empty())
+        }
+        Kind::Decision => field(payload, "attestation_data", "decision")?["is_compliant"]
+            .as_bool()
+            .ok_or_else(|| {
+                "decision attestations need 'attestation_data.is_compliant' (true or false)"
+                    .to_string()
+            }),
+        Kind::Custom => Err("custom attestations are judged by their type's rules".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn junit_fails_on_failures_or_errors() {
+        let ok = json!({"junit_results": [{"name": "a", "failures": 0, "errors": 0, "total": 3}]});
+        assert_eq!(builtin_compliance(Kind::Junit, &ok), Ok(true));
+        let bad =
+            json!({"junit_results": [{"failures": 0, "errors": 0}, {"failures": 0, "errors": 1}]});
+        assert_eq!(builtin_compliance(Kind::Junit, &bad), Ok(false));
+        assert!(
+            builtin_compliance(Kind::Junit, &json!({}))
+                .unwrap_err()
+                .contains("junit_results")
+        );
+    }
+
+    #[test]
+    fn snyk_fails_on_any_vulnerability() {
+        let clean = json!({"snyk_results": {"results": [{"high_count": 0, "medium_count": 0, "low_count": 0}]}});
+        assert_eq!(builtin_compliance(Kind::Snyk, &clean), Ok(true));
+        let low = json!({"snyk_results": {"results": [{"high_count": 0, "medium_count": 0, "low_count": 2}]}});
+        assert_eq!(builtin_compliance(Kind::Snyk, &low), Ok(false));
+    }
+
+    #[test]
+    fn sarif_fails_at_or_above_the_threshold() {
+        let findings = json!({"critical": 0, "high": 0, "medium": 4, "low": 9});
+        let at = |t: &str| json!({"sarif_results": {"threshold": t, "findings": findings}});
+        assert_eq!(builtin_compliance(Kind::Sarif, &at("high")), Ok(true));
+        assert_eq!(builtin_compliance(Kind::Sarif, &at("medium")), Ok(false));
+        assert!(builtin_compliance(Kind::Sarif, &at("severe")).is_err());
+    }
+
+    #[test]
+    fn other_types() {
+        let gate = |s: &str| json!({"sonar_results": {"qualityGate": {"status": s}}});
+        assert_eq!(builtin_compliance(Kind::Sonar, &gate("OK")), Ok(true));
+        assert_eq!(builtin_compliance(Kind::Sonar, &gate("ERROR")), Ok(false));
+        assert_eq!(
+            builtin_compliance(Kind::Jira, &json!({"jira_results": []})),
+            Ok(false)
+        );
+        assert_eq!(
+            builtin_compliance(Kind::PullRequest, &json!({"pull_requests": [{}]})),
+            Ok(true)
+        );
+        let decision = json!({"attestation_data": {"is_compliant": false}});
+        assert_eq!(builtin_compliance(Kind::Decision, &decision), Ok(false));
+        assert_eq!(
+            builtin_compliance(Kind::Generic, &json!({"is_compliant": false})),
+            Ok(false)
+        );
+        assert_eq!(Kind::from_path("system"), Some(Kind::Decision));
+        assert_eq!(
+            Kind::Custom.type_name(&json!({"type_name": "coverage"})),
+            "custom:coverage"
+        );
+    }
+}

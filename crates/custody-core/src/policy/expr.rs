@@ -1,0 +1,277 @@
+//! The policy condition language written inside `${{ … }}`: literals, the
+//! contexts `flow.name`, `flow.tags.<key>`, `artifact.name`,
+//! `artifact.fingerprint`, comparisons, `and`/`or`/`not`, `in [..]`, and the
+//! functions `exists(x)` and `matches(x, "regex")`. Parsing checks everything
+//! that can be checked before evaluation, including the regexes.
+
+use std::fmt;
+
+use super::lexer::{Tok, Token, lex};
+
+/// A parse error with the byte offset (within the bare expression) it concerns.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("at position {at}: {message}")]
+pub struct ParseError {
+    pub at: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(at: usize, message: impl Into<String>) -> Self {
+        ParseError {
+            at,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where a context value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Context {
+    FlowName,
+    FlowTag(String),
+    ArtifactName,
+    ArtifactFingerprint,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+}
+
+/// A parsed expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    Ctx(Context),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Vec<Expr>),
+    Exists(Box<Expr>),
+    Matches(Box<Expr>, Pattern),
+}
+
+/// A compiled regex, equal to another with the same source.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+/// Removes an optional `${{ … }}` wrapper.
+pub fn unwrap(text: &str) -> &str {
+    let t = text.trim();
+    t.strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .map_or(t, str::trim)
+}
+
+impl Expr {
+    /// Parses an expression, with or without its `${{ … }}` wrapper.
+    pub fn parse(text: &str) -> Result<Expr, ParseError> {
+        let body = unwrap(text);
+        let mut p = Parser {
+            tokens: lex(body)?,
+            pos: 0,
+            end: body.len(),
+        };
+        let e = p.or()?;
+        match p.tokens.get(p.pos) {
+            None => Ok(e),
+            Some(t) => Err(ParseError::new(
+                t.at,
+                "unexpected token after the expression",
+            )),
+        }
+    }
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    end: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.pos).map(|t| &t.kind)
+    }
+
+    fn at(&self) -> usize {
+        self.tokens.get(self.pos).map_or(self.end, |t| t.at)
+    }
+
+    fn word(&mut self, w: &str) -> bool {
+        let hit = matches!(self.peek(), Some(Tok::Ident(i)) if i == w);
+        self.pos += usize::from(hit);
+        hit
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> Result<(), ParseError> {
+        if self.peek() == Some(&tok) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(ParseError::new(self.at(), format!("expected {what}")))
+        }
+    }
+
+    fn or(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.and()?;
+        while self.word("or") {
+            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+        }
+        Ok(e)
+    }
+
+    fn and(&mut self) -> Result<Expr, ParseError> {
+        let mut e = self.not()?;
+        while self.word("and") {
+            e = Expr::And(Box::new(e), Box::new(self.not()?));
+        }
+        Ok(e)
+    }
+
+    fn not(&mut self) -> Result<Expr, ParseError> {
+        if self.word("not") {
+            return Ok(Expr::Not(Box::new(self.not()?)));
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Result<Expr, ParseError> {
+        let left = self.primary()?;
+        if let Some(Tok::Op(op)) = self.peek() {
+            let op = match *op {
+                "==" => CmpOp::Eq,
+                "!=" => CmpOp::Ne,
+                "<" => CmpOp::Lt,
+                ">" => CmpOp::Gt,
+                "<=" => CmpOp::Le,
+                _ => CmpOp::Ge,
+            };
+            self.pos += 1;
+            return Ok(Expr::Cmp(op, Box::new(left), Box::new(self.primary()?)));
+        }
+        if self.word("in") {
+            self.expect(Tok::LBracket, "'[' after 'in'")?;
+            let mut items = Vec::new();
+            while self.peek() != Some(&Tok::RBracket) {
+                items.push(self.primary()?);
+                if self.peek() != Some(&Tok::RBracket) {
+                    self.expect(Tok::Comma, "',' or ']' in the list")?;
+                }
+            }
+            self.pos += 1;
+            return Ok(Expr::In(Box::new(left), items));
+        }
+        Ok(left)
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        let at = self.at();
+        let Some(tok) = self.peek().cloned() else {
+            return Err(ParseError::new(at, "unexpected end of expression"));
+        };
+        self.pos += 1;
+        match tok {
+            Tok::Str(s) => Ok(Expr::Str(s)),
+            Tok::Num(n) => Ok(Expr::Num(n)),
+            Tok::LParen => {
+                let e = self.or()?;
+                self.expect(Tok::RParen, "')'")?;
+                Ok(e)
+            }
+            Tok::Ident(w) if w == "true" || w == "false" => Ok(Expr::Bool(w == "true")),
+            Tok::Ident(w) if w == "exists" => {
+                self.expect(Tok::LParen, "'(' after exists")?;
+                let arg = self.or()?;
+                self.expect(Tok::RParen, "')'")?;
+                Ok(Expr::Exists(Box::new(arg)))
+            }
+            Tok::Ident(w) if w == "matches" => {
+                self.expect(Tok::LParen, "'(' after matches")?;
+                let arg = self.or()?;
+                self.expect(Tok::Comma, "',' in matches(input, regex)")?;
+                let rat = self.at();
+                let Some(Tok::Str(pattern)) = self.peek().cloned() else {
+                    return Err(ParseError::new(rat, "matches() needs a string regex"));
+                };
+                self.pos += 1;
+                let re = regex::Regex::new(&pattern)
+                    .map_err(|e| ParseError::new(rat, format!("invalid regex: {e}")))?;
+                self.expect(Tok::RParen, "')'")?;
+                Ok(Expr::Matches(Box::new(arg), Pattern(re)))
+            }
+            Tok::Ident(w) => context(&w)
+                .map(Expr::Ctx)
+                .ok_or_else(|| ParseError::new(at, format!("unknown context '{w}'"))),
+            _ => Err(ParseError::new(at, "expected a value")),
+        }
+    }
+}
+
+fn context(path: &str) -> Option<Context> {
+    match path {
+        "flow.name" => Some(Context::FlowName),
+        "artifact.name" => Some(Context::ArtifactName),
+        "artifact.fingerprint" => Some(Context::ArtifactFingerprint),
+        _ => path
+            .strip_prefix("flow.tags.")
+            .filter(|k| !k.is_empty())
+            .map(|k| Context::FlowTag(k.to_string())),
+    }
+}
+
+fn quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    write!(f, "\"{escaped}\"")
+}
+
+impl fmt::Display for Expr {
+    /// A fully parenthesised form that parses back to the same expression.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Str(s) => quoted(f, s),
+            Expr::Num(n) => write!(f, "{n}"),
+            Expr::Bool(b) => write!(f, "{b}"),
+            Expr::Ctx(Context::FlowName) => f.write_str("flow.name"),
+            Expr::Ctx(Context::FlowTag(k)) => write!(f, "flow.tags.{k}"),
+            Expr::Ctx(Context::ArtifactName) => f.write_str("artifact.name"),
+            Expr::Ctx(Context::ArtifactFingerprint) => f.write_str("artifact.fingerprint"),
+            Expr::Not(e) => write!(f, "(not {e})"),
+            Expr::And(a, b) => write!(f, "({a} and {b})"),
+            Expr::Or(a, b) => write!(f, "({a} or {b})"),
+            Expr::Cmp(op, a, b) => {
+                let op = ["==", "!=", "<", ">", "<=", ">="][*op as usize];
+                write!(f, "({a} {op} {b})")
+            }
+            Expr::In(a, items) => {
+                let items: Vec<String> = items.iter().map(Expr::to_string).collect();
+                write!(f, "({a} in [{}])", items.join(", "))
+            }
+            Expr::Exists(e) => write!(f, "exists({e})"),
+            Expr::Matches(e, re) => {
+                write!(f, "matches({e}, ")?;
+                quoted(f, re.0.as_str())?;
+                f.write_str(")")
+            }
+        }
+    }
+}

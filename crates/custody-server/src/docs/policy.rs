@@ -1,0 +1,136 @@
+//! Environment policies applied to artifacts: loading the latest versions of
+//! policies, turning what the org knows of a fingerprint into the contexts the
+//! policy evaluator needs, and the resulting decisions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use custody_core::policy::{FlowContext, Policy, PolicyDecision, Seen, Subject, decide};
+use custody_store::{FlowRow, PolicyRow};
+use serde_json::{Value, json};
+
+use super::snapshot::Provenance;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A policy at its latest version, parsed.
+pub struct Applied {
+    pub name: String,
+    pub version: i64,
+    pub policy: Policy,
+}
+
+impl Applied {
+    /// The `{name, version}` entry of a snapshot's `applied_policies`.
+    pub fn summary(&self) -> Value {
+        json!({"name": self.name, "version": self.version})
+    }
+}
+
+/// The latest versions of these policies, in the order given.
+pub async fn load(state: &AppState, rows: &[PolicyRow]) -> ApiResult<Vec<Applied>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let versions = state.store.policy_versions(&ids).await?;
+    rows.iter()
+        .map(|row| {
+            let latest = versions
+                .iter()
+                .filter(|v| v.policy_id == row.id)
+                .max_by_key(|v| v.version)
+                .ok_or_else(|| ApiError::bad(format!("policy '{}' has no version", row.name)))?;
+            let policy = Policy::parse(&latest.content).map_err(ApiError::bad)?;
+            Ok(Applied {
+                name: row.name.clone(),
+                version: latest.version,
+                policy,
+            })
+        })
+        .collect()
+}
+
+/// Policies applying to an environment's snapshot `index`, at their latest versions.
+pub async fn at_snapshot(
+    state: &AppState,
+    org_id: i64,
+    env_id: i64,
+    index: i64,
+) -> ApiResult<Vec<Applied>> {
+    let ids = state.store.policies_at(env_id, index).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<PolicyRow> = state
+        .store
+        .policies(org_id)
+        .await?
+        .into_iter()
+        .filter(|p| ids.contains(&p.id))
+        .collect();
+    load(state, &rows).await
+}
+
+/// The flows of every record in these provenances, by id.
+pub async fn flows_of<'a>(
+    state: &AppState,
+    known: impl Iterator<Item = &'a Provenance>,
+) -> ApiResult<HashMap<i64, FlowRow>> {
+    let mut ids: Vec<i64> = known
+        .flat_map(|p| p.records.iter().map(|(r, _)| r.flow_id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows = state.store.flows_by_id(&ids).await?;
+    Ok(rows.into_iter().map(|f| (f.id, f)).collect())
+}
+
+/// What a policy sees of a running artifact.
+pub fn subject(
+    name: &str,
+    fingerprint: &str,
+    known: Option<&Provenance>,
+    flows: &HashMap<i64, FlowRow>,
+) -> Subject {
+    let contexts = known
+        .map(|p| p.records.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|(row, compliance)| FlowContext {
+            flow_name: row.flow_name.clone(),
+            trail_name: row.trail_name.clone(),
+            flow_tags: flows
+                .get(&row.flow_id)
+                .and_then(|f| serde_json::from_str::<BTreeMap<String, Value>>(&f.tags).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect(),
+            artifact_status: compliance.state.as_str().to_string(),
+            attestations: compliance
+                .attestations
+                .iter()
+                .chain(&compliance.trail_attestations)
+                .filter_map(|a| {
+                    Some(Seen {
+                        name: a.attestation_name.clone(),
+                        kind: a.attestation_type.clone(),
+                        is_compliant: a.is_compliant?,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Subject {
+        name: name.to_string(),
+        fingerprint: fingerprint.to_string(),
+        contexts,
+    }
+}
+
+/// Decisions of every policy, and whether all are compliant.
+pub fn decisions(applied: &[Applied], subject: &Subject) -> (Vec<PolicyDecision>, bool) {
+    let all: Vec<PolicyDecision> = applied
+        .iter()
+        .map(|a| decide(&a.name, a.version, &a.policy, subject))
+        .collect();
+    let ok = all.iter().all(PolicyDecision::compliant);
+    (all, ok)
+}

@@ -1,0 +1,251 @@
+//! Custom attestation types: `POST /custom-attestation-types/{org}` creates a
+//! type or its next immutable version (multipart `data_json` plus an optional
+//! `type_schema` file), `GET` lists or shows them, `PUT …/{name}/archive`
+//! retires one. [`judge`] decides a custom attestation's compliance: its
+//! `attestation_data` must match the type's schema, and every jq rule must hold.
+
+mod rules;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use custody_store::{AttestationTypeInsert, AttestationTypeRow, AttestationTypeVersionRow, json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Authed, OrgScope, Permission};
+use crate::body::{Form, Params};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// `data_json` of a create request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewType {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    evaluator: Option<Evaluator>,
+    #[serde(default)]
+    summary: Vec<SummaryEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Evaluator {
+    content_type: String,
+    #[serde(default)]
+    rules: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize)]
+struct SummaryEntry {
+    name: String,
+    expression: String,
+}
+
+/// Kosli's type-name pattern: `^[a-zA-Z0-9][a-zA-Z0-9\-_~]*$`.
+fn check_name(name: &str) -> ApiResult<()> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || "-_~".contains(c)) {
+        return Ok(());
+    }
+    Err(ApiError::bad(format!(
+        "'{name}' is not a valid attestation type name: it must match ^[a-zA-Z0-9][a-zA-Z0-9\\-_~]*$"
+    )))
+}
+
+/// The type's document, with the given versions.
+fn document(
+    org: &OrgScope,
+    t: &AttestationTypeRow,
+    versions: &[AttestationTypeVersionRow],
+) -> Value {
+    let versions: Vec<Value> = versions
+        .iter()
+        .map(|v| {
+            json!({
+                "version": v.version,
+                "timestamp": v.created_at,
+                "created_by": v.created_by,
+                "type_schema": v.type_schema.as_deref().map(json),
+                "evaluator": {"content_type": "jq", "rules": json(&v.jq_rules)},
+                "summary": json(&v.summary),
+            })
+        })
+        .collect();
+    json!({
+        "name": t.name,
+        "description": t.description,
+        "org": org.name,
+        "archived": t.archived_at.is_some(),
+        "created_by": versions.first().map_or(json!(""), |v| v["created_by"].clone()),
+        "created_at": t.created_at,
+        "last_modified_at": versions.last().map_or(json!(t.created_at), |v| v["timestamp"].clone()),
+        "latest_version": t.versions,
+        "versions": versions,
+    })
+}
+
+async fn find(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<AttestationTypeRow> {
+    state
+        .store
+        .attestation_type(org.id, name)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "custom attestation type '{name}' does not exist in organization '{}'",
+                org.name
+            ))
+        })
+}
+
+/// `POST /custom-attestation-types/{org}`: a new type, or the next version of one.
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+    form: Form,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let new: NewType = form.json("data_json")?;
+    check_name(&new.name)?;
+    let schema = match form.text("type_schema")? {
+        Some(text) => {
+            let schema: Value = serde_json::from_str(&text)
+                .map_err(|e| ApiError::bad(format!("the type schema is not JSON: {e}")))?;
+            rules::compile_schema(&schema).map_err(ApiError::bad)?;
+            Some(schema.to_string())
+        }
+        None => None,
+    };
+    let jq_rules = match new.evaluator {
+        Some(e) if e.content_type == "jq" => e.rules,
+        Some(e) if e.content_type == "default" && e.rules.is_empty() => Vec::new(),
+        Some(e) => {
+            return Err(ApiError::bad(format!(
+                "evaluator content_type '{}' is not supported: use jq (with rules) or default",
+                e.content_type
+            )));
+        }
+        None => Vec::new(),
+    };
+    rules::check_all("jq rule", jq_rules.iter().map(String::as_str)).map_err(ApiError::bad)?;
+    rules::check_all(
+        "summary expression",
+        new.summary.iter().map(|s| s.expression.as_str()),
+    )
+    .map_err(ApiError::bad)?;
+    let insert = AttestationTypeInsert {
+        name: new.name,
+        description: new.description.unwrap_or_default(),
+        type_schema: schema,
+        jq_rules: json!(jq_rules).to_string(),
+        summary: json!(new.summary).to_string(),
+        created_by: org.service_account.clone(),
+    };
+    let row = state
+        .store
+        .create_attestation_type(org.id, &insert, state.now())
+        .await?;
+    let versions = state.store.attestation_type_versions(row.id).await?;
+    Ok((StatusCode::CREATED, Json(document(&org, &row, &versions))))
+}
+
+/// `GET /custom-attestation-types/{org}`: types not archived, by name.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(org): Path<String>,
+) -> ApiResult<Json<Vec<Value>>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let rows = state.store.attestation_types(org.id).await?;
+    Ok(Json(rows.iter().map(|t| document(&org, t, &[])).collect()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VersionQuery {
+    version: Option<i64>,
+}
+
+/// `GET /custom-attestation-types/{org}/{name}[?version=N]`.
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+    Params(query): Params<VersionQuery>,
+) -> ApiResult<Json<Value>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let row = find(&state, &org, &name).await?;
+    let mut versions = state.store.attestation_type_versions(row.id).await?;
+    if let Some(n) = query.version {
+        versions.retain(|v| v.version == n);
+        if versions.is_empty() {
+            return Err(ApiError::not_found(format!(
+                "custom attestation type '{name}' has no version {n}: its latest is {}",
+                row.versions
+            )));
+        }
+    }
+    Ok(Json(document(&org, &row, &versions)))
+}
+
+/// `PUT /custom-attestation-types/{org}/{name}/archive`.
+pub async fn archive(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, name)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let org = auth.scope(&org, Permission::Write)?;
+    let row = find(&state, &org, &name).await?;
+    state
+        .store
+        .archive_attestation_type(row.id, state.now())
+        .await?;
+    let row = find(&state, &org, &name).await?;
+    Ok(Json(document(&org, &row, &[])))
+}
+
+/// Whether a custom attestation is compliant under its type: the latest version,
+/// or the one named by `type_version`. Unknown or archived types, data that
+/// breaks the schema, and rules that fail to run are refused.
+pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResult<bool> {
+    let name = payload["type_name"]
+        .as_str()
+        .ok_or_else(|| ApiError::bad("a custom attestation needs 'type_name'"))?;
+    let row = find(state, org, name).await?;
+    if row.archived_at.is_some() {
+        return Err(ApiError::bad(format!(
+            "custom attestation type '{name}' is archived: it cannot be used for new attestations"
+        )));
+    }
+    let wanted = payload["type_version"].as_i64().unwrap_or(row.versions);
+    let versions = state.store.attestation_type_versions(row.id).await?;
+    let version = versions
+        .iter()
+        .find(|v| v.version == wanted)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "custom attestation type '{name}' has no version {wanted}"
+            ))
+        })?;
+    let empty = json!({});
+    let data = payload.get("attestation_data").unwrap_or(&empty);
+    if let Some(text) = &version.type_schema {
+        let schema = rules::compile_schema(&json(text)).map_err(ApiError::Internal)?;
+        let found = rules::violations(&schema, data);
+        if !found.is_empty() {
+            return Err(ApiError::bad(format!(
+                "attestation_data does not match the schema of custom attestation type '{name}' (version {wanted}): {}",
+                found.join("; ")
+            )));
+        }
+    }
+    let jq_rules: Vec<String> = serde_json::from_str(&version.jq_rules).unwrap_or_default();
+    let mut compliant = true;
+    for rule in &jq_rules {
+        compliant &= rules::holds(rule, data).map_err(ApiError::bad)?;
+    }
+    Ok(compliant)
+}

@@ -1,0 +1,175 @@
+//! Reading attestations back: the latest of a name on a trail or an artifact
+//! (`{"data":[...]}`, with their evidence fields), and downloading an
+//! attestation's attachment from the evidence vault.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use custody_api::{Attestation, AttestationPayload};
+use custody_core::Fingerprint;
+use custody_store::{AttestationRow, FlowRow};
+use serde_json::{Value, json};
+
+use super::attestations::latest_artifact;
+use crate::auth::{Authed, Permission};
+use crate::docs::compliance::binds_to;
+use crate::error::{ApiError, ApiResult};
+use crate::evidence;
+use crate::lookup;
+use crate::state::AppState;
+
+/// The API document of a stored attestation.
+async fn document(
+    state: &AppState,
+    flow: &FlowRow,
+    trail_name: String,
+    artifact_fingerprint: Option<String>,
+    row: &AttestationRow,
+) -> ApiResult<Value> {
+    let data: AttestationPayload = serde_json::from_str(&row.payload).unwrap_or_default();
+    let mut doc = Attestation {
+        attestation_id: row.public_id.clone(),
+        attestation_name: row.name.clone(),
+        attestation_type: row.kind.clone(),
+        is_compliant: row.is_compliant != 0,
+        flow_name: flow.name.clone(),
+        trail_name,
+        artifact_fingerprint,
+        target_artifacts: data.target_artifacts,
+        git_commit_info: data.git_commit_info,
+        origin_url: data.origin_url,
+        user_data: data.user_data,
+        description: data.description,
+        created_at: row.created_at,
+        evidence_archive_fingerprint: None,
+        evidence_file_name: None,
+        has_evidence: false,
+    };
+    let found = state.store.evidence_of(&[row.id]).await?;
+    evidence::show(&mut doc, found.first());
+    Ok(json!({ "data": [doc] }))
+}
+
+/// `GET /attestations/{org}/{flow}/trail/{trail}/{name}`: the latest attestation
+/// of that name on the trail.
+pub async fn latest_on_trail(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, trail, name)): Path<(String, String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let trail = lookup::trail(&state, &org, &flow, &trail).await?;
+    let rows = state.store.trail_attestations(&[trail.id]).await?;
+    let row = rows.iter().rev().find(|r| r.name == name).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Attestation named '{name}' does not exist in trail '{}' of flow '{}' belonging to organization '{}'",
+            trail.name, flow.name, org.name
+        ))
+    })?;
+    let fingerprint = match row.artifact_id {
+        Some(id) => state
+            .store
+            .trail_artifacts(&[trail.id])
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .map(|a| a.fingerprint),
+        None => None,
+    };
+    let doc = document(&state, &flow, trail.name.clone(), fingerprint, row).await?;
+    Ok(Json(doc))
+}
+
+/// `GET /attestations/{org}/{flow}/artifact/{fp}/{name}`: the latest attestation
+/// of that name about the latest artifact with the fingerprint.
+pub async fn latest_on_artifact(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, fp, name)): Path<(String, String, String, String)>,
+) -> ApiResult<Json<Value>> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let fp = Fingerprint::parse(&fp).map_err(ApiError::bad)?;
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let missing = || {
+        ApiError::not_found(format!(
+            "Attestation named '{name}' does not exist for artifact {fp} in flow '{}' belonging to organization '{}'",
+            flow.name, org.name
+        ))
+    };
+    let artifact = latest_artifact(&state, &org, &flow, &fp)
+        .await?
+        .ok_or_else(missing)?;
+    let rows = state
+        .store
+        .attestations_for(std::slice::from_ref(&artifact))
+        .await?;
+    let row = rows
+        .iter()
+        .rev()
+        .find(|r| r.name == name && binds_to(r, &artifact))
+        .ok_or_else(missing)?;
+    let trail_name = artifact.trail_name.clone().unwrap_or_default();
+    let doc = document(
+        &state,
+        &flow,
+        trail_name,
+        Some(artifact.fingerprint.clone()),
+        row,
+    )
+    .await?;
+    Ok(Json(doc))
+}
+
+/// `GET /attestations/{org}/{flow}/trail/{trail}/attestation/{id}/evidence`: the
+/// attachment's bytes, as `application/octet-stream` with its file name.
+pub async fn download(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow, trail, id)): Path<(String, String, String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let org = auth.scope(&org, Permission::Read)?;
+    let flow = lookup::flow(&state, &org, &flow).await?;
+    let trail = lookup::trail(&state, &org, &flow, &trail).await?;
+    let row = state
+        .store
+        .attestation(&id)
+        .await?
+        .filter(|r| r.flow_id == flow.id && r.trail_id == Some(trail.id))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Attestation with id '{id}' does not exist in trail '{}' of flow '{}' belonging to organization '{}'",
+                trail.name, flow.name, org.name
+            ))
+        })?;
+    let found = state.store.evidence_of(&[row.id]).await?;
+    let stored = found.first().ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Attestation '{}' ({id}) has no evidence attached",
+            row.name
+        ))
+    })?;
+    let bytes = state.evidence.get(&stored.sha256).await?;
+    let file_name: String = stored
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '"' || c == '\\' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    ))
+}

@@ -1,0 +1,83 @@
+//! Environment lifecycle: archive, rename, and logical environments' members.
+
+use super::{fp, instance};
+use crate::{EnvironmentUpsert, Store, StoreError};
+use custody_core::report::normalise;
+
+fn upsert(name: &str, kind: &str) -> EnvironmentUpsert {
+    EnvironmentUpsert {
+        name: name.into(),
+        kind: kind.into(),
+        description: String::new(),
+        include_scaling: true,
+    }
+}
+
+pub async fn environments_archive_rename_and_join(store: &dyn Store) {
+    let org = store.create_org("env-admin-org", 1.0).await.unwrap();
+    let mut ids = Vec::new();
+    for (name, kind) in [("blue", "K8S"), ("green", "docker"), ("all", "logical")] {
+        let (row, _) = store
+            .upsert_environment(org.id, &upsert(name, kind), 1.0)
+            .await
+            .unwrap();
+        ids.push(row.id);
+    }
+    let (blue, green, all) = (ids[0], ids[1], ids[2]);
+    let names = |rows: Vec<crate::EnvironmentRow>| -> Vec<String> {
+        rows.into_iter().map(|r| r.name).collect()
+    };
+
+    store.set_environment_members(all, &[blue]).await.unwrap();
+    store.join_environment(all, green).await.unwrap();
+    store.join_environment(all, green).await.unwrap();
+    let members = store.environment_members(all).await.unwrap();
+    assert_eq!(names(members), ["blue", "green"], "join adds members once");
+    store.set_environment_members(all, &[green]).await.unwrap();
+    let members = store.environment_members(all).await.unwrap();
+    assert_eq!(names(members), ["green"], "setting members replaces them");
+
+    let running = normalise(&[instance(&fp('a'), 1)]).unwrap();
+    store
+        .record_report(blue, "K8S", 5.0, running)
+        .await
+        .unwrap();
+    store.rename_environment(blue, "navy", 6.0).await.unwrap();
+    assert!(store.environment(org.id, "blue").await.unwrap().is_none());
+    let navy = store.environment(org.id, "navy").await.unwrap().unwrap();
+    assert_eq!(
+        (navy.id, navy.latest_index),
+        (blue, 1),
+        "a rename keeps the snapshots"
+    );
+    assert!(
+        matches!(
+            store.rename_environment(navy.id, "green", 7.0).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "renaming onto a taken name is a conflict"
+    );
+
+    store.archive_environment(green, 8.0).await.unwrap();
+    let (listed, total) = store.environments(org.id, None).await.unwrap();
+    assert_eq!(
+        names(listed),
+        ["all", "navy"],
+        "archived environments are hidden"
+    );
+    assert_eq!(total, 2);
+    let archived = store.environment(org.id, "green").await.unwrap().unwrap();
+    assert_eq!(
+        archived.archived, 1,
+        "an archived environment still resolves"
+    );
+    let (row, created) = store
+        .upsert_environment(org.id, &upsert("green", "docker"), 9.0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.archived, created),
+        (0, false),
+        "re-creating un-archives"
+    );
+}

@@ -1,0 +1,101 @@
+//! Environment policies, their attachment to environments and allow-lists:
+//! the [`PolicyStore`] capability and its rows. Policy versions are immutable;
+//! attachments are intervals of snapshot indexes, so every snapshot knows which
+//! policies applied to it.
+
+use async_trait::async_trait;
+
+use crate::Result;
+
+/// A policy with its latest version number.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub description: String,
+    pub kind: String,
+    pub created_at: f64,
+    pub latest_version: i64,
+}
+
+/// One immutable version of a policy.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PolicyVersionRow {
+    pub policy_id: i64,
+    pub version: i64,
+    pub content: String,
+    pub comment: String,
+    pub created_at: f64,
+}
+
+/// What `put_policy` writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyInsert {
+    pub name: String,
+    pub description: String,
+    pub kind: String,
+    pub content: String,
+    pub comment: String,
+}
+
+/// What `put_policy` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyWrite {
+    Created,
+    /// A new version was added.
+    Updated,
+    /// The content equals the latest version's; nothing was added.
+    Unchanged,
+}
+
+/// A trusted artifact in one environment.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AllowRow {
+    pub env_name: String,
+    pub fingerprint: String,
+    pub artifact_name: String,
+    pub reason: String,
+    pub created_at: f64,
+}
+
+/// Policies, attachments and allow-lists.
+#[async_trait]
+pub trait PolicyStore: Send + Sync {
+    /// Creates a policy or adds a version when the content differs from the latest.
+    async fn put_policy(
+        &self,
+        org_id: i64,
+        new: &PolicyInsert,
+        at: f64,
+    ) -> Result<(PolicyRow, PolicyWrite)>;
+    async fn policy(&self, org_id: i64, name: &str) -> Result<Option<PolicyRow>>;
+    /// The org's policies, by name.
+    async fn policies(&self, org_id: i64) -> Result<Vec<PolicyRow>>;
+    /// Versions of these policies, oldest first.
+    async fn policy_versions(&self, policy_ids: &[i64]) -> Result<Vec<PolicyVersionRow>>;
+    /// Attaches (or detaches) policies and, when that changed anything and the
+    /// environment has snapshots, appends a snapshot with the same running set
+    /// (copying the latest one's kind). Returns the new snapshot's index.
+    async fn set_attachment(
+        &self,
+        env_id: i64,
+        policy_ids: &[i64],
+        attach: bool,
+        at: f64,
+    ) -> Result<Option<i64>>;
+    /// Ids of the policies applying to an environment's snapshot `index`.
+    async fn policies_at(&self, env_id: i64, index: i64) -> Result<Vec<i64>>;
+    /// `(policy_id, environment name)` of current attachments of these policies.
+    async fn attachments(&self, policy_ids: &[i64]) -> Result<Vec<(i64, String)>>;
+    async fn allow_artifact(
+        &self,
+        env_id: i64,
+        fingerprint: &str,
+        artifact_name: &str,
+        reason: &str,
+        at: f64,
+    ) -> Result<()>;
+    /// An environment's allow-list.
+    async fn allowlist(&self, env_id: i64) -> Result<Vec<AllowRow>>;
+}

@@ -1,0 +1,116 @@
+//! Custom attestation types. A type row holds the name, description and archive
+//! mark; every (re-)creation appends an immutable version numbered 1, 2, … in
+//! the same transaction, so concurrent creations conflict instead of sharing a
+//! number.
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+
+use super::{SqlStore, conflict};
+use crate::{
+    AttestationTypeInsert, AttestationTypeRow, AttestationTypeStore, AttestationTypeVersionRow,
+    Result,
+};
+
+/// The type columns plus its version count.
+const TYPE_COLUMNS: &str = "t.id, t.org_id, t.name, t.description, t.archived_at, t.created_at, \
+     (SELECT COUNT(*) FROM attestation_type_versions v WHERE v.type_id = t.id) AS versions";
+
+#[async_trait]
+impl AttestationTypeStore for SqlStore {
+    async fn create_attestation_type(
+        &self,
+        org_id: i64,
+        new: &AttestationTypeInsert,
+        at: f64,
+    ) -> Result<AttestationTypeRow> {
+        let taken = || format!("attestation type '{}' changed concurrently", new.name);
+        let mut tx = self.pool.begin().await?;
+        let (type_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO attestation_types (org_id, name, description, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, name) \
+             DO UPDATE SET description = excluded.description, archived_at = NULL \
+             RETURNING id",
+        )
+        .bind(org_id)
+        .bind(&new.name)
+        .bind(&new.description)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict(taken()))?;
+        let (version,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM attestation_type_versions \
+             WHERE type_id = $1",
+        )
+        .bind(type_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO attestation_type_versions \
+             (type_id, version, type_schema, jq_rules, summary, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(type_id)
+        .bind(version)
+        .bind(new.type_schema.as_deref())
+        .bind(&new.jq_rules)
+        .bind(&new.summary)
+        .bind(at)
+        .bind(&new.created_by)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict(taken()))?;
+        tx.commit().await?;
+        Ok(self
+            .attestation_type(org_id, &new.name)
+            .await?
+            .expect("the type was just written"))
+    }
+
+    async fn attestation_type(
+        &self,
+        org_id: i64,
+        name: &str,
+    ) -> Result<Option<AttestationTypeRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {TYPE_COLUMNS} FROM attestation_types t WHERE t.org_id = $1 AND t.name = $2"
+        )))
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn attestation_types(&self, org_id: i64) -> Result<Vec<AttestationTypeRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {TYPE_COLUMNS} FROM attestation_types t \
+             WHERE t.org_id = $1 AND t.archived_at IS NULL ORDER BY t.name"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn attestation_type_versions(
+        &self,
+        type_id: i64,
+    ) -> Result<Vec<AttestationTypeVersionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT type_id, version, type_schema, jq_rules, summary, created_at, created_by \
+             FROM attestation_type_versions WHERE type_id = $1 ORDER BY version",
+        )
+        .bind(type_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()> {
+        sqlx::query("UPDATE attestation_types SET archived_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(type_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

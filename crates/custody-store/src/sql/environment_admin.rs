@@ -1,0 +1,77 @@
+//! Environment lifecycle: archiving and renaming keep the environment's row
+//! (so its snapshots and runs stay attached), and logical environments list
+//! their physical members in `environment_members`.
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+
+use super::environments::ENV_SELECT;
+use super::{CHUNK, SqlStore, conflict, placeholders};
+use crate::{EnvironmentAdminStore, EnvironmentRow, Result};
+
+#[async_trait]
+impl EnvironmentAdminStore for SqlStore {
+    async fn archive_environment(&self, env_id: i64, at: f64) -> Result<()> {
+        sqlx::query("UPDATE environments SET archived = 1, last_modified_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(env_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn rename_environment(&self, env_id: i64, new_name: &str, at: f64) -> Result<()> {
+        sqlx::query("UPDATE environments SET name = $1, last_modified_at = $2 WHERE id = $3")
+            .bind(new_name)
+            .bind(at)
+            .bind(env_id)
+            .execute(&self.pool)
+            .await
+            .map_err(conflict(format!("environment '{new_name}' already exists")))?;
+        Ok(())
+    }
+
+    async fn set_environment_members(&self, logical_id: i64, physical_ids: &[i64]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM environment_members WHERE logical_id = $1")
+            .bind(logical_id)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in physical_ids.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO environment_members (logical_id, physical_id) \
+                 SELECT $1, id FROM environments WHERE id IN ({}) ON CONFLICT DO NOTHING",
+                placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(logical_id);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn join_environment(&self, logical_id: i64, physical_id: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO environment_members (logical_id, physical_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(logical_id)
+        .bind(physical_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "{ENV_SELECT} JOIN environment_members m ON m.physical_id = e.id \
+             WHERE m.logical_id = $1 ORDER BY e.name"
+        )))
+        .bind(logical_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

@@ -1,0 +1,242 @@
+//! Policies, attachments and allow-lists on SQL. Writing a policy and its
+//! version is one transaction; attaching or detaching locks the environment
+//! row (as reports do), changes attachment intervals and appends a snapshot
+//! that shares every open run, so the running set is unchanged.
+
+use async_trait::async_trait;
+use sqlx::AssertSqlSafe;
+
+use super::{SqlStore, conflict, ints, placeholders};
+use crate::{
+    AllowRow, PolicyInsert, PolicyRow, PolicyStore, PolicyVersionRow, PolicyWrite, Result,
+};
+
+const POLICY_SELECT: &str = "SELECT p.id, p.org_id, p.name, p.description, p.kind, p.created_at, \
+     COALESCE((SELECT MAX(v.version) FROM policy_versions v WHERE v.policy_id = p.id), 0) AS latest_version \
+     FROM policies p";
+
+#[async_trait]
+impl PolicyStore for SqlStore {
+    async fn put_policy(
+        &self,
+        org_id: i64,
+        new: &PolicyInsert,
+        at: f64,
+    ) -> Result<(PolicyRow, PolicyWrite)> {
+        let taken = || format!("policy '{}' changed concurrently; retry", new.name);
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM policies WHERE org_id = $1 AND name = $2")
+                .bind(org_id)
+                .bind(&new.name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (policy_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO policies (org_id, name, description, kind, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, name) \
+             DO UPDATE SET description = excluded.description RETURNING id",
+        )
+        .bind(org_id)
+        .bind(&new.name)
+        .bind(&new.description)
+        .bind(&new.kind)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(conflict(taken()))?;
+        let latest: Option<(i64, String)> = sqlx::query_as(
+            "SELECT version, content FROM policy_versions WHERE policy_id = $1 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(policy_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let write = match (&existing, &latest) {
+            (_, Some((_, content))) if *content == new.content => PolicyWrite::Unchanged,
+            (None, _) => PolicyWrite::Created,
+            _ => PolicyWrite::Updated,
+        };
+        if write != PolicyWrite::Unchanged {
+            sqlx::query(
+                "INSERT INTO policy_versions (policy_id, version, content, comment, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(policy_id)
+            .bind(latest.map_or(1, |(v, _)| v + 1))
+            .bind(&new.content)
+            .bind(&new.comment)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict(taken()))?;
+        }
+        tx.commit().await?;
+        let row = self.policy(org_id, &new.name).await?;
+        Ok((row.expect("policy just written"), write))
+    }
+
+    async fn policy(&self, org_id: i64, name: &str) -> Result<Option<PolicyRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "{POLICY_SELECT} WHERE p.org_id = $1 AND p.name = $2"
+        )))
+        .bind(org_id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn policies(&self, org_id: i64) -> Result<Vec<PolicyRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "{POLICY_SELECT} WHERE p.org_id = $1 ORDER BY p.name"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn policy_versions(&self, policy_ids: &[i64]) -> Result<Vec<PolicyVersionRow>> {
+        self.fetch_in(ints(policy_ids.iter().copied()), |list| {
+            format!(
+                "SELECT policy_id, version, content, comment, created_at FROM policy_versions \
+                 WHERE policy_id IN ({list}) ORDER BY policy_id, version"
+            )
+        })
+        .await
+    }
+
+    async fn set_attachment(
+        &self,
+        env_id: i64,
+        policy_ids: &[i64],
+        attach: bool,
+        at: f64,
+    ) -> Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        // Locks the environment against concurrent reports and attachments.
+        sqlx::query("UPDATE environments SET last_modified_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(env_id)
+            .execute(&mut *tx)
+            .await?;
+        let latest: Option<(i64, String)> = sqlx::query_as(
+            "SELECT idx, kind FROM snapshots WHERE env_id = $1 ORDER BY idx DESC LIMIT 1",
+        )
+        .bind(env_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let index = latest.as_ref().map_or(1, |(idx, _)| idx + 1);
+        let open: Vec<(i64,)> = sqlx::query_as(
+            "SELECT policy_id FROM environment_policies WHERE env_id = $1 AND to_idx IS NULL",
+        )
+        .bind(env_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let open: Vec<i64> = open.into_iter().map(|(id,)| id).collect();
+        let mut changed: Vec<i64> = policy_ids
+            .iter()
+            .copied()
+            .filter(|id| open.contains(id) != attach)
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        if changed.is_empty() {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let list = placeholders(3, changed.len());
+        let sql = if attach {
+            let rows: Vec<String> = (0..changed.len())
+                .map(|i| format!("($1, ${}, $2)", i + 3))
+                .collect();
+            format!(
+                "INSERT INTO environment_policies (env_id, policy_id, from_idx) VALUES {}",
+                rows.join(", ")
+            )
+        } else {
+            format!(
+                "UPDATE environment_policies SET to_idx = $2 \
+                 WHERE env_id = $1 AND to_idx IS NULL AND policy_id IN ({list})"
+            )
+        };
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
+        for id in &changed {
+            q = q.bind(*id);
+        }
+        q.execute(&mut *tx).await?;
+        let created =
+            match latest {
+                Some((_, kind)) => {
+                    sqlx::query(
+                    "INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(env_id)
+                .bind(index)
+                .bind(kind)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict("a concurrent report took this snapshot index; retry"))?;
+                    Some(index)
+                }
+                None => None,
+            };
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn policies_at(&self, env_id: i64, index: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT policy_id FROM environment_policies WHERE env_id = $1 AND from_idx <= $2 \
+             AND (to_idx IS NULL OR to_idx > $2) ORDER BY policy_id",
+        )
+        .bind(env_id)
+        .bind(index)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn attachments(&self, policy_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        self.fetch_in(ints(policy_ids.iter().copied()), |list| {
+            format!(
+                "SELECT a.policy_id, e.name FROM environment_policies a \
+                 JOIN environments e ON e.id = a.env_id \
+                 WHERE a.to_idx IS NULL AND a.policy_id IN ({list}) ORDER BY e.name"
+            )
+        })
+        .await
+    }
+
+    async fn allow_artifact(
+        &self,
+        env_id: i64,
+        fingerprint: &str,
+        artifact_name: &str,
+        reason: &str,
+        at: f64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO allowlist_entries (env_id, fingerprint, artifact_name, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(env_id)
+        .bind(fingerprint)
+        .bind(artifact_name)
+        .bind(reason)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn allowlist(&self, env_id: i64) -> Result<Vec<AllowRow>> {
+        Ok(sqlx::query_as(
+            "SELECT e.name AS env_name, a.fingerprint, a.artifact_name, a.reason, a.created_at \
+             FROM allowlist_entries a JOIN environments e ON e.id = a.env_id \
+             WHERE a.env_id = $1 ORDER BY a.id",
+        )
+        .bind(env_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
