@@ -5,6 +5,7 @@
 //! fill flags from the environment and config file ([`defaults`]), parse with
 //! clap, run the command, and report errors as `Error: <message>`.
 
+mod aws;
 mod ci;
 pub mod commands;
 pub mod context;
@@ -13,6 +14,7 @@ mod evidence;
 mod git;
 pub mod images;
 pub mod output;
+mod providers;
 mod render;
 
 use std::process::ExitCode;

@@ -41,6 +41,7 @@ fn template(ci: Ci, key: &str) -> Option<&'static str> {
         Ci::Github => &[
             ("git-commit", "${GITHUB_SHA}"),
             ("repository", "${GITHUB_REPOSITORY}"),
+            ("github-org", "${GITHUB_REPOSITORY_OWNER}"),
             (
                 "commit-url",
                 "${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/commit/${GITHUB_SHA}",
@@ -72,6 +73,7 @@ fn template(ci: Ci, key: &str) -> Option<&'static str> {
         Ci::Gitlab => &[
             ("git-commit", "${CI_COMMIT_SHA}"),
             ("repository", "${CI_PROJECT_NAME}"),
+            ("gitlab-org", "${CI_PROJECT_NAMESPACE}"),
             ("build-url", "${CI_JOB_URL}"),
             ("commit-url", "${CI_PROJECT_URL}/-/commit/${CI_COMMIT_SHA}"),
             ("repo-id", "${CI_PROJECT_ID}"),
@@ -151,7 +153,8 @@ fn expand(template: &str, env: Env) -> String {
 }
 
 /// The CI default of a flag (`git-commit`, `build-url`, `commit-url`,
-/// `repository`, `repo-id`, `repo-url`, `repo-provider`), if any.
+/// `repository`, `repo-id`, `repo-url`, `repo-provider`, `github-org`,
+/// `gitlab-org`), if any.
 pub fn default_in(key: &str, env: Env) -> Option<String> {
     if ["DOCS", "KOSLI_TESTS", "CUSTODY_TESTS"]
         .iter()

@@ -1,4 +1,4 @@
-//! `assert artifact|snapshot|status`: gates that exit non-zero when the answer is no.
+//! `assert artifact|snapshot|status|pullrequest`: gates that exit non-zero when the answer is no.
 
 use clap::{Args, Subcommand};
 use custody_api::{AssertResult, Snapshot};
@@ -18,6 +18,9 @@ pub enum Assert {
     Snapshot(AssertSnapshot),
     /// Is the server up?
     Status,
+    /// Does the commit belong to a pull (merge) request at its git host?
+    #[command(subcommand, visible_aliases = ["pr", "pull_request", "mr", "mergerequest", "merge_request"])]
+    Pullrequest(super::attest::pullrequest::AssertPullRequest),
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +223,7 @@ impl Assert {
                 Ok(_) => Ok(()),
                 Err(_) => anyhow::bail!("custody server {} is unresponsive", ctx.globals.host),
             },
+            Assert::Pullrequest(c) => c.run().await,
         }
     }
 }

@@ -229,14 +229,21 @@ fn xml_files(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What a results directory holds: its XML files, in name order, and their suites.
+#[derive(Debug)]
+pub struct Results {
+    pub files: Vec<PathBuf>,
+    pub suites: Vec<Suite>,
+}
+
 /// Every suite of every JUnit XML file under `dir`, files in name order.
-pub fn results_dir(dir: &str) -> anyhow::Result<Vec<Suite>> {
+pub fn results_dir(dir: &str) -> anyhow::Result<Results> {
     std::fs::symlink_metadata(dir).map_err(|e| anyhow!("lstat {dir}: {}", io_text(&e)))?;
     let mut files = Vec::new();
     xml_files(Path::new(dir), &mut files)?;
     let mut suites = Vec::new();
-    for file in files {
-        let bytes = std::fs::read(&file)?;
+    for file in &files {
+        let bytes = std::fs::read(file)?;
         let parsed = std::str::from_utf8(&bytes)
             .map_err(|_| anyhow!("only UTF-8 encoding is supported"))
             .and_then(parse);
@@ -251,5 +258,5 @@ pub fn results_dir(dir: &str) -> anyhow::Result<Vec<Suite>> {
     if suites.is_empty() {
         bail!("no tests found in {dir} directory");
     }
-    Ok(suites)
+    Ok(Results { files, suites })
 }

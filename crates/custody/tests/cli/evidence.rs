@@ -1,6 +1,7 @@
 //! The evidence vault end to end: `attest generic --attachments DIR` uploads the
 //! directory as `evidence.tgz`, `get attestation` shows it, and
-//! `get attestation --download-evidence FILE` brings the same bytes back.
+//! `get attestation --download-evidence FILE` brings the same bytes back;
+//! `attest junit` uploads the XML files it read unless `--upload-results=false`.
 
 use std::process::Command;
 
@@ -111,4 +112,85 @@ fn attachments_are_uploaded_shown_and_downloaded() {
         stderr(&none)
     );
     assert!(!repo.join("none.bin").exists());
+}
+
+#[test]
+fn junit_results_are_uploaded_unless_told_not_to() {
+    let server = Server::start(false);
+    admin(&server.database_url(), &["create-org", "acme"]);
+    let token = key(&server, "admin");
+    let repo = server.dir.join("repo");
+    std::fs::create_dir_all(repo.join("reports/sub")).unwrap();
+    let suite = |name: &str| {
+        format!(
+            r#"<testsuite name="{name}" tests="1" failures="0" errors="0"><testcase name="t"/></testsuite>"#
+        )
+    };
+    std::fs::write(repo.join("reports/a.xml"), suite("a")).unwrap();
+    std::fs::write(repo.join("reports/sub/b.xml"), suite("b")).unwrap();
+    std::fs::write(repo.join("reports/notes.txt"), "not a result").unwrap();
+    std::fs::write(repo.join("template.yml"), "version: 1\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "Reports"]);
+    let run = |args: &[&str]| server.run_in(&repo, "acme", &token, args, &[]);
+    ok(run(&["create", "flow", "vault", "-f", "template.yml"]));
+    let attest = |name: &str, upload: &str| {
+        ok(run(&[
+            "attest",
+            "junit",
+            "--name",
+            name,
+            "--commit",
+            "HEAD",
+            "--flow",
+            "vault",
+            "--trail",
+            "t1",
+            "--results-dir",
+            "reports",
+            "--upload-results",
+            upload,
+        ]))
+    };
+    let get = |name: &str, extra: &[&str]| {
+        let args = [
+            "get",
+            "attestation",
+            name,
+            "--flow",
+            "vault",
+            "--trail",
+            "t1",
+        ];
+        run(&[&args[..], extra].concat())
+    };
+
+    assert_eq!(
+        attest("tests", "true"),
+        "junit attestation 'tests' is reported to trail: t1\n"
+    );
+    let shown = ok(get("tests", &[]));
+    assert!(
+        shown.contains("Evidence file:         evidence.tgz\n"),
+        "{shown}"
+    );
+    ok(get("tests", &["--download-evidence", "out.tgz"]));
+    let listing = Command::new("tar")
+        .args(["-tzf", "out.tgz"])
+        .current_dir(&repo)
+        .output()
+        .expect("tar");
+    assert_eq!(
+        stdout(&listing),
+        "reports/a.xml\nreports/sub/b.xml\n",
+        "every parsed XML file, at its own path"
+    );
+
+    attest("quiet", "false");
+    let json = ok(get("quiet", &["-o", "json"]));
+    assert!(json.contains("\"has_evidence\": false"), "{json}");
+    let none = get("quiet", &["--download-evidence", "none.tgz"]);
+    assert!(!none.status.success());
+    assert!(stderr(&none).contains("has no evidence attached"));
 }

@@ -2,16 +2,21 @@
 //! the CLI as a user would, comparing what it prints.
 
 mod attestations;
+mod aws;
 mod custom_types;
 mod docker;
 mod evidence;
 mod fake_docker;
 mod fake_k8s;
+mod fake_providers;
 mod harness;
 mod k8s;
 mod k8s_watch;
+mod moto;
 mod oci;
 mod pipeline;
 mod policies;
+mod provider_attestations;
+mod snapshot_watch;
 
 mod tutorial;

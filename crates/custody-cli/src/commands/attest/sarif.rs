@@ -1,10 +1,12 @@
 //! `attest sarif [ARG]` (a Custody extension): reads the SARIF 2.1.0 report of
 //! any scanner (Trivy, Checkov, CodeQL, Semgrep…) and records its findings per
 //! severity as `sarif_results`, with the threshold the server judges them by.
+//! With `--upload-results` (the default) the SARIF file is uploaded as evidence
+//! along with any `--attachments`.
 
 use anyhow::anyhow;
-use clap::Args;
 use clap::builder::PossibleValuesParser;
+use clap::{ArgAction, Args};
 use custody_core::attestation::SEVERITIES;
 
 use super::typed::CommonFlags;
@@ -25,14 +27,20 @@ pub struct AttestSarif {
     /// none). Findings of severity none never fail, so `none` acts as `low`.
     #[arg(long, default_value = "low", value_parser = PossibleValuesParser::new(SEVERITIES))]
     severity_threshold: String,
+    /// Whether to upload the SARIF file as evidence.
+    #[arg(id = "upload-results", long = "upload-results", value_name = "UPLOAD_RESULTS", action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", default_value = "true")]
+    upload_results: bool,
 }
 
 impl AttestSarif {
-    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+    pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = self.common.check(ctx)?.to_string();
         let file = &self.scan_results;
         let doc = sarif::load(file)
             .map_err(|e| anyhow!("failed to parse sarif results file [{file}]: {e}"))?;
+        if self.upload_results {
+            self.common.attach([self.scan_results.clone()]);
+        }
         let mut payload = self.common.payload(ctx)?;
         payload.insert(
             "sarif_results".into(),

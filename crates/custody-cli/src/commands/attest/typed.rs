@@ -78,6 +78,26 @@ impl CommonFlags {
         Ok(org)
     }
 
+    /// `--commit` and its neighbours, for commands that read the commit themselves.
+    pub fn commit_flags(&self) -> &CommitFlags {
+        &self.commit
+    }
+
+    /// `--repository` (or its CI default), without any `owner/` prefix.
+    pub fn repository(&self) -> Option<String> {
+        let full = self
+            .repo
+            .repository
+            .clone()
+            .or_else(|| ci::default("repository"))?;
+        full.rsplit('/').next().map(str::to_string)
+    }
+
+    /// Adds files to upload as evidence, after those of `--attachments`.
+    pub fn attach(&mut self, paths: impl IntoIterator<Item = String>) {
+        self.attachments.attachments.extend(paths);
+    }
+
     /// The common payload fields, as a JSON object to add a type's fields to.
     pub fn payload(&self, ctx: &Ctx) -> anyhow::Result<Map<String, Value>> {
         let (target, attestation_name) = split_name(&self.name)?;

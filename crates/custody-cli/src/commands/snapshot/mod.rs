@@ -2,12 +2,18 @@
 //! on a server to a `server` environment, fingerprinted here, as
 //! `PUT /environments/{org}/{env}/report/server`; `snapshot docker ENV` reports
 //! the local daemon's running containers. With `--auto-environment` a missing
-//! environment is created first. `--watch` is not available yet.
+//! environment is created first. `snapshot paths|path --watch` keeps reporting
+//! changes: see [`watch`]. The `k8s`, `ecs`, `lambda` and `s3` reporters live
+//! in their own modules.
 
 mod docker;
+mod ecs;
 mod k8s;
+mod lambda;
+mod s3;
 mod server;
 mod spec;
+mod watch;
 
 use anyhow::{anyhow, bail};
 use clap::{ArgAction, Args, Subcommand};
@@ -37,6 +43,13 @@ pub enum Snapshot {
     /// Report the pods running in a Kubernetes cluster to K8S environments.
     #[command(alias = "kubernetes")]
     K8s(k8s::SnapshotK8s),
+    /// Report the running tasks of AWS ECS clusters to an ECS environment.
+    Ecs(ecs::SnapshotEcs),
+    /// Report AWS Lambda functions to a lambda environment.
+    Lambda(lambda::SnapshotLambda),
+    /// Report the content of an AWS S3 bucket to an S3 environment.
+    #[command(alias = "S3")]
+    S3(s3::SnapshotS3),
 }
 
 /// The flags every snapshot command takes.
@@ -65,15 +78,8 @@ pub struct SnapshotPaths {
     /// A YAML, JSON or TOML file: `version: 1` and `artifacts: {NAME: {path, exclude}}`.
     #[arg(long)]
     paths_file: String,
-    /// Keep reporting on file changes (not available yet).
-    #[arg(
-        long,
-        action = ArgAction::Set,
-        num_args = 0..=1,
-        default_missing_value = "true",
-        default_value = "false"
-    )]
-    watch: bool,
+    #[command(flatten)]
+    watch: watch::PathWatchFlags,
     #[command(flatten)]
     auto: AutoEnvironment,
 }
@@ -91,15 +97,8 @@ pub struct SnapshotPath {
     /// Paths or globs (relative to --path) to leave out of a directory fingerprint.
     #[arg(short = 'x', long, value_delimiter = ',')]
     exclude: Vec<String>,
-    /// Keep reporting on file changes (not available yet).
-    #[arg(
-        long,
-        action = ArgAction::Set,
-        num_args = 0..=1,
-        default_missing_value = "true",
-        default_value = "false"
-    )]
-    watch: bool,
+    #[command(flatten)]
+    watch: watch::PathWatchFlags,
     #[command(flatten)]
     auto: AutoEnvironment,
 }
@@ -116,15 +115,6 @@ pub struct SnapshotServer {
     exclude: Vec<String>,
     #[command(flatten)]
     auto: AutoEnvironment,
-}
-
-fn refuse_watch(watch: bool) -> anyhow::Result<()> {
-    if watch {
-        bail!(
-            "--watch is not available yet: run the command periodically (e.g. from cron or a systemd timer) to report changes"
-        );
-    }
-    Ok(())
 }
 
 /// The report entries of named paths, each error naming its artifact.
@@ -202,29 +192,31 @@ impl AutoEnvironment {
     }
 }
 
-/// Sends a `kind` report and says how many `noun`s (artifacts, containers) it held.
-async fn send_report(
+/// Sends a `kind` report; false when it was only printed (dry run).
+async fn put_report(
     ctx: &Ctx,
     (org, env, kind): (&str, &str, &str),
-    noun: &str,
     artifacts: Vec<Value>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let report = EnvironmentReport {
         kind: None,
         artifacts,
     };
-    let count = report.artifacts.len();
     let body = Body::Json(serde_json::to_value(report)?);
-    if ctx
-        .send(
-            Method::PUT,
-            &["environments", org, env, "report", kind],
-            body,
-        )
-        .await?
-        .is_some()
-    {
-        println!("[{count}] {noun} were reported to environment {env}");
+    let path = ["environments", org, env, "report", kind];
+    Ok(ctx.send(Method::PUT, &path, body).await?.is_some())
+}
+
+/// Sends a `kind` report and says how many `noun`s (artifacts, containers) it held.
+async fn send_report(
+    ctx: &Ctx,
+    target: (&str, &str, &str),
+    noun: &str,
+    artifacts: Vec<Value>,
+) -> anyhow::Result<()> {
+    let count = artifacts.len();
+    if put_report(ctx, target, artifacts).await? {
+        println!("[{count}] {noun} were reported to environment {}", target.1);
     }
     Ok(())
 }
@@ -240,22 +232,20 @@ impl Snapshot {
             Snapshot::Paths(c) => {
                 let env = exactly_one(c.args)?;
                 let org = ctx.require_login()?;
-                refuse_watch(c.watch)?;
                 c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
-                let artifacts = entries(&spec::load(&c.paths_file)?)?;
-                report(ctx, org, &env, artifacts).await
+                let artifacts = spec::load(&c.paths_file)?;
+                c.watch.run(ctx, (org, &env), &artifacts).await
             }
             Snapshot::Path(c) => {
                 let env = exactly_one(c.args)?;
                 let org = ctx.require_login()?;
-                refuse_watch(c.watch)?;
                 c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
-                let artifacts = entries(&[ArtifactPath {
+                let artifact = ArtifactPath {
                     name: c.name,
                     path: c.path,
                     exclude: c.exclude,
-                }])?;
-                report(ctx, org, &env, artifacts).await
+                };
+                c.watch.run(ctx, (org, &env), &[artifact]).await
             }
             Snapshot::Server(c) => {
                 eprintln!("Command \"server\" is deprecated, use 'custody snapshot paths' instead");
@@ -270,6 +260,9 @@ impl Snapshot {
             }
             Snapshot::Docker(c) => c.run(ctx).await,
             Snapshot::K8s(c) => c.run(ctx).await,
+            Snapshot::Ecs(c) => c.run(ctx).await,
+            Snapshot::Lambda(c) => c.run(ctx).await,
+            Snapshot::S3(c) => c.run(ctx).await,
         }
     }
 }

@@ -22,6 +22,7 @@ use clap::{ArgAction, Args};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
+use super::watch::{Timing, duration};
 use super::{AutoEnvironment, send_report};
 use crate::commands::attest::common::exactly_one;
 use crate::context::Ctx;
@@ -70,24 +71,6 @@ pub struct SnapshotK8s {
     resync_interval: Duration,
     #[command(flatten)]
     auto: AutoEnvironment,
-}
-
-/// `250ms`, `2s`, `5m`, `1h`.
-fn duration(text: &str) -> Result<Duration, String> {
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration '{text}'"))?;
-    match unit {
-        "ms" => Ok(Duration::from_millis(n)),
-        "s" | "" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
-        "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("invalid duration '{text}': use ms, s, m or h")),
-    }
 }
 
 /// The report entries of pods, sorted by namespace and name. A Running pod
@@ -162,7 +145,7 @@ impl SnapshotK8s {
         }
         let cluster = cluster::connect(self.kubeconfig.as_deref()).await?;
         if self.watch {
-            let timing = watch::Timing {
+            let timing = Timing {
                 debounce: self.debounce,
                 resync: self.resync_interval,
             };

@@ -11,7 +11,6 @@
 //! instead of failing, and report errors are warnings: the next change retries.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use futures::{StreamExt, stream};
 use k8s_openapi::api::core::v1::Pod;
@@ -20,16 +19,11 @@ use kube::runtime::{WatchStreamExt, watcher};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::super::watch::Timing;
 use super::cluster::Cluster;
 use super::envs::Target;
 use super::{ENV_TYPE, artifacts, send_report};
 use crate::context::Ctx;
-
-/// How long to wait before reporting, and how often to re-list.
-pub struct Timing {
-    pub debounce: Duration,
-    pub resync: Duration,
-}
 
 type Pods = BTreeMap<(String, String), Pod>;
 

@@ -1,0 +1,265 @@
+//! A small AWS client for the snapshot reporters, on reqwest with SigV4
+//! signing: credentials from `--aws-key-id/--aws-secret-key`, else
+//! `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, else the
+//! shared credentials file's profile (`AWS_PROFILE`, default `default`);
+//! region from `--aws-region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`.
+//! `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` point the client at an
+//! AWS-compatible endpoint (S3 is then addressed path-style).
+
+pub mod ecs;
+pub mod lambda;
+pub mod s3;
+mod sigv4;
+
+use anyhow::{Context, anyhow, bail};
+use clap::Args;
+use reqwest::{Method, Url};
+use serde_json::Value;
+use sigv4::{Credentials, Signing};
+
+/// The AWS flags of `snapshot ecs|lambda|s3`.
+#[derive(Debug, Clone, Args)]
+pub struct AwsFlags {
+    /// The AWS access key ID.
+    #[arg(long)]
+    aws_key_id: Option<String>,
+    /// The AWS secret access key.
+    #[arg(long)]
+    aws_secret_key: Option<String>,
+    /// The AWS region.
+    #[arg(long)]
+    aws_region: Option<String>,
+}
+
+/// A signed-request client for one account and region.
+pub struct Client {
+    http: reqwest::Client,
+    creds: Credentials,
+    region: String,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The `[profile]` keys of the shared credentials file, if any.
+fn profile_credentials() -> Option<Credentials> {
+    let path = env("AWS_SHARED_CREDENTIALS_FILE")
+        .or_else(|| env("HOME").map(|h| format!("{h}/.aws/credentials")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".to_string());
+    let mut section = String::new();
+    let (mut key_id, mut secret, mut session_token) = (None, None, None);
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_string();
+        } else if let (true, Some((k, v))) = (section == profile, line.split_once('=')) {
+            let v = Some(v.trim().to_string());
+            match k.trim() {
+                "aws_access_key_id" => key_id = v,
+                "aws_secret_access_key" => secret = v,
+                "aws_session_token" => session_token = v,
+                _ => {}
+            }
+        }
+    }
+    Some(Credentials {
+        key_id: key_id?,
+        secret: secret?,
+        session_token,
+    })
+}
+
+/// The code and message of an AWS error body (JSON or XML) or headers.
+fn error_text(headers: &reqwest::header::HeaderMap, body: &str) -> String {
+    let json: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| json.get(n).and_then(Value::as_str).map(str::to_string))
+    };
+    let xml = |tag: &str| {
+        let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+        let end = body[start..].find(&format!("</{tag}>"))?;
+        Some(body[start..start + end].to_string())
+    };
+    let code = field(&["__type", "code", "Code", "Type"])
+        .or_else(|| xml("Code"))
+        .or_else(|| {
+            let h = headers.get("x-amzn-errortype")?;
+            h.to_str().ok().map(str::to_string)
+        })
+        .map(|c| c.rsplit('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let code = code.split(':').next().unwrap_or_default();
+    let message = field(&["message", "Message"])
+        .or_else(|| xml("Message"))
+        .unwrap_or_default();
+    format!("{code}: {message}")
+        .trim_matches([':', ' '])
+        .to_string()
+}
+
+impl Client {
+    /// A client from the flags, the environment and the shared credentials file.
+    pub fn new(flags: &AwsFlags) -> anyhow::Result<Self> {
+        let from_flags = match (&flags.aws_key_id, &flags.aws_secret_key) {
+            (Some(key_id), Some(secret)) => Some(Credentials {
+                key_id: key_id.clone(),
+                secret: secret.clone(),
+                session_token: None,
+            }),
+            _ => None,
+        };
+        let from_env = || {
+            Some(Credentials {
+                key_id: env("AWS_ACCESS_KEY_ID")?,
+                secret: env("AWS_SECRET_ACCESS_KEY")?,
+                session_token: env("AWS_SESSION_TOKEN"),
+            })
+        };
+        let creds = from_flags.or_else(from_env).or_else(profile_credentials).ok_or_else(|| {
+            anyhow!("no AWS credentials: use --aws-key-id and --aws-secret-key, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials")
+        })?;
+        let region = flags
+            .aws_region
+            .clone()
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .ok_or_else(|| anyhow!("no AWS region: use --aws-region or AWS_REGION"))?;
+        Ok(Client {
+            http: reqwest::Client::new(),
+            creds,
+            region,
+        })
+    }
+
+    /// The base URL of a service (`ecs`, `lambda`, `s3`), and whether it is overridden.
+    fn endpoint(&self, service: &str) -> (String, bool) {
+        let specific = format!("AWS_ENDPOINT_URL_{}", service.to_ascii_uppercase());
+        match env(&specific).or_else(|| env("AWS_ENDPOINT_URL")) {
+            Some(url) => (url.trim_end_matches('/').to_string(), true),
+            None => (
+                format!("https://{service}.{}.amazonaws.com", self.region),
+                false,
+            ),
+        }
+    }
+
+    /// Sends a signed request; a non-2xx answer is an error naming the AWS error code.
+    async fn send(
+        &self,
+        service: &str,
+        method: Method,
+        url: Url,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> anyhow::Result<Vec<u8>> {
+        let amz_date = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        let payload_hash = sigv4::sha256_hex(&body);
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_string(),
+        };
+        let mut signed = headers;
+        signed.extend([
+            ("host".to_string(), host),
+            ("x-amz-date".to_string(), amz_date.clone()),
+            ("x-amz-content-sha256".to_string(), payload_hash.clone()),
+        ]);
+        if let Some(token) = &self.creds.session_token {
+            signed.push(("x-amz-security-token".to_string(), token.clone()));
+        }
+        let signing = Signing {
+            region: &self.region,
+            service,
+            amz_date: &amz_date,
+        };
+        let auth = sigv4::authorization(
+            &self.creds,
+            &signing,
+            method.as_str(),
+            &url,
+            &signed,
+            &payload_hash,
+        );
+        let mut request = self.http.request(method, url.clone()).body(body);
+        for (name, value) in signed.iter().filter(|(n, _)| n != "host") {
+            request = request.header(name, value);
+        }
+        let response = request
+            .header("authorization", auth)
+            .send()
+            .await
+            .with_context(|| format!("cannot reach AWS {service} at {url}"))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await?.to_vec();
+        if !status.is_success() {
+            let text = error_text(&headers, &String::from_utf8_lossy(&bytes));
+            bail!(
+                "AWS {service} request {} failed with status {}: {text}",
+                url.path(),
+                status.as_u16()
+            );
+        }
+        Ok(bytes)
+    }
+}
+
+/// Include and exclude lists of names (exact) and regexes (searched).
+#[derive(Debug, Default)]
+pub struct NameFilter {
+    pub names: Vec<String>,
+    pub regexes: Vec<regex::Regex>,
+    pub exclude: Vec<String>,
+    pub exclude_regexes: Vec<regex::Regex>,
+}
+
+impl NameFilter {
+    /// Compiles the regex lists.
+    pub fn new(
+        names: Vec<String>,
+        regexes: &[String],
+        exclude: Vec<String>,
+        exclude_regexes: &[String],
+    ) -> anyhow::Result<Self> {
+        let compile = |patterns: &[String]| -> anyhow::Result<Vec<regex::Regex>> {
+            patterns
+                .iter()
+                .map(|p| regex::Regex::new(p).map_err(|e| anyhow!("invalid regex '{p}': {e}")))
+                .collect()
+        };
+        Ok(NameFilter {
+            regexes: compile(regexes)?,
+            exclude_regexes: compile(exclude_regexes)?,
+            names,
+            exclude,
+        })
+    }
+
+    /// Whether a name is kept: not excluded, and included when includes are set.
+    pub fn keeps(&self, name: &str) -> bool {
+        if self.exclude.iter().any(|n| n == name)
+            || self.exclude_regexes.iter().any(|r| r.is_match(name))
+        {
+            return false;
+        }
+        (self.names.is_empty() && self.regexes.is_empty())
+            || self.names.iter().any(|n| n == name)
+            || self.regexes.iter().any(|r| r.is_match(name))
+    }
+}
+
+/// Kosli's `only one of --a, --b is allowed` for each group with two flags set.
+pub fn only_one(groups: &[&[(&str, bool)]]) -> anyhow::Result<()> {
+    for group in groups {
+        if group.iter().filter(|(_, set)| *set).count() > 1 {
+            let names: Vec<String> = group.iter().map(|(n, _)| format!("--{n}")).collect();
+            bail!("only one of {} is allowed", names.join(", "));
+        }
+    }
+    Ok(())
+}
