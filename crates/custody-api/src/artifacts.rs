@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::GitCommitInfo;
 
@@ -124,6 +124,26 @@ pub struct Attestation {
     pub evidence_file_name: Option<String>,
     #[serde(default)]
     pub has_evidence: bool,
+    /// Type-specific fields of the stored payload (`junit_results`,
+    /// `pull_requests`, `control`, ...), beside the document's own.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Attestation {
+    /// Keeps the fields of a stored payload that the document does not set
+    /// itself: the document's own fields win.
+    pub fn with_payload(mut self, payload: &str) -> Self {
+        let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(payload) else {
+            return self;
+        };
+        let own = serde_json::to_value(&self).unwrap_or_default();
+        self.extra = fields
+            .into_iter()
+            .filter(|(k, _)| own.get(k).is_none())
+            .collect();
+        self
+    }
 }
 
 /// Body of the legacy `POST /deployments/{org}/{flow}` (`expect deployment`).

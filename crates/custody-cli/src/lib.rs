@@ -6,6 +6,7 @@
 //! clap, run the command, and report errors as `Error: <message>`.
 
 mod aws;
+mod azure;
 mod ci;
 pub mod commands;
 pub mod context;

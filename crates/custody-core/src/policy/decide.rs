@@ -17,6 +17,8 @@ pub struct Seen {
     pub name: String,
     pub kind: String,
     pub is_compliant: bool,
+    /// The control a `decision` attestation is about (its payload's `control`).
+    pub control: Option<String>,
 }
 
 /// One (flow, trail) that holds the artifact.
@@ -209,7 +211,12 @@ fn trail_compliance(rule: &BoolRule, subject: &Subject) -> RuleEvaluation {
 
 fn attestation(rule: &AttestationRule, subject: &Subject) -> RuleEvaluation {
     let matches = |s: &&Seen| {
-        (rule.name == "*" || rule.name == s.name) && (rule.kind == "*" || rule.kind == s.kind)
+        (rule.name == "*" || rule.name == s.name)
+            && (rule.kind == "*" || rule.kind == s.kind)
+            && rule
+                .for_control
+                .as_ref()
+                .is_none_or(|c| s.control.as_ref() == Some(c))
     };
     let mut resolutions: Vec<Resolution> = subject
         .contexts

@@ -131,6 +131,7 @@ fn ctx(
                 name: n.to_string(),
                 kind: k.to_string(),
                 is_compliant: *c,
+                control: None,
             })
             .collect(),
     }
@@ -163,6 +164,7 @@ fn decisions_follow_the_rules() {
         name: "unit-test".into(),
         kind: "junit".into(),
         is_compliant: true,
+        control: None,
     });
     assert!(decide("p", 1, &p, &subject(vec![tested.clone()])).compliant());
     let red_beta = ctx("scan", &[("env", "beta")], "NON-COMPLIANT", &[]);
@@ -174,6 +176,36 @@ fn decisions_follow_the_rules() {
         "non_compliant_in_trail"
     );
     assert!(!d.compliant());
+}
+
+#[test]
+fn decision_rules_match_their_control() {
+    let p = Policy::parse(
+        "_schema: https://kosli.com/schemas/policy/environment/v1\n\
+         artifacts:\n  attestations:\n    - name: \"*\"\n      type: decision\n      for_control: SOX-1\n",
+    )
+    .unwrap();
+    let decided = |control: &str, is_compliant: bool| Subject {
+        name: "web".into(),
+        fingerprint: "f".repeat(64),
+        contexts: vec![FlowContext {
+            attestations: vec![Seen {
+                name: "approval".into(),
+                kind: "decision".into(),
+                is_compliant,
+                control: Some(control.into()),
+            }],
+            ..ctx("ci", &[], "COMPLIANT", &[])
+        }],
+    };
+    let rule = |d: &PolicyDecision| d.rule_evaluations[2].resolutions[0].clone();
+    let other = decide("p", 1, &p, &decided("SOX-2", true));
+    assert!(!other.compliant(), "{other:?}");
+    assert_eq!(rule(&other).kind, "missing_attestation");
+    assert_eq!(rule(&other).context.for_control.as_deref(), Some("SOX-1"));
+    assert!(decide("p", 1, &p, &decided("SOX-1", true)).compliant());
+    let refused = decide("p", 1, &p, &decided("SOX-1", false));
+    assert_eq!(rule(&refused).kind, "non_compliant_attestation");
 }
 
 fn leaf() -> impl Strategy<Value = Expr> {

@@ -17,6 +17,8 @@ pub struct ArtifactCompliance {
     pub trail_attestations: Vec<AttestationStatus>,
     /// Attestations that concern the artifact itself, for its history.
     pub bound: Vec<AttestationRow>,
+    /// Attestations about the artifact's trail itself.
+    pub trail_level: Vec<AttestationRow>,
 }
 
 impl ArtifactCompliance {
@@ -116,14 +118,14 @@ pub fn evaluate_one(
     let bound: Vec<&AttestationRow> = attestations.iter().filter(|a| binds_to(a, row)).collect();
     let requirements = template.artifact_requirements(row.template_name.as_deref());
     let (own_state, own) = evaluate(&requirements, &reported(&bound));
+    let trail_level: Vec<&AttestationRow> = row.trail_id.map_or_else(Vec::new, |trail_id| {
+        attestations
+            .iter()
+            .filter(|a| is_trail_level(a, trail_id))
+            .collect()
+    });
     let (trail_state, trail) = match row.trail_id {
-        Some(trail_id) => {
-            let trail_level: Vec<&AttestationRow> = attestations
-                .iter()
-                .filter(|a| is_trail_level(a, trail_id))
-                .collect();
-            evaluate(&template.trail_attestations, &reported(&trail_level))
-        }
+        Some(_) => evaluate(&template.trail_attestations, &reported(&trail_level)),
         None => (State::Compliant, Vec::new()),
     };
     ArtifactCompliance {
@@ -131,5 +133,6 @@ pub fn evaluate_one(
         attestations: own,
         trail_attestations: trail,
         bound: bound.into_iter().cloned().collect(),
+        trail_level: trail_level.into_iter().cloned().collect(),
     }
 }

@@ -8,6 +8,7 @@ use custody_core::policy::{FlowContext, Policy, PolicyDecision, Seen, Subject, d
 use custody_store::{FlowRow, PolicyRow};
 use serde_json::{Value, json};
 
+use super::compliance::ArtifactCompliance;
 use super::snapshot::Provenance;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -113,6 +114,7 @@ pub fn subject(
                         name: a.attestation_name.clone(),
                         kind: a.attestation_type.clone(),
                         is_compliant: a.is_compliant?,
+                        control: control(compliance, a.attestation_id.as_deref()),
                     })
                 })
                 .collect(),
@@ -123,6 +125,17 @@ pub fn subject(
         fingerprint: fingerprint.to_string(),
         contexts,
     }
+}
+
+/// The `control` in the payload of one of an artifact's attestations.
+fn control(compliance: &ArtifactCompliance, id: Option<&str>) -> Option<String> {
+    let row = compliance
+        .bound
+        .iter()
+        .chain(&compliance.trail_level)
+        .find(|r| Some(r.public_id.as_str()) == id)?;
+    let payload: Value = serde_json::from_str(&row.payload).ok()?;
+    payload["control"].as_str().map(str::to_string)
 }
 
 /// Decisions of every policy, and whether all are compliant.

@@ -119,6 +119,7 @@ async fn record(
         evidence_archive_fingerprint: None,
         evidence_file_name: None,
         has_evidence: false,
+        extra: Default::default(),
     })
 }
 

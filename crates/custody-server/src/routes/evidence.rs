@@ -45,7 +45,9 @@ async fn document(
         evidence_archive_fingerprint: None,
         evidence_file_name: None,
         has_evidence: false,
-    };
+        extra: Default::default(),
+    }
+    .with_payload(&row.payload);
     let found = state.store.evidence_of(&[row.id]).await?;
     evidence::show(&mut doc, found.first());
     Ok(json!({ "data": [doc] }))

@@ -1,12 +1,15 @@
 //! Artifacts and compliance: a template's artifact and trail attestations
 //! moving an artifact through INCOMPLETE, NON-COMPLIANT and COMPLIANT; an
 //! attestation reported before its artifact; lookups by fingerprint and commit
-//! prefix.
+//! prefix; attestation documents keeping their type-specific results.
 
+use reqwest::Method;
 use serde_json::json;
 
-use crate::fixtures::{self, STRICT_TEMPLATE, artifact, attest, history, state_of, trail_state};
-use crate::harness::{T0, TestServer, fails, fp, sha, start};
+use crate::fixtures::{
+    self, EMPTY_TEMPLATE, STRICT_TEMPLATE, artifact, attest, history, state_of, trail_state,
+};
+use crate::harness::{T0, TestServer, fails, fp, ok, sha, start};
 use custody_store::testing::TestDatabase;
 
 /// The compliance walk of one artifact in trail `t1` of flow `runner`.
@@ -197,5 +200,31 @@ async fn an_attestation_reported_before_its_artifact_counts_and_prefixes_find_ar
     );
     let listed = m.json("artifacts/acme?flow_name=runner").await;
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn attestation_documents_keep_their_type_specific_results() {
+    let db = TestDatabase::sqlite();
+    let srv = start(&db).await;
+    let m = &srv.member;
+    fixtures::flow(m, "ci", EMPTY_TEMPLATE).await;
+    let fp1 = fp("f00d");
+    artifact(m, "ci", &fp1, "app:1", &sha("f1"), Some("t1"), None).await;
+    let results = json!([{"name": "suite", "tests": 3, "failures": 0, "errors": 0}]);
+    let data = json!({"attestation_name": "unit-test", "artifact_fingerprint": fp1,
+        "junit_results": results, "is_compliant": false});
+    let path = "attestations/acme/ci/trail/t1/junit";
+    ok(m.form(Method::POST, path, Some(data), &[]).await, 201);
+    for path in [
+        "attestations/acme/ci/trail/t1/unit-test".to_string(),
+        format!("attestations/acme/ci/artifact/{fp1}/unit-test"),
+    ] {
+        let doc = &m.json(&path).await["data"][0];
+        assert_eq!(doc["junit_results"], results, "{path}");
+        assert_eq!(doc["attestation_type"], "junit");
+        assert_eq!(doc["is_compliant"], true, "the server's verdict wins");
+        assert_eq!(doc["artifact_fingerprint"], fp1.as_str());
+    }
     srv.stop().await;
 }

@@ -237,3 +237,38 @@ async fn trail_compliance_spans_trails_unless_excepted() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn decision_rules_need_a_decision_for_their_control() {
+    let db = TestDatabase::sqlite();
+    let srv = start(&db).await;
+    let m = &srv.member;
+    fixtures::flow(m, "ci", EMPTY_TEMPLATE).await;
+    let fpa = fp("e1");
+    artifact(m, "ci", &fpa, "app:1", &sha("a"), Some("t1"), None).await;
+    let decide = |name: &str, control: &str| {
+        let data = json!({"attestation_name": name, "artifact_fingerprint": fpa,
+            "type_name": "decision", "control": control,
+            "attestation_data": {"is_compliant": true}});
+        m.form(
+            Method::POST,
+            "attestations/acme/ci/trail/t1/system",
+            Some(data),
+            &[],
+        )
+    };
+    ok(decide("change-approval", "SOX-2").await, 201);
+    let policy = format!(
+        "{SCHEMA}artifacts:\n  attestations:\n    - name: \"*\"\n      type: decision\n      for_control: SOX-1\n"
+    );
+    ok(put_policy(m, "sox", &policy).await, 201);
+    let gate = format!("asserts/acme/fingerprint/{fpa}?policy_name=sox");
+    let no = m.json(&gate).await;
+    assert_eq!(no["compliant"], false, "a decision on another control");
+    let resolution = &no["policy_evaluations"][0]["rule_evaluations"][2]["resolutions"][0];
+    assert_eq!(resolution["type"], "missing_attestation");
+    assert_eq!(resolution["context"]["for_control"], "SOX-1");
+    ok(decide("release-approval", "SOX-1").await, 201);
+    assert_eq!(m.json(&gate).await["compliant"], true);
+    srv.stop().await;
+}

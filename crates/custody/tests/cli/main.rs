@@ -3,9 +3,11 @@
 
 mod attestations;
 mod aws;
+mod azure;
 mod custom_types;
 mod docker;
 mod evidence;
+mod fake_azure;
 mod fake_docker;
 mod fake_k8s;
 mod fake_providers;

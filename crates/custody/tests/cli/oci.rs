@@ -13,15 +13,17 @@ use serde_json::json;
 
 use super::harness::{BIN, ok, stderr};
 
-const DIGEST: &str = "3f2e8c5a9b1d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7";
+pub const DIGEST: &str = "3f2e8c5a9b1d4e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7";
 const ACCEPT: &str = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v1+prettyjws, application/vnd.docker.distribution.manifest.v1+json";
 /// `ci-bot:s3cret`.
 const BASIC: &str = "Basic Y2ktYm90OnMzY3JldA==";
 
-type Log = Arc<Mutex<Vec<HashMap<String, String>>>>;
+pub type Log = Arc<Mutex<Vec<HashMap<String, String>>>>;
 
-/// Serves the registry on a free port; returns `127.0.0.1:PORT` and the request log.
-fn registry() -> (String, Log) {
+/// Serves the registry (image `team/app:1.0`, user `ci-bot:s3cret`) on a free
+/// port; returns `127.0.0.1:PORT` and the request log. Also the fake ACR of
+/// [`super::azure`].
+pub fn registry() -> (String, Log) {
     let log: Log = Arc::default();
     let seen = log.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

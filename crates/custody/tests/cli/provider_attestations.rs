@@ -1,7 +1,8 @@
 //! `attest pullrequest <host>`, `attest jira`, `attest sonar` and `assert
 //! pullrequest <host>` end to end: the real CLI asks a fake of each provider
-//! ([`super::fake_providers`]), reports to a real server, and the sent
-//! payloads and the trail's compliance are checked.
+//! ([`super::fake_providers`]), reports to a real server, and the stored
+//! payloads (read back with `get attestation -o json`) and the trail's
+//! compliance are checked.
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -71,13 +72,21 @@ impl Setup {
         )
     }
 
-    /// The payload `attest ARGS` sends, from its `--dry-run` output (the
-    /// server's `get attestation` does not show type-specific fields).
-    fn sent(&self, args: &[&str]) -> Value {
-        let text = ok(self.attest(&[args, &["--dry-run"]].concat()));
-        let json = &text[text.find('{').unwrap_or_else(|| panic!("{text}"))..];
-        let mut values = serde_json::Deserializer::from_str(json).into_iter::<Value>();
-        values.next().expect("a payload").expect("JSON")
+    /// The latest attestation `name` on trail `t1`, as `get attestation -o json`
+    /// shows it with its stored type-specific fields.
+    fn stored(&self, name: &str) -> Value {
+        let args = [
+            "get",
+            "attestation",
+            name,
+            "--flow",
+            "shop",
+            "--trail",
+            "t1",
+        ];
+        let text = ok(self.run(&[&args[..], &["-o", "json"]].concat()));
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        doc["data"][0].clone()
     }
 
     fn compliance(&self) -> String {
@@ -131,7 +140,7 @@ fn github_jira_and_sonar_evidence_make_the_trail_compliant() {
             "found 1 pull request(s) for commit: {sha}\ngithub pull request attestation 'pr' is reported to trail: t1\n"
         )
     );
-    let pr = s.sent(&[&["pullrequest", "github", "-n", "pr"][..], &gh].concat());
+    let pr = s.stored("pr");
     let evidence = &find(&pr, "pull_requests").unwrap_or_else(|| panic!("{pr}"))[0];
     assert_eq!(evidence["merge_commit"], SHA);
     assert_eq!(evidence["state"], "MERGED");
@@ -174,12 +183,7 @@ fn github_jira_and_sonar_evidence_make_the_trail_compliant() {
     let expected = "Error: missing Jira issues from references found in commit message or branch name\n\tOPS-3: issue not found\n";
     assert!(stderr(&missing).ends_with(expected), "{}", stderr(&missing));
     ok(s.attest(&[&jira[..], &["--jira-issue-fields", "summary"]].concat()));
-    let results = find(
-        &s.sent(&[&jira[..], &["--jira-issue-fields", "summary"]].concat()),
-        "jira_results",
-    )
-    .unwrap()
-    .clone();
+    let results = find(&s.stored("issues"), "jira_results").unwrap().clone();
     assert_eq!(
         results.as_array().unwrap().len(),
         1,
@@ -199,12 +203,7 @@ fn github_jira_and_sonar_evidence_make_the_trail_compliant() {
         reported,
         "sonar attestation 'quality' is reported to trail: t1\n"
     );
-    let sonar = find(
-        &s.sent(&["sonar", "-n", "quality", "--sonar-api-token", "squ_x"]),
-        "sonar_results",
-    )
-    .unwrap()
-    .clone();
+    let sonar = find(&s.stored("quality"), "sonar_results").unwrap().clone();
     assert_eq!(sonar["qualityGate"]["status"], "OK");
     assert_eq!(
         sonar["qualityGate"]["conditions"][0]["metric"],
@@ -265,7 +264,7 @@ fn gitlab_bitbucket_and_azure_pull_requests_are_reported() {
             "found 1 merge request(s) for commit: {sha}\ngitlab merge request attestation 'pr' is reported to trail: t1\n"
         )
     );
-    let pr = s.sent(&gl);
+    let pr = s.stored("pr");
     assert_eq!(
         find(&pr, "approvers").unwrap()[0]["username"],
         "Eve Example (@eve)"
@@ -287,7 +286,7 @@ fn gitlab_bitbucket_and_azure_pull_requests_are_reported() {
         &s.fake.url,
     ];
     ok(s.attest(&bb));
-    let evidence = find(&s.sent(&bb), "pull_requests").unwrap()[0].clone();
+    let evidence = find(&s.stored("pr"), "pull_requests").unwrap()[0].clone();
     assert_eq!(evidence["approvers"].as_array().unwrap().len(), 1);
     assert_eq!(evidence["approvers"][0]["username"], "Eve");
     assert_eq!(
@@ -316,7 +315,7 @@ fn gitlab_bitbucket_and_azure_pull_requests_are_reported() {
         "shop",
     ];
     ok(s.attest(&az));
-    let evidence = find(&s.sent(&az), "pull_requests").unwrap()[0].clone();
+    let evidence = find(&s.stored("pr"), "pull_requests").unwrap()[0].clone();
     assert_eq!(evidence["state"], "completed");
     assert_eq!(evidence["head_ref"], "feature/login");
     assert_eq!(evidence["approvers"][0]["username"], "Eve");

@@ -3,9 +3,10 @@
 //! `PUT /environments/{org}/{env}/report/server`; `snapshot docker ENV` reports
 //! the local daemon's running containers. With `--auto-environment` a missing
 //! environment is created first. `snapshot paths|path --watch` keeps reporting
-//! changes: see [`watch`]. The `k8s`, `ecs`, `lambda` and `s3` reporters live
+//! changes: see [`watch`]. The `k8s`, `ecs`, `lambda`, `s3` and `azure` reporters live
 //! in their own modules.
 
+mod azure;
 mod docker;
 mod ecs;
 mod k8s;
@@ -50,6 +51,8 @@ pub enum Snapshot {
     /// Report the content of an AWS S3 bucket to an S3 environment.
     #[command(alias = "S3")]
     S3(s3::SnapshotS3),
+    /// Report the running Azure Web and Function apps of a resource group to an azure-apps environment.
+    Azure(azure::SnapshotAzure),
 }
 
 /// The flags every snapshot command takes.
@@ -263,6 +266,7 @@ impl Snapshot {
             Snapshot::Ecs(c) => c.run(ctx).await,
             Snapshot::Lambda(c) => c.run(ctx).await,
             Snapshot::S3(c) => c.run(ctx).await,
+            Snapshot::Azure(c) => c.run(ctx).await,
         }
     }
 }
