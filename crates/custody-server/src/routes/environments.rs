@@ -131,13 +131,16 @@ pub async fn list(
     let org = auth.scope(&org, Permission::Read)?;
     let page = paging.requested(15)?;
     let (rows, total) = state.store.environments(org.id, page).await?;
-    let mut envs: Vec<Environment> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let policies = super::policies::attached_names(&state, &org, &row).await?;
-        let mut doc = document(&org, row, None);
-        doc.policies = policies;
-        envs.push(doc);
-    }
+    let mut attached = super::policies::attached_by_environment(&state, &org).await?;
+    let envs: Vec<Environment> = rows
+        .into_iter()
+        .map(|row| {
+            let policies = attached.remove(&row.name).unwrap_or_default();
+            let mut doc = document(&org, row, None);
+            doc.policies = policies;
+            doc
+        })
+        .collect();
     Ok(Json(match page {
         None => json!(envs),
         Some(p) => json!(EnvironmentPage {

@@ -142,6 +142,18 @@ async fn attaching_policies_reevaluates_the_environment() {
         m.json("environments/acme/prod").await["policies"],
         json!(["tested"])
     );
+    let listed = m.json("environments/acme").await;
+    let prod = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "prod")
+        .unwrap();
+    assert_eq!(
+        prod["policies"],
+        json!(["tested"]),
+        "lists show attached policies too"
+    );
 
     attest(
         m,

@@ -2,8 +2,8 @@
 //! (`moto_server`, from `pip install 'moto[server]'`), seeded through its API
 //! with boto3, and a one-answer HTTP server replaying an AWS error.
 //!
-//! Without `moto_server` on PATH the moto tests are skipped, unless
-//! `CUSTODY_TEST_MOTO` is set (as `scripts/test` does), which makes it required.
+//! The tests need `moto_server` on PATH (`scripts/test` installs it when missing);
+//! without it they fail and say how to install it.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -70,22 +70,18 @@ fn free_port() -> u16 {
 }
 
 impl Moto {
-    /// Starts moto, or `None` (test skipped) when it is not installed and not required.
-    pub fn start() -> Option<Moto> {
+    /// Starts moto on a free port.
+    pub fn start() -> Moto {
         let installed = Command::new("moto_server")
             .arg("--help")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        if !installed {
-            assert!(
-                std::env::var_os("CUSTODY_TEST_MOTO").is_none(),
-                "CUSTODY_TEST_MOTO is set but moto_server is not installed"
-            );
-            eprintln!("skipped: moto_server is not installed (pip install 'moto[server]')");
-            return None;
-        }
+        assert!(
+            installed,
+            "moto_server is not installed: pip install 'moto[server]' (scripts/test does this)"
+        );
         let port = free_port();
         let child = Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -101,10 +97,10 @@ impl Moto {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        Some(Moto {
+        Moto {
             child,
             url: format!("http://127.0.0.1:{port}"),
-        })
+        }
     }
 
     /// Seeds `kind` (`ecs`, `lambda`, `s3`) and returns what the seed printed.
