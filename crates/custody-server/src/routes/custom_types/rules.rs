@@ -63,22 +63,30 @@ pub fn check_all<'a>(what: &str, codes: impl IntoIterator<Item = &'a str>) -> Re
     Ok(())
 }
 
+/// The most values a rule may yield; more is an error, not an endless loop.
+const MAX_OUTPUTS: usize = 10_000;
+
 /// Whether `rule` holds for `data`: it must yield at least one value and only
-/// `true`. A rule that fails to run is an error.
+/// `true`. A rule that fails to run, or yields too many values, is an error.
 pub fn holds(rule: &str, data: &Value) -> Result<bool, String> {
     let filter = compile(rule)?;
     let input = jaq_json::read::parse_single(data.to_string().as_bytes())
         .map_err(|e| format!("attestation_data cannot be read by jq: {e}"))?;
     let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
-    let mut seen = false;
+    let mut seen = 0;
     for out in filter.id.run((ctx, input)).map(unwrap_valr) {
         let value = out.map_err(|e| format!("jq rule '{rule}' failed: {e}"))?;
         if value != Val::from(true) {
             return Ok(false);
         }
-        seen = true;
+        seen += 1;
+        if seen > MAX_OUTPUTS {
+            return Err(format!(
+                "jq rule '{rule}' yields more than {MAX_OUTPUTS} values"
+            ));
+        }
     }
-    Ok(seen)
+    Ok(seen > 0)
 }
 
 #[cfg(test)]
@@ -94,6 +102,11 @@ mod tests {
         assert_eq!(holds(".coverage > 90", &data), Ok(false));
         assert_eq!(holds(".tags | length == 2", &data), Ok(true));
         assert_eq!(holds("empty", &data), Ok(false));
+        assert!(
+            holds("repeat(true)", &data)
+                .unwrap_err()
+                .contains("more than")
+        );
         assert!(holds(".coverage | keys", &data).is_err());
         assert!(check_all("jq rule", [".a >=", "nosuchfn(1)"]).is_err());
         assert!(check_all("jq rule", [".a >= 1", "map(.x) | any"]).is_ok());
