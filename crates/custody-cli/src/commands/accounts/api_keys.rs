@@ -4,7 +4,7 @@
 use clap::Args;
 use custody_api::ApiKey;
 
-use super::{Deletion, delete_all, optional_timestamp};
+use super::{AssumeYes, Deletion, delete_all, optional_timestamp};
 use crate::context::{Ctx, OutputArg};
 use crate::output::TabWriter;
 
@@ -85,16 +85,8 @@ pub struct DeleteApiKey {
     /// The service account the keys belong to.
     #[arg(short = 's', long)]
     service_account: String,
-    /// Delete without asking for confirmation (also --yes).
-    #[arg(
-        short = 'y',
-        long,
-        alias = "yes",
-        num_args = 0..=1,
-        default_missing_value = "true",
-        default_value = "false"
-    )]
-    assume_yes: bool,
+    #[command(flatten)]
+    confirm: AssumeYes,
 }
 
 impl DeleteApiKey {
@@ -111,7 +103,7 @@ impl DeleteApiKey {
         };
         delete_all(
             ctx,
-            self.assume_yes,
+            self.confirm.assume_yes,
             &self.ids,
             words,
             |id| {

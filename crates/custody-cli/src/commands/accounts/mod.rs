@@ -10,7 +10,7 @@ mod service_accounts;
 
 use std::io::{BufRead, Write};
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use custody_client::Body;
 use reqwest::Method;
 use serde_json::Value;
@@ -92,6 +92,21 @@ struct Deletion {
     plural: &'static str,
     /// The context of a failed request, e.g. `failed to delete API key`.
     failure: &'static str,
+}
+
+/// `--assume-yes/-y` (also `--yes`) of the delete commands.
+#[derive(Debug, Args)]
+pub struct AssumeYes {
+    /// Delete without asking for confirmation (also --yes).
+    #[arg(
+        short = 'y',
+        long,
+        alias = "yes",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        default_value = "false"
+    )]
+    pub assume_yes: bool,
 }
 
 /// Deletes every item (`paths` gives each one's URL segments), printing

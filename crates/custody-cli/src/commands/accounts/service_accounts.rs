@@ -7,7 +7,7 @@ use custody_client::Body;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{Deletion, delete_all, optional_timestamp};
+use super::{AssumeYes, Deletion, delete_all, optional_timestamp};
 use crate::context::{Ctx, OutputArg};
 use crate::output::TabWriter;
 
@@ -120,16 +120,8 @@ impl UpdateServiceAccount {
 pub struct DeleteServiceAccount {
     #[arg(value_name = "SERVICE-ACCOUNT-NAME", required = true)]
     names: Vec<String>,
-    /// Delete without asking for confirmation (also --yes).
-    #[arg(
-        short = 'y',
-        long,
-        alias = "yes",
-        num_args = 0..=1,
-        default_missing_value = "true",
-        default_value = "false"
-    )]
-    assume_yes: bool,
+    #[command(flatten)]
+    confirm: AssumeYes,
 }
 
 impl DeleteServiceAccount {
@@ -144,7 +136,7 @@ impl DeleteServiceAccount {
         };
         delete_all(
             ctx,
-            self.assume_yes,
+            self.confirm.assume_yes,
             &self.names,
             words,
             |name| vec!["service-accounts".into(), org.into(), name.into()],
