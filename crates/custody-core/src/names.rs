@@ -13,6 +13,8 @@ pub enum NameKind {
     Attestation,
     TemplateArtifact,
     ServiceAccount,
+    Policy,
+    AttestationType,
 }
 
 impl NameKind {
@@ -25,6 +27,8 @@ impl NameKind {
             NameKind::Attestation => "attestation",
             NameKind::TemplateArtifact => "template artifact",
             NameKind::ServiceAccount => "service account",
+            NameKind::Policy => "policy",
+            NameKind::AttestationType => "attestation type",
         }
     }
 
@@ -33,7 +37,10 @@ impl NameKind {
         c.is_ascii_alphanumeric()
             || match self {
                 NameKind::Org | NameKind::ServiceAccount => matches!(c, '-' | '_'),
-                NameKind::Flow | NameKind::Trail => matches!(c, '-' | '_' | '.' | '~'),
+                NameKind::Flow | NameKind::Trail | NameKind::Policy => {
+                    matches!(c, '-' | '_' | '.' | '~')
+                }
+                NameKind::AttestationType => matches!(c, '-' | '_' | '~'),
                 NameKind::Environment => matches!(c, '-' | '_' | '.'),
                 NameKind::Attestation => matches!(c, '-' | '_' | ','),
                 NameKind::TemplateArtifact => matches!(c, '-' | '_'),
@@ -43,7 +50,8 @@ impl NameKind {
     fn pattern(self) -> &'static str {
         match self {
             NameKind::Org | NameKind::ServiceAccount => "^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
-            NameKind::Flow | NameKind::Trail => "^[a-zA-Z0-9][a-zA-Z0-9._~-]*$",
+            NameKind::Flow | NameKind::Trail | NameKind::Policy => "^[a-zA-Z0-9][a-zA-Z0-9._~-]*$",
+            NameKind::AttestationType => "^[a-zA-Z0-9][a-zA-Z0-9\\-_~]*$",
             NameKind::Environment => "^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
             NameKind::Attestation => "^[a-zA-Z0-9][a-zA-Z0-9_,-]*$",
             NameKind::TemplateArtifact => "^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
@@ -53,10 +61,34 @@ impl NameKind {
 
 /// Why a name was rejected, phrased so the user knows how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {} name '{value}': it must match {}", kind.label(), kind.pattern())]
+#[error("invalid {} name '{}': {}", kind.label(), shown(value), self.problem())]
 pub struct NameError {
     pub kind: NameKind,
     pub value: String,
+}
+
+impl NameError {
+    fn problem(&self) -> String {
+        if self.value.len() > MAX_NAME_BYTES {
+            format!(
+                "it is {} bytes long; the limit is {MAX_NAME_BYTES}",
+                self.value.len()
+            )
+        } else {
+            format!("it must match {}", self.kind.pattern())
+        }
+    }
+}
+
+/// The longest name accepted, in bytes.
+pub const MAX_NAME_BYTES: usize = 256;
+
+/// At most 80 characters of a refused value, so that errors stay readable.
+fn shown(value: &str) -> String {
+    match value.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
 }
 
 /// A name that passed validation for its kind.
@@ -66,7 +98,7 @@ pub struct Name(String);
 impl Name {
     pub fn parse(kind: NameKind, value: &str) -> Result<Self, NameError> {
         let mut chars = value.chars();
-        let ok = value.len() <= 256
+        let ok = value.len() <= MAX_NAME_BYTES
             && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
             && chars.all(|c| kind.allows(c));
         if ok {
@@ -106,6 +138,21 @@ mod tests {
         assert!(Name::parse(NameKind::Environment, "aws-prod.eu_1").is_ok());
         assert!(Name::parse(NameKind::Environment, "aws~prod").is_err());
         assert!(Name::parse(NameKind::Attestation, "unit-test,lint").is_ok());
+    }
+
+    #[test]
+    fn long_names_are_refused_with_a_short_message() {
+        let long = "a".repeat(1_000_000);
+        let err = Name::parse(NameKind::Policy, &long)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("it is 1000000 bytes long; the limit is 256"),
+            "{err}"
+        );
+        assert!(err.len() < 200);
+        assert!(Name::parse(NameKind::AttestationType, "cov~v2").is_ok());
+        assert!(Name::parse(NameKind::AttestationType, "cov.v2").is_err());
     }
 
     #[test]

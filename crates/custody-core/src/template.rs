@@ -99,6 +99,7 @@ fn check_names(scope: &str, reqs: &[Requirement]) -> Result<(), TemplateError> {
 impl Template {
     /// Parses a `version: 1` YAML template.
     pub fn parse_yaml(text: &str) -> Result<Self, TemplateError> {
+        crate::limits::yaml_document("template", text).map_err(|e| TemplateError(e.0))?;
         let file: TemplateFile =
             serde_norway::from_str(text).map_err(|e| TemplateError(e.to_string()))?;
         if file.version != 1 {

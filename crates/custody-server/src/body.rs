@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request};
+use custody_core::limits;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -20,8 +21,10 @@ fn too_large() -> ApiError {
     ))
 }
 
-/// Parses JSON with a message that points at the problem.
+/// Parses JSON with a message that points at the problem; strings holding NUL
+/// characters are refused (see [`custody_core::limits`]).
 pub fn parse_json<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, ApiError> {
+    limits::json_without_nul(&format!("the {what}"), bytes).map_err(ApiError::bad)?;
     serde_json::from_slice(bytes).map_err(|e| ApiError::bad(format!("invalid {what}: {e}")))
 }
 
@@ -67,13 +70,15 @@ impl Form {
         Some((file_name, bytes))
     }
 
-    /// A text file part, if sent.
+    /// A text file part, if sent: UTF-8 without NUL characters.
     pub fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
         self.parts
             .get(name)
             .map(|b| {
-                String::from_utf8(b.clone())
-                    .map_err(|_| ApiError::bad(format!("the '{name}' part is not UTF-8 text")))
+                let text = String::from_utf8(b.clone())
+                    .map_err(|_| ApiError::bad(format!("the '{name}' part is not UTF-8 text")))?;
+                limits::no_nul(&format!("the '{name}' part"), &text).map_err(ApiError::bad)?;
+                Ok(text)
             })
             .transpose()
     }

@@ -8,6 +8,7 @@ mod body;
 mod docs;
 mod error;
 pub mod evidence;
+mod guards;
 mod lookup;
 mod routes;
 pub mod settings;

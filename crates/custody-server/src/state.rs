@@ -1,8 +1,10 @@
-//! What every handler shares: the store, the evidence vault, the clock and the limits.
+//! What every handler shares: the store, the evidence vault, the rule sandbox,
+//! the clock and the limits.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use custody_rules::{Limits, Sandbox, WorkerCommand};
 use custody_store::Store;
 
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
@@ -45,11 +47,15 @@ pub struct AppState {
     pub evidence: Arc<dyn ObjectStore>,
     /// The largest attachment accepted, in bytes.
     pub max_evidence_bytes: usize,
+    /// Where custom attestation types' schemas and jq rules run.
+    pub rules: Arc<Sandbox>,
 }
 
 impl AppState {
     /// State over a store, with a temporary evidence vault (removed when the
-    /// state is dropped) until [`AppState::with_evidence`] sets the real one.
+    /// state is dropped) until [`AppState::with_evidence`] sets the real one, and
+    /// rule workers run as `<this executable> __rules-worker` until
+    /// [`AppState::with_rules`] says otherwise.
     ///
     /// # Panics
     /// When no temporary directory can be created.
@@ -60,7 +66,17 @@ impl AppState {
             clock: Arc::new(Clock::default()),
             evidence: Arc::new(vault),
             max_evidence_bytes: DEFAULT_MAX_EVIDENCE_BYTES,
+            rules: Arc::new(Sandbox::new(
+                WorkerCommand::this_executable(),
+                Limits::default(),
+            )),
         }
+    }
+
+    /// The same state with rule workers run by this command, under these limits.
+    pub fn with_rules(mut self, worker: WorkerCommand, limits: Limits) -> Self {
+        self.rules = Arc::new(Sandbox::new(worker, limits));
+        self
     }
 
     /// The same state with this evidence vault and attachment size limit.

@@ -40,9 +40,21 @@ enum Top {
     Client(custody_cli::Command),
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(custody_rules::worker::WORKER_ARG) {
+        return custody_rules::worker::main(&args[2..]);
+    }
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(run(args)),
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Vec<String>) -> ExitCode {
     let args = match defaults::with_defaults(&Cli::command(), args, &|k| std::env::var(k).ok()) {
         Ok(args) => args,
         Err(e) => return report_error(&e, false),

@@ -2,11 +2,17 @@
 //! contexts `flow.name`, `flow.tags.<key>`, `artifact.name`,
 //! `artifact.fingerprint`, comparisons, `and`/`or`/`not`, `in [..]`, and the
 //! functions `exists(x)` and `matches(x, "regex")`. Parsing checks everything
-//! that can be checked before evaluation, including the regexes.
+//! that can be checked before evaluation, including the regexes, and refuses
+//! expressions nested more than [`MAX_DEPTH`] levels deep; chains of `and` and
+//! `or` are flat lists, so neither parsing nor evaluation nor dropping an
+//! expression ever recurses deeper than that, whatever its length.
 
 use std::fmt;
 
 use super::lexer::{Tok, Token, lex};
+
+/// The deepest nesting of parentheses, `not`, `exists(…)` and `matches(…)`.
+pub const MAX_DEPTH: usize = 32;
 
 /// A parse error with the byte offset (within the bare expression) it concerns.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -53,8 +59,10 @@ pub enum Expr {
     Bool(bool),
     Ctx(Context),
     Not(Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Two or more terms, all of which must hold.
+    And(Vec<Expr>),
+    /// Two or more terms, one of which must hold.
+    Or(Vec<Expr>),
     Cmp(CmpOp, Box<Expr>, Box<Expr>),
     In(Box<Expr>, Vec<Expr>),
     Exists(Box<Expr>),
@@ -87,6 +95,7 @@ impl Expr {
             tokens: lex(body)?,
             pos: 0,
             end: body.len(),
+            depth: 0,
         };
         let e = p.or()?;
         match p.tokens.get(p.pos) {
@@ -103,6 +112,8 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     end: usize,
+    /// How many nested constructs enclose the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -129,25 +140,50 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.and()?;
-        while self.word("or") {
-            e = Expr::Or(Box::new(e), Box::new(self.and()?));
+    /// Parses `inner` one level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError::new(
+                self.at(),
+                format!("the expression nests more than {MAX_DEPTH} levels deep"),
+            ));
         }
-        Ok(e)
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn or(&mut self) -> Result<Expr, ParseError> {
+        let mut terms = vec![self.and()?];
+        while self.word("or") {
+            terms.push(self.and()?);
+        }
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::Or(terms)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.word("and") {
-            e = Expr::And(Box::new(e), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(e)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::And(terms)
+        })
     }
 
     fn not(&mut self) -> Result<Expr, ParseError> {
         if self.word("not") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            return self.nested(|p| Ok(Expr::Not(Box::new(p.not()?))));
         }
         self.comparison()
     }
@@ -190,37 +226,40 @@ impl Parser {
         match tok {
             Tok::Str(s) => Ok(Expr::Str(s)),
             Tok::Num(n) => Ok(Expr::Num(n)),
-            Tok::LParen => {
-                let e = self.or()?;
-                self.expect(Tok::RParen, "')'")?;
+            Tok::LParen => self.nested(|p| {
+                let e = p.or()?;
+                p.expect(Tok::RParen, "')'")?;
                 Ok(e)
-            }
+            }),
             Tok::Ident(w) if w == "true" || w == "false" => Ok(Expr::Bool(w == "true")),
-            Tok::Ident(w) if w == "exists" => {
-                self.expect(Tok::LParen, "'(' after exists")?;
-                let arg = self.or()?;
-                self.expect(Tok::RParen, "')'")?;
+            Tok::Ident(w) if w == "exists" => self.nested(|p| {
+                p.expect(Tok::LParen, "'(' after exists")?;
+                let arg = p.or()?;
+                p.expect(Tok::RParen, "')'")?;
                 Ok(Expr::Exists(Box::new(arg)))
-            }
-            Tok::Ident(w) if w == "matches" => {
-                self.expect(Tok::LParen, "'(' after matches")?;
-                let arg = self.or()?;
-                self.expect(Tok::Comma, "',' in matches(input, regex)")?;
-                let rat = self.at();
-                let Some(Tok::Str(pattern)) = self.peek().cloned() else {
-                    return Err(ParseError::new(rat, "matches() needs a string regex"));
-                };
-                self.pos += 1;
-                let re = regex::Regex::new(&pattern)
-                    .map_err(|e| ParseError::new(rat, format!("invalid regex: {e}")))?;
-                self.expect(Tok::RParen, "')'")?;
-                Ok(Expr::Matches(Box::new(arg), Pattern(re)))
-            }
+            }),
+            Tok::Ident(w) if w == "matches" => self.nested(Self::matches),
             Tok::Ident(w) => context(&w)
                 .map(Expr::Ctx)
                 .ok_or_else(|| ParseError::new(at, format!("unknown context '{w}'"))),
             _ => Err(ParseError::new(at, "expected a value")),
         }
+    }
+
+    /// `matches(input, "regex")`, after the word `matches`.
+    fn matches(&mut self) -> Result<Expr, ParseError> {
+        self.expect(Tok::LParen, "'(' after matches")?;
+        let arg = self.or()?;
+        self.expect(Tok::Comma, "',' in matches(input, regex)")?;
+        let at = self.at();
+        let Some(Tok::Str(pattern)) = self.peek().cloned() else {
+            return Err(ParseError::new(at, "matches() needs a string regex"));
+        };
+        self.pos += 1;
+        let re = regex::Regex::new(&pattern)
+            .map_err(|e| ParseError::new(at, format!("invalid regex: {e}")))?;
+        self.expect(Tok::RParen, "')'")?;
+        Ok(Expr::Matches(Box::new(arg), Pattern(re)))
     }
 }
 
@@ -244,6 +283,11 @@ fn quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     write!(f, "\"{escaped}\"")
 }
 
+fn joined(f: &mut fmt::Formatter<'_>, terms: &[Expr], op: &str) -> fmt::Result {
+    let terms: Vec<String> = terms.iter().map(Expr::to_string).collect();
+    write!(f, "({})", terms.join(op))
+}
+
 impl fmt::Display for Expr {
     /// A fully parenthesised form that parses back to the same expression.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -256,8 +300,8 @@ impl fmt::Display for Expr {
             Expr::Ctx(Context::ArtifactName) => f.write_str("artifact.name"),
             Expr::Ctx(Context::ArtifactFingerprint) => f.write_str("artifact.fingerprint"),
             Expr::Not(e) => write!(f, "(not {e})"),
-            Expr::And(a, b) => write!(f, "({a} and {b})"),
-            Expr::Or(a, b) => write!(f, "({a} or {b})"),
+            Expr::And(terms) => joined(f, terms, " and "),
+            Expr::Or(terms) => joined(f, terms, " or "),
             Expr::Cmp(op, a, b) => {
                 let op = ["==", "!=", "<", ">", "<=", ">="][*op as usize];
                 write!(f, "({a} {op} {b})")

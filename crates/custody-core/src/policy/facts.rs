@@ -78,8 +78,22 @@ impl Facts {
             Expr::Bool(b) => Value::Bool(*b),
             Expr::Ctx(c) => self.lookup(c),
             Expr::Not(a) => Value::Bool(!self.test(a)?),
-            Expr::And(a, b) => Value::Bool(self.test(a)? && self.test(b)?),
-            Expr::Or(a, b) => Value::Bool(self.test(a)? || self.test(b)?),
+            Expr::And(terms) => {
+                for term in terms {
+                    if !self.test(term)? {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Value::Bool(true)
+            }
+            Expr::Or(terms) => {
+                for term in terms {
+                    if self.test(term)? {
+                        return Ok(Value::Bool(true));
+                    }
+                }
+                Value::Bool(false)
+            }
             Expr::Cmp(op, a, b) => Value::Bool(compare(*op, &self.value(a)?, &self.value(b)?)?),
             Expr::In(a, items) => {
                 let v = self.value(a)?;

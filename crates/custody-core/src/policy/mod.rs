@@ -185,6 +185,7 @@ fn attestation(i: usize, raw: RawAttestation) -> Result<AttestationRule, PolicyE
 impl Policy {
     /// Parses and validates a policy file.
     pub fn parse(yaml: &str) -> Result<Policy, PolicyError> {
+        crate::limits::yaml_document("policy", yaml).map_err(|e| PolicyError(e.0))?;
         let raw: RawPolicy =
             serde_norway::from_str(yaml).map_err(|e| PolicyError(e.to_string()))?;
         if !SCHEMAS.contains(&raw.schema.as_str()) {

@@ -53,6 +53,27 @@ fn parse_errors_name_the_position() {
 }
 
 #[test]
+fn long_chains_are_flat_and_deep_nesting_is_refused() {
+    let f = facts("ci", &[]);
+    let chain = vec!["flow.name == \"ci\""; 10_000].join(" and ");
+    let e = Expr::parse(&chain).unwrap();
+    assert!(matches!(&e, Expr::And(terms) if terms.len() == 10_000));
+    assert!(f.test(&e).unwrap());
+    let chain = vec!["false"; 10_000].join(" or ");
+    assert!(!f.test(&Expr::parse(&chain).unwrap()).unwrap());
+    for deep in [
+        "not ".repeat(10_000) + "true",
+        "(".repeat(10_000) + "true" + &")".repeat(10_000),
+        "exists(".repeat(10_000) + "flow.name" + &")".repeat(10_000),
+    ] {
+        let err = Expr::parse(&deep).unwrap_err();
+        assert!(err.message.contains("nests more than 32 levels"), "{err}");
+    }
+    let fine = "not ".repeat(31) + "false";
+    assert!(f.test(&Expr::parse(&fine).unwrap()).unwrap());
+}
+
+#[test]
 fn non_boolean_conditions_are_errors() {
     assert!(
         facts("ci", &[])
@@ -233,8 +254,8 @@ fn boolean() -> impl Strategy<Value = Expr> {
     atom.prop_recursive(4, 24, 2, |inner| {
         prop_oneof![
             inner.clone().prop_map(|e| Expr::Not(Box::new(e))),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| Expr::And(Box::new(a), Box::new(b))),
-            (inner.clone(), inner).prop_map(|(a, b)| Expr::Or(Box::new(a), Box::new(b))),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
+            prop::collection::vec(inner, 2..4).prop_map(Expr::Or),
         ]
     })
 }
@@ -263,7 +284,7 @@ proptest! {
         let f = facts("ci", &[("kind", "build")]);
         let (x, y) = (f.test(&a).unwrap(), f.test(&b).unwrap());
         prop_assert_eq!(f.test(&Expr::Not(Box::new(a.clone()))).unwrap(), !x);
-        prop_assert_eq!(f.test(&Expr::And(Box::new(a.clone()), Box::new(b.clone()))).unwrap(), x && y);
-        prop_assert_eq!(f.test(&Expr::Or(Box::new(a), Box::new(b))).unwrap(), x || y);
+        prop_assert_eq!(f.test(&Expr::And(vec![a.clone(), b.clone()])).unwrap(), x && y);
+        prop_assert_eq!(f.test(&Expr::Or(vec![a, b])).unwrap(), x || y);
     }
 }

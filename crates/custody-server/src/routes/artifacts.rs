@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Artifact, ArtifactReport};
+use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::{Fingerprint, HexPrefix};
 use custody_store::{ArtifactInsert, TrailUpsert};
@@ -58,6 +59,9 @@ pub async fn report(
         .clone()
         .or_else(|| data.git_commit_info.as_ref().map(|g| g.sha1.clone()))
         .filter(|c| !c.is_empty());
+    if let Some(commit) = &git_commit {
+        limits::commit(commit).map_err(ApiError::bad)?;
+    }
     let insert = ArtifactInsert {
         flow_id: flow.id,
         trail_id,

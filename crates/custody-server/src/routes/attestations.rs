@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Attestation, AttestationPayload};
 use custody_core::attestation::{Kind, builtin_compliance};
+use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::{Fingerprint, HexPrefix};
 use custody_store::{ArtifactRow, AttestationInsert, FlowRow, TrailRow, TrailUpsert};
@@ -78,6 +79,9 @@ async fn record(
         .as_ref()
         .map(|g| g.sha1.clone())
         .filter(|s| !s.is_empty());
+    if let Some(commit) = &commit {
+        limits::commit(commit).map_err(ApiError::bad)?;
+    }
     let id = new_id();
     let now = state.now();
     let insert = AttestationInsert {

@@ -23,6 +23,7 @@ use axum::routing::{get, patch, post, put};
 
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiError;
+use crate::guards;
 use crate::state::AppState;
 
 pub use accounts::issue_key;
@@ -157,5 +158,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(guards::refuse_nul_in_uri))
         .with_state(state)
 }

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_core::Fingerprint;
+use custody_core::names::NameKind;
 use custody_core::policy::Policy;
 use custody_store::{EnvironmentRow, PolicyInsert, PolicyRow, PolicyWrite};
 use serde::Deserialize;
@@ -38,12 +39,7 @@ pub async fn put(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let org = auth.scope(&org, Permission::Write)?;
     let payload: PolicyPayload = form.json("payload")?;
-    if payload.name.trim().is_empty() || payload.name.contains(['/', ' ']) {
-        return Err(ApiError::bad(format!(
-            "'{}' is not a valid policy name",
-            payload.name
-        )));
-    }
+    lookup::name(NameKind::Policy, &payload.name)?;
     let kind = payload.kind.unwrap_or_else(|| "env".to_string());
     if kind != "env" {
         return Err(ApiError::bad(format!(

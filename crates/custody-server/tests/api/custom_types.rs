@@ -132,7 +132,7 @@ async fn custom_types_are_versioned_and_judge_attestations() {
     fails_like(
         create(m, json!({"name": "-bad"}), None).await,
         400,
-        "'-bad' is not a valid attestation type name",
+        "invalid attestation type name '-bad': it must match ^[a-zA-Z0-9][a-zA-Z0-9\\-_~]*$",
         "",
     );
     fails(

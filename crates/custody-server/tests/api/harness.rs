@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use custody_client::{Body, Client, ClientError, FormBody};
+use custody_rules::{Limits, WorkerCommand};
 use custody_server::{AppState, admin, open_store};
 use custody_store::testing::TestDatabase;
 use reqwest::{Method, Url};
@@ -220,10 +221,22 @@ pub struct TestServer {
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
+/// The sandbox's limits in tests: the defaults, with a shorter deadline so that
+/// the tests of endless rules finish quickly.
+pub fn rule_limits() -> Limits {
+    Limits {
+        time: Duration::from_millis(1500),
+        ..Limits::default()
+    }
+}
+
 /// Starts a server over `db` with orgs `acme` and `other` and the clock at [`T0`].
 pub async fn start(db: &TestDatabase) -> TestServer {
     let store = open_store(&db.url).await.expect("open the test database");
-    let state = AppState::new(store.clone());
+    let state = AppState::new(store.clone()).with_rules(
+        WorkerCommand::program(env!("CARGO_BIN_EXE_custody-rules-worker")),
+        rule_limits(),
+    );
     state.clock.replay_at(T0);
     let mut keys = Vec::new();
     for org in ["acme", "other"] {

@@ -13,6 +13,7 @@ mod fixtures;
 mod flows_trails;
 mod harness;
 mod history;
+mod hostile_rules;
 mod paging;
 mod policies;
 mod snapshots;

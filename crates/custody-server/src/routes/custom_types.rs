@@ -4,11 +4,12 @@
 //! retires one. [`judge`] decides a custom attestation's compliance: its
 //! `attestation_data` must match the type's schema, and every jq rule must hold.
 
-mod rules;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use custody_core::limits;
+use custody_core::names::NameKind;
+use custody_rules::{Definition, RuleError};
 use custody_store::{AttestationTypeInsert, AttestationTypeRow, AttestationTypeVersionRow, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, Params};
 use crate::error::{ApiError, ApiResult};
+use crate::lookup;
 use crate::state::AppState;
 
 /// `data_json` of a create request.
@@ -42,18 +44,6 @@ struct Evaluator {
 struct SummaryEntry {
     name: String,
     expression: String,
-}
-
-/// Kosli's type-name pattern: `^[a-zA-Z0-9][a-zA-Z0-9\-_~]*$`.
-fn check_name(name: &str) -> ApiResult<()> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || "-_~".contains(c)) {
-        return Ok(());
-    }
-    Err(ApiError::bad(format!(
-        "'{name}' is not a valid attestation type name: it must match ^[a-zA-Z0-9][a-zA-Z0-9\\-_~]*$"
-    )))
 }
 
 /// The type's document, with the given versions.
@@ -110,12 +100,12 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let org = auth.scope(&org, Permission::Write)?;
     let new: NewType = form.json("data_json")?;
-    check_name(&new.name)?;
+    lookup::name(NameKind::AttestationType, &new.name)?;
     let schema = match form.text("type_schema")? {
         Some(text) => {
+            limits::document("type schema", &text).map_err(ApiError::bad)?;
             let schema: Value = serde_json::from_str(&text)
                 .map_err(|e| ApiError::bad(format!("the type schema is not JSON: {e}")))?;
-            rules::compile_schema(&schema).map_err(ApiError::bad)?;
             Some(schema.to_string())
         }
         None => None,
@@ -131,12 +121,16 @@ pub async fn create(
         }
         None => Vec::new(),
     };
-    rules::check_all("jq rule", jq_rules.iter().map(String::as_str)).map_err(ApiError::bad)?;
-    rules::check_all(
-        "summary expression",
-        new.summary.iter().map(|s| s.expression.as_str()),
-    )
-    .map_err(ApiError::bad)?;
+    let definition = Definition {
+        schema: schema.clone(),
+        rules: jq_rules.clone(),
+    };
+    let summaries: Vec<String> = new.summary.iter().map(|s| s.expression.clone()).collect();
+    state
+        .rules
+        .check(&definition, &summaries)
+        .await
+        .map_err(rule_error)?;
     let insert = AttestationTypeInsert {
         name: new.name,
         description: new.description.unwrap_or_default(),
@@ -232,20 +226,29 @@ pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResu
         })?;
     let empty = json!({});
     let data = payload.get("attestation_data").unwrap_or(&empty);
-    if let Some(text) = &version.type_schema {
-        let schema = rules::compile_schema(&json(text)).map_err(ApiError::Internal)?;
-        let found = rules::violations(&schema, data);
-        if !found.is_empty() {
-            return Err(ApiError::bad(format!(
-                "attestation_data does not match the schema of custom attestation type '{name}' (version {wanted}): {}",
-                found.join("; ")
-            )));
-        }
+    let definition = Definition {
+        schema: version.type_schema.clone(),
+        rules: serde_json::from_str(&version.jq_rules).unwrap_or_default(),
+    };
+    let judgement = state
+        .rules
+        .judge(&definition, data)
+        .await
+        .map_err(rule_error)?;
+    if !judgement.violations.is_empty() {
+        return Err(ApiError::bad(format!(
+            "attestation_data does not match the schema of custom attestation type '{name}' (version {wanted}): {}",
+            judgement.violations.join("; ")
+        )));
     }
-    let jq_rules: Vec<String> = serde_json::from_str(&version.jq_rules).unwrap_or_default();
-    let mut compliant = true;
-    for rule in &jq_rules {
-        compliant &= rules::holds(rule, data).map_err(ApiError::bad)?;
+    Ok(judgement.compliant())
+}
+
+/// Rules at fault are the caller's to fix (400); a busy sandbox is worth a retry.
+fn rule_error(e: RuleError) -> ApiError {
+    match e {
+        RuleError::Refused(message) => ApiError::BadRequest(message),
+        RuleError::Busy => ApiError::Unavailable(e.to_string()),
+        RuleError::Unavailable(detail) => ApiError::Internal(detail),
     }
-    Ok(compliant)
 }
