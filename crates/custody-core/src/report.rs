@@ -125,14 +125,14 @@ pub struct OpenRun {
 
 /// What a report changes: runs to close and runs to open, both at the new index.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Change {
+pub struct Change<'a> {
     pub closed: Vec<i64>,
-    pub opened: Vec<RunningArtifact>,
+    pub opened: Vec<&'a RunningArtifact>,
 }
 
 /// Compares the open runs with a report. `None` means nothing meaningful changed,
 /// so no snapshot is made.
-pub fn diff(open: &[OpenRun], reported: Vec<RunningArtifact>) -> Option<Change> {
+pub fn diff<'a>(open: &[OpenRun], reported: &'a [RunningArtifact]) -> Option<Change<'a>> {
     let current: BTreeMap<&str, &OpenRun> =
         open.iter().map(|r| (r.fingerprint.as_str(), r)).collect();
     let mut change = Change::default();
@@ -214,7 +214,7 @@ mod tests {
             replicas: 1,
         }];
         assert_eq!(
-            diff(&open, normalise(&[pod("x", &fp('a'), 99)]).unwrap()),
+            diff(&open, &normalise(&[pod("x", &fp('a'), 99)]).unwrap()),
             None
         );
     }
@@ -238,7 +238,8 @@ mod tests {
             pod("y", &fp('a'), 2),
             pod("z", &fp('c'), 3),
         ];
-        let change = diff(&open, normalise(&report).unwrap()).unwrap();
+        let running = normalise(&report).unwrap();
+        let change = diff(&open, &running).unwrap();
         assert_eq!(change.closed, vec![1, 2]);
         let opened: Vec<_> = change
             .opened

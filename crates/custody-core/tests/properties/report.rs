@@ -113,7 +113,8 @@ proptest! {
         let reported = counts(&entries);
         let was: BTreeMap<String, i64> =
             open.iter().map(|r| (r.fingerprint.clone(), r.replicas)).collect();
-        let change = diff(&open, normalise(&report).unwrap());
+        let running = normalise(&report).unwrap();
+        let change = diff(&open, &running);
         prop_assert_eq!(change.is_none(), reported == was);
         let Some(change) = change else { return Ok(()) };
 

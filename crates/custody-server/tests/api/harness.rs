@@ -233,11 +233,6 @@ pub fn rule_limits() -> Limits {
 /// Starts a server over `db` with orgs `acme` and `other` and the clock at [`T0`].
 pub async fn start(db: &TestDatabase) -> TestServer {
     let store = open_store(&db.url).await.expect("open the test database");
-    let state = AppState::new(store.clone()).with_rules(
-        WorkerCommand::program(env!("CARGO_BIN_EXE_custody-rules-worker")),
-        rule_limits(),
-    );
-    state.clock.replay_at(T0);
     let mut keys = Vec::new();
     for org in ["acme", "other"] {
         admin::create_org(store.as_ref(), org, T0)
@@ -250,6 +245,18 @@ pub async fn start(db: &TestDatabase) -> TestServer {
         keys.push(key.expect("create key").key);
     }
     let other = admin::create_api_key(store.as_ref(), "other", "admin", "admin-sa", T0).await;
+    keys.push(other.expect("create other key").key);
+    serve(store, keys).await
+}
+
+/// Serves a store with the keys of [`start`] (reader, snapshotter, member,
+/// admin of `acme`, admin of `other`).
+async fn serve(store: std::sync::Arc<dyn custody_store::Store>, keys: Vec<String>) -> TestServer {
+    let state = AppState::new(store).with_rules(
+        WorkerCommand::program(env!("CARGO_BIN_EXE_custody-rules-worker")),
+        rule_limits(),
+    );
+    state.clock.replay_at(T0);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -258,14 +265,14 @@ pub async fn start(db: &TestDatabase) -> TestServer {
     let task = tokio::spawn(custody_server::serve(listener, state.clone(), async {
         let _ = rx.await;
     }));
-    let api = |key: Option<&str>| Api::new(&base, key);
+    let api = |key: &str| Api::new(&base, Some(key));
     TestServer {
-        reader: api(Some(&keys[0])),
-        snapshotter: api(Some(&keys[1])),
-        member: api(Some(&keys[2])),
-        admin: api(Some(&keys[3])),
-        other: api(Some(&other.expect("create other key").key)),
-        anonymous: api(None),
+        reader: api(&keys[0]),
+        snapshotter: api(&keys[1]),
+        member: api(&keys[2]),
+        admin: api(&keys[3]),
+        other: api(&keys[4]),
+        anonymous: Api::new(&base, None),
         base: base.clone(),
         state,
         shutdown: Some(tx),
@@ -277,6 +284,23 @@ impl TestServer {
     /// Sets the server's clock.
     pub fn at(&self, t: f64) {
         self.state.clock.replay_at(t);
+    }
+
+    /// A second server process on the same database (its own store and
+    /// connection pool), answering to the same keys.
+    pub async fn beside(&self, db: &TestDatabase) -> TestServer {
+        let store = open_store(&db.url).await.expect("open the test database");
+        let keys = [
+            &self.reader,
+            &self.snapshotter,
+            &self.member,
+            &self.admin,
+            &self.other,
+        ]
+        .iter()
+        .map(|api| api.token.clone().expect("a key"))
+        .collect();
+        serve(store, keys).await
     }
 
     /// A client with any key.

@@ -6,6 +6,7 @@ mod artifacts;
 mod auth;
 mod backends;
 mod bad_input;
+mod concurrency;
 mod custom_types;
 mod environment_admin;
 mod evidence;

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use custody_core::HexPrefix;
 use sqlx::AssertSqlSafe;
 
+use super::writes::write_tx;
 use super::{Arg, CHUNK, Filters, SqlStore, bind_args, conflict, ints, placeholders, texts};
 use crate::{
     ArtifactInsert, ArtifactRow, ArtifactStore, AttestationInsert, AttestationRow,
@@ -214,7 +215,8 @@ impl ArtifactStore for SqlStore {
         .await
     }
     async fn insert_deployment(&self, d: &DeploymentInsert) -> Result<i64> {
-        let (number,): (i64,) = sqlx::query_as(
+        write_tx!(self, |tx| {
+            let (number,): (i64,) = sqlx::query_as(
             "INSERT INTO deployments (flow_id, number, artifact_id, environment, description, build_url, user_data, created_at) \
              SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3, $4, $5, $6, $7 FROM deployments WHERE flow_id = $1 \
              RETURNING number",
@@ -226,10 +228,10 @@ impl ArtifactStore for SqlStore {
         .bind(d.build_url.as_deref())
         .bind(&d.user_data)
         .bind(d.created_at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(conflict("a deployment was recorded concurrently in this flow; retry"))?;
-        Ok(number)
+        .fetch_one(&mut *tx)
+        .await?;
+            number
+        })
     }
 
     async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>> {

@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
-use super::{SqlStore, conflict};
+use super::SqlStore;
+use super::writes::write_tx;
 use crate::{
     AttestationTypeInsert, AttestationTypeRow, AttestationTypeStore, AttestationTypeVersionRow,
     Result,
@@ -24,44 +25,41 @@ impl AttestationTypeStore for SqlStore {
         new: &AttestationTypeInsert,
         at: f64,
     ) -> Result<AttestationTypeRow> {
-        let taken = || format!("attestation type '{}' changed concurrently", new.name);
-        let mut tx = self.pool.begin().await?;
-        let (type_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO attestation_types (org_id, name, description, created_at) \
+        write_tx!(self, |tx| {
+            let (type_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO attestation_types (org_id, name, description, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, name) \
              DO UPDATE SET description = excluded.description, archived_at = NULL \
              RETURNING id",
-        )
-        .bind(org_id)
-        .bind(&new.name)
-        .bind(&new.description)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(conflict(taken()))?;
-        let (version,): (i64,) = sqlx::query_as(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM attestation_type_versions \
+            )
+            .bind(org_id)
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (version,): (i64,) = sqlx::query_as(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM attestation_type_versions \
              WHERE type_id = $1",
-        )
-        .bind(type_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO attestation_type_versions \
+            )
+            .bind(type_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO attestation_type_versions \
              (type_id, version, type_schema, jq_rules, summary, created_at, created_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(type_id)
-        .bind(version)
-        .bind(new.type_schema.as_deref())
-        .bind(&new.jq_rules)
-        .bind(&new.summary)
-        .bind(at)
-        .bind(&new.created_by)
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict(taken()))?;
-        tx.commit().await?;
+            )
+            .bind(type_id)
+            .bind(version)
+            .bind(new.type_schema.as_deref())
+            .bind(&new.jq_rules)
+            .bind(&new.summary)
+            .bind(at)
+            .bind(&new.created_by)
+            .execute(&mut *tx)
+            .await?;
+        })?;
         Ok(self
             .attestation_type(org_id, &new.name)
             .await?

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
 use super::environments::ENV_SELECT;
+use super::writes::write_tx;
 use super::{CHUNK, SqlStore, conflict, placeholders};
 use crate::{EnvironmentAdminStore, EnvironmentRow, Result};
 
@@ -32,25 +33,24 @@ impl EnvironmentAdminStore for SqlStore {
     }
 
     async fn set_environment_members(&self, logical_id: i64, physical_ids: &[i64]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM environment_members WHERE logical_id = $1")
-            .bind(logical_id)
-            .execute(&mut *tx)
-            .await?;
-        for chunk in physical_ids.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO environment_members (logical_id, physical_id) \
+        write_tx!(self, |tx| {
+            sqlx::query("DELETE FROM environment_members WHERE logical_id = $1")
+                .bind(logical_id)
+                .execute(&mut *tx)
+                .await?;
+            for chunk in physical_ids.chunks(CHUNK) {
+                let sql = format!(
+                    "INSERT INTO environment_members (logical_id, physical_id) \
                  SELECT $1, id FROM environments WHERE id IN ({}) ON CONFLICT DO NOTHING",
-                placeholders(2, chunk.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(logical_id);
-            for id in chunk {
-                query = query.bind(*id);
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql)).bind(logical_id);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *tx).await?;
             }
-            query.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        })
     }
 
     async fn join_environment(&self, logical_id: i64, physical_id: i64) -> Result<()> {

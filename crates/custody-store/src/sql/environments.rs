@@ -8,7 +8,8 @@ use custody_core::HexPrefix;
 use custody_core::report::{self, OpenRun, RunningArtifact};
 use sqlx::AssertSqlSafe;
 
-use super::{Arg, CHUNK, SqlStore, bind_args, conflict, placeholders, texts};
+use super::writes::{Tx, write_tx};
+use super::{Arg, CHUNK, SqlStore, bind_args, placeholders, texts};
 use crate::{
     EnvironmentRow, EnvironmentStore, EnvironmentUpsert, Page, ReportOutcome, Result, RunRow,
     SnapshotRow,
@@ -33,39 +34,33 @@ impl EnvironmentStore for SqlStore {
         env: &EnvironmentUpsert,
         at: f64,
     ) -> Result<(EnvironmentRow, bool)> {
-        let created = self.environment(org_id, &env.name).await?.is_none();
-        let sql = if created {
-            "INSERT INTO environments (org_id, name, kind, description, include_scaling, tags, created_at, last_modified_at) \
+        write_tx!(self, |tx| {
+            let created = environment_named(&mut *tx, org_id, &env.name)
+                .await?
+                .is_none();
+            let sql = if created {
+                "INSERT INTO environments (org_id, name, kind, description, include_scaling, tags, created_at, last_modified_at) \
              VALUES ($1, $2, $3, $4, $5, '{}', $6, $6)"
-        } else {
-            "UPDATE environments SET kind = $3, description = $4, include_scaling = $5, last_modified_at = $6, archived = 0 \
+            } else {
+                "UPDATE environments SET kind = $3, description = $4, include_scaling = $5, last_modified_at = $6, archived = 0 \
              WHERE org_id = $1 AND name = $2"
-        };
-        sqlx::query(sql)
-            .bind(org_id)
-            .bind(&env.name)
-            .bind(&env.kind)
-            .bind(&env.description)
-            .bind(i64::from(env.include_scaling))
-            .bind(at)
-            .execute(&self.pool)
-            .await
-            .map_err(conflict(format!(
-                "environment '{}' was created concurrently; retry",
-                env.name
-            )))?;
-        let row = self.environment(org_id, &env.name).await?;
-        Ok((row.expect("environment just written"), created))
+            };
+            sqlx::query(sql)
+                .bind(org_id)
+                .bind(&env.name)
+                .bind(&env.kind)
+                .bind(&env.description)
+                .bind(i64::from(env.include_scaling))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            let row = environment_named(&mut *tx, org_id, &env.name).await?;
+            (row.expect("environment just written"), created)
+        })
     }
 
     async fn environment(&self, org_id: i64, name: &str) -> Result<Option<EnvironmentRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "{ENV_SELECT} WHERE e.org_id = $1 AND e.name = $2"
-        )))
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?)
+        environment_named(&self.pool, org_id, name).await
     }
 
     async fn environments(
@@ -106,85 +101,74 @@ impl EnvironmentStore for SqlStore {
         at: f64,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome> {
-        let mut tx = self.pool.begin().await?;
-        // Writing first takes the environment's lock in both databases, so
-        // concurrent reports (from any number of server processes) take turns.
-        sqlx::query("UPDATE environments SET last_reported_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(env_id)
-            .execute(&mut *tx)
-            .await?;
-        let (latest,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(idx), 0) FROM snapshots WHERE env_id = $1")
+        write_tx!(self, |tx| {
+            // Writing first takes the environment's lock in both databases, so
+            // concurrent reports (from any number of server processes) take turns.
+            sqlx::query("UPDATE environments SET last_reported_at = $1 WHERE id = $2")
+                .bind(at)
                 .bind(env_id)
-                .fetch_one(&mut *tx)
+                .execute(&mut *tx)
                 .await?;
-        let open: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT id, fingerprint, replicas FROM runs WHERE env_id = $1 AND to_idx IS NULL",
-        )
-        .bind(env_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let open: Vec<OpenRun> = open
-            .into_iter()
-            .map(|(id, fingerprint, replicas)| OpenRun {
-                id,
-                fingerprint,
-                replicas,
-            })
-            .collect();
-        let change = match report::diff(&open, running) {
-            Some(change) => change,
-            None if latest == 0 => report::Change::default(),
-            None => {
-                tx.commit().await?;
-                return Ok(ReportOutcome::Unchanged(latest));
-            }
-        };
-        let index = latest + 1;
-        sqlx::query(
-            "INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(env_id)
-        .bind(index)
-        .bind(kind)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(conflict(
-            "a concurrent report took this snapshot index; retry",
-        ))?;
-        for ids in change.closed.chunks(CHUNK) {
-            let sql = format!(
-                "UPDATE runs SET to_idx = $1 WHERE id IN ({})",
-                placeholders(2, ids.len())
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(index);
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.execute(&mut *tx).await?;
-        }
-        for artifacts in change.opened.chunks(CHUNK / 6) {
-            let rows: Vec<String> = (0..artifacts.len())
-                .map(|i| format!("($1, $2, {})", placeholders(3 + i * 4, 4)))
+            let (latest,): (i64,) =
+                sqlx::query_as("SELECT COALESCE(MAX(idx), 0) FROM snapshots WHERE env_id = $1")
+                    .bind(env_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let open: Vec<(i64, String, i64)> = sqlx::query_as(
+                "SELECT id, fingerprint, replicas FROM runs WHERE env_id = $1 AND to_idx IS NULL",
+            )
+            .bind(env_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let open: Vec<OpenRun> = open
+                .into_iter()
+                .map(|(id, fingerprint, replicas)| OpenRun {
+                    id,
+                    fingerprint,
+                    replicas,
+                })
                 .collect();
-            let sql = format!(
-                "INSERT INTO runs (env_id, from_idx, fingerprint, name, replicas, instances) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
-            for a in artifacts {
-                q = q
-                    .bind(a.fingerprint.clone())
-                    .bind(a.name.clone())
-                    .bind(a.replicas())
-                    .bind(serde_json::Value::from(a.instances.clone()).to_string());
+            let change = match report::diff(&open, &running) {
+                Some(change) => change,
+                None if latest == 0 => report::Change::default(),
+                None => {
+                    tx.commit().await?;
+                    return Ok(ReportOutcome::Unchanged(latest));
+                }
+            };
+            let index = latest + 1;
+            insert_snapshot(&mut tx, env_id, index, kind, at).await?;
+            for ids in change.closed.chunks(CHUNK) {
+                let sql = format!(
+                    "UPDATE runs SET to_idx = $1 WHERE id IN ({})",
+                    placeholders(2, ids.len())
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(index);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
             }
-            q.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(ReportOutcome::Created(index))
+            for artifacts in change.opened.chunks(CHUNK / 6) {
+                let rows: Vec<String> = (0..artifacts.len())
+                    .map(|i| format!("($1, $2, {})", placeholders(3 + i * 4, 4)))
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO runs (env_id, from_idx, fingerprint, name, replicas, instances) VALUES {}",
+                    rows.join(", ")
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
+                for a in artifacts {
+                    q = q
+                        .bind(a.fingerprint.clone())
+                        .bind(a.name.clone())
+                        .bind(a.replicas())
+                        .bind(serde_json::Value::from(a.instances.clone()).to_string());
+                }
+                q.execute(&mut *tx).await?;
+            }
+            ReportOutcome::Created(index)
+        })
     }
 
     async fn snapshot(&self, env_id: i64, index: i64) -> Result<Option<SnapshotRow>> {
@@ -283,4 +267,37 @@ impl EnvironmentStore for SqlStore {
         .await?;
         Ok(rows.into_iter().map(|(fp,)| fp).collect())
     }
+}
+
+/// The environment of this name in the org, read through any connection.
+async fn environment_named<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    org_id: i64,
+    name: &str,
+) -> Result<Option<EnvironmentRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{ENV_SELECT} WHERE e.org_id = $1 AND e.name = $2"
+    )))
+    .bind(org_id)
+    .bind(name)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Adds snapshot `index` of an environment.
+pub(super) async fn insert_snapshot(
+    tx: &mut Tx,
+    env_id: i64,
+    index: i64,
+    kind: &str,
+    at: f64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(env_id)
+        .bind(index)
+        .bind(kind)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
-use super::{Arg, Filters, SqlStore, conflict, ints};
+use super::writes::write_tx;
+use super::{Arg, Filters, SqlStore, ints};
 use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
 
 const FLOW_COLUMNS: &str =
@@ -19,40 +20,33 @@ impl FlowStore for SqlStore {
         flow: &FlowUpsert,
         at: f64,
     ) -> Result<(FlowRow, bool)> {
-        let created = self.flow(org_id, &flow.name).await?.is_none();
-        let query = if created {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "INSERT INTO flows (org_id, name, description, visibility, template, tags, created_at) \
+        write_tx!(self, |tx| {
+            let created = flow_named(&mut *tx, org_id, &flow.name).await?.is_none();
+            let query = if created {
+                sqlx::query_as(AssertSqlSafe(format!(
+                    "INSERT INTO flows (org_id, name, description, visibility, template, tags, created_at) \
                  VALUES ($1, $2, $3, $4, $5, '{{}}', $6) RETURNING {FLOW_COLUMNS}"
-            )))
-        } else {
-            sqlx::query_as(AssertSqlSafe(format!(
-                "UPDATE flows SET description = $3, visibility = $4, template = $5, archived_at = NULL \
+                )))
+            } else {
+                sqlx::query_as(AssertSqlSafe(format!(
+                    "UPDATE flows SET description = $3, visibility = $4, template = $5, archived_at = NULL \
                  WHERE org_id = $1 AND name = $2 RETURNING {FLOW_COLUMNS}"
-            )))
-        };
-        let query = query
-            .bind(org_id)
-            .bind(&flow.name)
-            .bind(&flow.description)
-            .bind(&flow.visibility)
-            .bind(flow.template.as_deref());
-        let query = if created { query.bind(at) } else { query };
-        let row = query.fetch_one(&self.pool).await.map_err(conflict(format!(
-            "flow '{}' was created concurrently; retry",
-            flow.name
-        )))?;
-        Ok((row, created))
+                )))
+            };
+            let query = query
+                .bind(org_id)
+                .bind(&flow.name)
+                .bind(&flow.description)
+                .bind(&flow.visibility)
+                .bind(flow.template.as_deref());
+            let query = if created { query.bind(at) } else { query };
+            let row = query.fetch_one(&mut *tx).await?;
+            (row, created)
+        })
     }
 
     async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {FLOW_COLUMNS} FROM flows WHERE org_id = $1 AND name = $2"
-        )))
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?)
+        flow_named(&self.pool, org_id, name).await
     }
 
     async fn flows(
@@ -121,75 +115,70 @@ impl FlowStore for SqlStore {
         trail: &TrailUpsert,
         at: f64,
     ) -> Result<(TrailRow, bool)> {
-        let mut tx = self.pool.begin().await?;
-        let (id, created) = match self.trail(flow_id, &trail.name).await? {
-            None => {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO trails (flow_id, name, description, template, git_commit_info, origin_url, \
-                     user_data, external_urls, repo_info, created_at, last_modified_at) \
-                     VALUES ($1, $2, COALESCE($3, ''), $4, $5, $6, COALESCE($7, '{}'), COALESCE($8, '{}'), $9, $10, $10) \
-                     RETURNING id",
-                )
-                .bind(flow_id)
-                .bind(&trail.name)
-                .bind(trail.description.as_deref())
-                .bind(trail.template.as_deref())
-                .bind(trail.git_commit_info.as_deref())
-                .bind(trail.origin_url.as_deref())
-                .bind(trail.user_data.as_deref())
-                .bind(trail.external_urls.as_deref())
-                .bind(trail.repo_info.as_deref())
-                .bind(at)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(conflict(format!("trail '{}' was begun concurrently; retry", trail.name)))?;
-                (id, true)
-            }
-            Some(existing) => {
-                sqlx::query(
-                    "UPDATE trails SET description = COALESCE($1, description), template = COALESCE($2, template), \
-                     git_commit_info = COALESCE($3, git_commit_info), origin_url = COALESCE($4, origin_url), \
-                     user_data = COALESCE($5, user_data), external_urls = COALESCE($6, external_urls), \
-                     repo_info = COALESCE($7, repo_info), last_modified_at = $8 WHERE id = $9",
-                )
-                .bind(trail.description.as_deref())
-                .bind(trail.template.as_deref())
-                .bind(trail.git_commit_info.as_deref())
-                .bind(trail.origin_url.as_deref())
-                .bind(trail.user_data.as_deref())
-                .bind(trail.external_urls.as_deref())
-                .bind(trail.repo_info.as_deref())
-                .bind(at)
-                .bind(existing.id)
-                .execute(&mut *tx)
-                .await?;
-                (existing.id, false)
-            }
-        };
-        sqlx::query("INSERT INTO trail_events (trail_id, kind, created_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(if created {
+        write_tx!(self, |tx| {
+            let (id, created) = match trail_named(&mut *tx, flow_id, &trail.name).await? {
+                None => {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO trails (flow_id, name, description, template, git_commit_info, origin_url, \
+                         user_data, external_urls, repo_info, created_at, last_modified_at) \
+                         VALUES ($1, $2, COALESCE($3, ''), $4, $5, $6, COALESCE($7, '{}'), COALESCE($8, '{}'), $9, $10, $10) \
+                         RETURNING id",
+                    )
+                    .bind(flow_id)
+                    .bind(&trail.name)
+                    .bind(trail.description.as_deref())
+                    .bind(trail.template.as_deref())
+                    .bind(trail.git_commit_info.as_deref())
+                    .bind(trail.origin_url.as_deref())
+                    .bind(trail.user_data.as_deref())
+                    .bind(trail.external_urls.as_deref())
+                    .bind(trail.repo_info.as_deref())
+                    .bind(at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    (id, true)
+                }
+                Some(existing) => {
+                    sqlx::query(
+                        "UPDATE trails SET description = COALESCE($1, description), template = COALESCE($2, template), \
+                         git_commit_info = COALESCE($3, git_commit_info), origin_url = COALESCE($4, origin_url), \
+                         user_data = COALESCE($5, user_data), external_urls = COALESCE($6, external_urls), \
+                         repo_info = COALESCE($7, repo_info), last_modified_at = $8 WHERE id = $9",
+                    )
+                    .bind(trail.description.as_deref())
+                    .bind(trail.template.as_deref())
+                    .bind(trail.git_commit_info.as_deref())
+                    .bind(trail.origin_url.as_deref())
+                    .bind(trail.user_data.as_deref())
+                    .bind(trail.external_urls.as_deref())
+                    .bind(trail.repo_info.as_deref())
+                    .bind(at)
+                    .bind(existing.id)
+                    .execute(&mut *tx)
+                    .await?;
+                    (existing.id, false)
+                }
+            };
+            let kind = if created {
                 "trail_reported"
             } else {
                 "trail_updated"
-            })
+            };
+            sqlx::query(
+                "INSERT INTO trail_events (trail_id, kind, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(kind)
             .bind(at)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await?;
-        let row = self.trail(flow_id, &trail.name).await?;
-        Ok((row.expect("trail just written"), created))
+            let row = trail_named(&mut *tx, flow_id, &trail.name).await?;
+            (row.expect("trail just written"), created)
+        })
     }
 
     async fn trail(&self, flow_id: i64, name: &str) -> Result<Option<TrailRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {TRAIL_COLUMNS} FROM trails t JOIN flows f ON f.id = t.flow_id \
-             WHERE t.flow_id = $1 AND t.name = $2"
-        )))
-        .bind(flow_id)
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?)
+        trail_named(&self.pool, flow_id, name).await
     }
 
     async fn trails(
@@ -245,4 +234,35 @@ impl FlowStore for SqlStore {
         })
         .await
     }
+}
+
+/// The trail of this name in the flow, read through any connection.
+async fn trail_named<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    flow_id: i64,
+    name: &str,
+) -> Result<Option<TrailRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {TRAIL_COLUMNS} FROM trails t JOIN flows f ON f.id = t.flow_id \
+         WHERE t.flow_id = $1 AND t.name = $2"
+    )))
+    .bind(flow_id)
+    .bind(name)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// The flow of this name in the org, read through any connection.
+async fn flow_named<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    org_id: i64,
+    name: &str,
+) -> Result<Option<FlowRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {FLOW_COLUMNS} FROM flows WHERE org_id = $1 AND name = $2"
+    )))
+    .bind(org_id)
+    .bind(name)
+    .fetch_optional(db)
+    .await?)
 }

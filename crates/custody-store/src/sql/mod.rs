@@ -11,6 +11,7 @@ mod evidence;
 mod flows;
 mod orgs;
 mod policies;
+mod writes;
 
 use std::str::FromStr;
 use std::time::Duration;

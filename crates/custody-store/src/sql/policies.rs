@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
-use super::{SqlStore, conflict, ints, placeholders};
+use super::environments::insert_snapshot;
+use super::writes::write_tx;
+use super::{SqlStore, ints, placeholders};
 use crate::{
     AllowRow, PolicyInsert, PolicyRow, PolicyStore, PolicyVersionRow, PolicyWrite, Result,
 };
@@ -23,41 +25,39 @@ impl PolicyStore for SqlStore {
         new: &PolicyInsert,
         at: f64,
     ) -> Result<(PolicyRow, PolicyWrite)> {
-        let taken = || format!("policy '{}' changed concurrently; retry", new.name);
-        let mut tx = self.pool.begin().await?;
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM policies WHERE org_id = $1 AND name = $2")
-                .bind(org_id)
-                .bind(&new.name)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (policy_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO policies (org_id, name, description, kind, created_at) \
+        let write = write_tx!(self, |tx| {
+            let existing: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM policies WHERE org_id = $1 AND name = $2")
+                    .bind(org_id)
+                    .bind(&new.name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let (policy_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO policies (org_id, name, description, kind, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, name) \
              DO UPDATE SET description = excluded.description RETURNING id",
-        )
-        .bind(org_id)
-        .bind(&new.name)
-        .bind(&new.description)
-        .bind(&new.kind)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(conflict(taken()))?;
-        let latest: Option<(i64, String)> = sqlx::query_as(
-            "SELECT version, content FROM policy_versions WHERE policy_id = $1 \
+            )
+            .bind(org_id)
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(&new.kind)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let latest: Option<(i64, String)> = sqlx::query_as(
+                "SELECT version, content FROM policy_versions WHERE policy_id = $1 \
              ORDER BY version DESC LIMIT 1",
-        )
-        .bind(policy_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let write = match (&existing, &latest) {
-            (_, Some((_, content))) if *content == new.content => PolicyWrite::Unchanged,
-            (None, _) => PolicyWrite::Created,
-            _ => PolicyWrite::Updated,
-        };
-        if write != PolicyWrite::Unchanged {
-            sqlx::query(
+            )
+            .bind(policy_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let write = match (&existing, &latest) {
+                (_, Some((_, content))) if *content == new.content => PolicyWrite::Unchanged,
+                (None, _) => PolicyWrite::Created,
+                _ => PolicyWrite::Updated,
+            };
+            if write != PolicyWrite::Unchanged {
+                sqlx::query(
                 "INSERT INTO policy_versions (policy_id, version, content, comment, created_at) \
                  VALUES ($1, $2, $3, $4, $5)",
             )
@@ -67,10 +67,10 @@ impl PolicyStore for SqlStore {
             .bind(&new.comment)
             .bind(at)
             .execute(&mut *tx)
-            .await
-            .map_err(conflict(taken()))?;
-        }
-        tx.commit().await?;
+            .await?;
+            }
+            write
+        })?;
         let row = self.policy(org_id, &new.name).await?;
         Ok((row.expect("policy just written"), write))
     }
@@ -111,77 +111,66 @@ impl PolicyStore for SqlStore {
         attach: bool,
         at: f64,
     ) -> Result<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
-        // Locks the environment against concurrent reports and attachments.
-        sqlx::query("UPDATE environments SET last_modified_at = $1 WHERE id = $2")
-            .bind(at)
+        write_tx!(self, |tx| {
+            // Locks the environment against concurrent reports and attachments.
+            sqlx::query("UPDATE environments SET last_modified_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(env_id)
+                .execute(&mut *tx)
+                .await?;
+            let latest: Option<(i64, String)> = sqlx::query_as(
+                "SELECT idx, kind FROM snapshots WHERE env_id = $1 ORDER BY idx DESC LIMIT 1",
+            )
             .bind(env_id)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        let latest: Option<(i64, String)> = sqlx::query_as(
-            "SELECT idx, kind FROM snapshots WHERE env_id = $1 ORDER BY idx DESC LIMIT 1",
-        )
-        .bind(env_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let index = latest.as_ref().map_or(1, |(idx, _)| idx + 1);
-        let open: Vec<(i64,)> = sqlx::query_as(
-            "SELECT policy_id FROM environment_policies WHERE env_id = $1 AND to_idx IS NULL",
-        )
-        .bind(env_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let open: Vec<i64> = open.into_iter().map(|(id,)| id).collect();
-        let mut changed: Vec<i64> = policy_ids
-            .iter()
-            .copied()
-            .filter(|id| open.contains(id) != attach)
-            .collect();
-        changed.sort_unstable();
-        changed.dedup();
-        if changed.is_empty() {
-            tx.commit().await?;
-            return Ok(None);
-        }
-        let list = placeholders(3, changed.len());
-        let sql = if attach {
-            let rows: Vec<String> = (0..changed.len())
-                .map(|i| format!("($1, ${}, $2)", i + 3))
+            let index = latest.as_ref().map_or(1, |(idx, _)| idx + 1);
+            let open: Vec<(i64,)> = sqlx::query_as(
+                "SELECT policy_id FROM environment_policies WHERE env_id = $1 AND to_idx IS NULL",
+            )
+            .bind(env_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let open: Vec<i64> = open.into_iter().map(|(id,)| id).collect();
+            let mut changed: Vec<i64> = policy_ids
+                .iter()
+                .copied()
+                .filter(|id| open.contains(id) != attach)
                 .collect();
-            format!(
-                "INSERT INTO environment_policies (env_id, policy_id, from_idx) VALUES {}",
-                rows.join(", ")
-            )
-        } else {
-            format!(
-                "UPDATE environment_policies SET to_idx = $2 \
+            changed.sort_unstable();
+            changed.dedup();
+            if changed.is_empty() {
+                tx.commit().await?;
+                return Ok(None);
+            }
+            let list = placeholders(3, changed.len());
+            let sql = if attach {
+                let rows: Vec<String> = (0..changed.len())
+                    .map(|i| format!("($1, ${}, $2)", i + 3))
+                    .collect();
+                format!(
+                    "INSERT INTO environment_policies (env_id, policy_id, from_idx) VALUES {}",
+                    rows.join(", ")
+                )
+            } else {
+                format!(
+                    "UPDATE environment_policies SET to_idx = $2 \
                  WHERE env_id = $1 AND to_idx IS NULL AND policy_id IN ({list})"
-            )
-        };
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
-        for id in &changed {
-            q = q.bind(*id);
-        }
-        q.execute(&mut *tx).await?;
-        let created =
+                )
+            };
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
+            for id in &changed {
+                q = q.bind(*id);
+            }
+            q.execute(&mut *tx).await?;
             match latest {
                 Some((_, kind)) => {
-                    sqlx::query(
-                    "INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(env_id)
-                .bind(index)
-                .bind(kind)
-                .bind(at)
-                .execute(&mut *tx)
-                .await
-                .map_err(conflict("a concurrent report took this snapshot index; retry"))?;
+                    insert_snapshot(&mut tx, env_id, index, &kind, at).await?;
                     Some(index)
                 }
                 None => None,
-            };
-        tx.commit().await?;
-        Ok(created)
+            }
+        })
     }
 
     async fn policies_at(&self, env_id: i64, index: i64) -> Result<Vec<i64>> {
