@@ -1,7 +1,11 @@
 //! Attestation types and how each decides compliance from its payload. The
 //! server, not the reporter, judges: a JUnit attestation is compliant when its
-//! results have no failures or errors, whatever `is_compliant` says.
+//! results have no failures or errors, whatever `is_compliant` says. Results
+//! are read strictly — counts must be whole, non-negative numbers — so that a
+//! payload of the wrong shape is refused, never taken for a clean result.
 
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The built-in attestation types, by the API path segment they are posted to.
@@ -64,38 +68,92 @@ fn field<'a>(payload: &'a Value, name: &str, kind: &str) -> Result<&'a Value, St
         .ok_or_else(|| format!("{kind} attestations need a '{name}' field"))
 }
 
-fn count(v: &Value, key: &str) -> u64 {
-    v.get(key).and_then(Value::as_u64).unwrap_or(0)
+/// Reads a results field into its strict shape, saying what was wrong.
+fn strict<T: DeserializeOwned>(value: &Value, name: &str, shape: &str) -> Result<T, String> {
+    T::deserialize(value).map_err(|e| format!("'{name}' must be {shape}: {e}"))
+}
+
+/// One test suite's counts, as the JUnit results carry them.
+#[derive(Deserialize)]
+struct SuiteCounts {
+    failures: u64,
+    errors: u64,
+}
+
+/// One Snyk project's vulnerability counts.
+#[derive(Deserialize)]
+struct SnykCounts {
+    high_count: u64,
+    medium_count: u64,
+    low_count: u64,
+}
+
+#[derive(Deserialize)]
+struct SnykResults {
+    results: Vec<SnykCounts>,
+}
+
+/// Findings per severity; every severity must be counted.
+#[derive(Deserialize)]
+struct Findings {
+    none: u64,
+    low: u64,
+    medium: u64,
+    high: u64,
+    critical: u64,
+}
+
+impl Findings {
+    /// The counts in [`SEVERITIES`] order.
+    fn counts(&self) -> [u64; 5] {
+        [self.none, self.low, self.medium, self.high, self.critical]
+    }
 }
 
 /// Whether a built-in attestation is compliant. Custom types are judged by their
 /// type's rules, elsewhere.
 pub fn builtin_compliance(kind: Kind, payload: &Value) -> Result<bool, String> {
     match kind {
-        Kind::Generic => Ok(payload
-            .get("is_compliant")
-            .and_then(Value::as_bool)
-            .unwrap_or(true)),
+        Kind::Generic => match payload.get("is_compliant") {
+            None | Some(Value::Null) => Ok(true),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(other) => Err(format!("'is_compliant' must be true or false, not {other}")),
+        },
         Kind::Junit => {
-            let results = field(payload, "junit_results", "junit")?
-                .as_array()
-                .ok_or("'junit_results' must be a list of test suite results")?;
-            Ok(results
-                .iter()
-                .all(|r| count(r, "failures") == 0 && count(r, "errors") == 0))
+            let suites: Vec<SuiteCounts> = strict(
+                field(payload, "junit_results", "junit")?,
+                "junit_results",
+                "a list of test suite results with whole-number 'failures' and 'errors'",
+            )?;
+            if suites.is_empty() {
+                return Err(
+                    "'junit_results' lists no test suites: attest the results of a test run".into(),
+                );
+            }
+            Ok(suites.iter().all(|s| s.failures == 0 && s.errors == 0))
         }
         Kind::Snyk => {
-            let results = field(payload, "snyk_results", "snyk")?;
-            let runs = results["results"].as_array().cloned().unwrap_or_default();
-            Ok(runs.iter().all(|r| {
-                count(r, "high_count") == 0
-                    && count(r, "medium_count") == 0
-                    && count(r, "low_count") == 0
-            }))
+            let results: SnykResults = strict(
+                field(payload, "snyk_results", "snyk")?,
+                "snyk_results",
+                "an object whose 'results' list whole-number high_count, medium_count and low_count",
+            )?;
+            Ok(results
+                .results
+                .iter()
+                .all(|r| r.high_count == 0 && r.medium_count == 0 && r.low_count == 0))
         }
         Kind::Sarif => {
             let results = field(payload, "sarif_results", "sarif")?;
-            let threshold = results["threshold"].as_str().unwrap_or("low");
+            let threshold = match &results["threshold"] {
+                Value::Null => "low",
+                Value::String(t) => t.as_str(),
+                other => {
+                    return Err(format!(
+                        "'sarif_results.threshold' must be a severity, not {other}"
+                    ));
+                }
+            };
             let from = SEVERITIES
                 .iter()
                 .position(|s| *s == threshold)
@@ -105,10 +163,12 @@ pub fn builtin_compliance(kind: Kind, payload: &Value) -> Result<bool, String> {
                         SEVERITIES.join(", ")
                     )
                 })?;
-            let findings = &results["findings"];
-            Ok(SEVERITIES[from.max(1)..]
-                .iter()
-                .all(|s| count(findings, s) == 0))
+            let findings: Findings = strict(
+                field(results, "findings", "sarif")?,
+                "sarif_results.findings",
+                "whole-number counts for each of none, low, medium, high and critical",
+            )?;
+            Ok(findings.counts()[from.max(1)..].iter().all(|n| *n == 0))
         }
         Kind::Sonar => {
             let results = field(payload, "sonar_results", "sonar")?;
@@ -130,6 +190,9 @@ pub fn builtin_compliance(kind: Kind, payload: &Value) -> Result<bool, String> {
             let prs = field(payload, "pull_requests", "pull request")?
                 .as_array()
                 .ok_or("'pull_requests' must be a list")?;
+            if prs.iter().any(|pr| !pr.is_object()) {
+                return Err("'pull_requests' must list pull request objects".into());
+            }
             Ok(!prs.is_empty())
         }
         Kind::Decision => field(payload, "attestation_data", "decision")?["is_compliant"]
@@ -162,6 +225,42 @@ mod tests {
     }
 
     #[test]
+    fn results_of_the_wrong_shape_are_refused_never_compliant() {
+        for failures in [
+            json!("3"),
+            json!(2.0),
+            json!(-1),
+            json!([]),
+            json!(null),
+            json!({}),
+        ] {
+            let payload = json!({"junit_results": [{"failures": failures, "errors": 0}]});
+            let err = builtin_compliance(Kind::Junit, &payload).unwrap_err();
+            assert!(err.contains("whole-number 'failures'"), "{err}");
+        }
+        for results in [
+            json!([]),
+            json!({}),
+            json!("x"),
+            json!({"results": [{"low_count": 0}]}),
+        ] {
+            let payload = json!({"junit_results": [], "snyk_results": results});
+            assert!(
+                builtin_compliance(Kind::Snyk, &payload).is_err(),
+                "{payload}"
+            );
+        }
+        assert!(builtin_compliance(Kind::Junit, &json!({"junit_results": []})).is_err());
+        let partial = json!({"sarif_results": {"findings": {"high": 0}}});
+        assert!(builtin_compliance(Kind::Sarif, &partial).is_err());
+        let text = json!({"sarif_results": {"findings": {"none": 0, "low": 0, "medium": 0, "high": "0", "critical": 0}}});
+        assert!(builtin_compliance(Kind::Sarif, &text).is_err());
+        assert!(builtin_compliance(Kind::Sarif, &json!({"sarif_results": {}})).is_err());
+        assert!(builtin_compliance(Kind::Generic, &json!({"is_compliant": "true"})).is_err());
+        assert!(builtin_compliance(Kind::PullRequest, &json!({"pull_requests": [1]})).is_err());
+    }
+
+    #[test]
     fn snyk_fails_on_any_vulnerability() {
         let clean = json!({"snyk_results": {"results": [{"high_count": 0, "medium_count": 0, "low_count": 0}]}});
         assert_eq!(builtin_compliance(Kind::Snyk, &clean), Ok(true));
@@ -171,7 +270,7 @@ mod tests {
 
     #[test]
     fn sarif_fails_at_or_above_the_threshold() {
-        let findings = json!({"critical": 0, "high": 0, "medium": 4, "low": 9});
+        let findings = json!({"critical": 0, "high": 0, "medium": 4, "low": 9, "none": 1});
         let at = |t: &str| json!({"sarif_results": {"threshold": t, "findings": findings}});
         assert_eq!(builtin_compliance(Kind::Sarif, &at("high")), Ok(true));
         assert_eq!(builtin_compliance(Kind::Sarif, &at("medium")), Ok(false));

@@ -3,7 +3,9 @@
 //! hash; the key's service account gives the org and the role, and each handler
 //! names the permission it needs.
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use custody_store::Principal;
@@ -135,13 +137,31 @@ impl FromRequestParts<AppState> for Authed {
                     .into(),
             )
         })?;
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        if let Some(wait) = address.and_then(|a| state.auth_throttle.blocked(a)) {
+            let seconds = wait.as_secs().max(1);
+            return Err(ApiError::TooManyRequests(
+                format!(
+                    "too many requests with unknown API keys from this address: retry in {seconds} s"
+                ),
+                seconds,
+            ));
+        }
         let principal = state
             .store
             .principal(&hash_key(&token), state.now())
-            .await?
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the API key is unknown, revoked or expired".into())
-            })?;
+            .await?;
+        let Some(principal) = principal else {
+            if let Some(address) = address {
+                state.auth_throttle.failed(address);
+            }
+            return Err(ApiError::Unauthorized(
+                "the API key is unknown, revoked or expired".into(),
+            ));
+        };
         Ok(Authed(principal))
     }
 }

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// Temporarily unable (answered with `Retry-After`).
     #[error("{0}")]
     Unavailable(String),
+    /// Too many failed attempts; retry after this many seconds.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -52,6 +55,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,11 +80,15 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let mut response = (self.status(), Json(ErrorBody { message })).into_response();
-        if matches!(self, ApiError::Unavailable(_)) {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("1"),
-            );
+        let retry_after = match &self {
+            ApiError::Unavailable(_) => Some(1),
+            ApiError::TooManyRequests(_, seconds) => Some(*seconds),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         if matches!(self, ApiError::TooLarge(_)) {
             // The unread body is still on the connection: ask the client not to reuse it.

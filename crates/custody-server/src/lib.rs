@@ -13,6 +13,7 @@ mod lookup;
 mod routes;
 pub mod settings;
 mod state;
+pub mod throttle;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -35,7 +36,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

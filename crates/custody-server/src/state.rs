@@ -8,6 +8,7 @@ use custody_rules::{Limits, Sandbox, WorkerCommand};
 use custody_store::Store;
 
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
+use crate::throttle::{AuthLimit, AuthThrottle};
 
 /// Server time. Normally the system clock; the demo loader replays history by
 /// setting the time before each request it sends.
@@ -49,6 +50,8 @@ pub struct AppState {
     pub max_evidence_bytes: usize,
     /// Where custom attestation types' schemas and jq rules run.
     pub rules: Arc<Sandbox>,
+    /// Failed authentications per client address.
+    pub auth_throttle: Arc<AuthThrottle>,
 }
 
 impl AppState {
@@ -70,7 +73,14 @@ impl AppState {
                 WorkerCommand::this_executable(),
                 Limits::default(),
             )),
+            auth_throttle: Arc::new(AuthThrottle::new(AuthLimit::default())),
         }
+    }
+
+    /// The same state with this failed-authentication limit.
+    pub fn with_auth_limit(mut self, limit: AuthLimit) -> Self {
+        self.auth_throttle = Arc::new(AuthThrottle::new(limit));
+        self
     }
 
     /// The same state with rule workers run by this command, under these limits.

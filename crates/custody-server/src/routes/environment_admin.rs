@@ -77,7 +77,7 @@ pub async fn join(
     Path((org, env)): Path<(String, String)>,
     JsonBody(body): JsonBody<Join>,
 ) -> ApiResult<Json<Environment>> {
-    let org = auth.scope(&org, Permission::Report)?;
+    let org = auth.scope(&org, Permission::Write)?;
     let logical = lookup::environment(&state, &org, &env).await?;
     if logical.kind != LOGICAL {
         return Err(ApiError::bad(format!(

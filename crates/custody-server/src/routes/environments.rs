@@ -69,21 +69,28 @@ pub async fn create(
         }
         _ => None,
     };
-    if let Some(existing) = state.store.environment(org.id, &data.name).await?
-        && existing.kind != kind
-        && (existing.kind == LOGICAL || kind == LOGICAL)
-    {
-        return Err(ApiError::bad(format!(
-            "environment '{}' has type {}: it cannot become {kind}",
-            data.name, existing.kind
-        )));
-    }
     let upsert = EnvironmentUpsert {
         name: data.name,
         kind: kind.to_string(),
         description: data.description,
         include_scaling: data.include_scaling.unwrap_or(true),
     };
+    if let Some(existing) = state.store.environment(org.id, &upsert.name).await? {
+        if existing.kind != kind && (existing.kind == LOGICAL || kind == LOGICAL) {
+            return Err(ApiError::bad(format!(
+                "environment '{}' has type {}: it cannot become {kind}",
+                upsert.name, existing.kind
+            )));
+        }
+        if changes(&state, &existing, &upsert, members.as_deref()).await? {
+            auth.scope(&org.name, Permission::Write).map_err(|_| {
+                ApiError::Forbidden(format!(
+                    "environment '{}' exists: changing its type, description, scaling or members, or un-archiving it, needs at least the member role",
+                    upsert.name
+                ))
+            })?;
+        }
+    }
     let (row, created) = state
         .store
         .upsert_environment(org.id, &upsert, state.now())
@@ -97,6 +104,39 @@ pub async fn create(
         StatusCode::OK
     };
     Ok((status, Json(document(&org, row, None))))
+}
+
+/// Whether re-creating an existing environment would change it: its settings,
+/// its members, or its archived flag. Re-sending the same definition (as CI
+/// jobs do on every run) changes nothing and needs only the snapshotter role.
+async fn changes(
+    state: &AppState,
+    existing: &EnvironmentRow,
+    upsert: &EnvironmentUpsert,
+    members: Option<&[i64]>,
+) -> ApiResult<bool> {
+    let settings = existing.archived != 0
+        || existing.kind != upsert.kind
+        || existing.description != upsert.description
+        || (existing.include_scaling != 0) != upsert.include_scaling;
+    if settings {
+        return Ok(true);
+    }
+    let Some(wanted) = members else {
+        return Ok(false);
+    };
+    let mut current: Vec<i64> = state
+        .store
+        .environment_members(existing.id)
+        .await?
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let mut wanted = wanted.to_vec();
+    current.sort_unstable();
+    wanted.sort_unstable();
+    wanted.dedup();
+    Ok(current != wanted)
 }
 
 /// `GET /environments/{org}/{env}`; `state` is the latest snapshot's compliance.

@@ -295,3 +295,41 @@ async fn admins_manage_service_accounts_and_keys() {
     fails(srv.other.get("service-accounts/acme").await, 403, foreign);
     srv.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_authentication_is_throttled_per_address() {
+    let db = TestDatabase::sqlite();
+    let srv = start(&db).await;
+    let guesser = srv.with_key("cust_guess");
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(guesser.get("flows/acme").await.expect_err("refused").0);
+    }
+    assert_eq!(
+        statuses[..10],
+        [401; 10],
+        "the first ten guesses are answered"
+    );
+    assert_eq!(statuses[10..], [429, 429], "then the address must wait");
+    let response = reqwest::Client::new()
+        .get(guesser.url("flows/acme"))
+        .bearer_auth("cust_guess")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&wait), "{wait}");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("too many requests with unknown API keys")
+    );
+    srv.stop().await;
+}

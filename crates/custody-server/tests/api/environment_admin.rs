@@ -47,19 +47,21 @@ async fn logical_environments_rename_and_archive() {
         "environment 'prod' is logical: a logical environment can only include physical environments",
     );
     ok(
-        s.put(
-            "environments/acme/prod/join",
-            json!({"physical_env_name": "green"}),
-        )
-        .await,
+        srv.member
+            .put(
+                "environments/acme/prod/join",
+                json!({"physical_env_name": "green"}),
+            )
+            .await,
         200,
     );
     fails(
-        s.put(
-            "environments/acme/blue/join",
-            json!({"physical_env_name": "red"}),
-        )
-        .await,
+        srv.member
+            .put(
+                "environments/acme/blue/join",
+                json!({"physical_env_name": "red"}),
+            )
+            .await,
         400,
         "environment 'blue' is not a logical environment: only logical environments can be joined",
     );
@@ -142,5 +144,53 @@ async fn logical_environments_rename_and_archive() {
         "cannot report a snapshot to the archived environment red: create it again to un-archive it",
     );
     ok(srv.reader.get("environments/acme/red").await, 200);
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changing_an_environment_needs_the_role_archiving_needs() {
+    let db = TestDatabase::sqlite();
+    let srv = start(&db).await;
+    let (s, m) = (&srv.snapshotter, &srv.member);
+    let definition = json!({"name": "prod", "type": "K8S", "description": "production"});
+    ok(s.put("environments/acme", definition.clone()).await, 201);
+    ok(s.put("environments/acme", definition.clone()).await, 200);
+    let needs_member = "environment 'prod' exists: changing its type, description, scaling or members, or un-archiving it, needs at least the member role";
+    for change in [
+        json!({"name": "prod", "type": "K8S", "description": "renamed"}),
+        json!({"name": "prod", "type": "ECS", "description": "production"}),
+        json!({"name": "prod", "type": "K8S", "description": "production", "include_scaling": false}),
+    ] {
+        fails(s.put("environments/acme", change).await, 403, needs_member);
+    }
+    fails(
+        s.put(
+            "environments/acme/prod/join",
+            json!({"physical_env_name": "prod"}),
+        )
+        .await,
+        403,
+        "the 'snapshotter' role of service account 'snapshotter-sa' does not allow this; it needs at least the member role",
+    );
+    ok(
+        m.put("environments/acme/prod/archive", json!(null)).await,
+        200,
+    );
+    fails(
+        s.put("environments/acme", definition.clone()).await,
+        403,
+        needs_member,
+    );
+    let archived = srv.reader.json("environments/acme").await;
+    assert_eq!(
+        archived,
+        json!([]),
+        "the snapshotter's attempt left it archived"
+    );
+    ok(m.put("environments/acme", definition).await, 200);
+    assert_eq!(
+        srv.reader.json("environments/acme").await[0]["name"],
+        "prod"
+    );
     srv.stop().await;
 }
