@@ -1,7 +1,9 @@
 //! A client for the Kosli API v2 as Custody serves it: builds URLs from path
 //! segments, sends JSON or multipart bodies with the API key, retries what is
 //! worth retrying (connection errors, 5xx, 429, 409) with exponential backoff,
-//! and turns error bodies into the messages the server wrote.
+//! and turns error bodies into the messages the server wrote. Every write
+//! carries an `Idempotency-Key`, the same on each of its retries, so a retry
+//! of a write the server already recorded is answered, not recorded again.
 
 mod download;
 mod error;
@@ -111,10 +113,12 @@ impl Client {
         url: Url,
         body: &Body,
     ) -> Result<Response, ClientError> {
+        let key = (method != Method::GET && method != Method::HEAD).then(idempotency_key);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let error = match self.send_once(method.clone(), url.clone(), body).await {
+            let sent = self.send_once(method.clone(), url.clone(), body, key.as_deref());
+            let error = match sent.await {
                 Ok(response) => return Ok(response),
                 Err(e) => e,
             };
@@ -145,10 +149,14 @@ impl Client {
         method: Method,
         url: Url,
         body: &Body,
+        idempotency_key: Option<&str>,
     ) -> Result<Response, ClientError> {
         let mut request = self.http.request(method, url.clone());
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
         }
         request = match body {
             Body::None => request,
@@ -219,4 +227,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+/// A fresh random key for one write and its retries.
+fn idempotency_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -128,6 +128,28 @@ async fn unavailable_then_ok_succeeds_after_one_retry() {
         );
         assert!(request.ends_with(r#"{"name":"runner"}"#), "{request}");
     }
+    let key = |r: &str| {
+        r.lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("idempotency-key: ")
+                    .map(String::from)
+            })
+            .expect("an Idempotency-Key header")
+    };
+    assert_eq!(
+        key(&requests[0]),
+        key(&requests[1]),
+        "a retry repeats the key"
+    );
+    assert_eq!(key(&requests[0]).len(), 32);
+    let again = Scripted::start(vec![reply(200)]).await;
+    post(&again.client(0)).await.expect("sent");
+    assert_ne!(
+        key(&again.requests()[0]),
+        key(&requests[0]),
+        "each write has its own key"
+    );
 }
 
 #[tokio::test]

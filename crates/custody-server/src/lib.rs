@@ -9,6 +9,7 @@ mod docs;
 mod error;
 pub mod evidence;
 mod guards;
+mod idempotency;
 mod lookup;
 mod routes;
 pub mod settings;

@@ -48,6 +48,7 @@ pub trait Store:
     + AttestationTypeStore
     + EvidenceStore
     + PolicyStore
+    + IdempotencyStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -251,6 +252,46 @@ pub trait EnvironmentAdminStore: Send + Sync {
     async fn join_environment(&self, logical_id: i64, physical_id: i64) -> Result<()>;
     /// A logical environment's members, by name.
     async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>>;
+}
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdempotencyClaim {
+    /// The key is new: handle the request, then complete or release the key.
+    Claimed,
+    /// The first request with this key is still being handled.
+    InProgress,
+    /// The first request with this key was answered: its hash and response.
+    Answered {
+        request_hash: String,
+        status: u16,
+        body: Vec<u8>,
+    },
+}
+
+/// Idempotency keys: the first response to a write, kept for its retries.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// Claims `key` within `scope` for a request, forgetting keys older than
+    /// `forget_before`.
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        at: f64,
+        forget_before: f64,
+    ) -> Result<IdempotencyClaim>;
+    /// Keeps the response of the claimed request.
+    async fn complete_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<()>;
+    /// Gives a claimed key back (the request failed), so a retry runs it again.
+    async fn release_idempotency_key(&self, scope: &str, key: &str) -> Result<()>;
 }
 
 /// Custom attestation types and their immutable versions.

@@ -23,8 +23,8 @@ use axum::routing::{get, patch, post, put};
 
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiError;
-use crate::guards;
 use crate::state::AppState;
+use crate::{guards, idempotency};
 
 pub use accounts::issue_key;
 
@@ -152,6 +152,10 @@ pub fn router(state: AppState) -> Router {
             "/service-accounts/{org}/{name}/api-keys/{id}/rotate",
             post(accounts::rotate_key),
         );
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::deduplicate,
+    ));
     Router::new()
         .route("/ready", get(ready))
         .nest("/api/v2", api)

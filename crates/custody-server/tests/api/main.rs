@@ -15,6 +15,7 @@ mod flows_trails;
 mod harness;
 mod history;
 mod hostile_rules;
+mod idempotency;
 mod paging;
 mod policies;
 mod snapshots;

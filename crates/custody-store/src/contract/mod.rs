@@ -7,6 +7,7 @@ mod attestation_types;
 mod environments;
 mod evidence;
 mod flows;
+mod idempotency;
 mod keys;
 mod policies;
 mod snapshots;
@@ -22,6 +23,7 @@ pub use attestation_types::attestation_types_are_versioned;
 pub use environments::environments_archive_rename_and_join;
 pub use evidence::evidence_is_recorded;
 pub use flows::flows_and_trails;
+pub use idempotency::idempotency_keys_replay_the_first_answer;
 pub use keys::orgs_and_keys;
 pub use policies::policies_attach_and_allow;
 pub use snapshots::{
@@ -39,6 +41,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     snapshots_follow_changes(store.as_ref()).await;
     policies_attach_and_allow(store.as_ref()).await;
     environments_archive_rename_and_join(store.as_ref()).await;
+    idempotency_keys_replay_the_first_answer(store.as_ref()).await;
     concurrent_reports_get_contiguous_indexes(store).await;
 }
 

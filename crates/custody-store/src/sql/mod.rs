@@ -9,6 +9,7 @@ mod environment_admin;
 mod environments;
 mod evidence;
 mod flows;
+mod idempotency;
 mod orgs;
 mod policies;
 mod writes;
