@@ -14,6 +14,7 @@ mod fixtures;
 mod flows_trails;
 mod harness;
 mod history;
+mod hostile_input;
 mod hostile_rules;
 mod idempotency;
 mod paging;
