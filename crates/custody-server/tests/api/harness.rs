@@ -232,6 +232,14 @@ pub fn rule_limits() -> Limits {
 
 /// Starts a server over `db` with orgs `acme` and `other` and the clock at [`T0`].
 pub async fn start(db: &TestDatabase) -> TestServer {
+    start_with(db, |state| state).await
+}
+
+/// [`start`], with the server's state changed by `configure` first.
+pub async fn start_with(
+    db: &TestDatabase,
+    configure: impl FnOnce(AppState) -> AppState,
+) -> TestServer {
     let store = open_store(&db.url).await.expect("open the test database");
     let mut keys = Vec::new();
     for org in ["acme", "other"] {
@@ -246,16 +254,20 @@ pub async fn start(db: &TestDatabase) -> TestServer {
     }
     let other = admin::create_api_key(store.as_ref(), "other", "admin", "admin-sa", T0).await;
     keys.push(other.expect("create other key").key);
-    serve(store, keys).await
+    serve(store, keys, configure).await
 }
 
 /// Serves a store with the keys of [`start`] (reader, snapshotter, member,
 /// admin of `acme`, admin of `other`).
-async fn serve(store: std::sync::Arc<dyn custody_store::Store>, keys: Vec<String>) -> TestServer {
-    let state = AppState::new(store).with_rules(
+async fn serve(
+    store: std::sync::Arc<dyn custody_store::Store>,
+    keys: Vec<String>,
+    configure: impl FnOnce(AppState) -> AppState,
+) -> TestServer {
+    let state = configure(AppState::new(store).with_rules(
         WorkerCommand::program(env!("CARGO_BIN_EXE_custody-rules-worker")),
         rule_limits(),
-    );
+    ));
     state.clock.replay_at(T0);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -300,7 +312,7 @@ impl TestServer {
         .iter()
         .map(|api| api.token.clone().expect("a key"))
         .collect();
-        serve(store, keys).await
+        serve(store, keys, |state| state).await
     }
 
     /// A client with any key.

@@ -19,5 +19,6 @@ mod hostile_rules;
 mod idempotency;
 mod paging;
 mod policies;
+mod role_matrix;
 mod snapshots;
 mod views;

@@ -13,6 +13,8 @@ pub struct Server {
     child: Child,
     pub host: String,
     pub dir: PathBuf,
+    database_url: String,
+    demo: bool,
 }
 
 fn temp_dir() -> PathBuf {
@@ -27,37 +29,77 @@ fn temp_dir() -> PathBuf {
 }
 
 impl Server {
-    /// `custody server [--demo]` on 127.0.0.1:0; waits until it listens.
+    /// `custody server [--demo]` on 127.0.0.1:0 over an SQLite file of its
+    /// own; waits until it listens.
     pub fn start(demo: bool) -> Server {
         let dir = temp_dir();
-        let mut cmd = Command::new(BIN);
-        cmd.args(["server", "--bind", "127.0.0.1:0", "--database-url"])
-            .arg(format!("sqlite://{}/custody.db", dir.display()))
-            .env_remove("CUSTODY_ORG")
-            .env_remove("KOSLI_ORG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if demo {
-            cmd.arg("--demo");
+        let url = format!("sqlite://{}/custody.db", dir.display());
+        Self::on(url, dir, demo)
+    }
+
+    /// `custody server` over this database (with evidence in a directory of its own).
+    pub fn on_database(database_url: &str) -> Server {
+        Self::on(database_url.to_string(), temp_dir(), false)
+    }
+
+    fn on(database_url: String, dir: PathBuf, demo: bool) -> Server {
+        let (child, host) = spawn(&database_url, &dir, demo);
+        Server {
+            child,
+            host,
+            dir,
+            database_url,
+            demo,
         }
-        let mut child = cmd.spawn().expect("start custody server");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut host = None;
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("server output");
-            if let Some(rest) = line.strip_prefix("Custody server listening on ") {
-                host = rest.split_whitespace().next().map(String::from);
-                break;
-            }
-        }
-        let host = host.expect("the server printed where it listens");
-        Server { child, host, dir }
+    }
+
+    /// Kills the server with SIGKILL, mid-whatever, and starts it again.
+    pub fn kill_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, host) = spawn(&self.database_url, &self.dir, self.demo);
+        self.child = child;
+        self.host = host;
     }
 
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}/custody.db", self.dir.display())
+        self.database_url.clone()
     }
+}
 
+/// Starts `custody server` and waits until it says where it listens.
+fn spawn(database_url: &str, dir: &std::path::Path, demo: bool) -> (Child, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "server",
+        "--bind",
+        "127.0.0.1:0",
+        "--database-url",
+        database_url,
+    ])
+    .arg("--evidence-dir")
+    .arg(dir.join("evidence"))
+    .env_remove("CUSTODY_ORG")
+    .env_remove("KOSLI_ORG")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd.spawn().expect("start custody server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut host = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("server output");
+        if let Some(rest) = line.strip_prefix("Custody server listening on ") {
+            host = rest.split_whitespace().next().map(String::from);
+            break;
+        }
+    }
+    (child, host.expect("the server printed where it listens"))
+}
+
+impl Server {
     /// Runs `custody ARGS` against this server with `org` and `token`.
     pub fn run(&self, org: &str, token: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
         self.run_in(&self.dir, org, token, args, env)

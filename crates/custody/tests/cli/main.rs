@@ -4,6 +4,7 @@
 mod attestations;
 mod aws;
 mod azure;
+mod crash;
 mod custom_types;
 mod docker;
 mod evidence;

@@ -1,0 +1,402 @@
+//! Every API route against every kind of caller: no key, an unknown key, a
+//! revoked key, each role of the org, and an admin of another org. Callers
+//! below a route's role get 401 or 403 and never a byte of data; callers at or
+//! above it get past the gate; the other org's admin never gets a 2xx.
+
+use custody_client::{Body, FormBody};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::fixtures::{self, EMPTY_TEMPLATE};
+use crate::harness::{Api, TestServer, fp, ok, pod, sha, start_with};
+use custody_server::throttle::AuthLimit;
+use custody_store::testing::TestDatabase;
+
+/// The least role a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Reader,
+    Snapshotter,
+    Member,
+    Admin,
+}
+
+fn form(data: Value, files: &[(&str, &str)]) -> Body {
+    Body::Form(FormBody {
+        fields: vec![("data_json".into(), data)],
+        files: files
+            .iter()
+            .map(|(n, t)| (n.to_string(), format!("{n}.txt"), t.as_bytes().to_vec()))
+            .collect(),
+    })
+}
+
+fn policy_form(name: &str) -> Body {
+    Body::Form(FormBody {
+        fields: vec![("payload".into(), json!({"name": name, "type": "env"}))],
+        files: vec![(
+            "policy_file".into(),
+            "p.yml".into(),
+            b"_schema: https://kosli.com/schemas/policy/environment/v1\n".to_vec(),
+        )],
+    })
+}
+
+/// Every route: method, path, body and the role it needs.
+fn routes() -> Vec<(Method, String, Body, Role)> {
+    use Method as M;
+    use Role::*;
+    let fpa = fp("a1");
+    let j = |v: Value| Body::Json(v);
+    let artifact = json!({"fingerprint": fp("b2"), "filename": "app:2", "git_commit": sha("c2"),
+        "commit_url": "https://git.example/c2", "build_url": "https://ci.example/2"});
+    let att = json!({"attestation_name": "lint", "artifact_fingerprint": fpa});
+    let r = |m: Method, p: &str, b: Body, role: Role| (m, p.to_string(), b, role);
+    vec![
+        r(M::GET, "flows/acme", Body::None, Reader),
+        r(
+            M::PUT,
+            "flows/acme",
+            j(json!({"name": "legacy", "template": ["artifact"]})),
+            Member,
+        ),
+        r(
+            M::PUT,
+            "flows/acme/template_file",
+            form(json!({"name": "f2"}), &[("template_file", EMPTY_TEMPLATE)]),
+            Member,
+        ),
+        r(M::GET, "flows/acme/f1", Body::None, Reader),
+        r(M::PUT, "flows/acme/gone/archive", Body::None, Member),
+        r(
+            M::PATCH,
+            "tags/acme/flow/f1",
+            j(json!({"set_tags": {"k": "v"}})),
+            Member,
+        ),
+        r(M::GET, "trails/acme", Body::None, Reader),
+        r(
+            M::PUT,
+            "trails/acme/f1",
+            form(json!({"name": "t2"}), &[]),
+            Member,
+        ),
+        r(M::GET, "trails/acme/f1", Body::None, Reader),
+        r(M::GET, "trails/acme/f1/t1", Body::None, Reader),
+        r(M::GET, "artifacts/acme", Body::None, Reader),
+        r(M::POST, "artifacts/acme/f1", j(artifact), Member),
+        r(
+            M::GET,
+            &format!("artifacts/acme/f1/fingerprint/{fpa}"),
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            &format!("artifacts/acme/f1/commit_sha/{}", sha("c1")),
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::POST,
+            "attestations/acme/f1/trail/t1/override",
+            j(json!({"attestation_name": "lint", "is_compliant": true, "reason": "r"})),
+            Member,
+        ),
+        r(
+            M::POST,
+            "attestations/acme/f1/trail/t1/generic",
+            form(att.clone(), &[]),
+            Member,
+        ),
+        r(
+            M::GET,
+            "attestations/acme/f1/trail/t1/lint",
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            "attestations/acme/f1/trail/t1/attestation/none/evidence",
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            &format!("attestations/acme/f1/artifact/{fpa}/lint"),
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::POST,
+            "evidence/acme/artifact/f1/generic",
+            j(json!({"artifact_fingerprint": fpa, "name": "e"})),
+            Member,
+        ),
+        r(M::GET, "custom-attestation-types/acme", Body::None, Reader),
+        r(
+            M::POST,
+            "custom-attestation-types/acme",
+            form(json!({"name": "cov"}), &[]),
+            Member,
+        ),
+        r(
+            M::GET,
+            "custom-attestation-types/acme/cov",
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::PUT,
+            "custom-attestation-types/acme/old/archive",
+            Body::None,
+            Member,
+        ),
+        r(
+            M::POST,
+            "deployments/acme/f1",
+            j(json!({"artifact_fingerprint": fpa, "environment": "e1"})),
+            Member,
+        ),
+        r(M::GET, "environments/acme", Body::None, Reader),
+        r(
+            M::PUT,
+            "environments/acme",
+            j(json!({"name": "e1", "type": "K8S"})),
+            Snapshotter,
+        ),
+        r(M::GET, "environments/acme/e1", Body::None, Reader),
+        r(M::PUT, "environments/acme/e9/archive", Body::None, Member),
+        r(
+            M::PUT,
+            "environments/acme/e8/rename",
+            j(json!({"new_name": "e8b"})),
+            Member,
+        ),
+        r(
+            M::PUT,
+            "environments/acme/logic/join",
+            j(json!({"physical_env_name": "e1"})),
+            Member,
+        ),
+        r(
+            M::POST,
+            "environments/acme/e1/policies",
+            j(json!({"policy_names": ["p1"]})),
+            Member,
+        ),
+        r(
+            M::DELETE,
+            "environments/acme/e1/policies",
+            j(json!({"policy_names": ["p1"]})),
+            Member,
+        ),
+        r(M::GET, "policies/acme", Body::None, Reader),
+        r(M::PUT, "policies/acme", policy_form("p2"), Member),
+        r(M::GET, "policies/acme/p1", Body::None, Reader),
+        r(
+            M::PUT,
+            "allowlists/acme/e1",
+            j(json!({"artifact_fingerprint": fpa, "artifact_name": "app:1", "description": "r"})),
+            Member,
+        ),
+        r(
+            M::PUT,
+            "environments/acme/e1/report/K8S",
+            j(json!({"artifacts": [pod("x", "app:1", &fpa, 1)]})),
+            Snapshotter,
+        ),
+        r(M::GET, "environments/acme/e1/events", Body::None, Reader),
+        r(M::GET, "snapshots/acme/e1", Body::None, Reader),
+        r(M::GET, "snapshots/acme/e1/1", Body::None, Reader),
+        r(
+            M::GET,
+            "env-diff/acme?snappish1=e1%231&snappish2=e1%231",
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            &format!("search/acme/sha/{}", &fpa[..8]),
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            &format!("asserts/acme/fingerprint/{fpa}"),
+            Body::None,
+            Reader,
+        ),
+        r(M::GET, "service-accounts/acme", Body::None, Admin),
+        r(
+            M::POST,
+            "service-accounts/acme",
+            j(json!({"name": "bot", "privilege": "reader"})),
+            Admin,
+        ),
+        r(M::GET, "service-accounts/acme/victim", Body::None, Admin),
+        r(
+            M::PATCH,
+            "service-accounts/acme/victim",
+            j(json!({"description": "x"})),
+            Admin,
+        ),
+        r(
+            M::GET,
+            "service-accounts/acme/victim/api-keys",
+            Body::None,
+            Admin,
+        ),
+        r(
+            M::POST,
+            "service-accounts/acme/victim/api-keys",
+            j(json!({"description": "k"})),
+            Admin,
+        ),
+        r(
+            M::GET,
+            "service-accounts/acme/victim/api-keys/nope",
+            Body::None,
+            Admin,
+        ),
+        r(
+            M::POST,
+            "service-accounts/acme/victim/api-keys/nope/rotate",
+            j(json!({})),
+            Admin,
+        ),
+        r(
+            M::DELETE,
+            "service-accounts/acme/victim/api-keys/nope",
+            Body::None,
+            Admin,
+        ),
+        r(M::DELETE, "service-accounts/acme/victim", Body::None, Admin),
+    ]
+}
+
+/// What the routes act on.
+async fn furnish(srv: &TestServer) -> String {
+    let (m, a) = (&srv.member, &srv.admin);
+    fixtures::flow(m, "f1", EMPTY_TEMPLATE).await;
+    fixtures::flow(m, "gone", EMPTY_TEMPLATE).await;
+    for env in ["e1", "e8", "e9"] {
+        fixtures::environment(m, env).await;
+    }
+    ok(
+        m.put(
+            "environments/acme",
+            json!({"name": "logic", "type": "logical"}),
+        )
+        .await,
+        201,
+    );
+    fixtures::artifact(m, "f1", &fp("a1"), "app:1", &sha("c1"), Some("t1"), None).await;
+    fixtures::report(
+        &srv.snapshotter,
+        "e1",
+        vec![pod("x", "app:1", &fp("a1"), 1)],
+    )
+    .await;
+    let policy = crate::policies::put_policy(
+        m,
+        "p1",
+        "_schema: https://kosli.com/schemas/policy/environment/v1\n",
+    )
+    .await;
+    ok(policy, 201);
+    let old = json!({"name": "old"});
+    ok(
+        m.form(
+            Method::POST,
+            "custom-attestation-types/acme",
+            Some(old),
+            &[],
+        )
+        .await,
+        201,
+    );
+    ok(
+        a.post(
+            "service-accounts/acme",
+            json!({"name": "victim", "privilege": "reader"}),
+        )
+        .await,
+        201,
+    );
+    let key = ok(
+        a.post(
+            "service-accounts/acme/member-sa/api-keys",
+            json!({"description": "soon revoked"}),
+        )
+        .await,
+        201,
+    );
+    let (id, secret) = (
+        key["id"].as_str().unwrap().to_string(),
+        key["key"].as_str().unwrap().to_string(),
+    );
+    ok(
+        a.delete(&format!("service-accounts/acme/member-sa/api-keys/{id}"))
+            .await,
+        200,
+    );
+    secret
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_admits_exactly_its_roles() {
+    let db = TestDatabase::sqlite();
+    let generous = AuthLimit {
+        burst: 1_000,
+        per_second: 1.0,
+    };
+    let srv = start_with(&db, |state| state.with_auth_limit(generous)).await;
+    let revoked = furnish(&srv).await;
+    let below: Vec<(&str, Api, Option<Role>)> = vec![
+        ("no key", srv.anonymous.clone(), None),
+        ("unknown key", srv.with_key("cust_0000"), None),
+        ("revoked key", srv.with_key(&revoked), None),
+        ("other org's admin", srv.other.clone(), None),
+        ("reader", srv.reader.clone(), Some(Role::Reader)),
+        (
+            "snapshotter",
+            srv.snapshotter.clone(),
+            Some(Role::Snapshotter),
+        ),
+        ("member", srv.member.clone(), Some(Role::Member)),
+        ("admin", srv.admin.clone(), Some(Role::Admin)),
+    ];
+    let routes = routes();
+    assert!(routes.len() >= 50, "{} routes", routes.len());
+    let mut leaks = Vec::new();
+    for (method, path, body, needs) in &routes {
+        for (who, api, role) in &below {
+            let reply = api.call(method.clone(), path, body.clone()).await;
+            let status = match &reply {
+                Ok((status, _)) => *status,
+                Err((status, _)) => *status,
+            };
+            let admitted = role.is_some_and(|r| r >= *needs);
+            let refused = matches!(status, 401 | 403);
+            let expected_refusal = match (role, *who) {
+                (None, "other org's admin") => 403,
+                (None, _) => 401,
+                _ => 403,
+            };
+            if admitted == refused || (!admitted && status != expected_refusal) || status >= 500 {
+                leaks.push(format!("{method} {path} as {who}: {status} {reply:?}"));
+            }
+            if let (false, Ok((_, data))) = (admitted, &reply) {
+                leaks.push(format!("{method} {path} as {who} returned data: {data}"));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} problems:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
+    srv.stop().await;
+}
