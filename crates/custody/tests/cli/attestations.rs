@@ -14,7 +14,7 @@ const FP: &str = "1256d6510a6606ad61a4f6104243a291b18383b456d50205eba893b51e1807
 
 fn fixture(path: &str) -> String {
     format!(
-        "{}/../custody-cli/tests/fixtures/{path}",
+        "{}/../custody-evidence/tests/fixtures/{path}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::typed::CommonFlags;
 use crate::context::Ctx;
-use crate::evidence::junit;
+use crate::evidence;
 
 #[derive(Debug, Args)]
 pub struct AttestJunit {
@@ -26,7 +26,7 @@ pub struct AttestJunit {
 impl AttestJunit {
     pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = self.common.check(ctx)?.to_string();
-        let results = junit::results_dir(&self.results_dir)?;
+        let results = evidence::results_dir(&self.results_dir)?;
         if self.upload_results {
             let files = results.files.iter();
             self.common

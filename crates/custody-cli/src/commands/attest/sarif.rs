@@ -11,7 +11,9 @@ use custody_core::attestation::SEVERITIES;
 
 use super::typed::CommonFlags;
 use crate::context::Ctx;
-use crate::evidence::sarif;
+use custody_evidence::sarif;
+
+use crate::evidence;
 
 #[derive(Debug, Args)]
 pub struct AttestSarif {
@@ -36,7 +38,7 @@ impl AttestSarif {
     pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = self.common.check(ctx)?.to_string();
         let file = &self.scan_results;
-        let doc = sarif::load(file)
+        let doc = evidence::load_sarif(file)
             .map_err(|e| anyhow!("failed to parse sarif results file [{file}]: {e}"))?;
         if self.upload_results {
             self.common.attach([self.scan_results.clone()]);

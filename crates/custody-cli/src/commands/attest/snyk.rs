@@ -9,7 +9,9 @@ use clap::{ArgAction, Args};
 
 use super::typed::CommonFlags;
 use crate::context::Ctx;
-use crate::evidence::sarif;
+use custody_evidence::sarif;
+
+use crate::evidence;
 
 #[derive(Debug, Args)]
 pub struct AttestSnyk {
@@ -27,8 +29,8 @@ impl AttestSnyk {
     pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = self.common.check(ctx)?.to_string();
         let file = &self.scan_results;
-        let results = sarif::load(file)
-            .and_then(|doc| sarif::snyk_results(&doc))
+        let results = evidence::load_sarif(file)
+            .and_then(|doc| Ok(sarif::snyk_results(&doc)?))
             .map_err(|e| anyhow!("failed to parse Snyk sarif results file [{file}]: {e}"))?;
         if self.upload_results {
             self.common.attach([self.scan_results.clone()]);

@@ -1,14 +1,18 @@
 //! The readers against real reports (cargo-nextest, pytest, Maven Surefire,
 //! Checkov) and reports in the shape Snyk and Trivy write, in
-//! `tests/fixtures/`.
+//! `tests/fixtures/` (the CLI's directory tests read them too).
 
 use serde_json::json;
 
-use super::junit::{self, Suite};
-use super::sarif;
+use custody_evidence::junit::{self, Suite};
+use custody_evidence::sarif;
 
 fn fixture(path: &str) -> String {
     format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(path: &str) -> Result<serde_json::Value, custody_evidence::EvidenceError> {
+    sarif::parse(&std::fs::read_to_string(path).unwrap())
 }
 
 fn suites(path: &str) -> Vec<Suite> {
@@ -92,49 +96,8 @@ fn nested_suites_fold_into_their_parent() {
 }
 
 #[test]
-fn a_results_dir_is_walked_in_name_order() {
-    let found = junit::results_dir(&fixture("junit")).unwrap();
-    assert_eq!(found.files.len(), 4, "{:?}", found.files);
-    let names: Vec<&str> = found.suites.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "integration",
-            "unit",
-            "calc",
-            "pytest",
-            "com.example.CalculatorTest"
-        ]
-    );
-    let passing = junit::results_dir(&fixture("junit-passing")).unwrap();
-    assert!(
-        passing
-            .suites
-            .iter()
-            .all(|s| s.failures == 0 && s.errors == 0 && s.total == 2)
-    );
-}
-
-#[test]
-fn non_utf8_and_empty_dirs_are_refused() {
-    let dir = fixture("latin1");
-    let err = junit::results_dir(&dir).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        format!(
-            "failed to parse XML file {dir}/latin1.xml: only UTF-8 encoding is supported. If this is not a JUnit results file, use --results-dir to specify the directory containing only JUnit XML files"
-        )
-    );
-    let empty = fixture("sarif");
-    assert_eq!(
-        junit::results_dir(&empty).unwrap_err().to_string(),
-        format!("no tests found in {empty} directory")
-    );
-}
-
-#[test]
 fn snyk_results_group_vulnerabilities_by_level() {
-    let doc = sarif::load(&fixture("sarif/snyk-code.sarif")).unwrap();
+    let doc = load(&fixture("sarif/snyk-code.sarif")).unwrap();
     let results = sarif::snyk_results(&doc).unwrap();
     assert_eq!(results["schema_version"], 1);
     assert_eq!(
@@ -153,8 +116,7 @@ fn snyk_results_group_vulnerabilities_by_level() {
     );
     assert_eq!(run["high"][0]["priority_score"], 803);
     assert_eq!(run["low"][0]["locations"][0]["lines"], "203");
-    let clean =
-        sarif::snyk_results(&sarif::load(&fixture("sarif/snyk-clean.sarif")).unwrap()).unwrap();
+    let clean = sarif::snyk_results(&load(&fixture("sarif/snyk-clean.sarif")).unwrap()).unwrap();
     assert_eq!(
         clean["results"],
         json!([{"high_count": 0, "medium_count": 0, "low_count": 0}])
@@ -186,7 +148,7 @@ fn snyk_needs_a_sarif_schema_and_a_level() {
 
 #[test]
 fn trivy_findings_take_their_security_severity() {
-    let doc = sarif::load(&fixture("sarif/trivy.sarif")).unwrap();
+    let doc = load(&fixture("sarif/trivy.sarif")).unwrap();
     let results = sarif::sarif_results(&doc, "high");
     assert_eq!(
         results["tool"],
@@ -208,17 +170,11 @@ fn trivy_findings_take_their_security_severity() {
 
 #[test]
 fn checkov_and_snyk_findings_take_their_level() {
-    let checkov = sarif::sarif_results(
-        &sarif::load(&fixture("sarif/checkov.sarif")).unwrap(),
-        "low",
-    );
+    let checkov = sarif::sarif_results(&load(&fixture("sarif/checkov.sarif")).unwrap(), "low");
     assert_eq!(checkov["tool"]["name"], "Checkov");
     assert_eq!(checkov["findings"]["high"], 15);
     assert_eq!(checkov["total"], 15);
-    let snyk = sarif::sarif_results(
-        &sarif::load(&fixture("sarif/snyk-code.sarif")).unwrap(),
-        "low",
-    );
+    let snyk = sarif::sarif_results(&load(&fixture("sarif/snyk-code.sarif")).unwrap(), "low");
     assert_eq!(
         snyk["findings"],
         json!({"none": 0, "low": 1, "medium": 1, "high": 1, "critical": 0})
@@ -253,7 +209,7 @@ fn severities_fall_back_to_rule_defaults_and_passes_are_not_findings() {
     assert_eq!(capped["total"], sarif::LISTED + 5);
     assert_eq!(capped["results"].as_array().unwrap().len(), sarif::LISTED);
     assert!(
-        sarif::load(&fixture("junit/nextest.xml"))
+        load(&fixture("junit/nextest.xml"))
             .unwrap_err()
             .to_string()
             .starts_with("invalid sarif file")

@@ -1,17 +1,13 @@
-//! JUnit XML test reports (`attest junit`): every `*.xml` under a directory,
-//! read event by event. Each top-level `<testsuite>` (a `<testsuites>` wrapper
+//! JUnit XML test reports (`attest junit`), read event by event. Each top-level `<testsuite>` (a `<testsuites>` wrapper
 //! is transparent) becomes one result; nested suites are folded into their
 //! parent. A suite's own `tests`/`failures`/`errors`/`skipped`/`time`
 //! attributes win; missing ones are counted from its `<testcase>`s.
 
-use std::path::{Path, PathBuf};
-
-use anyhow::{anyhow, bail};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use serde::Serialize;
 
-use crate::commands::attest::common::io_text;
+use crate::EvidenceError;
 
 /// One test suite's totals, as sent in `junit_results`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -80,12 +76,13 @@ fn unix_seconds(text: &str) -> Option<f64> {
     Some(ts.as_microsecond() as f64 / 1e6)
 }
 
-fn attributes(e: &BytesStart) -> anyhow::Result<Vec<(String, String)>> {
+fn attributes(e: &BytesStart) -> Result<Vec<(String, String)>, EvidenceError> {
     e.attributes()
         .map(|a| {
-            let a = a?;
+            let a = a.map_err(EvidenceError::of)?;
             let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-            Ok((key, a.unescape_value()?.into_owned()))
+            let value = a.unescape_value().map_err(EvidenceError::of)?;
+            Ok((key, value.into_owned()))
         })
         .collect()
 }
@@ -98,24 +95,25 @@ struct Case {
 }
 
 fn count(suite: &mut Suite, case: Case) {
-    suite.total += 1;
+    suite.total = suite.total.saturating_add(1);
     suite.duration += case.duration;
-    match case.outcome {
-        Some("error") => suite.errors += 1,
-        Some("failure") => suite.failures += 1,
-        Some("skipped") => suite.skipped += 1,
-        _ => {}
-    }
+    let tally = match case.outcome {
+        Some("error") => &mut suite.errors,
+        Some("failure") => &mut suite.failures,
+        Some("skipped") => &mut suite.skipped,
+        _ => return,
+    };
+    *tally = tally.saturating_add(1);
 }
 
 /// The suites of one JUnit XML document.
-pub fn parse(text: &str) -> anyhow::Result<Vec<Suite>> {
+pub fn parse(text: &str) -> Result<Vec<Suite>, EvidenceError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Open> = Vec::new();
     let mut case: Option<Case> = None;
     let mut suites = Vec::new();
     loop {
-        let event = reader.read_event()?;
+        let event = reader.read_event().map_err(EvidenceError::of)?;
         let (start, empty) = match &event {
             Event::Start(e) => (Some(e), false),
             Event::Empty(e) => (Some(e), true),
@@ -125,10 +123,10 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<Suite>> {
                 continue;
             }
             Event::Decl(d) => {
-                if let Some(enc) = d.encoding().transpose()? {
+                if let Some(enc) = d.encoding().transpose().map_err(EvidenceError::of)? {
                     let enc = String::from_utf8_lossy(&enc).to_ascii_lowercase();
                     if enc != "utf-8" && enc != "utf8" {
-                        bail!("only UTF-8 encoding is supported");
+                        return Err(EvidenceError::of("only UTF-8 encoding is supported"));
                     }
                 }
                 continue;
@@ -194,10 +192,10 @@ fn close(name: &[u8], stack: &mut Vec<Open>, case: &mut Option<Case>, suites: &m
             match stack.last_mut() {
                 Some(parent) => {
                     let p = &mut parent.counted;
-                    p.total += done.total;
-                    p.failures += done.failures;
-                    p.errors += done.errors;
-                    p.skipped += done.skipped;
+                    p.total = p.total.saturating_add(done.total);
+                    p.failures = p.failures.saturating_add(done.failures);
+                    p.errors = p.errors.saturating_add(done.errors);
+                    p.skipped = p.skipped.saturating_add(done.skipped);
                     p.duration += done.duration;
                 }
                 None => suites.push(done),
@@ -205,58 +203,4 @@ fn close(name: &[u8], stack: &mut Vec<Open>, case: &mut Option<Case>, suites: &m
         }
         _ => {}
     }
-}
-
-fn xml_files(dir: &Path, found: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| {
-            anyhow!(
-                "{}: {}",
-                dir.display(),
-                crate::commands::attest::common::io_text(&e)
-            )
-        })?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            xml_files(&path, found)?;
-        } else if path.is_file() && path.extension().is_some_and(|x| x == "xml") {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// What a results directory holds: its XML files, in name order, and their suites.
-#[derive(Debug)]
-pub struct Results {
-    pub files: Vec<PathBuf>,
-    pub suites: Vec<Suite>,
-}
-
-/// Every suite of every JUnit XML file under `dir`, files in name order.
-pub fn results_dir(dir: &str) -> anyhow::Result<Results> {
-    std::fs::symlink_metadata(dir).map_err(|e| anyhow!("lstat {dir}: {}", io_text(&e)))?;
-    let mut files = Vec::new();
-    xml_files(Path::new(dir), &mut files)?;
-    let mut suites = Vec::new();
-    for file in &files {
-        let bytes = std::fs::read(file)?;
-        let parsed = std::str::from_utf8(&bytes)
-            .map_err(|_| anyhow!("only UTF-8 encoding is supported"))
-            .and_then(parse);
-        match parsed {
-            Ok(found) => suites.extend(found),
-            Err(e) => bail!(
-                "failed to parse XML file {}: {e}. If this is not a JUnit results file, use --results-dir to specify the directory containing only JUnit XML files",
-                file.display()
-            ),
-        }
-    }
-    if suites.is_empty() {
-        bail!("no tests found in {dir} directory");
-    }
-    Ok(Results { files, suites })
 }

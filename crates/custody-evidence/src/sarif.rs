@@ -2,10 +2,9 @@
 //! and level mapping) and `sarif_results` for `attest sarif` (any scanner:
 //! findings counted per severity, judged against a threshold by the server).
 
-use anyhow::{anyhow, bail};
 use serde_json::{Map, Value, json};
 
-use crate::commands::attest::common::io_text;
+use crate::EvidenceError;
 
 /// How many findings `sarif_results.results` lists; all are counted.
 pub const LISTED: usize = 100;
@@ -17,13 +16,12 @@ const SCHEMA_PREFIXES: [&str; 2] = [
 const SCHEMA_ERRATA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-/// A SARIF file's JSON, with at least a `runs` list.
-pub fn load(path: &str) -> anyhow::Result<Value> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| anyhow!("open {path}: {}", io_text(&e)))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| anyhow!("invalid sarif file: {e}"))?;
+/// A SARIF document's JSON, with at least a `runs` list.
+pub fn parse(text: &str) -> Result<Value, EvidenceError> {
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| EvidenceError(format!("invalid sarif file: {e}")))?;
     if !doc["runs"].is_array() {
-        bail!("invalid sarif file: it has no 'runs'");
+        return Err(EvidenceError::of("invalid sarif file: it has no 'runs'"));
     }
     Ok(doc)
 }
@@ -99,10 +97,10 @@ fn from_score(score: &Value) -> Option<&'static str> {
 /// `snyk_results`: one entry per run, vulnerabilities grouped high/medium/low.
 /// A result's level is its `level`, else its rule's `properties.problem.severity`,
 /// else its rule's `properties.security-severity` score.
-pub fn snyk_results(doc: &Value) -> anyhow::Result<Value> {
+pub fn snyk_results(doc: &Value) -> Result<Value, EvidenceError> {
     let schema = doc["$schema"].as_str().unwrap_or_default();
     if !(SCHEMA_PREFIXES.iter().any(|p| schema.starts_with(p)) || schema == SCHEMA_ERRATA) {
-        bail!("invalid sarif file");
+        return Err(EvidenceError::of("invalid sarif file"));
     }
     let mut entries = Vec::new();
     for run in runs(doc) {
@@ -114,7 +112,7 @@ pub fn snyk_results(doc: &Value) -> anyhow::Result<Value> {
                 .as_str()
                 .or(props["problem"]["severity"].as_str())
                 .or_else(|| from_score(&props["security-severity"]))
-                .ok_or_else(|| anyhow!("could not find level for rule ID: {id}"))?;
+                .ok_or_else(|| EvidenceError(format!("could not find level for rule ID: {id}")))?;
             let group = match level {
                 "error" | "high" | "critical" => 0,
                 "warning" | "medium" => 1,
