@@ -9,6 +9,7 @@ use crate::GitCommitInfo;
 
 /// Body of `POST /artifacts/{org}/{flow}` (attest artifact).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArtifactReport {
     pub fingerprint: String,
     pub filename: String,
@@ -40,6 +41,7 @@ pub struct ArtifactReport {
 
 /// `{environment_name, snapshot_index}` in `running` / `exited`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvIndex {
     pub environment_name: String,
     pub snapshot_index: i64,
@@ -47,6 +49,7 @@ pub struct EnvIndex {
 
 /// A line of artifact history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryLine {
     pub event: String,
     pub timestamp: f64,
@@ -54,6 +57,7 @@ pub struct HistoryLine {
 
 /// An artifact document (`get artifact`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Artifact {
     pub filename: String,
     pub flow_name: String,
@@ -76,6 +80,7 @@ pub struct Artifact {
 
 /// The common `data_json` of every attestation type; `is_compliant` is generic's.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttestationPayload {
     pub attestation_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,6 +107,7 @@ pub struct AttestationPayload {
 
 /// A stored attestation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attestation {
     pub attestation_id: String,
     pub attestation_name: String,
@@ -148,6 +154,7 @@ impl Attestation {
 
 /// Body of the legacy `POST /deployments/{org}/{flow}` (`expect deployment`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeploymentCreate {
     pub artifact_fingerprint: String,
     pub environment: String,
@@ -161,6 +168,7 @@ pub struct DeploymentCreate {
 
 /// A legacy deployment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deployment {
     pub deployment_id: i64,
     pub artifact_fingerprint: String,
@@ -173,6 +181,7 @@ pub struct Deployment {
 
 /// One artifact found by `search`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchArtifact {
     pub fingerprint: String,
     pub name: String,
@@ -190,6 +199,7 @@ pub struct SearchArtifact {
 
 /// What a search term matched.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Matches {
     #[serde(rename = "type")]
     pub kind: String,
@@ -198,6 +208,7 @@ pub struct Matches {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolvedTo {
     #[serde(rename = "type")]
     pub kind: String,
@@ -208,6 +219,7 @@ pub struct ResolvedTo {
 
 /// Response of `GET /search/{org}/sha/{value}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResult {
     pub resolved_to: ResolvedTo,
     pub artifacts: Vec<SearchArtifact>,
@@ -215,6 +227,7 @@ pub struct SearchResult {
 
 /// The compliance of a fingerprint in one flow/trail, in an assert.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssertFlow {
     pub flow: String,
     pub trail: Option<String>,
@@ -223,6 +236,7 @@ pub struct AssertFlow {
 
 /// Response of `GET /asserts/{org}/fingerprint/{fp}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssertResult {
     pub compliant: bool,
     pub scope: String,
@@ -230,4 +244,25 @@ pub struct AssertResult {
     pub policy_evaluations: Vec<Value>,
     pub flows: Vec<AssertFlow>,
     pub html_url: Option<String>,
+}
+
+/// Body of the legacy `POST /evidence/{org}/artifact/{flow}/generic`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LegacyEvidence {
+    pub artifact_fingerprint: String,
+    pub name: String,
+    #[serde(default = "compliant_by_default")]
+    pub is_compliant: bool,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub user_data: Value,
+    #[serde(default)]
+    pub build_url: Option<String>,
+}
+
+fn compliant_by_default() -> bool {
+    true
 }

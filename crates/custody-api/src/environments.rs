@@ -7,6 +7,7 @@ use serde_json::Value;
 
 /// Body of `PUT /environments/{org}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentCreate {
     pub name: String,
@@ -26,6 +27,7 @@ pub struct EnvironmentCreate {
 
 /// An environment document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Environment {
     pub org: String,
     pub name: String,
@@ -44,6 +46,7 @@ pub struct Environment {
 
 /// Paged environment list `{page, per_page, total_pages, total_count, environments}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvironmentPage {
     pub page: u32,
     pub per_page: u32,
@@ -54,6 +57,7 @@ pub struct EnvironmentPage {
 
 /// Body of `PUT /environments/{org}/{env}/report/{type}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvironmentReport {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -62,6 +66,7 @@ pub struct EnvironmentReport {
 
 /// An environment event (`log environment`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvironmentEvent {
     pub environment_name: String,
     pub snapshot_index: i64,
@@ -72,4 +77,34 @@ pub struct EnvironmentEvent {
     pub pipeline: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
+}
+
+/// Body of `PUT /environments/{org}/{env}/rename`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnvironmentRename {
+    pub new_name: String,
+}
+
+/// Body of `PUT /environments/{org}/{logical}/join`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnvironmentJoin {
+    pub physical_env_name: String,
+}
+
+/// Body of `POST|DELETE /environments/{org}/{env}/policies`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyNames {
+    pub policy_names: Vec<String>,
+}
+
+/// Body of `PUT /allowlists/{org}/{env}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllowEntry {
+    pub artifact_fingerprint: String,
+    pub artifact_name: String,
+    pub description: String,
 }

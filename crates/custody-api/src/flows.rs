@@ -9,6 +9,7 @@ use crate::GitCommitInfo;
 
 /// `data_json` of `PUT /flows/{org}/template_file`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FlowCreate {
     pub name: String,
@@ -20,6 +21,7 @@ pub struct FlowCreate {
 
 /// Body of the legacy `PUT /flows/{org}`: a template as a list of names.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LegacyFlowCreate {
     pub name: String,
@@ -33,6 +35,7 @@ pub struct LegacyFlowCreate {
 
 /// A flow document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Flow {
     pub name: String,
     pub description: String,
@@ -47,6 +50,7 @@ pub struct Flow {
 
 /// Body of `PATCH /tags/{org}/{type}/{id}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TagChange {
     #[serde(default)]
@@ -57,6 +61,7 @@ pub struct TagChange {
 
 /// `data_json` of `PUT /trails/{org}/{flow}` (begin trail).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrailBegin {
     pub name: String,
@@ -76,6 +81,7 @@ pub struct TrailBegin {
 
 /// A trail event, e.g. `trail_reported` or `artifact_creation_reported`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrailEvent {
     #[serde(rename = "type")]
     pub kind: String,
@@ -98,6 +104,7 @@ pub struct TrailEvent {
 
 /// The flow a trail belongs to, as embedded in trail documents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlowRef {
     pub name: String,
     pub tags: BTreeMap<String, String>,
@@ -105,6 +112,7 @@ pub struct FlowRef {
 
 /// A trail document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trail {
     pub name: String,
     pub description: String,

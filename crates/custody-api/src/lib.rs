@@ -18,18 +18,21 @@ use serde::{Deserialize, Serialize};
 
 /// Every API error body: `{"message": "..."}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub message: String,
 }
 
 /// A paged list envelope `{data, pagination}` (org-wide trail list).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Paged<T> {
     pub data: Vec<T>,
     pub pagination: Pagination,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pagination {
     pub page: u32,
     pub page_count: u32,
@@ -49,6 +52,7 @@ impl Pagination {
 
 /// Git commit details as the CLI sends them (`BasicCommitInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GitCommitInfo {
     pub sha1: String,
     #[serde(default)]

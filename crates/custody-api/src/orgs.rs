@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Body of `POST /service-accounts/{org}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountCreate {
     pub name: String,
@@ -14,6 +15,7 @@ pub struct ServiceAccountCreate {
 
 /// Body of `PATCH /service-accounts/{org}/{name}`: only the fields to change.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,6 +25,7 @@ pub struct ServiceAccountUpdate {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceAccount {
     pub name: String,
     pub description: Option<String>,
@@ -32,6 +35,7 @@ pub struct ServiceAccount {
 
 /// Body of `POST /service-accounts/{org}/{sa}/api-keys`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyCreate {
     pub description: String,
@@ -41,6 +45,7 @@ pub struct ApiKeyCreate {
 
 /// Body of `POST …/api-keys/{id}/rotate`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyRotate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +56,7 @@ pub struct ApiKeyRotate {
 
 /// An API key as listed; the secret is never returned after creation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKey {
     pub id: String,
     pub description: String,
@@ -61,6 +67,7 @@ pub struct ApiKey {
 
 /// A key just created or rotated: the only time `key` is shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewApiKey {
     pub id: String,
     pub key: String,

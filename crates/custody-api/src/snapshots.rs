@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 /// How an artifact's instance count changed at this snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Annotation {
     #[serde(rename = "type")]
     pub kind: String,
@@ -14,6 +15,7 @@ pub struct Annotation {
 
 /// A flow that knows a running fingerprint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotFlow {
     pub flow_name: String,
     pub trail_name: Option<String>,
@@ -25,6 +27,7 @@ pub struct SnapshotFlow {
 
 /// One artifact of a snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotArtifact {
     pub name: String,
     pub fingerprint: String,
@@ -48,6 +51,7 @@ pub struct SnapshotArtifact {
 
 /// A snapshot document (`get snapshot`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     pub index: i64,
     pub timestamp: f64,
@@ -64,6 +68,7 @@ pub struct Snapshot {
 
 /// One row of `list snapshots`; `to` is 0 for the current snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotSummary {
     pub index: i64,
     pub from: f64,
@@ -74,6 +79,7 @@ pub struct SnapshotSummary {
 
 /// An artifact in a snapshot diff.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffArtifact {
     pub fingerprint: String,
     pub name: String,
@@ -91,18 +97,21 @@ pub struct DiffArtifact {
 
 /// One side of a diff.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffSide {
     pub snapshot_id: String,
     pub artifacts: Vec<DiffArtifact>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffGroup {
     pub artifacts: Vec<DiffArtifact>,
 }
 
 /// Response of `GET /env-diff/{org}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotDiff {
     pub snappish1: DiffSide,
     pub snappish2: DiffSide,

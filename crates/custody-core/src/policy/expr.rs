@@ -7,8 +7,6 @@
 //! `or` are flat lists, so neither parsing nor evaluation nor dropping an
 //! expression ever recurses deeper than that, whatever its length.
 
-use std::fmt;
-
 use super::lexer::{Tok, Token, lex};
 
 /// The deepest nesting of parentheses, `not`, `exists(…)` and `matches(…)`.
@@ -272,50 +270,5 @@ fn context(path: &str) -> Option<Context> {
             .strip_prefix("flow.tags.")
             .filter(|k| !k.is_empty())
             .map(|k| Context::FlowTag(k.to_string())),
-    }
-}
-
-fn quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n");
-    write!(f, "\"{escaped}\"")
-}
-
-fn joined(f: &mut fmt::Formatter<'_>, terms: &[Expr], op: &str) -> fmt::Result {
-    let terms: Vec<String> = terms.iter().map(Expr::to_string).collect();
-    write!(f, "({})", terms.join(op))
-}
-
-impl fmt::Display for Expr {
-    /// A fully parenthesised form that parses back to the same expression.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Expr::Str(s) => quoted(f, s),
-            Expr::Num(n) => write!(f, "{n}"),
-            Expr::Bool(b) => write!(f, "{b}"),
-            Expr::Ctx(Context::FlowName) => f.write_str("flow.name"),
-            Expr::Ctx(Context::FlowTag(k)) => write!(f, "flow.tags.{k}"),
-            Expr::Ctx(Context::ArtifactName) => f.write_str("artifact.name"),
-            Expr::Ctx(Context::ArtifactFingerprint) => f.write_str("artifact.fingerprint"),
-            Expr::Not(e) => write!(f, "(not {e})"),
-            Expr::And(terms) => joined(f, terms, " and "),
-            Expr::Or(terms) => joined(f, terms, " or "),
-            Expr::Cmp(op, a, b) => {
-                let op = ["==", "!=", "<", ">", "<=", ">="][*op as usize];
-                write!(f, "({a} {op} {b})")
-            }
-            Expr::In(a, items) => {
-                let items: Vec<String> = items.iter().map(Expr::to_string).collect();
-                write!(f, "({a} in [{}])", items.join(", "))
-            }
-            Expr::Exists(e) => write!(f, "exists({e})"),
-            Expr::Matches(e, re) => {
-                write!(f, "matches({e}, ")?;
-                quoted(f, re.0.as_str())?;
-                f.write_str(")")
-            }
-        }
     }
 }

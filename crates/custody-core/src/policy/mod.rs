@@ -7,6 +7,7 @@ pub mod decide;
 pub mod expr;
 pub mod facts;
 mod lexer;
+mod print;
 #[cfg(test)]
 mod tests;
 

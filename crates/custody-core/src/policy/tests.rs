@@ -70,7 +70,39 @@ fn long_chains_are_flat_and_deep_nesting_is_refused() {
         assert!(err.message.contains("nests more than 32 levels"), "{err}");
     }
     let fine = "not ".repeat(31) + "false";
-    assert!(f.test(&Expr::parse(&fine).unwrap()).unwrap());
+    let e = Expr::parse(&fine).unwrap();
+    assert!(f.test(&e).unwrap());
+    assert_eq!(
+        Expr::parse(&e.to_string()),
+        Ok(e),
+        "printing keeps within the limit"
+    );
+}
+
+#[test]
+fn conditions_print_with_only_the_parentheses_they_need() {
+    for (text, printed) in [
+        ("(a.b)", ""),
+        (
+            "flow.name == \"x\" and (artifact.name == \"y\" or false)",
+            "flow.name == \"x\" and (artifact.name == \"y\" or false)",
+        ),
+        ("(true and false) or true", "true and false or true"),
+        ("(true and false) and true", "(true and false) and true"),
+        ("(not true) == false", "(not true) == false"),
+        ("not not (1 < 2)", "not not 1 < 2"),
+        (
+            "exists((flow.name)) and flow.name in [\"a\", (\"b\")]",
+            "exists(flow.name) and flow.name in [\"a\", \"b\"]",
+        ),
+    ] {
+        let Ok(e) = Expr::parse(text) else {
+            assert!(printed.is_empty(), "{text} should parse");
+            continue;
+        };
+        assert_eq!(e.to_string(), printed, "{text}");
+        assert_eq!(Expr::parse(printed), Ok(e));
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ use custody_api::{
 use custody_core::names::NameKind;
 use custody_store::{ServiceAccountRow, Store};
 
+use super::api_doc::Refusals;
 use crate::auth::{Authed, OrgScope, Permission, generate_key, hash_key, parse_role};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
@@ -69,6 +70,20 @@ pub async fn issue_key(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/service-accounts/{org}",
+    tag = "service accounts",
+    operation_id = "create_service_account",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    request_body = ServiceAccountCreate,
+    responses(
+        (status = 201, description = "Created", body = ServiceAccount),
+        Refusals
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authed,
@@ -91,6 +106,19 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(document(row))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/service-accounts/{org}",
+    tag = "service accounts",
+    operation_id = "list_service_accounts",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    responses(
+        (status = 200, description = "Service accounts", body = Vec<ServiceAccount>),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
@@ -101,6 +129,20 @@ pub async fn list(
     Ok(Json(rows.into_iter().map(document).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/service-accounts/{org}/{name}",
+    tag = "service accounts",
+    operation_id = "get_service_account",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "The service account", body = ServiceAccount),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -110,6 +152,21 @@ pub async fn get(
     Ok(Json(document(account(&state, &org, &name).await?)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/service-accounts/{org}/{name}",
+    tag = "service accounts",
+    operation_id = "update_service_account",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    request_body = ServiceAccountUpdate,
+    responses(
+        (status = 200, description = "Updated", body = ServiceAccount),
+        Refusals
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     auth: Authed,
@@ -126,6 +183,20 @@ pub async fn update(
     Ok(Json(document(account(&state, &org, &name).await?)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/service-accounts/{org}/{name}",
+    tag = "service accounts",
+    operation_id = "delete_service_account",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "Deleted"),
+        Refusals
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     auth: Authed,
@@ -142,6 +213,21 @@ pub async fn delete(
     Ok(StatusCode::OK)
 }
 
+#[utoipa::path(
+    post,
+    path = "/service-accounts/{org}/{name}/api-keys",
+    tag = "service accounts",
+    operation_id = "create_api_key",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    request_body = ApiKeyCreate,
+    responses(
+        (status = 201, description = "The key, shown once", body = NewApiKey),
+        Refusals
+    )
+)]
 pub async fn create_key(
     State(state): State<AppState>,
     auth: Authed,
@@ -171,6 +257,20 @@ fn key_document(row: custody_store::ApiKeyRow) -> ApiKey {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/service-accounts/{org}/{name}/api-keys",
+    tag = "service accounts",
+    operation_id = "list_api_keys",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "Its keys (never their secrets)", body = Vec<ApiKey>),
+        Refusals
+    )
+)]
 pub async fn list_keys(
     State(state): State<AppState>,
     auth: Authed,
@@ -188,6 +288,21 @@ fn missing_key(id: &str, account: &str) -> ApiError {
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/service-accounts/{org}/{name}/api-keys/{id}",
+    tag = "service accounts",
+    operation_id = "get_api_key",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name"),
+        ("id" = String, Path, description = "The id")
+    ),
+    responses(
+        (status = 200, description = "The key (never its secret)", body = ApiKey),
+        Refusals
+    )
+)]
 pub async fn get_key(
     State(state): State<AppState>,
     auth: Authed,
@@ -205,6 +320,21 @@ pub async fn get_key(
         .ok_or_else(|| missing_key(&id, &name))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/service-accounts/{org}/{name}/api-keys/{id}",
+    tag = "service accounts",
+    operation_id = "delete_api_key",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name"),
+        ("id" = String, Path, description = "The id")
+    ),
+    responses(
+        (status = 200, description = "Revoked"),
+        Refusals
+    )
+)]
 pub async fn delete_key(
     State(state): State<AppState>,
     auth: Authed,
@@ -220,6 +350,22 @@ pub async fn delete_key(
 }
 
 /// Issues a new key now; the old one keeps working for the grace period (24 h by default).
+#[utoipa::path(
+    post,
+    path = "/service-accounts/{org}/{name}/api-keys/{id}/rotate",
+    tag = "service accounts",
+    operation_id = "rotate_api_key",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name"),
+        ("id" = String, Path, description = "The id")
+    ),
+    request_body = ApiKeyRotate,
+    responses(
+        (status = 201, description = "The new key, shown once", body = NewApiKey),
+        Refusals
+    )
+)]
 pub async fn rotate_key(
     State(state): State<AppState>,
     auth: Authed,

@@ -11,6 +11,7 @@ use custody_store::{ArtifactInsert, TrailUpsert};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::{JsonBody, Paging, Params};
 use crate::docs::artifact::documents;
@@ -19,6 +20,21 @@ use crate::lookup;
 use crate::state::AppState;
 
 /// `POST /artifacts/{org}/{flow}`. A named trail that does not exist yet is begun.
+#[utoipa::path(
+    post,
+    path = "/artifacts/{org}/{flow}",
+    tag = "artifacts",
+    operation_id = "report_artifact",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    request_body = ArtifactReport,
+    responses(
+        (status = 201, description = "Recorded", body = Artifact),
+        Refusals
+    )
+)]
 pub async fn report(
     State(state): State<AppState>,
     auth: Authed,
@@ -103,6 +119,22 @@ pub struct TrailQuery {
 }
 
 /// `GET /artifacts/{org}/{flow}/fingerprint/{fp}`: the latest matching record.
+#[utoipa::path(
+    get,
+    path = "/artifacts/{org}/{flow}/fingerprint/{fp}",
+    tag = "artifacts",
+    operation_id = "get_artifact_by_fingerprint",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("fp" = String, Path, description = "A fingerprint (SHA-256) or its prefix"),
+        ("trail" = Option<String>, Query, description = "Only the record in this trail")
+    ),
+    responses(
+        (status = 200, description = "The latest matching record", body = Artifact),
+        Refusals
+    )
+)]
 pub async fn by_fingerprint(
     State(state): State<AppState>,
     auth: Authed,
@@ -132,6 +164,22 @@ pub async fn by_fingerprint(
 }
 
 /// `GET /artifacts/{org}/{flow}/commit_sha/{sha}`: every record built from the commit.
+#[utoipa::path(
+    get,
+    path = "/artifacts/{org}/{flow}/commit_sha/{sha}",
+    tag = "artifacts",
+    operation_id = "get_artifacts_by_commit",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("sha" = String, Path, description = "A git commit or its prefix"),
+        ("trail" = Option<String>, Query, description = "Only records in this trail")
+    ),
+    responses(
+        (status = 200, description = "Every record built from the commit", body = Vec<Artifact>),
+        Refusals
+    )
+)]
 pub async fn by_commit(
     State(state): State<AppState>,
     auth: Authed,
@@ -165,6 +213,22 @@ pub struct ListQuery {
 }
 
 /// `GET /artifacts/{org}?flow_name=`: newest first, 15 a page.
+#[utoipa::path(
+    get,
+    path = "/artifacts/{org}",
+    tag = "artifacts",
+    operation_id = "list_artifacts",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow_name" = Option<String>, Query, description = "Only artifacts of this flow"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "Artifacts, newest first", body = Vec<Artifact>),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,

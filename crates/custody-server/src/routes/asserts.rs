@@ -11,6 +11,7 @@ use custody_core::Fingerprint;
 use custody_core::compliance::State as Compliance;
 use serde_json::json;
 
+use super::api_doc::Refusals;
 use super::policies::find;
 use crate::auth::{Authed, Permission};
 use crate::body::Params;
@@ -20,6 +21,23 @@ use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/asserts/{org}/fingerprint/{fp}",
+    tag = "artifacts",
+    operation_id = "assert_artifact",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("fp" = String, Path, description = "A fingerprint (SHA-256) or its prefix"),
+        ("environment_name" = Option<String>, Query, description = "Judge by this environment's policies"),
+        ("policy_name" = Option<String>, Query, description = "Judge by this policy (repeatable)"),
+        ("flow_name" = Option<String>, Query, description = "Only records of this flow")
+    ),
+    responses(
+        (status = 200, description = "The verdict", body = AssertResult),
+        Refusals
+    )
+)]
 pub async fn artifact(
     State(state): State<AppState>,
     auth: Authed,

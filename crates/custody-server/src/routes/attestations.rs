@@ -5,16 +5,16 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use custody_api::{Attestation, AttestationPayload};
+use custody_api::{Attestation, AttestationPayload, LegacyEvidence};
 use custody_core::attestation::{Kind, builtin_compliance};
 use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::{Fingerprint, HexPrefix};
 use custody_store::{ArtifactRow, AttestationInsert, FlowRow, TrailRow, TrailUpsert};
 use rand::RngCore;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::api_doc::{AttestationForm, Refusals};
 use super::custom_types;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
@@ -170,6 +170,23 @@ async fn artifact_in_trail(
 /// `POST /attestations/{org}/{flow}/trail/{trail}/{type}`: multipart `data_json`
 /// (and an optional `attachment_file`). The server judges compliance from the
 /// type's results; a trail that does not exist yet is begun.
+#[utoipa::path(
+    post,
+    path = "/attestations/{org}/{flow}/trail/{trail}/{name}",
+    tag = "attestations",
+    operation_id = "attest",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("trail" = String, Path, description = "The trail"),
+        ("name" = String, Path, description = "The attestation type: generic, junit, snyk, sarif, sonar, jira, pull_request, custom or system")
+    ),
+    request_body(content = AttestationForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Recorded and judged", body = Attestation),
+        Refusals
+    )
+)]
 pub async fn typed(
     State(state): State<AppState>,
     auth: Authed,
@@ -215,6 +232,22 @@ pub async fn typed(
 
 /// `POST /attestations/{org}/{flow}/trail/{trail}/override` (JSON): replaces the
 /// verdict of an attestation by recording a newer one of the same name and type.
+#[utoipa::path(
+    post,
+    path = "/attestations/{org}/{flow}/trail/{trail}/override",
+    tag = "attestations",
+    operation_id = "override_attestation",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("trail" = String, Path, description = "The trail")
+    ),
+    request_body = Value,
+    responses(
+        (status = 201, description = "Recorded", body = Attestation),
+        Refusals
+    )
+)]
 pub async fn override_verdict(
     State(state): State<AppState>,
     auth: Authed,
@@ -249,27 +282,22 @@ pub async fn override_verdict(
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
-/// Body of the legacy `POST /evidence/{org}/artifact/{flow}/generic`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LegacyEvidence {
-    artifact_fingerprint: String,
-    name: String,
-    #[serde(default = "yes")]
-    is_compliant: bool,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    user_data: Value,
-    #[serde(default)]
-    build_url: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
 /// Legacy evidence: a generic attestation on the latest artifact with a fingerprint.
+#[utoipa::path(
+    post,
+    path = "/evidence/{org}/artifact/{flow}/generic",
+    tag = "attestations",
+    operation_id = "report_legacy_evidence",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    request_body = Value,
+    responses(
+        (status = 201, description = "Recorded", body = Attestation),
+        Refusals
+    )
+)]
 pub async fn legacy_evidence(
     State(state): State<AppState>,
     auth: Authed,

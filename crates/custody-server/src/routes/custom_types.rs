@@ -14,6 +14,7 @@ use custody_store::{AttestationTypeInsert, AttestationTypeRow, AttestationTypeVe
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::api_doc::{Refusals, TypeForm};
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, Params};
 use crate::error::{ApiError, ApiResult};
@@ -92,6 +93,20 @@ async fn find(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<Attesta
 }
 
 /// `POST /custom-attestation-types/{org}`: a new type, or the next version of one.
+#[utoipa::path(
+    post,
+    path = "/custom-attestation-types/{org}",
+    tag = "attestation types",
+    operation_id = "create_attestation_type",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    request_body(content = TypeForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The type with its new version", body = Value),
+        Refusals
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authed,
@@ -148,6 +163,19 @@ pub async fn create(
 }
 
 /// `GET /custom-attestation-types/{org}`: types not archived, by name.
+#[utoipa::path(
+    get,
+    path = "/custom-attestation-types/{org}",
+    tag = "attestation types",
+    operation_id = "list_attestation_types",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    responses(
+        (status = 200, description = "Types not archived, by name", body = Vec<Value>),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
@@ -164,6 +192,21 @@ pub struct VersionQuery {
 }
 
 /// `GET /custom-attestation-types/{org}/{name}[?version=N]`.
+#[utoipa::path(
+    get,
+    path = "/custom-attestation-types/{org}/{name}",
+    tag = "attestation types",
+    operation_id = "get_attestation_type",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name"),
+        ("version" = Option<i64>, Query, description = "Only this version")
+    ),
+    responses(
+        (status = 200, description = "The type and its versions", body = Value),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -186,6 +229,20 @@ pub async fn get(
 }
 
 /// `PUT /custom-attestation-types/{org}/{name}/archive`.
+#[utoipa::path(
+    put,
+    path = "/custom-attestation-types/{org}/{name}/archive",
+    tag = "attestation types",
+    operation_id = "archive_attestation_type",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "Archived", body = Value),
+        Refusals
+    )
+)]
 pub async fn archive(
     State(state): State<AppState>,
     auth: Authed,

@@ -9,6 +9,7 @@ use custody_core::{Fingerprint, HexPrefix};
 use custody_store::DeploymentInsert;
 use serde_json::json;
 
+use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
@@ -16,6 +17,21 @@ use crate::lookup;
 use crate::state::AppState;
 
 /// `POST /deployments/{org}/{flow}`.
+#[utoipa::path(
+    post,
+    path = "/deployments/{org}/{flow}",
+    tag = "artifacts",
+    operation_id = "report_deployment",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    request_body = DeploymentCreate,
+    responses(
+        (status = 201, description = "Recorded", body = Deployment),
+        Refusals
+    )
+)]
 pub async fn expect(
     State(state): State<AppState>,
     auth: Authed,

@@ -12,12 +12,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use custody_api::{Environment, Snapshot};
+use custody_api::{Environment, EnvironmentJoin, EnvironmentRename, Snapshot};
 use custody_core::expr::SnapshotRef;
 use custody_core::names::NameKind;
 use custody_store::EnvironmentRow;
-use serde::Deserialize;
 
+use super::api_doc::Refusals;
 use super::environments::document;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::JsonBody;
@@ -29,17 +29,21 @@ use crate::state::AppState;
 /// The type of environments made of others.
 pub const LOGICAL: &str = "logical";
 
-#[derive(Debug, Deserialize)]
-pub struct Rename {
-    new_name: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Join {
-    physical_env_name: String,
-}
-
 /// `PUT /environments/{org}/{env}/archive`.
+#[utoipa::path(
+    put,
+    path = "/environments/{org}/{env}/archive",
+    tag = "environments",
+    operation_id = "archive_environment",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    responses(
+        (status = 200, description = "Archived", body = Environment),
+        Refusals
+    )
+)]
 pub async fn archive(
     State(state): State<AppState>,
     auth: Authed,
@@ -53,11 +57,26 @@ pub async fn archive(
 }
 
 /// `PUT /environments/{org}/{env}/rename` with `{"new_name"}`.
+#[utoipa::path(
+    put,
+    path = "/environments/{org}/{env}/rename",
+    tag = "environments",
+    operation_id = "rename_environment",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    request_body = EnvironmentRename,
+    responses(
+        (status = 200, description = "Renamed", body = Environment),
+        Refusals
+    )
+)]
 pub async fn rename(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, env)): Path<(String, String)>,
-    JsonBody(body): JsonBody<Rename>,
+    JsonBody(body): JsonBody<EnvironmentRename>,
 ) -> ApiResult<Json<Environment>> {
     let org = auth.scope(&org, Permission::Write)?;
     lookup::name(NameKind::Environment, &body.new_name)?;
@@ -71,11 +90,26 @@ pub async fn rename(
 }
 
 /// `PUT /environments/{org}/{logical}/join` with `{"physical_env_name"}`.
+#[utoipa::path(
+    put,
+    path = "/environments/{org}/{env}/join",
+    tag = "environments",
+    operation_id = "join_environment",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    request_body = EnvironmentJoin,
+    responses(
+        (status = 200, description = "Joined", body = Environment),
+        Refusals
+    )
+)]
 pub async fn join(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, env)): Path<(String, String)>,
-    JsonBody(body): JsonBody<Join>,
+    JsonBody(body): JsonBody<EnvironmentJoin>,
 ) -> ApiResult<Json<Environment>> {
     let org = auth.scope(&org, Permission::Write)?;
     let logical = lookup::environment(&state, &org, &env).await?;

@@ -9,6 +9,7 @@ use custody_core::report::canonical_env_type;
 use custody_store::{EnvironmentRow, EnvironmentUpsert};
 use serde_json::{Value, json};
 
+use super::api_doc::Refusals;
 use super::environment_admin::{LOGICAL, physical_ids};
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{JsonBody, Paging, Params};
@@ -48,6 +49,21 @@ pub fn physical_type(kind: &str) -> ApiResult<&'static str> {
 }
 
 /// `PUT /environments/{org}`: creates or updates.
+#[utoipa::path(
+    put,
+    path = "/environments/{org}",
+    tag = "environments",
+    operation_id = "put_environment",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    request_body = EnvironmentCreate,
+    responses(
+        (status = 201, description = "Created", body = Environment),
+        (status = 200, description = "Updated or unchanged", body = Environment),
+        Refusals
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authed,
@@ -140,6 +156,20 @@ async fn changes(
 }
 
 /// `GET /environments/{org}/{env}`; `state` is the latest snapshot's compliance.
+#[utoipa::path(
+    get,
+    path = "/environments/{org}/{env}",
+    tag = "environments",
+    operation_id = "get_environment",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    responses(
+        (status = 200, description = "The environment", body = Environment),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -162,6 +192,21 @@ pub async fn get(
 }
 
 /// A plain array unless paging parameters are sent, then Kosli's envelope.
+#[utoipa::path(
+    get,
+    path = "/environments/{org}",
+    tag = "environments",
+    operation_id = "list_environments",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "Environments by name: a list, or a page of them when paging is asked for", body = Value),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,

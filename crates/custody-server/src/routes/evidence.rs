@@ -11,6 +11,7 @@ use custody_core::Fingerprint;
 use custody_store::{AttestationRow, FlowRow};
 use serde_json::{Value, json};
 
+use super::api_doc::Refusals;
 use super::attestations::latest_artifact;
 use crate::auth::{Authed, Permission};
 use crate::docs::compliance::binds_to;
@@ -55,6 +56,22 @@ async fn document(
 
 /// `GET /attestations/{org}/{flow}/trail/{trail}/{name}`: the latest attestation
 /// of that name on the trail.
+#[utoipa::path(
+    get,
+    path = "/attestations/{org}/{flow}/trail/{trail}/{name}",
+    tag = "attestations",
+    operation_id = "get_trail_attestation",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("trail" = String, Path, description = "The trail"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "The latest attestation of this name", body = Value),
+        Refusals
+    )
+)]
 pub async fn latest_on_trail(
     State(state): State<AppState>,
     auth: Authed,
@@ -86,6 +103,22 @@ pub async fn latest_on_trail(
 
 /// `GET /attestations/{org}/{flow}/artifact/{fp}/{name}`: the latest attestation
 /// of that name about the latest artifact with the fingerprint.
+#[utoipa::path(
+    get,
+    path = "/attestations/{org}/{flow}/artifact/{fp}/{name}",
+    tag = "attestations",
+    operation_id = "get_artifact_attestation",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("fp" = String, Path, description = "A fingerprint (SHA-256) or its prefix"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "The latest attestation of this name", body = Value),
+        Refusals
+    )
+)]
 pub async fn latest_on_artifact(
     State(state): State<AppState>,
     auth: Authed,
@@ -126,6 +159,22 @@ pub async fn latest_on_artifact(
 
 /// `GET /attestations/{org}/{flow}/trail/{trail}/attestation/{id}/evidence`: the
 /// attachment's bytes, as `application/octet-stream` with its file name.
+#[utoipa::path(
+    get,
+    path = "/attestations/{org}/{flow}/trail/{trail}/attestation/{id}/evidence",
+    tag = "attestations",
+    operation_id = "download_evidence",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("trail" = String, Path, description = "The trail"),
+        ("id" = String, Path, description = "The id")
+    ),
+    responses(
+        (status = 200, description = "The attachment's bytes", content_type = "application/octet-stream"),
+        Refusals
+    )
+)]
 pub async fn download(
     State(state): State<AppState>,
     auth: Authed,

@@ -9,6 +9,7 @@ use custody_core::template::Template;
 use custody_store::{FlowRow, FlowUpsert};
 use serde::Deserialize;
 
+use super::api_doc::{Refusals, TemplateForm};
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody, Paging, Params};
 use crate::docs::trail::tags;
@@ -56,6 +57,21 @@ async fn upsert(
 }
 
 /// `PUT /flows/{org}/template_file`: multipart `data_json` + optional `template_file`.
+#[utoipa::path(
+    put,
+    path = "/flows/{org}/template_file",
+    tag = "flows",
+    operation_id = "put_flow",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    request_body(content = TemplateForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Created", body = Flow),
+        (status = 200, description = "Updated", body = Flow),
+        Refusals
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: Authed,
@@ -78,6 +94,21 @@ pub async fn create(
 }
 
 /// `PUT /flows/{org}`: the legacy form with a template list such as `artifact,branch-coverage`.
+#[utoipa::path(
+    put,
+    path = "/flows/{org}",
+    tag = "flows",
+    operation_id = "put_legacy_flow",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    request_body = LegacyFlowCreate,
+    responses(
+        (status = 201, description = "Created", body = Flow),
+        (status = 200, description = "Updated", body = Flow),
+        Refusals
+    )
+)]
 pub async fn create_legacy(
     State(state): State<AppState>,
     auth: Authed,
@@ -99,6 +130,20 @@ pub async fn create_legacy(
     upsert(&state, &org, flow).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/flows/{org}/{flow}",
+    tag = "flows",
+    operation_id = "get_flow",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    responses(
+        (status = 200, description = "The flow", body = Flow),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -120,6 +165,23 @@ pub struct ListQuery {
 }
 
 /// A plain array unless paging parameters are sent, then `{data, pagination}`.
+#[utoipa::path(
+    get,
+    path = "/flows/{org}",
+    tag = "flows",
+    operation_id = "list_flows",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("search_by_name" = Option<String>, Query, description = "Only flows whose name contains this"),
+        ("case_sensitive" = Option<bool>, Query, description = "Match the name case-sensitively"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "The flows by name: a list, or `{data, pagination}` when paging is asked for", body = Value),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
@@ -147,6 +209,20 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/flows/{org}/{flow}/archive",
+    tag = "flows",
+    operation_id = "archive_flow",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    responses(
+        (status = 200, description = "Archived", body = Flow),
+        Refusals
+    )
+)]
 pub async fn archive(
     State(state): State<AppState>,
     auth: Authed,

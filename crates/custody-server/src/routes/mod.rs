@@ -1,6 +1,7 @@
 //! The Kosli API v2 routes, one module per resource.
 
 mod accounts;
+mod api_doc;
 mod artifacts;
 mod asserts;
 mod attestations;
@@ -17,9 +18,12 @@ mod snapshots;
 mod tags;
 mod trails;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, patch, post, put};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiError;
@@ -40,122 +44,79 @@ async fn no_route() -> ApiError {
     ApiError::not_found("no such API endpoint: see the Kosli API v2 paths in the README")
 }
 
+/// The API's routes and their OpenAPI document, from one list.
+fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(api_doc::ApiDoc::openapi())
+        .routes(routes!(flows::list, flows::create_legacy))
+        .routes(routes!(flows::create))
+        .routes(routes!(flows::get))
+        .routes(routes!(flows::archive))
+        .routes(routes!(tags::change))
+        .routes(routes!(trails::list_org))
+        .routes(routes!(trails::begin, trails::list_flow))
+        .routes(routes!(trails::get))
+        .routes(routes!(artifacts::list))
+        .routes(routes!(artifacts::report))
+        .routes(routes!(artifacts::by_fingerprint))
+        .routes(routes!(artifacts::by_commit))
+        .routes(routes!(attestations::override_verdict))
+        .routes(routes!(attestations::typed, evidence::latest_on_trail))
+        .routes(routes!(evidence::download))
+        .routes(routes!(evidence::latest_on_artifact))
+        .routes(routes!(attestations::legacy_evidence))
+        .routes(routes!(custom_types::list, custom_types::create))
+        .routes(routes!(custom_types::get))
+        .routes(routes!(custom_types::archive))
+        .routes(routes!(deployments::expect))
+        .routes(routes!(environments::list, environments::create))
+        .routes(routes!(environments::get))
+        .routes(routes!(environment_admin::archive))
+        .routes(routes!(environment_admin::rename))
+        .routes(routes!(environment_admin::join))
+        .routes(routes!(policies::attach, policies::detach))
+        .routes(routes!(policies::list, policies::put))
+        .routes(routes!(policies::get))
+        .routes(routes!(policies::allow))
+        .routes(routes!(reports::report))
+        .routes(routes!(snapshots::events))
+        .routes(routes!(snapshots::list))
+        .routes(routes!(snapshots::get))
+        .routes(routes!(snapshots::diff))
+        .routes(routes!(search::search))
+        .routes(routes!(asserts::artifact))
+        .routes(routes!(accounts::list, accounts::create))
+        .routes(routes!(accounts::get, accounts::update, accounts::delete))
+        .routes(routes!(accounts::list_keys, accounts::create_key))
+        .routes(routes!(accounts::get_key, accounts::delete_key))
+        .routes(routes!(accounts::rotate_key))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the API, with its paths under `/api/v2`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = api();
+    let mut prefixed = doc.clone();
+    prefixed.paths.paths = doc
+        .paths
+        .paths
+        .into_iter()
+        .map(|(path, item)| (format!("/api/v2{path}"), item))
+        .collect();
+    prefixed
+}
+
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/flows/{org}", get(flows::list).put(flows::create_legacy))
-        .route("/flows/{org}/template_file", put(flows::create))
-        .route("/flows/{org}/{flow}", get(flows::get))
-        .route("/flows/{org}/{flow}/archive", put(flows::archive))
-        .route("/tags/{org}/{kind}/{name}", patch(tags::change))
-        .route("/trails/{org}", get(trails::list_org))
+    let (api, _) = api();
+    let document = Json(openapi());
+    let api = api
         .route(
-            "/trails/{org}/{flow}",
-            put(trails::begin).get(trails::list_flow),
+            "/openapi.json",
+            get(move || std::future::ready(document.clone())),
         )
-        .route("/trails/{org}/{flow}/{trail}", get(trails::get))
-        .route("/artifacts/{org}", get(artifacts::list))
-        .route("/artifacts/{org}/{flow}", post(artifacts::report))
-        .route(
-            "/artifacts/{org}/{flow}/fingerprint/{fp}",
-            get(artifacts::by_fingerprint),
-        )
-        .route(
-            "/artifacts/{org}/{flow}/commit_sha/{sha}",
-            get(artifacts::by_commit),
-        )
-        .route(
-            "/attestations/{org}/{flow}/trail/{trail}/override",
-            post(attestations::override_verdict),
-        )
-        .route(
-            "/attestations/{org}/{flow}/trail/{trail}/{kind}",
-            post(attestations::typed).get(evidence::latest_on_trail),
-        )
-        .route(
-            "/attestations/{org}/{flow}/trail/{trail}/attestation/{id}/evidence",
-            get(evidence::download),
-        )
-        .route(
-            "/attestations/{org}/{flow}/artifact/{fp}/{name}",
-            get(evidence::latest_on_artifact),
-        )
-        .route(
-            "/evidence/{org}/artifact/{flow}/generic",
-            post(attestations::legacy_evidence),
-        )
-        .route(
-            "/custom-attestation-types/{org}",
-            get(custom_types::list).post(custom_types::create),
-        )
-        .route(
-            "/custom-attestation-types/{org}/{name}",
-            get(custom_types::get),
-        )
-        .route(
-            "/custom-attestation-types/{org}/{name}/archive",
-            put(custom_types::archive),
-        )
-        .route("/deployments/{org}/{flow}", post(deployments::expect))
-        .route(
-            "/environments/{org}",
-            get(environments::list).put(environments::create),
-        )
-        .route("/environments/{org}/{env}", get(environments::get))
-        .route(
-            "/environments/{org}/{env}/archive",
-            put(environment_admin::archive),
-        )
-        .route(
-            "/environments/{org}/{env}/rename",
-            put(environment_admin::rename),
-        )
-        .route(
-            "/environments/{org}/{env}/join",
-            put(environment_admin::join),
-        )
-        .route(
-            "/environments/{org}/{env}/policies",
-            post(policies::attach).delete(policies::detach),
-        )
-        .route("/policies/{org}", get(policies::list).put(policies::put))
-        .route("/policies/{org}/{name}", get(policies::get))
-        .route("/allowlists/{org}/{env}", put(policies::allow))
-        .route(
-            "/environments/{org}/{env}/report/{kind}",
-            put(reports::report),
-        )
-        .route("/environments/{org}/{env}/events", get(snapshots::events))
-        .route("/snapshots/{org}/{env}", get(snapshots::list))
-        .route("/snapshots/{org}/{env}/{id}", get(snapshots::get))
-        .route("/env-diff/{org}", get(snapshots::diff))
-        .route("/search/{org}/sha/{value}", get(search::search))
-        .route("/asserts/{org}/fingerprint/{fp}", get(asserts::artifact))
-        .route(
-            "/service-accounts/{org}",
-            get(accounts::list).post(accounts::create),
-        )
-        .route(
-            "/service-accounts/{org}/{name}",
-            get(accounts::get)
-                .patch(accounts::update)
-                .delete(accounts::delete),
-        )
-        .route(
-            "/service-accounts/{org}/{name}/api-keys",
-            get(accounts::list_keys).post(accounts::create_key),
-        )
-        .route(
-            "/service-accounts/{org}/{name}/api-keys/{id}",
-            get(accounts::get_key).delete(accounts::delete_key),
-        )
-        .route(
-            "/service-accounts/{org}/{name}/api-keys/{id}/rotate",
-            post(accounts::rotate_key),
-        );
-    let api = api.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        idempotency::deduplicate,
-    ));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::deduplicate,
+        ));
     Router::new()
         .route("/ready", get(ready))
         .nest("/api/v2", api)

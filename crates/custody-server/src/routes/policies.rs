@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use custody_api::{AllowEntry, PolicyNames};
 use custody_core::Fingerprint;
 use custody_core::names::NameKind;
 use custody_core::policy::Policy;
@@ -12,6 +13,7 @@ use custody_store::{EnvironmentRow, PolicyInsert, PolicyRow, PolicyWrite};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::api_doc::{PolicyForm, Refusals};
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
 use crate::error::{ApiError, ApiResult};
@@ -31,6 +33,21 @@ pub struct PolicyPayload {
 }
 
 /// `PUT /policies/{org}`: 201 when created, 200 when updated (or unchanged).
+#[utoipa::path(
+    put,
+    path = "/policies/{org}",
+    tag = "policies",
+    operation_id = "put_policy",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    request_body(content = PolicyForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Created", body = Value),
+        (status = 200, description = "A new version, or unchanged", body = Value),
+        Refusals
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     auth: Authed,
@@ -102,6 +119,19 @@ async fn documents(
 }
 
 /// `GET /policies/{org}`.
+#[utoipa::path(
+    get,
+    path = "/policies/{org}",
+    tag = "policies",
+    operation_id = "list_policies",
+    params(
+        ("org" = String, Path, description = "The organization")
+    ),
+    responses(
+        (status = 200, description = "Policies by name", body = Vec<Value>),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
@@ -164,6 +194,20 @@ pub async fn attached_by_environment(
 }
 
 /// `GET /policies/{org}/{name}`.
+#[utoipa::path(
+    get,
+    path = "/policies/{org}/{name}",
+    tag = "policies",
+    operation_id = "get_policy",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("name" = String, Path, description = "The name")
+    ),
+    responses(
+        (status = 200, description = "The policy and its versions", body = Value),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -172,11 +216,6 @@ pub async fn get(
     let org = auth.scope(&org, Permission::Read)?;
     let row = find(&state, &org, &name).await?;
     Ok(Json(documents(&state, &org, vec![row]).await?.remove(0)))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PolicyNames {
-    policy_names: Vec<String>,
 }
 
 async fn attachment(
@@ -202,6 +241,21 @@ async fn attachment(
 }
 
 /// `POST /environments/{org}/{env}/policies`.
+#[utoipa::path(
+    post,
+    path = "/environments/{org}/{env}/policies",
+    tag = "policies",
+    operation_id = "attach_policies",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    request_body = PolicyNames,
+    responses(
+        (status = 200, description = "The attachment", body = Value),
+        Refusals
+    )
+)]
 pub async fn attach(
     State(state): State<AppState>,
     auth: Authed,
@@ -212,6 +266,21 @@ pub async fn attach(
 }
 
 /// `DELETE /environments/{org}/{env}/policies`.
+#[utoipa::path(
+    delete,
+    path = "/environments/{org}/{env}/policies",
+    tag = "policies",
+    operation_id = "detach_policies",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    request_body = PolicyNames,
+    responses(
+        (status = 200, description = "The detachment", body = Value),
+        Refusals
+    )
+)]
 pub async fn detach(
     State(state): State<AppState>,
     auth: Authed,
@@ -221,14 +290,22 @@ pub async fn detach(
     attachment(state, auth, path, names, false).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AllowEntry {
-    artifact_fingerprint: String,
-    artifact_name: String,
-    description: String,
-}
-
 /// `PUT /allowlists/{org}/{env}`.
+#[utoipa::path(
+    put,
+    path = "/allowlists/{org}/{env}",
+    tag = "policies",
+    operation_id = "allow_artifact",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment")
+    ),
+    request_body = AllowEntry,
+    responses(
+        (status = 201, description = "Allowed", body = Value),
+        Refusals
+    )
+)]
 pub async fn allow(
     State(state): State<AppState>,
     auth: Authed,

@@ -7,6 +7,7 @@ use custody_core::report::normalise;
 use custody_store::ReportOutcome;
 use serde_json::{Value, json};
 
+use super::api_doc::Refusals;
 use super::environment_admin::check_reportable;
 use super::environments::physical_type;
 use crate::auth::{Authed, Permission};
@@ -15,6 +16,22 @@ use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
 
+#[utoipa::path(
+    put,
+    path = "/environments/{org}/{env}/report/{kind}",
+    tag = "environments",
+    operation_id = "report_environment",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment"),
+        ("kind" = String, Path, description = "The environment type: K8S, ECS, S3, lambda, server, docker, azure-apps or cloud-run")
+    ),
+    request_body = EnvironmentReport,
+    responses(
+        (status = 200, description = "`{snapshot_index, new_snapshot}`", body = Value),
+        Refusals
+    )
+)]
 pub async fn report(
     State(state): State<AppState>,
     auth: Authed,

@@ -9,6 +9,7 @@ use custody_api::{HistoryLine, Matches, ResolvedTo, SearchArtifact, SearchResult
 use custody_core::HexPrefix;
 use custody_store::RunRow;
 
+use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::docs::artifact::{documents, latest_indexes, whereabouts};
 use crate::error::{ApiError, ApiResult};
@@ -22,6 +23,20 @@ fn matches(kind: &str, values: &BTreeSet<String>) -> Matches {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/search/{org}/sha/{value}",
+    tag = "artifacts",
+    operation_id = "search",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("value" = String, Path, description = "A commit or fingerprint prefix")
+    ),
+    responses(
+        (status = 200, description = "Matching artifacts", body = SearchResult),
+        Refusals
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
     auth: Authed,

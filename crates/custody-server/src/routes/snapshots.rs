@@ -11,6 +11,7 @@ use custody_core::history::Transition;
 use custody_store::{EnvironmentRow, Page};
 use serde::Deserialize;
 
+use super::api_doc::Refusals;
 use super::environment_admin;
 use crate::auth::{Authed, Permission};
 use crate::body::{Paging, Params};
@@ -21,6 +22,21 @@ use crate::lookup;
 use crate::state::AppState;
 
 /// `GET /snapshots/{org}/{env}/{id}`: `-1`, `N`, `-N`, `#N`, `~N` or `@{…}`.
+#[utoipa::path(
+    get,
+    path = "/snapshots/{org}/{env}/{id}",
+    tag = "environments",
+    operation_id = "get_snapshot",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment"),
+        ("id" = String, Path, description = "-1, N, -N, #N, ~N or @{time}")
+    ),
+    responses(
+        (status = 200, description = "The snapshot", body = Snapshot),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -66,6 +82,24 @@ fn range(env: &EnvironmentRow, interval: Option<&str>, page: Page) -> ApiResult<
 }
 
 /// `GET /snapshots/{org}/{env}`: newest first (oldest first with `reverse`).
+#[utoipa::path(
+    get,
+    path = "/snapshots/{org}/{env}",
+    tag = "environments",
+    operation_id = "list_snapshots",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment"),
+        ("interval" = Option<String>, Query, description = "Snapshot indexes such as 3..9"),
+        ("reverse" = Option<bool>, Query, description = "Oldest first"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "Snapshots, newest first", body = Vec<SnapshotSummary>),
+        Refusals
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
@@ -106,6 +140,21 @@ pub struct DiffQuery {
 }
 
 /// `GET /env-diff/{org}?snappish1=&snappish2=`: also across environments.
+#[utoipa::path(
+    get,
+    path = "/env-diff/{org}",
+    tag = "environments",
+    operation_id = "diff_snapshots",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("snappish1" = String, Query, description = "A snapshot expression such as prod#64"),
+        ("snappish2" = String, Query, description = "A snapshot expression such as prod#65")
+    ),
+    responses(
+        (status = 200, description = "What changed between the two", body = SnapshotDiff),
+        Refusals
+    )
+)]
 pub async fn diff(
     State(state): State<AppState>,
     auth: Authed,
@@ -123,6 +172,24 @@ pub async fn diff(
 }
 
 /// `GET /environments/{org}/{env}/events`: what started, scaled and stopped, by snapshot.
+#[utoipa::path(
+    get,
+    path = "/environments/{org}/{env}/events",
+    tag = "environments",
+    operation_id = "environment_events",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("env" = String, Path, description = "The environment"),
+        ("interval" = Option<String>, Query, description = "Snapshot indexes such as 3..9"),
+        ("reverse" = Option<bool>, Query, description = "Oldest first"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "What started, scaled and stopped", body = Vec<EnvironmentEvent>),
+        Refusals
+    )
+)]
 pub async fn events(
     State(state): State<AppState>,
     auth: Authed,

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::TagChange;
 
+use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
@@ -32,6 +33,22 @@ fn apply(current: &str, change: &TagChange) -> ApiResult<BTreeMap<String, String
     Ok(tags)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/tags/{org}/{kind}/{name}",
+    tag = "flows",
+    operation_id = "change_tags",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("kind" = String, Path, description = "What is tagged: flow or environment"),
+        ("name" = String, Path, description = "The name")
+    ),
+    request_body = TagChange,
+    responses(
+        (status = 200, description = "The tags now", body = BTreeMap<String, String>),
+        Refusals
+    )
+)]
 pub async fn change(
     State(state): State<AppState>,
     auth: Authed,

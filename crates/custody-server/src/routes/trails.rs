@@ -11,6 +11,7 @@ use custody_store::{TrailRow, TrailUpsert};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::api_doc::{Refusals, TemplateForm};
 use crate::auth::{Authed, Permission};
 use crate::body::{Form, Paging, Params};
 use crate::docs::trail::{compliance_of, document};
@@ -19,6 +20,22 @@ use crate::lookup::{self, json_text};
 use crate::state::AppState;
 
 /// `PUT /trails/{org}/{flow}`: multipart `data_json` + optional `template_file`.
+#[utoipa::path(
+    put,
+    path = "/trails/{org}/{flow}",
+    tag = "trails",
+    operation_id = "begin_trail",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    request_body(content = TemplateForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Begun", body = Trail),
+        (status = 200, description = "Updated", body = Trail),
+        Refusals
+    )
+)]
 pub async fn begin(
     State(state): State<AppState>,
     auth: Authed,
@@ -58,6 +75,21 @@ pub async fn begin(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/trails/{org}/{flow}/{trail}",
+    tag = "trails",
+    operation_id = "get_trail",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("trail" = String, Path, description = "The trail")
+    ),
+    responses(
+        (status = 200, description = "The trail with its compliance", body = Trail),
+        Refusals
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: Authed,
@@ -124,6 +156,23 @@ async fn list_in(
 }
 
 /// `GET /trails/{org}?flow=&fingerprint=`: trails of the org, newest first.
+#[utoipa::path(
+    get,
+    path = "/trails/{org}",
+    tag = "trails",
+    operation_id = "list_org_trails",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = Option<String>, Query, description = "Only trails of this flow"),
+        ("fingerprint" = Option<String>, Query, description = "Only trails holding this artifact"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "Trails, newest first", body = Paged<Value>),
+        Refusals
+    )
+)]
 pub async fn list_org(
     State(state): State<AppState>,
     auth: Authed,
@@ -135,6 +184,23 @@ pub async fn list_org(
 }
 
 /// `GET /trails/{org}/{flow}`.
+#[utoipa::path(
+    get,
+    path = "/trails/{org}/{flow}",
+    tag = "trails",
+    operation_id = "list_trails",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow"),
+        ("fingerprint" = Option<String>, Query, description = "Only trails holding this artifact"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Items per page")
+    ),
+    responses(
+        (status = 200, description = "Trails, newest first", body = Paged<Value>),
+        Refusals
+    )
+)]
 pub async fn list_flow(
     State(state): State<AppState>,
     auth: Authed,

@@ -1,0 +1,1 @@
+[.tests[] | select(.failed)] | length == 0 and (.coverage >= 80) and ("\(.a)" | test("x"))
