@@ -15,6 +15,7 @@ pub use orgs::*;
 pub use snapshots::*;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Every API error body: `{"message": "..."}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,4 +66,66 @@ pub struct GitCommitInfo {
     pub branch: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// A signed checkpoint of an org's log (`GET /log/{org}/checkpoint`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogCheckpoint {
+    pub org: String,
+    /// How many entries the log has.
+    pub size: u64,
+    /// Hex SHA-256 Merkle root (RFC 6962) of those entries.
+    pub root: String,
+    /// Unix seconds at signing.
+    pub timestamp: i64,
+    pub key_id: String,
+    /// Hex Ed25519 signature of `custody-checkpoint/1\n{org}\n{size}\n{root}\n{timestamp}\n`.
+    pub signature: String,
+}
+
+/// The server's checkpoint signing key (`GET /log/{org}/public-key`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogKey {
+    pub key_id: String,
+    /// Hex Ed25519 public key.
+    pub public_key: String,
+}
+
+/// An entry of the log (`GET /log/{org}/entries`), with the record it
+/// describes as it is stored now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogEntry {
+    pub seq: u64,
+    /// The entry's canonical JSON: what its leaf hash is taken of.
+    pub body: String,
+    /// Hex SHA-256 leaf hash, as stored.
+    pub leaf_hash: String,
+    /// For entries about records: the record as it is stored now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<CurrentRecord>,
+}
+
+/// A record as it is stored now: `null` once it is gone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CurrentRecord {
+    pub record: Option<Value>,
+}
+
+/// A Merkle proof (`GET /log/{org}/proofs/...`): hex hashes, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogProof {
+    pub proof: Vec<String>,
+}
+
+/// A record that no entry of the log describes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnloggedRecord {
+    pub kind: String,
+    pub id: i64,
 }

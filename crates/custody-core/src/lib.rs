@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod expr;
 pub mod fingerprint;
 pub mod history;
+pub mod ledger;
 pub mod limits;
 pub mod names;
 pub mod policy;

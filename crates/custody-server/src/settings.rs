@@ -1,7 +1,10 @@
-//! Server settings and their defaults: where to listen, which database to use
-//! and where to keep evidence.
+//! Server settings and their defaults: where to listen, which database to use,
+//! where to keep evidence, and the key that signs the log's checkpoints.
 
 use std::path::PathBuf;
+
+use custody_core::ledger::facts::{hex, unhex};
+use ed25519_dalek::SigningKey;
 
 /// The address `custody server` listens on unless told otherwise.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -49,6 +52,50 @@ pub fn evidence_dir_for(database_url: &str) -> PathBuf {
     }
 }
 
+/// The signing key for a database: `signing.key` beside its evidence directory.
+pub fn signing_key_path_for(database_url: &str) -> PathBuf {
+    let evidence = evidence_dir_for(database_url);
+    evidence
+        .parent()
+        .map_or_else(|| PathBuf::from("signing.key"), |d| d.join("signing.key"))
+}
+
+/// Reads the checkpoint signing key (64 hex characters), or makes one and
+/// keeps it, readable by its owner only. Every server process of one database
+/// must use the same key.
+pub fn load_or_create_signing_key(path: &std::path::Path) -> std::io::Result<SigningKey> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let seed: [u8; 32] = unhex(text.trim())
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| {
+                    std::io::Error::other(format!(
+                        "{} does not hold a signing key (64 hex characters)",
+                        path.display()
+                    ))
+                })?;
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let seed: [u8; 32] = rand::random();
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)?;
+            file.write_all(hex(&seed).as_bytes())?;
+            file.sync_all()?;
+            Ok(SigningKey::from_bytes(&seed))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +115,28 @@ mod tests {
             default_evidence_dir()
         );
         assert_eq!(evidence_dir_for("sqlite::memory:"), default_evidence_dir());
+    }
+
+    #[test]
+    fn a_signing_key_is_made_once_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/signing.key");
+        let made = load_or_create_signing_key(&path).unwrap();
+        let read = load_or_create_signing_key(&path).unwrap();
+        assert_eq!(made.to_bytes(), read.to_bytes());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::fs::write(&path, "nonsense").unwrap();
+        assert!(
+            load_or_create_signing_key(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("64 hex")
+        );
+        assert_eq!(
+            signing_key_path_for("sqlite:///srv/custody/custody.db"),
+            PathBuf::from("/srv/custody/signing.key")
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use custody_rules::{Limits, Sandbox, WorkerCommand};
 use custody_store::Store;
+use ed25519_dalek::SigningKey;
 
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
 use crate::throttle::{AuthLimit, AuthThrottle};
@@ -52,6 +53,8 @@ pub struct AppState {
     pub rules: Arc<Sandbox>,
     /// Failed authentications per client address.
     pub auth_throttle: Arc<AuthThrottle>,
+    /// The key the log's checkpoints are signed with.
+    pub signing_key: Arc<SigningKey>,
 }
 
 impl AppState {
@@ -74,7 +77,15 @@ impl AppState {
                 Limits::default(),
             )),
             auth_throttle: Arc::new(AuthThrottle::new(AuthLimit::default())),
+            signing_key: Arc::new(SigningKey::from_bytes(&rand::random())),
         }
+    }
+
+    /// The same state signing checkpoints with this key (a fresh one is made
+    /// for each state otherwise, which suits only tests).
+    pub fn with_signing_key(mut self, key: SigningKey) -> Self {
+        self.signing_key = Arc::new(key);
+        self
     }
 
     /// The same state with this failed-authentication limit.

@@ -15,6 +15,9 @@ pub mod testing;
 
 use async_trait::async_trait;
 use custody_core::HexPrefix;
+use custody_core::ledger::checkpoint::Checkpoint;
+use custody_core::ledger::facts::Record;
+use custody_core::ledger::merkle::{Frontier, Hash, NodeId};
 use custody_core::report::RunningArtifact;
 
 pub use model::*;
@@ -33,6 +36,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Config(String),
+    /// Stored data that cannot be read back as written.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -49,6 +55,7 @@ pub trait Store:
     + EvidenceStore
     + PolicyStore
     + IdempotencyStore
+    + LedgerStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
@@ -75,8 +82,9 @@ pub trait OrgStore: Send + Sync {
         id: i64,
         description: Option<&str>,
         role: Option<&str>,
+        at: f64,
     ) -> Result<()>;
-    async fn delete_service_account(&self, id: i64) -> Result<()>;
+    async fn delete_service_account(&self, id: i64, at: f64) -> Result<()>;
     async fn create_api_key(
         &self,
         account_id: i64,
@@ -93,8 +101,9 @@ pub trait OrgStore: Send + Sync {
         account_id: i64,
         public_id: &str,
         expires_at: Option<f64>,
+        at: f64,
     ) -> Result<bool>;
-    async fn delete_api_key(&self, account_id: i64, public_id: &str) -> Result<bool>;
+    async fn delete_api_key(&self, account_id: i64, public_id: &str, at: f64) -> Result<bool>;
     /// The principal of an unexpired key with this hash.
     async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>>;
 }
@@ -114,7 +123,7 @@ pub trait FlowStore: Send + Sync {
         case_sensitive: bool,
         page: Option<Page>,
     ) -> Result<(Vec<FlowRow>, u64)>;
-    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str) -> Result<()>;
+    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str, at: f64) -> Result<()>;
     async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()>;
     async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>>;
 
@@ -185,7 +194,12 @@ pub trait ArtifactStore: Send + Sync {
 pub trait EvidenceStore: Send + Sync {
     /// Records the attachment of the attestation with this public id; false when
     /// there is no such attestation.
-    async fn attach_evidence(&self, public_id: &str, evidence: &EvidenceRow) -> Result<bool>;
+    async fn attach_evidence(
+        &self,
+        public_id: &str,
+        evidence: &EvidenceRow,
+        at: f64,
+    ) -> Result<bool>;
     /// The attestation with this public id.
     async fn attestation(&self, public_id: &str) -> Result<Option<AttestationRow>>;
     /// The attachments of these attestations (by row id), in id order.
@@ -207,7 +221,7 @@ pub trait EnvironmentStore: Send + Sync {
         org_id: i64,
         page: Option<Page>,
     ) -> Result<(Vec<EnvironmentRow>, u64)>;
-    async fn set_environment_tags(&self, env_id: i64, tags_json: &str) -> Result<()>;
+    async fn set_environment_tags(&self, env_id: i64, tags_json: &str, at: f64) -> Result<()>;
     /// Records a report: a new snapshot if the running set or a replica count changed
     /// (or the environment has none yet), else only `last_reported_at` moves.
     async fn record_report(
@@ -247,11 +261,34 @@ pub trait EnvironmentAdminStore: Send + Sync {
     /// Renames in place (snapshots stay); `Conflict` when the name is taken.
     async fn rename_environment(&self, env_id: i64, new_name: &str, at: f64) -> Result<()>;
     /// Replaces a logical environment's members.
-    async fn set_environment_members(&self, logical_id: i64, physical_ids: &[i64]) -> Result<()>;
+    async fn set_environment_members(
+        &self,
+        logical_id: i64,
+        physical_ids: &[i64],
+        at: f64,
+    ) -> Result<()>;
     /// Adds one member (a no-op when it is one already).
-    async fn join_environment(&self, logical_id: i64, physical_id: i64) -> Result<()>;
+    async fn join_environment(&self, logical_id: i64, physical_id: i64, at: f64) -> Result<()>;
     /// A logical environment's members, by name.
     async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>>;
+}
+
+/// Each org's Merkle log of facts (appended by the writes themselves).
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// The log's size and the right edge of its tree (which gives its root).
+    async fn log_head(&self, org_id: i64) -> Result<(u64, Frontier)>;
+    /// Entries `from..to`, in order.
+    async fn log_entries(&self, org_id: i64, from: u64, to: u64) -> Result<Vec<LogEntryRow>>;
+    /// The stored hashes of these perfect subtrees (level 0: leaves).
+    async fn log_nodes(&self, org_id: i64, ids: &[NodeId]) -> Result<Vec<(NodeId, Hash)>>;
+    /// The records these entries describe, as they are stored now; a record
+    /// that is gone has none.
+    async fn log_records(&self, subjects: &[(String, i64)])
+    -> Result<Vec<((String, i64), Record)>>;
+    /// Records of the org that no entry describes (written around the log).
+    async fn unlogged_records(&self, org_id: i64) -> Result<Vec<(String, i64)>>;
+    async fn save_checkpoint(&self, org_id: i64, checkpoint: &Checkpoint) -> Result<()>;
 }
 
 /// What claiming an idempotency key found.

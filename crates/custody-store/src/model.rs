@@ -311,3 +311,15 @@ pub struct EvidenceRow {
     pub file_name: String,
     pub size: i64,
 }
+
+/// An entry of an org's log, as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct LogEntryRow {
+    pub seq: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    /// The canonical JSON of the entry (what the leaf hash is taken of).
+    pub body: String,
+    /// Hex SHA-256 leaf hash.
+    pub leaf_hash: String,
+}

@@ -8,6 +8,7 @@ use clap::Args;
 use custody_server::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore};
 use custody_server::settings::{
     DEFAULT_BIND, default_database_path, default_database_url, evidence_dir_for,
+    load_or_create_signing_key, signing_key_path_for,
 };
 use custody_server::{AppState, open_store, serve};
 use tokio::net::TcpListener;
@@ -30,6 +31,11 @@ pub struct ServerArgs {
     /// Request bodies are limited to 32 MiB whatever this says.
     #[arg(long, default_value_t = DEFAULT_MAX_EVIDENCE_BYTES)]
     max_evidence_bytes: usize,
+    /// The key that signs the log's checkpoints (also CUSTODY_SIGNING_KEY):
+    /// made on first start. Default: `signing.key` beside the evidence directory.
+    /// Every server process of one database must use the same key.
+    #[arg(long)]
+    signing_key: Option<std::path::PathBuf>,
     /// Load the cyber-dojo demo organization (once) before serving.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     demo: bool,
@@ -88,8 +94,18 @@ async fn start(args: ServerArgs) -> anyhow::Result<()> {
             evidence_dir.display()
         )
     })?;
-    let state =
-        AppState::new(store.clone()).with_evidence(Arc::new(vault), args.max_evidence_bytes);
+    let key_path = args
+        .signing_key
+        .unwrap_or_else(|| signing_key_path_for(&url));
+    let key = load_or_create_signing_key(&key_path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read or make the signing key {}: {e}",
+            key_path.display()
+        )
+    })?;
+    let state = AppState::new(store.clone())
+        .with_evidence(Arc::new(vault), args.max_evidence_bytes)
+        .with_signing_key(key);
     let listener = TcpListener::bind(&args.bind).await?;
     let addr = listener.local_addr()?;
     let host = format!(

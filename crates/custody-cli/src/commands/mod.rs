@@ -21,6 +21,7 @@ mod search;
 mod snapshot;
 mod status;
 mod tag;
+mod verify;
 
 use clap::Subcommand;
 
@@ -91,6 +92,8 @@ pub enum Command {
     /// Rotate API keys.
     #[command(subcommand, visible_alias = "ro")]
     Rotate(accounts::Rotate),
+    /// Check that no record was edited, removed or reordered (the signed log).
+    Verify(verify::VerifyArgs),
     /// Check that the server is up.
     #[command(visible_alias = "st")]
     Status(status::StatusArgs),
@@ -124,6 +127,7 @@ impl Command {
             Command::Update(c) => c.run(ctx).await,
             Command::Delete(c) => c.run(ctx).await,
             Command::Rotate(c) => c.run(ctx).await,
+            Command::Verify(c) => c.run(ctx).await,
             Command::Status(c) => c.run(ctx).await,
             Command::Version(c) => c.run(),
         }

@@ -5,6 +5,7 @@
 
 mod compliance;
 mod history;
+mod merkle;
 mod report;
 
 use custody_core::HexPrefix;

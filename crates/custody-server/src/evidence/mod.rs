@@ -90,7 +90,7 @@ pub(crate) async fn attach(
     let Stored(row) = stored;
     if !state
         .store
-        .attach_evidence(&doc.attestation_id, &row)
+        .attach_evidence(&doc.attestation_id, &row, state.now())
         .await?
     {
         return Err(ApiError::Internal(format!(

@@ -178,7 +178,7 @@ pub async fn update(
     let role = data.privilege.as_deref().map(parse_role).transpose()?;
     state
         .store
-        .update_service_account(row.id, data.description.as_deref(), role)
+        .update_service_account(row.id, data.description.as_deref(), role, state.now())
         .await?;
     Ok(Json(document(account(&state, &org, &name).await?)))
 }
@@ -209,7 +209,10 @@ pub async fn delete(
         )));
     }
     let row = account(&state, &org, &name).await?;
-    state.store.delete_service_account(row.id).await?;
+    state
+        .store
+        .delete_service_account(row.id, state.now())
+        .await?;
     Ok(StatusCode::OK)
 }
 
@@ -342,7 +345,7 @@ pub async fn delete_key(
 ) -> ApiResult<StatusCode> {
     let org = auth.scope(&org, Permission::Admin)?;
     let row = account(&state, &org, &name).await?;
-    if state.store.delete_api_key(row.id, &id).await? {
+    if state.store.delete_api_key(row.id, &id, state.now()).await? {
         Ok(StatusCode::OK)
     } else {
         Err(missing_key(&id, &name))
@@ -400,7 +403,7 @@ pub async fn rotate_key(
     let old_end = old.expires_at.map_or(old_end, |e| e.min(old_end));
     state
         .store
-        .set_api_key_expiry(row.id, &id, Some(old_end))
+        .set_api_key_expiry(row.id, &id, Some(old_end), state.now())
         .await?;
     Ok((StatusCode::CREATED, Json(new)))
 }

@@ -28,6 +28,7 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
         (name = "environments", description = "Environments, reports, snapshots and their differences"),
         (name = "policies", description = "Environment policies and allow-lists"),
         (name = "service accounts", description = "Service accounts and API keys"),
+        (name = "log", description = "The tamper-evident log of every fact: checkpoints, entries and proofs"),
     )
 )]
 pub struct ApiDoc;

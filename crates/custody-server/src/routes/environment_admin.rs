@@ -119,7 +119,10 @@ pub async fn join(
         )));
     }
     let ids = physical_ids(&state, &org, std::slice::from_ref(&body.physical_env_name)).await?;
-    state.store.join_environment(logical.id, ids[0]).await?;
+    state
+        .store
+        .join_environment(logical.id, ids[0], state.now())
+        .await?;
     Ok(Json(document(&org, logical, None)))
 }
 

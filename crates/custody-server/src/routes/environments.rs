@@ -112,7 +112,10 @@ pub async fn create(
         .upsert_environment(org.id, &upsert, state.now())
         .await?;
     if let Some(ids) = members {
-        state.store.set_environment_members(row.id, &ids).await?;
+        state
+            .store
+            .set_environment_members(row.id, &ids, state.now())
+            .await?;
     }
     let status = if created {
         StatusCode::CREATED

@@ -11,6 +11,7 @@ mod environment_admin;
 mod environments;
 mod evidence;
 mod flows;
+mod ledger;
 mod policies;
 mod reports;
 mod search;
@@ -89,6 +90,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list_keys, accounts::create_key))
         .routes(routes!(accounts::get_key, accounts::delete_key))
         .routes(routes!(accounts::rotate_key))
+        .routes(routes!(ledger::checkpoint))
+        .routes(routes!(ledger::public_key))
+        .routes(routes!(ledger::entries))
+        .routes(routes!(ledger::inclusion))
+        .routes(routes!(ledger::consistency))
+        .routes(routes!(ledger::unlogged))
         .split_for_parts()
 }
 

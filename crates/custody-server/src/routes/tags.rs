@@ -62,7 +62,11 @@ pub async fn change(
             let tags = apply(&flow.tags, &change)?;
             state
                 .store
-                .set_flow_tags(flow.id, &serde_json::to_string(&tags).unwrap_or_default())
+                .set_flow_tags(
+                    flow.id,
+                    &serde_json::to_string(&tags).unwrap_or_default(),
+                    state.now(),
+                )
                 .await?;
             Ok(Json(tags))
         }
@@ -71,7 +75,11 @@ pub async fn change(
             let tags = apply(&env.tags, &change)?;
             state
                 .store
-                .set_environment_tags(env.id, &serde_json::to_string(&tags).unwrap_or_default())
+                .set_environment_tags(
+                    env.id,
+                    &serde_json::to_string(&tags).unwrap_or_default(),
+                    state.now(),
+                )
                 .await?;
             Ok(Json(tags))
         }

@@ -272,6 +272,22 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
             Admin,
         ),
         r(M::DELETE, "service-accounts/acme/victim", Body::None, Admin),
+        r(M::GET, "log/acme/checkpoint", Body::None, Reader),
+        r(M::GET, "log/acme/public-key", Body::None, Reader),
+        r(M::GET, "log/acme/entries?from=0&to=5", Body::None, Reader),
+        r(
+            M::GET,
+            "log/acme/proofs/inclusion?from=0&to=2",
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            "log/acme/proofs/consistency?from=1&to=2",
+            Body::None,
+            Reader,
+        ),
+        r(M::GET, "log/acme/unlogged", Body::None, Reader),
     ]
 }
 

@@ -28,12 +28,18 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         rows.into_iter().map(|r| r.name).collect()
     };
 
-    store.set_environment_members(all, &[blue]).await.unwrap();
-    store.join_environment(all, green).await.unwrap();
-    store.join_environment(all, green).await.unwrap();
+    store
+        .set_environment_members(all, &[blue], 20.0)
+        .await
+        .unwrap();
+    store.join_environment(all, green, 21.0).await.unwrap();
+    store.join_environment(all, green, 21.0).await.unwrap();
     let members = store.environment_members(all).await.unwrap();
     assert_eq!(names(members), ["blue", "green"], "join adds members once");
-    store.set_environment_members(all, &[green]).await.unwrap();
+    store
+        .set_environment_members(all, &[green], 22.0)
+        .await
+        .unwrap();
     let members = store.environment_members(all).await.unwrap();
     assert_eq!(names(members), ["green"], "setting members replaces them");
 

@@ -46,12 +46,20 @@ pub async fn evidence_is_recorded(store: &dyn Store) {
         file_name: "evidence.tgz".into(),
         size: 42,
     };
-    assert!(store.attach_evidence("ev-1", &evidence).await.unwrap());
     assert!(
-        !store.attach_evidence("ev-none", &evidence).await.unwrap(),
+        store
+            .attach_evidence("ev-1", &evidence, 30.0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .attach_evidence("ev-none", &evidence, 30.0)
+            .await
+            .unwrap(),
         "no attachment for an attestation that does not exist"
     );
-    let again = store.attach_evidence("ev-1", &evidence).await;
+    let again = store.attach_evidence("ev-1", &evidence, 30.0).await;
     assert!(
         matches!(again, Err(StoreError::Conflict(_))),
         "one attachment per attestation: {again:?}"

@@ -44,20 +44,20 @@ pub async fn orgs_and_keys(store: &dyn Store) {
         "accounts belong to one org"
     );
     store
-        .update_service_account(sa.id, None, Some("reader"))
+        .update_service_account(sa.id, None, Some("reader"), 40.0)
         .await
         .unwrap();
     let p = store.principal("hash-1", 1.0).await.unwrap().unwrap();
     assert_eq!(p.role, "reader", "role changes apply to existing keys");
     assert!(
         store
-            .set_api_key_expiry(sa.id, "k1", Some(5.0))
+            .set_api_key_expiry(sa.id, "k1", Some(5.0), 41.0)
             .await
             .unwrap()
     );
     assert!(store.principal("hash-1", 6.0).await.unwrap().is_none());
-    assert!(store.delete_api_key(sa.id, "k2").await.unwrap());
+    assert!(store.delete_api_key(sa.id, "k2", 42.0).await.unwrap());
     assert_eq!(store.api_keys(sa.id).await.unwrap().len(), 1);
-    store.delete_service_account(sa.id).await.unwrap();
+    store.delete_service_account(sa.id, 43.0).await.unwrap();
     assert!(store.service_accounts(org.id).await.unwrap().is_empty());
 }

@@ -9,6 +9,7 @@ mod evidence;
 mod flows;
 mod idempotency;
 mod keys;
+mod ledger;
 mod policies;
 mod snapshots;
 
@@ -25,6 +26,7 @@ pub use evidence::evidence_is_recorded;
 pub use flows::flows_and_trails;
 pub use idempotency::idempotency_keys_replay_the_first_answer;
 pub use keys::orgs_and_keys;
+pub use ledger::every_fact_is_logged_and_reads_back;
 pub use policies::policies_attach_and_allow;
 pub use snapshots::{
     concurrent_reports_from_several_processes, concurrent_reports_get_contiguous_indexes,
@@ -42,7 +44,8 @@ pub async fn run_all(store: Arc<dyn Store>) {
     policies_attach_and_allow(store.as_ref()).await;
     environments_archive_rename_and_join(store.as_ref()).await;
     idempotency_keys_replay_the_first_answer(store.as_ref()).await;
-    concurrent_reports_get_contiguous_indexes(store).await;
+    concurrent_reports_get_contiguous_indexes(store.clone()).await;
+    every_fact_is_logged_and_reads_back(store.as_ref()).await;
 }
 
 pub(crate) fn fp(c: char) -> String {

@@ -4,8 +4,12 @@ use async_trait::async_trait;
 use custody_core::HexPrefix;
 use sqlx::AssertSqlSafe;
 
+use custody_core::ledger::facts::Fact;
+
+use super::ledger::{Owner, append};
+use super::ledger_records::{ArtifactFields, DeploymentFields, attestation_record};
 use super::writes::write_tx;
-use super::{Arg, CHUNK, Filters, SqlStore, bind_args, conflict, ints, placeholders, texts};
+use super::{Arg, CHUNK, Filters, SqlStore, bind_args, ints, placeholders, texts};
 use crate::{
     ArtifactInsert, ArtifactRow, ArtifactStore, AttestationInsert, AttestationRow,
     DeploymentInsert, DeploymentRow, Page, Result,
@@ -63,7 +67,8 @@ impl SqlStore {
 #[async_trait]
 impl ArtifactStore for SqlStore {
     async fn insert_artifact(&self, a: &ArtifactInsert) -> Result<i64> {
-        let (id,): (i64,) = sqlx::query_as(
+        write_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO artifacts (org_id, flow_id, trail_id, fingerprint, filename, template_name, git_commit, \
              commit_url, build_url, repo_url, payload, created_at) \
              SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM flows WHERE id = $1 RETURNING id",
@@ -79,9 +84,31 @@ impl ArtifactStore for SqlStore {
         .bind(a.repo_url.as_deref())
         .bind(&a.payload)
         .bind(a.created_at)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(id)
+            let fields = ArtifactFields {
+                id,
+                flow_id: a.flow_id,
+                trail_id: a.trail_id,
+                fingerprint: a.fingerprint.clone(),
+                filename: a.filename.clone(),
+                template_name: a.template_name.clone(),
+                git_commit: a.git_commit.clone(),
+                commit_url: a.commit_url.clone(),
+                build_url: a.build_url.clone(),
+                repo_url: a.repo_url.clone(),
+                payload: a.payload.clone(),
+                created_at: a.created_at,
+            };
+            append(
+                &mut tx,
+                Owner::Flow(a.flow_id),
+                a.created_at,
+                Fact::Record(fields.record()),
+            )
+            .await?;
+            id
+        })
     }
 
     async fn artifacts_by_fingerprint(
@@ -147,9 +174,11 @@ impl ArtifactStore for SqlStore {
     }
 
     async fn insert_attestation(&self, a: &AttestationInsert) -> Result<()> {
-        sqlx::query(
+        write_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO attestations (public_id, flow_id, trail_id, artifact_id, target_artifact, commit_sha, \
-             name, kind, is_compliant, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             name, kind, is_compliant, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             RETURNING id",
         )
         .bind(&a.public_id)
         .bind(a.flow_id)
@@ -162,10 +191,30 @@ impl ArtifactStore for SqlStore {
         .bind(i64::from(a.is_compliant))
         .bind(&a.payload)
         .bind(a.created_at)
-        .execute(&self.pool)
-        .await
-        .map_err(conflict("attestation id collision; retry"))?;
-        Ok(())
+        .fetch_one(&mut *tx)
+        .await?;
+            let row = AttestationRow {
+                id,
+                public_id: a.public_id.clone(),
+                flow_id: a.flow_id,
+                trail_id: a.trail_id,
+                artifact_id: a.artifact_id,
+                target_artifact: a.target_artifact.clone(),
+                commit_sha: a.commit_sha.clone(),
+                name: a.name.clone(),
+                kind: a.kind.clone(),
+                is_compliant: i64::from(a.is_compliant),
+                payload: a.payload.clone(),
+                created_at: a.created_at,
+            };
+            append(
+                &mut tx,
+                Owner::Flow(a.flow_id),
+                a.created_at,
+                Fact::Record(attestation_record(&row)),
+            )
+            .await?;
+        })
     }
 
     async fn attestations_for(&self, artifacts: &[ArtifactRow]) -> Result<Vec<AttestationRow>> {
@@ -216,20 +265,38 @@ impl ArtifactStore for SqlStore {
     }
     async fn insert_deployment(&self, d: &DeploymentInsert) -> Result<i64> {
         write_tx!(self, |tx| {
-            let (number,): (i64,) = sqlx::query_as(
-            "INSERT INTO deployments (flow_id, number, artifact_id, environment, description, build_url, user_data, created_at) \
-             SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3, $4, $5, $6, $7 FROM deployments WHERE flow_id = $1 \
-             RETURNING number",
-        )
-        .bind(d.flow_id)
-        .bind(d.artifact_id)
-        .bind(&d.environment)
-        .bind(d.description.as_deref())
-        .bind(d.build_url.as_deref())
-        .bind(&d.user_data)
-        .bind(d.created_at)
-        .fetch_one(&mut *tx)
-        .await?;
+            let (id, number): (i64, i64) = sqlx::query_as(
+                "INSERT INTO deployments (flow_id, number, artifact_id, environment, description, build_url, user_data, created_at) \
+                 SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3, $4, $5, $6, $7 FROM deployments WHERE flow_id = $1 \
+                 RETURNING id, number",
+            )
+            .bind(d.flow_id)
+            .bind(d.artifact_id)
+            .bind(&d.environment)
+            .bind(d.description.as_deref())
+            .bind(d.build_url.as_deref())
+            .bind(&d.user_data)
+            .bind(d.created_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let fields = DeploymentFields {
+                id,
+                flow_id: d.flow_id,
+                number,
+                artifact_id: d.artifact_id,
+                environment: d.environment.clone(),
+                description: d.description.clone(),
+                build_url: d.build_url.clone(),
+                user_data: d.user_data.clone(),
+                created_at: d.created_at,
+            };
+            append(
+                &mut tx,
+                Owner::Flow(d.flow_id),
+                d.created_at,
+                Fact::Record(fields.record()),
+            )
+            .await?;
             number
         })
     }

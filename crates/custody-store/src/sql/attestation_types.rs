@@ -7,6 +7,11 @@ use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
 use super::SqlStore;
+use custody_core::ledger::facts::Fact;
+use serde_json::json;
+
+use super::ledger::{Owner, append};
+use super::ledger_records::TypeVersionFields;
 use super::writes::write_tx;
 use crate::{
     AttestationTypeInsert, AttestationTypeRow, AttestationTypeStore, AttestationTypeVersionRow,
@@ -45,10 +50,10 @@ impl AttestationTypeStore for SqlStore {
             .bind(type_id)
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query(
+            let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO attestation_type_versions \
-             (type_id, version, type_schema, jq_rules, summary, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 (type_id, version, type_schema, jq_rules, summary, created_at, created_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(type_id)
             .bind(version)
@@ -57,7 +62,34 @@ impl AttestationTypeStore for SqlStore {
             .bind(&new.summary)
             .bind(at)
             .bind(&new.created_by)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
+            .await?;
+            let data =
+                json!({"name": new.name, "description": new.description, "version": version});
+            let change = if version == 1 { "created" } else { "versioned" };
+            append(
+                &mut tx,
+                Owner::Org(org_id),
+                at,
+                Fact::change("attestation_type", type_id, change, data),
+            )
+            .await?;
+            let fields = TypeVersionFields {
+                id,
+                type_id,
+                version,
+                type_schema: new.type_schema.clone(),
+                jq_rules: new.jq_rules.clone(),
+                summary: new.summary.clone(),
+                created_by: new.created_by.clone(),
+                created_at: at,
+            };
+            append(
+                &mut tx,
+                Owner::Org(org_id),
+                at,
+                Fact::Record(fields.record()),
+            )
             .await?;
         })?;
         Ok(self
@@ -104,11 +136,14 @@ impl AttestationTypeStore for SqlStore {
     }
 
     async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()> {
-        sqlx::query("UPDATE attestation_types SET archived_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(type_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE attestation_types SET archived_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(type_id)
+                .execute(&mut *tx)
+                .await?;
+            let fact = Fact::change("attestation_type", type_id, "archived", json!({}));
+            append(&mut tx, Owner::Type(type_id), at, fact).await?;
+        })
     }
 }

@@ -5,7 +5,11 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
+use custody_core::ledger::facts::Fact;
+use serde_json::json;
+
 use super::environments::ENV_SELECT;
+use super::ledger::{Owner, append};
 use super::writes::write_tx;
 use super::{CHUNK, SqlStore, conflict, placeholders};
 use crate::{EnvironmentAdminStore, EnvironmentRow, Result};
@@ -13,26 +17,39 @@ use crate::{EnvironmentAdminStore, EnvironmentRow, Result};
 #[async_trait]
 impl EnvironmentAdminStore for SqlStore {
     async fn archive_environment(&self, env_id: i64, at: f64) -> Result<()> {
-        sqlx::query("UPDATE environments SET archived = 1, last_modified_at = $1 WHERE id = $2")
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE environments SET archived = 1, last_modified_at = $1 WHERE id = $2",
+            )
             .bind(at)
             .bind(env_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+            let fact = Fact::change("environment", env_id, "archived", json!({}));
+            append(&mut tx, Owner::Environment(env_id), at, fact).await?;
+        })
     }
 
     async fn rename_environment(&self, env_id: i64, new_name: &str, at: f64) -> Result<()> {
-        sqlx::query("UPDATE environments SET name = $1, last_modified_at = $2 WHERE id = $3")
-            .bind(new_name)
-            .bind(at)
-            .bind(env_id)
-            .execute(&self.pool)
-            .await
-            .map_err(conflict(format!("environment '{new_name}' already exists")))?;
-        Ok(())
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE environments SET name = $1, last_modified_at = $2 WHERE id = $3")
+                .bind(new_name)
+                .bind(at)
+                .bind(env_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict(format!("environment '{new_name}' already exists")))?;
+            let fact = Fact::change("environment", env_id, "renamed", json!({"name": new_name}));
+            append(&mut tx, Owner::Environment(env_id), at, fact).await?;
+        })
     }
 
-    async fn set_environment_members(&self, logical_id: i64, physical_ids: &[i64]) -> Result<()> {
+    async fn set_environment_members(
+        &self,
+        logical_id: i64,
+        physical_ids: &[i64],
+        at: f64,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("DELETE FROM environment_members WHERE logical_id = $1")
                 .bind(logical_id)
@@ -41,7 +58,7 @@ impl EnvironmentAdminStore for SqlStore {
             for chunk in physical_ids.chunks(CHUNK) {
                 let sql = format!(
                     "INSERT INTO environment_members (logical_id, physical_id) \
-                 SELECT $1, id FROM environments WHERE id IN ({}) ON CONFLICT DO NOTHING",
+                     SELECT $1, id FROM environments WHERE id IN ({}) ON CONFLICT DO NOTHING",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(AssertSqlSafe(sql)).bind(logical_id);
@@ -50,19 +67,26 @@ impl EnvironmentAdminStore for SqlStore {
                 }
                 query.execute(&mut *tx).await?;
             }
+            let data = json!({"members": physical_ids});
+            let fact = Fact::change("environment", logical_id, "members_set", data);
+            append(&mut tx, Owner::Environment(logical_id), at, fact).await?;
         })
     }
 
-    async fn join_environment(&self, logical_id: i64, physical_id: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO environment_members (logical_id, physical_id) VALUES ($1, $2) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(logical_id)
-        .bind(physical_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    async fn join_environment(&self, logical_id: i64, physical_id: i64, at: f64) -> Result<()> {
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO environment_members (logical_id, physical_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(logical_id)
+            .bind(physical_id)
+            .execute(&mut *tx)
+            .await?;
+            let data = json!({"member": physical_id});
+            let fact = Fact::change("environment", logical_id, "joined", data);
+            append(&mut tx, Owner::Environment(logical_id), at, fact).await?;
+        })
     }
 
     async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>> {

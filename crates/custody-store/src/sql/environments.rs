@@ -8,6 +8,11 @@ use custody_core::HexPrefix;
 use custody_core::report::{self, OpenRun, RunningArtifact};
 use sqlx::AssertSqlSafe;
 
+use custody_core::ledger::facts::Fact;
+use serde_json::json;
+
+use super::ledger::{Owner, append};
+use super::ledger_records::SnapshotFields;
 use super::writes::{Tx, write_tx};
 use super::{Arg, CHUNK, SqlStore, bind_args, placeholders, texts};
 use crate::{
@@ -54,8 +59,20 @@ impl EnvironmentStore for SqlStore {
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            let row = environment_named(&mut *tx, org_id, &env.name).await?;
-            (row.expect("environment just written"), created)
+            let row = environment_named(&mut *tx, org_id, &env.name)
+                .await?
+                .expect("environment just written");
+            let data = json!({"name": env.name, "type": env.kind, "description": env.description,
+                "include_scaling": env.include_scaling});
+            let change = if created { "created" } else { "updated" };
+            append(
+                &mut tx,
+                Owner::Org(org_id),
+                at,
+                Fact::change("environment", row.id, change, data),
+            )
+            .await?;
+            (row, created)
         })
     }
 
@@ -85,13 +102,16 @@ impl EnvironmentStore for SqlStore {
         Ok((rows, total as u64))
     }
 
-    async fn set_environment_tags(&self, env_id: i64, tags_json: &str) -> Result<()> {
-        sqlx::query("UPDATE environments SET tags = $1 WHERE id = $2")
-            .bind(tags_json)
-            .bind(env_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    async fn set_environment_tags(&self, env_id: i64, tags_json: &str, at: f64) -> Result<()> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE environments SET tags = $1 WHERE id = $2")
+                .bind(tags_json)
+                .bind(env_id)
+                .execute(&mut *tx)
+                .await?;
+            let fact = Fact::change("environment", env_id, "tagged", json!({"tags": tags_json}));
+            append(&mut tx, Owner::Environment(env_id), at, fact).await?;
+        })
     }
 
     async fn record_report(
@@ -114,18 +134,18 @@ impl EnvironmentStore for SqlStore {
                     .bind(env_id)
                     .fetch_one(&mut *tx)
                     .await?;
-            let open: Vec<(i64, String, i64)> = sqlx::query_as(
-                "SELECT id, fingerprint, replicas FROM runs WHERE env_id = $1 AND to_idx IS NULL",
+            let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+                "SELECT id, fingerprint, replicas, from_idx FROM runs WHERE env_id = $1 AND to_idx IS NULL",
             )
             .bind(env_id)
             .fetch_all(&mut *tx)
             .await?;
-            let open: Vec<OpenRun> = open
-                .into_iter()
-                .map(|(id, fingerprint, replicas)| OpenRun {
-                    id,
-                    fingerprint,
-                    replicas,
+            let open: Vec<OpenRun> = rows
+                .iter()
+                .map(|(id, fingerprint, replicas, _)| OpenRun {
+                    id: *id,
+                    fingerprint: fingerprint.clone(),
+                    replicas: *replicas,
                 })
                 .collect();
             let change = match report::diff(&open, &running) {
@@ -137,7 +157,7 @@ impl EnvironmentStore for SqlStore {
                 }
             };
             let index = latest + 1;
-            insert_snapshot(&mut tx, env_id, index, kind, at).await?;
+            let snapshot_id = insert_snapshot(&mut tx, env_id, index, kind, at).await?;
             for ids in change.closed.chunks(CHUNK) {
                 let sql = format!(
                     "UPDATE runs SET to_idx = $1 WHERE id IN ({})",
@@ -149,8 +169,22 @@ impl EnvironmentStore for SqlStore {
                 }
                 q.execute(&mut *tx).await?;
             }
-            for artifacts in change.opened.chunks(CHUNK / 6) {
-                let rows: Vec<String> = (0..artifacts.len())
+            // (fingerprint, name, replicas, instances JSON): inserted as runs and logged.
+            let started: Vec<(String, String, i64, String)> = change
+                .opened
+                .iter()
+                .map(|a| {
+                    let instances = serde_json::Value::from(a.instances.clone()).to_string();
+                    (
+                        a.fingerprint.clone(),
+                        a.name.clone(),
+                        a.replicas(),
+                        instances,
+                    )
+                })
+                .collect();
+            for runs in started.chunks(CHUNK / 6) {
+                let rows: Vec<String> = (0..runs.len())
                     .map(|i| format!("($1, $2, {})", placeholders(3 + i * 4, 4)))
                     .collect();
                 let sql = format!(
@@ -158,15 +192,36 @@ impl EnvironmentStore for SqlStore {
                     rows.join(", ")
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
-                for a in artifacts {
+                for (fingerprint, name, replicas, instances) in runs {
                     q = q
-                        .bind(a.fingerprint.clone())
-                        .bind(a.name.clone())
-                        .bind(a.replicas())
-                        .bind(serde_json::Value::from(a.instances.clone()).to_string());
+                        .bind(fingerprint.clone())
+                        .bind(name.clone())
+                        .bind(*replicas)
+                        .bind(instances.clone());
                 }
                 q.execute(&mut *tx).await?;
             }
+            let ended = rows
+                .iter()
+                .filter(|(id, ..)| change.closed.binary_search(id).is_ok())
+                .map(|(_, fingerprint, _, from)| (fingerprint.clone(), *from))
+                .collect();
+            let snapshot = SnapshotFields {
+                id: snapshot_id,
+                env_id,
+                idx: index,
+                kind: kind.to_string(),
+                created_at: at,
+                started,
+                ended,
+            };
+            append(
+                &mut tx,
+                Owner::Environment(env_id),
+                at,
+                Fact::Record(snapshot.record()),
+            )
+            .await?;
             ReportOutcome::Created(index)
         })
     }
@@ -291,13 +346,15 @@ pub(super) async fn insert_snapshot(
     index: i64,
     kind: &str,
     at: f64,
-) -> Result<()> {
-    sqlx::query("INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(env_id)
-        .bind(index)
-        .bind(kind)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(env_id)
+    .bind(index)
+    .bind(kind)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
 }

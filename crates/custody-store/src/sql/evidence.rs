@@ -4,27 +4,42 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
+use custody_core::ledger::facts::Fact;
+
 use super::artifacts::ATTESTATION_COLUMNS;
+use super::ledger::{Owner, append};
+use super::ledger_records::evidence_record;
+use super::writes::write_tx;
 use super::{SqlStore, conflict, ints};
 use crate::{AttestationRow, EvidenceRow, EvidenceStore, Result};
 
 #[async_trait]
 impl EvidenceStore for SqlStore {
-    async fn attach_evidence(&self, public_id: &str, e: &EvidenceRow) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO attestation_evidence (attestation_id, sha256, file_name, size) \
-             SELECT id, $2, $3, $4 FROM attestations WHERE public_id = $1",
-        )
-        .bind(public_id)
-        .bind(&e.sha256)
-        .bind(&e.file_name)
-        .bind(e.size)
-        .execute(&self.pool)
-        .await
-        .map_err(conflict(format!(
-            "attestation {public_id} already has an attachment"
-        )))?;
-        Ok(done.rows_affected() == 1)
+    async fn attach_evidence(&self, public_id: &str, e: &EvidenceRow, at: f64) -> Result<bool> {
+        write_tx!(self, |tx| {
+            let attached: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO attestation_evidence (attestation_id, sha256, file_name, size) \
+                 SELECT id, $2, $3, $4 FROM attestations WHERE public_id = $1 RETURNING attestation_id",
+            )
+            .bind(public_id)
+            .bind(&e.sha256)
+            .bind(&e.file_name)
+            .bind(e.size)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(conflict(format!(
+                "attestation {public_id} already has an attachment"
+            )))?;
+            if let Some((attestation_id,)) = attached {
+                let row = EvidenceRow {
+                    attestation_id,
+                    ..e.clone()
+                };
+                let fact = Fact::Record(evidence_record(&row));
+                append(&mut tx, Owner::Attestation(attestation_id), at, fact).await?;
+            }
+            attached.is_some()
+        })
     }
 
     async fn attestation(&self, public_id: &str) -> Result<Option<AttestationRow>> {

@@ -3,6 +3,10 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
+use custody_core::ledger::facts::{Fact, digest};
+use serde_json::json;
+
+use super::ledger::{Owner, append};
 use super::writes::write_tx;
 use super::{Arg, Filters, SqlStore, ints};
 use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
@@ -40,7 +44,17 @@ impl FlowStore for SqlStore {
                 .bind(&flow.visibility)
                 .bind(flow.template.as_deref());
             let query = if created { query.bind(at) } else { query };
-            let row = query.fetch_one(&mut *tx).await?;
+            let row: FlowRow = query.fetch_one(&mut *tx).await?;
+            let data = json!({"name": flow.name, "description": flow.description,
+                "visibility": flow.visibility, "template_sha256": flow.template.as_deref().map(digest)});
+            let change = if created { "created" } else { "updated" };
+            append(
+                &mut tx,
+                Owner::Org(org_id),
+                at,
+                Fact::change("flow", row.id, change, data),
+            )
+            .await?;
             (row, created)
         })
     }
@@ -82,22 +96,34 @@ impl FlowStore for SqlStore {
         Ok((rows, total))
     }
 
-    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str) -> Result<()> {
-        sqlx::query("UPDATE flows SET tags = $1 WHERE id = $2")
-            .bind(tags_json)
-            .bind(flow_id)
-            .execute(&self.pool)
+    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str, at: f64) -> Result<()> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE flows SET tags = $1 WHERE id = $2")
+                .bind(tags_json)
+                .bind(flow_id)
+                .execute(&mut *tx)
+                .await?;
+            let data = json!({"tags": tags_json});
+            append(
+                &mut tx,
+                Owner::Flow(flow_id),
+                at,
+                Fact::change("flow", flow_id, "tagged", data),
+            )
             .await?;
-        Ok(())
+        })
     }
 
     async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()> {
-        sqlx::query("UPDATE flows SET archived_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(flow_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE flows SET archived_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(flow_id)
+                .execute(&mut *tx)
+                .await?;
+            let fact = Fact::change("flow", flow_id, "archived", json!({}));
+            append(&mut tx, Owner::Flow(flow_id), at, fact).await?;
+        })
     }
 
     async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>> {
@@ -171,6 +197,16 @@ impl FlowStore for SqlStore {
             .bind(kind)
             .bind(at)
             .execute(&mut *tx)
+            .await?;
+            let data = json!({"name": trail.name, "flow_id": flow_id,
+                "git_commit_info": trail.git_commit_info, "template_sha256": trail.template.as_deref().map(digest)});
+            let change = if created { "begun" } else { "updated" };
+            append(
+                &mut tx,
+                Owner::Flow(flow_id),
+                at,
+                Fact::change("trail", id, change, data),
+            )
             .await?;
             let row = trail_named(&mut *tx, flow_id, &trail.name).await?;
             (row.expect("trail just written"), created)

@@ -10,6 +10,8 @@ mod environments;
 mod evidence;
 mod flows;
 mod idempotency;
+mod ledger;
+mod ledger_records;
 mod orgs;
 mod policies;
 mod writes;

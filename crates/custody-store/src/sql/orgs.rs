@@ -3,6 +3,11 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
+use custody_core::ledger::facts::Fact;
+use serde_json::json;
+
+use super::ledger::{self, Owner, append};
+use super::writes::write_tx;
 use super::{SqlStore, conflict};
 use crate::{ApiKeyRow, Org, OrgStore, Principal, Result, ServiceAccountRow};
 
@@ -11,14 +16,18 @@ const ACCOUNT_COLUMNS: &str = "id, name, description, role, created_at";
 #[async_trait]
 impl OrgStore for SqlStore {
     async fn create_org(&self, name: &str, at: f64) -> Result<Org> {
-        sqlx::query_as(
-            "INSERT INTO orgs (name, created_at) VALUES ($1, $2) RETURNING id, name, created_at",
-        )
-        .bind(name)
-        .bind(at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(conflict(format!("organization '{name}' already exists")))
+        write_tx!(self, |tx| {
+            let org: Org = sqlx::query_as(
+                "INSERT INTO orgs (name, created_at) VALUES ($1, $2) RETURNING id, name, created_at",
+            )
+            .bind(name)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict(format!("organization '{name}' already exists")))?;
+            ledger::start(&mut tx, org.id, name, at).await?;
+            org
+        })
     }
 
     async fn org(&self, name: &str) -> Result<Option<Org>> {
@@ -46,18 +55,24 @@ impl OrgStore for SqlStore {
         role: &str,
         at: f64,
     ) -> Result<ServiceAccountRow> {
-        sqlx::query_as(AssertSqlSafe(format!(
-            "INSERT INTO service_accounts (org_id, name, description, role, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {ACCOUNT_COLUMNS}"
-        )))
-        .bind(org_id)
-        .bind(name)
-        .bind(description)
-        .bind(role)
-        .bind(at)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(conflict(format!("service account '{name}' already exists")))
+        write_tx!(self, |tx| {
+            let row: ServiceAccountRow = sqlx::query_as(AssertSqlSafe(format!(
+                "INSERT INTO service_accounts (org_id, name, description, role, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING {ACCOUNT_COLUMNS}"
+            )))
+            .bind(org_id)
+            .bind(name)
+            .bind(description)
+            .bind(role)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict(format!("service account '{name}' already exists")))?;
+            let data = json!({"name": name, "role": role, "description": description});
+            let fact = Fact::change("service_account", row.id, "created", data);
+            append(&mut tx, Owner::Org(org_id), at, fact).await?;
+            row
+        })
     }
 
     async fn service_account(&self, org_id: i64, name: &str) -> Result<Option<ServiceAccountRow>> {
@@ -84,31 +99,37 @@ impl OrgStore for SqlStore {
         id: i64,
         description: Option<&str>,
         role: Option<&str>,
+        at: f64,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE service_accounts SET description = COALESCE($1, description), \
-             role = COALESCE($2, role) WHERE id = $3",
-        )
-        .bind(description)
-        .bind(role)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        write_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE service_accounts SET description = COALESCE($1, description), \
+                 role = COALESCE($2, role) WHERE id = $3",
+            )
+            .bind(description)
+            .bind(role)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let data = json!({"role": role, "description": description});
+            let fact = Fact::change("service_account", id, "updated", data);
+            append(&mut tx, Owner::Account(id), at, fact).await?;
+        })
     }
 
-    async fn delete_service_account(&self, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM api_keys WHERE service_account_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM service_accounts WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+    async fn delete_service_account(&self, id: i64, at: f64) -> Result<()> {
+        write_tx!(self, |tx| {
+            let fact = Fact::change("service_account", id, "deleted", json!({}));
+            append(&mut tx, Owner::Account(id), at, fact).await?;
+            sqlx::query("DELETE FROM api_keys WHERE service_account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM service_accounts WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        })
     }
 
     async fn create_api_key(
@@ -120,20 +141,30 @@ impl OrgStore for SqlStore {
         at: f64,
         expires_at: Option<f64>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO api_keys (public_id, service_account_id, key_hash, description, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(public_id)
-        .bind(account_id)
-        .bind(key_hash)
-        .bind(description)
-        .bind(at)
-        .bind(expires_at)
-        .execute(&self.pool)
-        .await
-        .map_err(conflict("this API key already exists"))?;
-        Ok(())
+        write_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO api_keys (public_id, service_account_id, key_hash, description, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(public_id)
+            .bind(account_id)
+            .bind(key_hash)
+            .bind(description)
+            .bind(at)
+            .bind(expires_at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict("this API key already exists"))?;
+            let data = json!({"service_account_id": account_id, "public_id": public_id,
+                "description": description, "expires_at": expires_at});
+            append(
+                &mut tx,
+                Owner::Account(account_id),
+                at,
+                Fact::change("api_key", id, "created", data),
+            )
+            .await?;
+        })
     }
 
     async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>> {
@@ -151,26 +182,47 @@ impl OrgStore for SqlStore {
         account_id: i64,
         public_id: &str,
         expires_at: Option<f64>,
+        at: f64,
     ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE api_keys SET expires_at = $1 WHERE service_account_id = $2 AND public_id = $3",
-        )
-        .bind(expires_at)
-        .bind(account_id)
-        .bind(public_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        write_tx!(self, |tx| {
+            let changed: Option<(i64,)> = sqlx::query_as(
+                "UPDATE api_keys SET expires_at = $1 WHERE service_account_id = $2 AND public_id = $3 RETURNING id",
+            )
+            .bind(expires_at)
+            .bind(account_id)
+            .bind(public_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id,)) = changed {
+                let data = json!({"public_id": public_id, "expires_at": expires_at});
+                let fact = Fact::change("api_key", id, "expiry_set", data);
+                append(&mut tx, Owner::Account(account_id), at, fact).await?;
+            }
+            changed.is_some()
+        })
     }
 
-    async fn delete_api_key(&self, account_id: i64, public_id: &str) -> Result<bool> {
-        let done =
-            sqlx::query("DELETE FROM api_keys WHERE service_account_id = $1 AND public_id = $2")
-                .bind(account_id)
-                .bind(public_id)
-                .execute(&self.pool)
+    async fn delete_api_key(&self, account_id: i64, public_id: &str, at: f64) -> Result<bool> {
+        write_tx!(self, |tx| {
+            let deleted: Option<(i64,)> = sqlx::query_as(
+                "DELETE FROM api_keys WHERE service_account_id = $1 AND public_id = $2 RETURNING id",
+            )
+            .bind(account_id)
+            .bind(public_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id,)) = deleted {
+                let data = json!({"public_id": public_id});
+                append(
+                    &mut tx,
+                    Owner::Account(account_id),
+                    at,
+                    Fact::change("api_key", id, "deleted", data),
+                )
                 .await?;
-        Ok(done.rows_affected() > 0)
+            }
+            deleted.is_some()
+        })
     }
 
     async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>> {

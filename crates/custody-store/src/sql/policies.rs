@@ -7,6 +7,11 @@ use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
 use super::environments::insert_snapshot;
+use custody_core::ledger::facts::Fact;
+use serde_json::json;
+
+use super::ledger::{Owner, append};
+use super::ledger_records::{PolicyVersionFields, SnapshotFields};
 use super::writes::write_tx;
 use super::{SqlStore, ints, placeholders};
 use crate::{
@@ -57,17 +62,44 @@ impl PolicyStore for SqlStore {
                 _ => PolicyWrite::Updated,
             };
             if write != PolicyWrite::Unchanged {
-                sqlx::query(
-                "INSERT INTO policy_versions (policy_id, version, content, comment, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(policy_id)
-            .bind(latest.map_or(1, |(v, _)| v + 1))
-            .bind(&new.content)
-            .bind(&new.comment)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+                let version = latest.map_or(1, |(v, _)| v + 1);
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO policy_versions (policy_id, version, content, comment, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(policy_id)
+                .bind(version)
+                .bind(&new.content)
+                .bind(&new.comment)
+                .bind(at)
+                .fetch_one(&mut *tx)
+                .await?;
+                if write == PolicyWrite::Created {
+                    let data =
+                        json!({"name": new.name, "description": new.description, "type": new.kind});
+                    append(
+                        &mut tx,
+                        Owner::Org(org_id),
+                        at,
+                        Fact::change("policy", policy_id, "created", data),
+                    )
+                    .await?;
+                }
+                let fields = PolicyVersionFields {
+                    id,
+                    policy_id,
+                    version,
+                    content: new.content.clone(),
+                    comment: new.comment.clone(),
+                    created_at: at,
+                };
+                append(
+                    &mut tx,
+                    Owner::Org(org_id),
+                    at,
+                    Fact::Record(fields.record()),
+                )
+                .await?;
             }
             write
         })?;
@@ -163,9 +195,36 @@ impl PolicyStore for SqlStore {
                 q = q.bind(*id);
             }
             q.execute(&mut *tx).await?;
+            let change = if attach {
+                "policies_attached"
+            } else {
+                "policies_detached"
+            };
+            let fact = Fact::change(
+                "environment",
+                env_id,
+                change,
+                json!({"policy_ids": changed}),
+            );
+            append(&mut tx, Owner::Environment(env_id), at, fact).await?;
             match latest {
                 Some((_, kind)) => {
-                    insert_snapshot(&mut tx, env_id, index, &kind, at).await?;
+                    let id = insert_snapshot(&mut tx, env_id, index, &kind, at).await?;
+                    let snapshot = SnapshotFields {
+                        id,
+                        env_id,
+                        idx: index,
+                        kind,
+                        created_at: at,
+                        ..SnapshotFields::default()
+                    };
+                    append(
+                        &mut tx,
+                        Owner::Environment(env_id),
+                        at,
+                        Fact::Record(snapshot.record()),
+                    )
+                    .await?;
                     Some(index)
                 }
                 None => None,
@@ -204,18 +263,28 @@ impl PolicyStore for SqlStore {
         reason: &str,
         at: f64,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO allowlist_entries (env_id, fingerprint, artifact_name, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(env_id)
-        .bind(fingerprint)
-        .bind(artifact_name)
-        .bind(reason)
-        .bind(at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        write_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO allowlist_entries (env_id, fingerprint, artifact_name, reason, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(env_id)
+            .bind(fingerprint)
+            .bind(artifact_name)
+            .bind(reason)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let data = json!({"environment_id": env_id, "fingerprint": fingerprint,
+                "artifact_name": artifact_name, "reason": reason});
+            append(
+                &mut tx,
+                Owner::Environment(env_id),
+                at,
+                Fact::change("allowlist_entry", id, "allowed", data),
+            )
+            .await?;
+        })
     }
 
     async fn allowlist(&self, env_id: i64) -> Result<Vec<AllowRow>> {

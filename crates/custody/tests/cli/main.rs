@@ -23,3 +23,4 @@ mod provider_attestations;
 mod snapshot_watch;
 
 mod tutorial;
+mod verify;
