@@ -1,5 +1,7 @@
 //! Request bodies: JSON and multipart (`data_json` plus file parts), with errors
-//! that say what was wrong instead of axum's plain-text rejections.
+//! that say what was wrong instead of axum's plain-text rejections. The
+//! extractors work with any state, so they can be driven on their own (the
+//! multipart fuzz target does).
 
 use std::collections::BTreeMap;
 
@@ -9,7 +11,6 @@ use custody_core::limits;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -31,10 +32,10 @@ pub fn parse_json<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, Ap
 /// A JSON request body.
 pub struct JsonBody<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
@@ -84,10 +85,10 @@ impl Form {
     }
 }
 
-impl FromRequest<AppState> for Form {
+impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let mut multipart = Multipart::from_request(req, state)
             .await
             .map_err(|e| ApiError::bad(format!("expected a multipart/form-data body: {e}")))?;
@@ -116,12 +117,12 @@ fn form_error(e: &axum::extract::multipart::MultipartError) -> ApiError {
 /// Query parameters, with a JSON error when they do not parse.
 pub struct Params<T>(pub T);
 
-impl<T: DeserializeOwned + Send> axum::extract::FromRequestParts<AppState> for Params<T> {
+impl<T: DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &AppState,
+        state: &S,
     ) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await

@@ -4,7 +4,7 @@
 
 pub mod admin;
 mod auth;
-mod body;
+pub mod body;
 mod docs;
 mod error;
 pub mod evidence;
