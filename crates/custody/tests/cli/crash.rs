@@ -154,7 +154,8 @@ async fn survive_kills(database_url: String) {
                 ))
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(60 + (round as u64 * 37) % 200)).await;
+        wait_for_writes(&acked, 4).await;
+        tokio::time::sleep(Duration::from_millis((round as u64 * 37) % 200)).await;
         server.kill_and_restart();
         for writer in writers {
             writer.await.expect("writer");
@@ -165,11 +166,26 @@ async fn survive_kills(database_url: String) {
         all.snapshots.extend(round.snapshots);
     }
     verify(&server.host, &token, &all).await;
-    assert!(
-        all.artifacts.len() + all.snapshots.len() > kills() * 4,
-        "the writers wrote ({} acknowledged)",
-        all.artifacts.len() + all.snapshots.len()
-    );
+}
+
+/// Waits until this round's writers have had `count` writes acknowledged, so
+/// every kill lands while writes are in flight, however slow the machine.
+async fn wait_for_writes(acked: &Mutex<Acknowledged>, count: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let done = {
+            let acked = acked.lock().unwrap();
+            acked.artifacts.len() + acked.snapshots.len()
+        };
+        if done >= count {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the writers made no progress ({done} acknowledged in 60 s)"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
