@@ -5,6 +5,7 @@
 
 pub mod attestation;
 pub mod compliance;
+pub mod environment;
 pub mod expr;
 pub mod fingerprint;
 pub mod history;
@@ -15,6 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod template;
 
+pub use environment::{EnvironmentError, EnvironmentType};
 pub use fingerprint::{Fingerprint, HexPrefix};
 pub use names::{Name, NameError, NameKind};
 

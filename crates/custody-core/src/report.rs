@@ -10,27 +10,6 @@ use serde_json::{Map, Value};
 use crate::Timestamp;
 use crate::fingerprint::Fingerprint;
 
-/// The environment types reports can be sent for, with their wire spelling.
-pub const ENVIRONMENT_TYPES: [&str; 9] = [
-    "K8S",
-    "ECS",
-    "S3",
-    "lambda",
-    "server",
-    "docker",
-    "azure-apps",
-    "cloud-run",
-    "logical",
-];
-
-/// The canonical spelling of an environment type, matched case-insensitively.
-pub fn canonical_env_type(value: &str) -> Option<&'static str> {
-    ENVIRONMENT_TYPES
-        .iter()
-        .find(|t| t.eq_ignore_ascii_case(value))
-        .copied()
-}
-
 /// Every instance of one fingerprint in a report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunningArtifact {
@@ -130,8 +109,22 @@ pub struct Change<'a> {
     pub opened: Vec<&'a RunningArtifact>,
 }
 
-/// Compares the open runs with a report. `None` means nothing meaningful changed,
-/// so no snapshot is made.
+/// Whether a report makes a new snapshot, and what it changes: a snapshot is
+/// made when the running set or a replica count changed, and always for an
+/// environment's first report (`latest` is 0), even an empty one, so every
+/// environment that has reported has a snapshot #1. `None`: no new snapshot.
+pub fn snapshot_change<'a>(
+    latest: i64,
+    open: &[OpenRun],
+    reported: &'a [RunningArtifact],
+) -> Option<Change<'a>> {
+    match diff(open, reported) {
+        None if latest == 0 => Some(Change::default()),
+        change => change,
+    }
+}
+
+/// Compares the open runs with a report. `None` means nothing meaningful changed.
 pub fn diff<'a>(open: &[OpenRun], reported: &'a [RunningArtifact]) -> Option<Change<'a>> {
     let current: BTreeMap<&str, &OpenRun> =
         open.iter().map(|r| (r.fingerprint.as_str(), r)).collect();
@@ -217,6 +210,54 @@ mod tests {
             diff(&open, &normalise(&[pod("x", &fp('a'), 99)]).unwrap()),
             None
         );
+    }
+
+    #[test]
+    fn the_first_report_always_makes_a_snapshot_later_ones_only_on_change() {
+        let running = normalise(&[pod("x", &fp('a'), 1)]).unwrap();
+        assert_eq!(snapshot_change(0, &[], &[]), Some(Change::default()));
+        assert_eq!(snapshot_change(0, &[], &running).unwrap().opened.len(), 1);
+        assert_eq!(snapshot_change(3, &[], &[]), None);
+        let open = [OpenRun {
+            id: 7,
+            fingerprint: fp('a'),
+            replicas: 1,
+        }];
+        assert_eq!(snapshot_change(3, &open, &running), None);
+        assert_eq!(snapshot_change(3, &open, &[]).unwrap().closed, vec![7]);
+    }
+
+    proptest::proptest! {
+        /// Applying a report's change to the open runs leaves exactly the
+        /// reported set open, and a report of that set again changes nothing.
+        #[test]
+        fn a_change_brings_the_open_runs_to_the_report(
+            before in proptest::collection::btree_map(0u8..8, 1usize..4, 0..6),
+            after in proptest::collection::btree_map(0u8..8, 1usize..4, 0..6),
+        ) {
+            let pods = |set: &BTreeMap<u8, usize>| -> Vec<Value> {
+                set.iter()
+                    .flat_map(|(f, n)| (0..*n).map(move |i| pod(&format!("p{f}-{i}"), &format!("{f:064x}"), i as i64)))
+                    .collect()
+            };
+            let open: Vec<OpenRun> = normalise(&pods(&before)).unwrap().into_iter().enumerate()
+                .map(|(id, a)| OpenRun { id: id as i64, replicas: a.replicas(), fingerprint: a.fingerprint })
+                .collect();
+            let reported = normalise(&pods(&after)).unwrap();
+            let mut now: BTreeMap<String, i64> = open.iter().map(|r| (r.fingerprint.clone(), r.replicas)).collect();
+            if let Some(change) = snapshot_change(1, &open, &reported) {
+                for id in &change.closed {
+                    now.remove(&open[*id as usize].fingerprint);
+                }
+                for a in &change.opened {
+                    proptest::prop_assert!(now.insert(a.fingerprint.clone(), a.replicas()).is_none());
+                }
+            } else {
+                proptest::prop_assert_eq!(&before, &after);
+            }
+            let wanted: BTreeMap<String, i64> = reported.iter().map(|a| (a.fingerprint.clone(), a.replicas())).collect();
+            proptest::prop_assert_eq!(now, wanted);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::event::aug;
+use crate::dates::aug;
 
 /// A flow: one service repository's CI pipeline.
 #[derive(Debug)]

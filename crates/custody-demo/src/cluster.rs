@@ -8,7 +8,28 @@ use anyhow::bail;
 use serde_json::{Value, json};
 
 use crate::catalog::{Env, Version};
-use crate::plan::{Change, Expected};
+
+/// What the server must answer to a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    pub snapshot_index: i64,
+    pub new_snapshot: bool,
+}
+
+/// A change to what runs in an environment.
+#[derive(Debug)]
+pub enum Change {
+    /// `tasks` of a version run; when `others` is given, the service's other versions run that many.
+    Roll {
+        version: Version,
+        tasks: usize,
+        others: Option<usize>,
+    },
+    Scale {
+        service: &'static str,
+        tasks: usize,
+    },
+}
 
 /// What runs in one environment, and what its reporter last said.
 #[derive(Debug, Default)]

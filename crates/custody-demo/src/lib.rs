@@ -11,6 +11,7 @@
 
 mod catalog;
 mod cluster;
+mod dates;
 mod event;
 mod plan;
 mod timeline;

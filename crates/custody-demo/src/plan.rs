@@ -10,7 +10,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 use crate::catalog::{Env, FLOWS, Flow, Version};
-use crate::cluster::Cluster;
+use crate::cluster::{Change, Cluster, Expected};
 use crate::event::{EVIDENCE_DELAY, Event, Evidence, STEP, Steps, What};
 
 /// One request to send, at a time (Unix seconds).
@@ -40,28 +40,6 @@ pub enum Request {
         expect: Expected,
     },
     ArchiveFlow(&'static str),
-}
-
-/// What the server must answer to a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Expected {
-    pub snapshot_index: i64,
-    pub new_snapshot: bool,
-}
-
-/// A change to what runs in an environment.
-#[derive(Debug)]
-pub enum Change {
-    /// `tasks` of a version run; when `others` is given, the service's other versions run that many.
-    Roll {
-        version: Version,
-        tasks: usize,
-        others: Option<usize>,
-    },
-    Scale {
-        service: &'static str,
-        tasks: usize,
-    },
 }
 
 #[derive(Debug)]

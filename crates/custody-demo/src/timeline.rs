@@ -11,8 +11,9 @@
 mod since_the_fix;
 
 use crate::catalog::Env::{Beta, Prod};
+use crate::dates::aug;
 use crate::event::{
-    Event, aug, blue_green, build, build_below_coverage, build_without_coverage, deploy, external,
+    Event, blue_green, build, build_below_coverage, build_without_coverage, deploy, external,
     report, scale, setup,
 };
 

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use custody_api::ErrorBody;
+use custody_core::EnvironmentError;
 use custody_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,13 @@ pub enum ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// An environment rule's refusal is the caller's to fix.
+impl From<EnvironmentError> for ApiError {
+    fn from(e: EnvironmentError) -> Self {
+        ApiError::bad(e)
+    }
+}
 
 impl ApiError {
     pub fn bad(message: impl std::fmt::Display) -> Self {

@@ -49,6 +49,21 @@ pub async fn environment(
     })
 }
 
+/// The ids of existing environments that can be members of a logical one.
+pub async fn physical_environments(
+    state: &AppState,
+    org: &OrgScope,
+    names: &[String],
+) -> ApiResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(names.len());
+    for name in names {
+        let row = environment(state, org, name).await?;
+        row.kind.check_member(name)?;
+        ids.push(row.id);
+    }
+    Ok(ids)
+}
+
 /// The stored text of an optional JSON value (`None` stays `None`).
 pub fn json_text(value: &Option<serde_json::Value>) -> Option<String> {
     value.as_ref().map(|v| v.to_string())

@@ -30,7 +30,7 @@ async fn measure(store: &dyn Store, rounds: usize) {
     let org = store.create_org("bench", 0.0).await.expect("org");
     let upsert = EnvironmentUpsert {
         name: "prod".into(),
-        kind: "K8S".into(),
+        kind: custody_core::EnvironmentType::K8s,
         description: String::new(),
         include_scaling: true,
     };
@@ -40,14 +40,24 @@ async fn measure(store: &dyn Store, rounds: usize) {
         .expect("env");
     let same = report(0);
     store
-        .record_report(env.id, "K8S", 1.0, normalise(&same).unwrap())
+        .record_report(
+            env.id,
+            custody_core::EnvironmentType::K8s,
+            1.0,
+            normalise(&same).unwrap(),
+        )
         .await
         .expect("first report");
 
     let start = Instant::now();
     for r in 0..rounds {
         store
-            .record_report(env.id, "K8S", 2.0 + r as f64, normalise(&same).unwrap())
+            .record_report(
+                env.id,
+                custody_core::EnvironmentType::K8s,
+                2.0 + r as f64,
+                normalise(&same).unwrap(),
+            )
             .await
             .expect("report");
     }
@@ -57,7 +67,12 @@ async fn measure(store: &dyn Store, rounds: usize) {
     for r in 0..rounds {
         let changed = report(r + 1);
         store
-            .record_report(env.id, "K8S", 1e6 + r as f64, normalise(&changed).unwrap())
+            .record_report(
+                env.id,
+                custody_core::EnvironmentType::K8s,
+                1e6 + r as f64,
+                normalise(&changed).unwrap(),
+            )
             .await
             .expect("report");
     }

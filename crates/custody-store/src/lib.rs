@@ -7,13 +7,16 @@
 //! a snapshot is the set of runs open at its index, so storage grows with changes,
 //! not with the number of reports.
 
+#[cfg(feature = "testing")]
 pub mod contract;
 pub mod model;
 mod policies;
 mod sql;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use async_trait::async_trait;
+use custody_core::EnvironmentType;
 use custody_core::HexPrefix;
 use custody_core::ledger::checkpoint::Checkpoint;
 use custody_core::ledger::facts::Record;
@@ -227,7 +230,7 @@ pub trait EnvironmentStore: Send + Sync {
     async fn record_report(
         &self,
         env_id: i64,
-        kind: &str,
+        kind: EnvironmentType,
         at: f64,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome>;

@@ -1,5 +1,6 @@
 //! Rows the store returns. JSON-valued columns stay text here; `json()` reads them.
 
+use custody_core::EnvironmentType;
 use serde_json::Value;
 
 /// Parses a stored JSON column; stored values are always valid JSON.
@@ -196,7 +197,8 @@ pub struct EnvironmentRow {
     pub id: i64,
     pub org_id: i64,
     pub name: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EnvironmentType,
     pub description: String,
     pub tags: String,
     pub include_scaling: i64,
@@ -213,7 +215,7 @@ pub struct EnvironmentRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvironmentUpsert {
     pub name: String,
-    pub kind: String,
+    pub kind: EnvironmentType,
     pub description: String,
     pub include_scaling: bool,
 }

@@ -5,8 +5,6 @@ use custody_client::Client;
 use custody_server::{AppState, admin, hash_key, serve};
 use tokio::net::TcpListener;
 
-use crate::server::unix_now;
-
 /// The demo organization.
 pub const DEMO_ORG: &str = "cyber-dojo";
 /// The demo's published API key (member role): for trying Custody out only.
@@ -18,7 +16,7 @@ pub async fn ensure_loaded(state: &AppState, host: &str) -> anyhow::Result<()> {
     if store.org(DEMO_ORG).await?.is_some() {
         println!("The demo organization '{DEMO_ORG}' is already loaded.");
     } else {
-        let now = unix_now();
+        let now = state.now();
         admin::create_org(store, DEMO_ORG, now)
             .await
             .map_err(anyhow::Error::msg)?;

@@ -7,27 +7,11 @@
 //! `or` are flat lists, so neither parsing nor evaluation nor dropping an
 //! expression ever recurses deeper than that, whatever its length.
 
+pub use super::lexer::ParseError;
 use super::lexer::{Tok, Token, lex};
 
 /// The deepest nesting of parentheses, `not`, `exists(…)` and `matches(…)`.
 pub const MAX_DEPTH: usize = 32;
-
-/// A parse error with the byte offset (within the bare expression) it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("at position {at}: {message}")]
-pub struct ParseError {
-    pub at: usize,
-    pub message: String,
-}
-
-impl ParseError {
-    pub fn new(at: usize, message: impl Into<String>) -> Self {
-        ParseError {
-            at,
-            message: message.into(),
-        }
-    }
-}
 
 /// Where a context value comes from.
 #[derive(Debug, Clone, PartialEq)]

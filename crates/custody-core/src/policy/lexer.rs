@@ -2,7 +2,22 @@
 //! identifiers (dotted context paths and keywords), comparison operators and
 //! punctuation, each with its byte offset for error messages.
 
-use super::expr::ParseError;
+/// A parse error with the byte offset (within the bare expression) it concerns.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("at position {at}: {message}")]
+pub struct ParseError {
+    pub at: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(at: usize, message: impl Into<String>) -> Self {
+        ParseError {
+            at,
+            message: message.into(),
+        }
+    }
+}
 
 /// One token and the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,9 +2,10 @@
 //! runner that replaced it and the retirement of `shas`.
 
 use crate::catalog::Env::{Beta, Prod};
+use crate::dates::{aug, sep};
 use crate::event::{
-    Event, archive, aug, blue_green, build, build_below_coverage, build_without_coverage, deploy,
-    rolling, scale, sep,
+    Event, archive, blue_green, build, build_below_coverage, build_without_coverage, deploy,
+    rolling, scale,
 };
 
 /// 22 August: the tutorial's commit, after a fix to `shas`.

@@ -4,7 +4,7 @@
 use custody_api::{DiffArtifact, DiffGroup, DiffSide, SnapshotDiff};
 use custody_store::{EnvironmentRow, RunRow};
 
-use super::snapshot::{Provenance, creation_times, pods, provenance};
+use super::provenance::{Provenance, creation_times, pods, provenance};
 use crate::auth::OrgScope;
 use crate::error::ApiResult;
 use crate::state::AppState;

@@ -5,6 +5,8 @@
 pub mod artifact;
 pub mod compliance;
 pub mod diff;
+pub mod environment;
 pub mod policy;
+pub mod provenance;
 pub mod snapshot;
 pub mod trail;

@@ -9,7 +9,7 @@ use custody_store::{FlowRow, PolicyRow};
 use serde_json::{Value, json};
 
 use super::compliance::ArtifactCompliance;
-use super::snapshot::Provenance;
+use super::provenance::Provenance;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 

@@ -6,12 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
-use custody_core::report::created_of;
-use custody_store::{ArtifactRow, EnvironmentRow, RunRow, json};
-use serde_json::{Map, Value};
+use custody_store::{EnvironmentRow, RunRow};
 
-use super::compliance::{ArtifactCompliance, evaluate_artifacts};
 use super::policy;
+use super::provenance::{Provenance, creation_times, pods, provenance};
 use crate::auth::OrgScope;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
@@ -87,76 +85,6 @@ fn entries(runs: &[RunRow], index: i64) -> BTreeMap<&str, Entry<'_>> {
         }
     }
     map
-}
-
-/// What the org knows of a fingerprint: its artifact records, oldest first,
-/// each with its compliance.
-pub struct Provenance {
-    pub records: Vec<(ArtifactRow, ArtifactCompliance)>,
-}
-
-impl Provenance {
-    pub fn primary(&self) -> Option<&ArtifactRow> {
-        self.records.first().map(|(r, _)| r)
-    }
-
-    /// Compliant when known to a flow and compliant in every flow that knows it.
-    pub fn compliant(&self) -> bool {
-        !self.records.is_empty()
-            && self
-                .records
-                .iter()
-                .all(|(_, c)| c.state == custody_core::compliance::State::Compliant)
-    }
-}
-
-/// Provenance of many fingerprints in a few queries.
-pub async fn provenance(
-    state: &AppState,
-    org_id: i64,
-    fingerprints: Vec<String>,
-) -> ApiResult<HashMap<String, Provenance>> {
-    let mut rows = state
-        .store
-        .artifacts_with_fingerprints(org_id, &fingerprints)
-        .await?;
-    rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
-    let states = evaluate_artifacts(state.store.as_ref(), &rows).await?;
-    let mut map: HashMap<String, Provenance> = fingerprints
-        .into_iter()
-        .map(|fp| {
-            (
-                fp,
-                Provenance {
-                    records: Vec::new(),
-                },
-            )
-        })
-        .collect();
-    for (row, c) in rows.into_iter().zip(states) {
-        if let Some(p) = map.get_mut(&row.fingerprint) {
-            p.records.push((row, c));
-        }
-    }
-    Ok(map)
-}
-
-pub(super) fn creation_times(run: &RunRow) -> (Vec<f64>, Vec<Value>) {
-    let instances: Vec<Value> = json(&run.instances).as_array().cloned().unwrap_or_default();
-    (instances.iter().map(created_of).collect(), instances)
-}
-
-pub(super) fn pods(instances: &[Value]) -> Option<Map<String, Value>> {
-    let pods: Map<String, Value> = instances
-        .iter()
-        .filter_map(|i| {
-            let name = i.get("podName")?.as_str()?.to_string();
-            let mut pod = i.as_object()?.clone();
-            pod.remove("podName");
-            Some((name, Value::Object(pod)))
-        })
-        .collect();
-    (!pods.is_empty()).then_some(pods)
 }
 
 /// The snapshot document for an index.

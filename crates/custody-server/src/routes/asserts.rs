@@ -16,7 +16,7 @@ use super::policies::find;
 use crate::auth::{Authed, Permission};
 use crate::body::Params;
 use crate::docs::policy::{self, Applied};
-use crate::docs::snapshot::{Provenance, provenance};
+use crate::docs::provenance::{Provenance, provenance};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;

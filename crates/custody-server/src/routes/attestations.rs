@@ -19,7 +19,7 @@ use super::custom_types;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
 use crate::error::{ApiError, ApiResult};
-use crate::evidence;
+use crate::evidence::intake;
 use crate::lookup;
 use crate::state::AppState;
 
@@ -208,7 +208,7 @@ pub async fn typed(
         Kind::Custom => custom_types::judge(&state, &org, &raw).await?,
         other => builtin_compliance(other, &raw).map_err(ApiError::bad)?,
     };
-    let attachment = evidence::receive(&state, &form).await?;
+    let attachment = intake::receive(&state, &form).await?;
     let trail = trail_or_begin(&state, &flow, &trail).await?;
     let artifact = artifact_in_trail(&state, &org, &flow, &trail, &raw).await?;
     let target = Target {
@@ -225,7 +225,7 @@ pub async fn typed(
     )
     .await?;
     if let Some(stored) = attachment {
-        evidence::attach(&state, &mut doc, stored).await?;
+        intake::attach(&state, &mut doc, stored).await?;
     }
     Ok((StatusCode::CREATED, Json(doc)))
 }

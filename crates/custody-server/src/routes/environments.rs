@@ -5,48 +5,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Environment, EnvironmentCreate, EnvironmentPage};
 use custody_core::names::NameKind;
-use custody_core::report::canonical_env_type;
+use custody_core::{EnvironmentError, EnvironmentType};
 use custody_store::{EnvironmentRow, EnvironmentUpsert};
 use serde_json::{Value, json};
 
 use super::api_doc::Refusals;
-use super::environment_admin::{LOGICAL, physical_ids};
-use crate::auth::{Authed, OrgScope, Permission};
+use crate::auth::{Authed, Permission};
 use crate::body::{JsonBody, Paging, Params};
+use crate::docs::environment::document;
 use crate::docs::snapshot;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
-
-pub fn document(org: &OrgScope, row: EnvironmentRow, state: Option<bool>) -> Environment {
-    Environment {
-        org: org.name.clone(),
-        tags: serde_json::from_str(&row.tags).unwrap_or_default(),
-        name: row.name,
-        kind: row.kind,
-        description: row.description,
-        created_at: row.created_at,
-        last_modified_at: row.last_modified_at,
-        last_reported_at: row.last_reported_at,
-        last_changed_at: row.last_changed_at,
-        state,
-        include_scaling: row.include_scaling != 0,
-        policies: Vec::new(),
-    }
-}
-
-/// An environment type that can receive reports, in its canonical spelling.
-pub fn physical_type(kind: &str) -> ApiResult<&'static str> {
-    match canonical_env_type(kind) {
-        Some("logical") => Err(ApiError::bad(
-            "a logical environment cannot receive reports: report to one of its physical environments (K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run)",
-        )),
-        Some(t) => Ok(t),
-        None => Err(ApiError::bad(format!(
-            "'{kind}' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run"
-        ))),
-    }
-}
 
 /// `PUT /environments/{org}`: creates or updates.
 #[utoipa::path(
@@ -72,32 +42,24 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Environment>)> {
     let org = auth.scope(&org, Permission::Report)?;
     lookup::name(NameKind::Environment, &data.name)?;
-    let kind = match canonical_env_type(&data.kind) {
-        Some(LOGICAL) => LOGICAL,
-        _ => physical_type(&data.kind)?,
-    };
+    let kind = EnvironmentType::parse(&data.kind)?;
     let members = match (kind, &data.included_environments) {
-        (LOGICAL, Some(names)) => Some(physical_ids(&state, &org, names).await?),
+        (EnvironmentType::Logical, Some(names)) => {
+            Some(lookup::physical_environments(&state, &org, names).await?)
+        }
         (_, Some(names)) if !names.is_empty() => {
-            return Err(ApiError::bad(
-                "included_environments is only for logical environments",
-            ));
+            return Err(EnvironmentError::MembersOfPhysical.into());
         }
         _ => None,
     };
     let upsert = EnvironmentUpsert {
         name: data.name,
-        kind: kind.to_string(),
+        kind,
         description: data.description,
         include_scaling: data.include_scaling.unwrap_or(true),
     };
     if let Some(existing) = state.store.environment(org.id, &upsert.name).await? {
-        if existing.kind != kind && (existing.kind == LOGICAL || kind == LOGICAL) {
-            return Err(ApiError::bad(format!(
-                "environment '{}' has type {}: it cannot become {kind}",
-                upsert.name, existing.kind
-            )));
-        }
+        existing.kind.check_change(&upsert.name, kind)?;
         if changes(&state, &existing, &upsert, members.as_deref()).await? {
             auth.scope(&org.name, Permission::Write).map_err(|_| {
                 ApiError::Forbidden(format!(

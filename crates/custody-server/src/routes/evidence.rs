@@ -16,7 +16,7 @@ use super::attestations::latest_artifact;
 use crate::auth::{Authed, Permission};
 use crate::docs::compliance::binds_to;
 use crate::error::{ApiError, ApiResult};
-use crate::evidence;
+use crate::evidence::intake;
 use crate::lookup;
 use crate::state::AppState;
 
@@ -50,7 +50,7 @@ async fn document(
     }
     .with_payload(&row.payload);
     let found = state.store.evidence_of(&[row.id]).await?;
-    evidence::show(&mut doc, found.first());
+    intake::show(&mut doc, found.first());
     Ok(json!({ "data": [doc] }))
 }
 

@@ -3,13 +3,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::EnvironmentReport;
+use custody_core::EnvironmentType;
 use custody_core::report::normalise;
 use custody_store::ReportOutcome;
 use serde_json::{Value, json};
 
 use super::api_doc::Refusals;
-use super::environment_admin::check_reportable;
-use super::environments::physical_type;
 use crate::auth::{Authed, Permission};
 use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
@@ -39,15 +38,9 @@ pub async fn report(
     JsonBody(body): JsonBody<EnvironmentReport>,
 ) -> ApiResult<Json<Value>> {
     let org = auth.scope(&org, Permission::Report)?;
-    let kind = physical_type(&kind)?;
+    let kind = EnvironmentType::parse_physical(&kind)?;
     let env = lookup::environment(&state, &org, &env).await?;
-    check_reportable(&env)?;
-    if !env.kind.eq_ignore_ascii_case(kind) {
-        return Err(ApiError::bad(format!(
-            "environment '{}' has type {}, so it cannot take a {kind} report",
-            env.name, env.kind
-        )));
-    }
+    env.kind.check_report(&env.name, env.archived != 0, kind)?;
     let running = normalise(&body.artifacts).map_err(ApiError::bad)?;
     let outcome = state
         .store

@@ -12,11 +12,12 @@ use custody_store::{EnvironmentRow, Page};
 use serde::Deserialize;
 
 use super::api_doc::Refusals;
-use super::environment_admin;
 use crate::auth::{Authed, Permission};
 use crate::body::{Paging, Params};
 use crate::docs::diff;
-use crate::docs::snapshot::{self, provenance};
+use crate::docs::environment::logical_snapshot;
+use crate::docs::provenance::provenance;
+use crate::docs::snapshot;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
@@ -52,10 +53,8 @@ pub async fn get(
         ApiError::bad(format!("invalid expression: {env}{sep}{id}{reason}"))
     })?;
     let row = lookup::environment(&state, &org, &env).await?;
-    if row.kind == environment_admin::LOGICAL {
-        return Ok(Json(
-            environment_admin::snapshot(&state, &org, &row, &at).await?,
-        ));
+    if row.kind.is_logical() {
+        return Ok(Json(logical_snapshot(&state, &org, &row, &at).await?));
     }
     let (env, index) = snapshot::resolve(&state, &org, &env, &at).await?;
     Ok(Json(snapshot::document(&state, &org, &env, index).await?))

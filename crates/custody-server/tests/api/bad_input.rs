@@ -196,7 +196,7 @@ async fn unknown_things_and_bad_values_are_reported() {
         400,
         "invalid environment name 'a b': it must match ^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
     );
-    let bad_type = "'FOO' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run";
+    let bad_type = "'FOO' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical";
     fails(
         m.put("environments/acme", json!({"name": "x", "type": "FOO"}))
             .await,

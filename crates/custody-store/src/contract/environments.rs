@@ -2,12 +2,13 @@
 
 use super::{fp, instance};
 use crate::{EnvironmentUpsert, Store, StoreError};
+use custody_core::EnvironmentType;
 use custody_core::report::normalise;
 
-fn upsert(name: &str, kind: &str) -> EnvironmentUpsert {
+fn upsert(name: &str, kind: EnvironmentType) -> EnvironmentUpsert {
     EnvironmentUpsert {
         name: name.into(),
-        kind: kind.into(),
+        kind,
         description: String::new(),
         include_scaling: true,
     }
@@ -16,7 +17,11 @@ fn upsert(name: &str, kind: &str) -> EnvironmentUpsert {
 pub async fn environments_archive_rename_and_join(store: &dyn Store) {
     let org = store.create_org("env-admin-org", 1.0).await.unwrap();
     let mut ids = Vec::new();
-    for (name, kind) in [("blue", "K8S"), ("green", "docker"), ("all", "logical")] {
+    for (name, kind) in [
+        ("blue", EnvironmentType::K8s),
+        ("green", EnvironmentType::Docker),
+        ("all", EnvironmentType::Logical),
+    ] {
         let (row, _) = store
             .upsert_environment(org.id, &upsert(name, kind), 1.0)
             .await
@@ -45,7 +50,7 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
 
     let running = normalise(&[instance(&fp('a'), 1)]).unwrap();
     store
-        .record_report(blue, "K8S", 5.0, running)
+        .record_report(blue, custody_core::EnvironmentType::K8s, 5.0, running)
         .await
         .unwrap();
     store.rename_environment(blue, "navy", 6.0).await.unwrap();
@@ -78,7 +83,7 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         "an archived environment still resolves"
     );
     let (row, created) = store
-        .upsert_environment(org.id, &upsert("green", "docker"), 9.0)
+        .upsert_environment(org.id, &upsert("green", EnvironmentType::Docker), 9.0)
         .await
         .unwrap();
     assert_eq!(

@@ -47,7 +47,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
 
     let upsert = EnvironmentUpsert {
         name: "prod".into(),
-        kind: "K8S".into(),
+        kind: custody_core::EnvironmentType::K8s,
         description: String::new(),
         include_scaling: true,
     };
@@ -59,7 +59,12 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
     let running = normalise(&[instance(&fp('a'), 1)]).unwrap();
     assert_eq!(
         store
-            .record_report(env.id, "K8S", 10.0, running.clone())
+            .record_report(
+                env.id,
+                custody_core::EnvironmentType::K8s,
+                10.0,
+                running.clone()
+            )
             .await
             .unwrap(),
         ReportOutcome::Created(1)
@@ -84,7 +89,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
     assert!(store.runs_changed(env.id, 2, 2).await.unwrap().is_empty());
     assert_eq!(
         store
-            .record_report(env.id, "K8S", 30.0, running)
+            .record_report(env.id, custody_core::EnvironmentType::K8s, 30.0, running)
             .await
             .unwrap(),
         ReportOutcome::Unchanged(2),

@@ -12,7 +12,7 @@ async fn env(store: &dyn Store, org: &str, name: &str) -> i64 {
     let org = store.create_org(org, 1.0).await.unwrap();
     let upsert = EnvironmentUpsert {
         name: name.into(),
-        kind: "K8S".into(),
+        kind: custody_core::EnvironmentType::K8s,
         description: String::new(),
         include_scaling: true,
     };
@@ -30,14 +30,24 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
     let a1 = [instance(&fp('a'), 1)];
     assert_eq!(
         store
-            .record_report(env_id, "K8S", 10.0, report(&a1))
+            .record_report(
+                env_id,
+                custody_core::EnvironmentType::K8s,
+                10.0,
+                report(&a1)
+            )
             .await
             .unwrap(),
         ReportOutcome::Created(1)
     );
     assert_eq!(
         store
-            .record_report(env_id, "K8S", 11.0, report(&a1))
+            .record_report(
+                env_id,
+                custody_core::EnvironmentType::K8s,
+                11.0,
+                report(&a1)
+            )
             .await
             .unwrap(),
         ReportOutcome::Unchanged(1)
@@ -49,7 +59,12 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
     ];
     assert_eq!(
         store
-            .record_report(env_id, "K8S", 20.0, report(&a3))
+            .record_report(
+                env_id,
+                custody_core::EnvironmentType::K8s,
+                20.0,
+                report(&a3)
+            )
             .await
             .unwrap(),
         ReportOutcome::Created(2),
@@ -59,14 +74,24 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
     ab.push(instance(&fp('b'), 4));
     assert_eq!(
         store
-            .record_report(env_id, "K8S", 30.0, report(&ab))
+            .record_report(
+                env_id,
+                custody_core::EnvironmentType::K8s,
+                30.0,
+                report(&ab)
+            )
             .await
             .unwrap(),
         ReportOutcome::Created(3)
     );
     assert_eq!(
         store
-            .record_report(env_id, "K8S", 40.0, report(&[]))
+            .record_report(
+                env_id,
+                custody_core::EnvironmentType::K8s,
+                40.0,
+                report(&[])
+            )
             .await
             .unwrap(),
         ReportOutcome::Created(4)
@@ -155,7 +180,12 @@ async fn reports_race(stores: &[Arc<dyn Store>], org: &str) {
             let digest = format!("{:064x}", i + 1);
             let running = normalise(&[instance(&digest, i as i64)]).unwrap();
             store
-                .record_report(env_id, "K8S", 100.0 + i as f64, running)
+                .record_report(
+                    env_id,
+                    custody_core::EnvironmentType::K8s,
+                    100.0 + i as f64,
+                    running,
+                )
                 .await
         }));
     }

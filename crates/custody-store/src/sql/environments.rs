@@ -4,6 +4,7 @@
 //! open new ones in multi-row statements.
 
 use async_trait::async_trait;
+use custody_core::EnvironmentType;
 use custody_core::HexPrefix;
 use custody_core::report::{self, OpenRun, RunningArtifact};
 use sqlx::AssertSqlSafe;
@@ -53,7 +54,7 @@ impl EnvironmentStore for SqlStore {
             sqlx::query(sql)
                 .bind(org_id)
                 .bind(&env.name)
-                .bind(&env.kind)
+                .bind(env.kind.as_str())
                 .bind(&env.description)
                 .bind(i64::from(env.include_scaling))
                 .bind(at)
@@ -117,7 +118,7 @@ impl EnvironmentStore for SqlStore {
     async fn record_report(
         &self,
         env_id: i64,
-        kind: &str,
+        kind: EnvironmentType,
         at: f64,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome> {
@@ -148,16 +149,15 @@ impl EnvironmentStore for SqlStore {
                     replicas: *replicas,
                 })
                 .collect();
-            let change = match report::diff(&open, &running) {
+            let change = match report::snapshot_change(latest, &open, &running) {
                 Some(change) => change,
-                None if latest == 0 => report::Change::default(),
                 None => {
                     tx.commit().await?;
                     return Ok(ReportOutcome::Unchanged(latest));
                 }
             };
             let index = latest + 1;
-            let snapshot_id = insert_snapshot(&mut tx, env_id, index, kind, at).await?;
+            let snapshot_id = insert_snapshot(&mut tx, env_id, index, kind.as_str(), at).await?;
             for ids in change.closed.chunks(CHUNK) {
                 let sql = format!(
                     "UPDATE runs SET to_idx = $1 WHERE id IN ({})",
