@@ -130,3 +130,18 @@ pub struct Trail {
     pub compliance_status: Value,
     pub events: Vec<TrailEvent>,
 }
+
+/// A trail in lists (`GET /trails/{org}[/{flow}]`), newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrailSummary {
+    pub name: String,
+    pub description: String,
+    /// `COMPLIANT`, `NON-COMPLIANT`, `INCOMPLETE`…
+    pub compliance_state: String,
+    pub flow: String,
+    pub created_at: f64,
+    pub last_modified_at: f64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub git_commit_info: Option<Value>,
+}

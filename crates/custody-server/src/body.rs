@@ -133,7 +133,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts
 
 /// `page` and `per_page` query parameters. They are read from text because
 /// flattened query structs hand every value over as a string.
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 pub struct Paging {
     #[serde(default, deserialize_with = "number")]
     pub page: Option<u32>,

@@ -15,6 +15,7 @@ mod routes;
 pub mod settings;
 mod state;
 pub mod throttle;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -55,6 +55,9 @@ pub struct AppState {
     pub auth_throttle: Arc<AuthThrottle>,
     /// The key the log's checkpoints are signed with.
     pub signing_key: Arc<SigningKey>,
+    /// Where users reach the web UI (no trailing slash): what `html_url`
+    /// fields and pages link to. Empty: links are relative to this server.
+    pub public_url: Arc<str>,
 }
 
 impl AppState {
@@ -78,6 +81,7 @@ impl AppState {
             )),
             auth_throttle: Arc::new(AuthThrottle::new(AuthLimit::default())),
             signing_key: Arc::new(SigningKey::from_bytes(&rand::random())),
+            public_url: Arc::from(""),
         }
     }
 
@@ -105,6 +109,20 @@ impl AppState {
         self.evidence = vault;
         self.max_evidence_bytes = max_bytes;
         self
+    }
+
+    /// The same state linking to the web UI at this URL.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
+    }
+
+    /// The web page of an artifact.
+    pub fn artifact_url(&self, org: &str, flow: &str, fingerprint: &str) -> String {
+        format!(
+            "{}/{org}/flows/{flow}/artifacts/{fingerprint}",
+            self.public_url
+        )
     }
 
     pub fn now(&self) -> f64 {

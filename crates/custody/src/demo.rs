@@ -44,6 +44,10 @@ pub async fn ensure_loaded(state: &AppState, host: &str) -> anyhow::Result<()> {
     println!("  export CUSTODY_HOST={host} CUSTODY_ORG={DEMO_ORG} CUSTODY_API_TOKEN={DEMO_TOKEN}");
     println!("  export TZ=Europe/Berlin   # to see the tutorial's times");
     println!("  custody get artifact runner:16d9990");
+    println!(
+        "Or open {}/ in a browser and sign in with the key {DEMO_TOKEN}.",
+        state.public_url
+    );
     Ok(())
 }
 

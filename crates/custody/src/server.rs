@@ -36,6 +36,10 @@ pub struct ServerArgs {
     /// Every server process of one database must use the same key.
     #[arg(long)]
     signing_key: Option<std::path::PathBuf>,
+    /// Where users reach this server's web UI (also CUSTODY_PUBLIC_URL), as
+    /// pages and the API's `html_url` fields link to it. Default: the bind address.
+    #[arg(long, env = "CUSTODY_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Load the cyber-dojo demo organization (once) before serving.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     demo: bool,
@@ -116,6 +120,8 @@ async fn start(args: ServerArgs) -> anyhow::Result<()> {
             addr.to_string()
         }
     );
+    let public_url = args.public_url.clone().unwrap_or_else(|| host.clone());
+    let state = state.with_public_url(&public_url);
     if args.demo {
         crate::demo::ensure_loaded(&state, &host).await?;
     } else if store.orgs().await?.is_empty() {
@@ -128,6 +134,7 @@ async fn start(args: ServerArgs) -> anyhow::Result<()> {
             println!("(add --database-url {} to both)", redacted(&url));
         }
     }
+    println!("Web UI: {public_url}/ (sign in with an API key)");
     println!(
         "Custody server listening on {host} (database {}, evidence in {})",
         redacted(&url),

@@ -36,7 +36,6 @@ pub fn artifact(a: &Artifact) -> String {
         ("Git commit:", &a.git_commit),
         ("Commit URL:", &a.commit_url),
         ("Build URL:", &a.build_url),
-        ("Artifact URL:", &a.html_url),
     ];
     for (label, value) in optional {
         if let Some(v) = value {

@@ -8,7 +8,9 @@ use custody_core::history::{HistoryEvent, RunSpan, runtime_history};
 use custody_store::{ArtifactRow, RunRow, Store, json};
 
 use super::compliance::{ArtifactCompliance, evaluate_artifacts};
+use crate::auth::OrgScope;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 /// Where a fingerprint runs now and where it ran before.
 pub struct Whereabouts {
@@ -62,10 +64,11 @@ pub async fn latest_indexes(store: &dyn Store, org_id: i64) -> ApiResult<BTreeMa
 
 /// Full documents for artifact records, in the order given.
 pub async fn documents(
-    store: &dyn Store,
-    org_id: i64,
+    state: &AppState,
+    org: &OrgScope,
     rows: &[ArtifactRow],
 ) -> ApiResult<Vec<Artifact>> {
+    let (store, org_id) = (state.store.as_ref(), org.id);
     let compliance = evaluate_artifacts(store, rows).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let deployments = store.deployments_of(&ids).await?;
@@ -96,7 +99,9 @@ pub async fn documents(
             );
             history.extend(place.history);
             history.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
-            document(row, &compliance, place.running, place.exited, history)
+            let mut doc = document(row, &compliance, place.running, place.exited, history);
+            doc.html_url = Some(state.artifact_url(&org.name, &row.flow_name, &row.fingerprint));
+            doc
         })
         .collect())
 }

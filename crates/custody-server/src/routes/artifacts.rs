@@ -106,7 +106,7 @@ pub async fn report(
         .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)
         .await?;
     let row: Vec<_> = rows.into_iter().filter(|r| r.id == id).collect();
-    let doc = documents(state.store.as_ref(), org.id, &row).await?;
+    let doc = documents(&state, &org, &row).await?;
     Ok((
         StatusCode::CREATED,
         Json(doc.into_iter().next().expect("artifact just stored")),
@@ -115,7 +115,7 @@ pub async fn report(
 
 #[derive(Debug, Deserialize)]
 pub struct TrailQuery {
-    trail: Option<String>,
+    pub trail: Option<String>,
 }
 
 /// `GET /artifacts/{org}/{flow}/fingerprint/{fp}`: the latest matching record.
@@ -157,7 +157,7 @@ pub async fn by_fingerprint(
                 org.name
             ))
         })?;
-    let doc = documents(state.store.as_ref(), org.id, &[latest]).await?;
+    let doc = documents(&state, &org, &[latest]).await?;
     Ok(Json(
         doc.into_iter().next().expect("one document per record"),
     ))
@@ -202,14 +202,14 @@ pub async fn by_commit(
             org.name
         )));
     }
-    Ok(Json(documents(state.store.as_ref(), org.id, &rows).await?))
+    Ok(Json(documents(&state, &org, &rows).await?))
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    flow_name: Option<String>,
+    pub flow_name: Option<String>,
     #[serde(flatten)]
-    paging: Paging,
+    pub paging: Paging,
 }
 
 /// `GET /artifacts/{org}?flow_name=`: newest first, 15 a page.
@@ -242,5 +242,5 @@ pub async fn list(
         None => None,
     };
     let (rows, _) = state.store.artifacts(org.id, flow_id, page).await?;
-    Ok(Json(documents(state.store.as_ref(), org.id, &rows).await?))
+    Ok(Json(documents(&state, &org, &rows).await?))
 }

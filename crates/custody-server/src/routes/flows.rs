@@ -157,11 +157,11 @@ pub async fn get(
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    search_by_name: Option<String>,
+    pub search_by_name: Option<String>,
     #[serde(default, deserialize_with = "crate::body::flag")]
-    case_sensitive: Option<bool>,
+    pub case_sensitive: Option<bool>,
     #[serde(flatten)]
-    paging: Paging,
+    pub paging: Paging,
 }
 
 /// A plain array unless paging parameters are sent, then `{data, pagination}`.

@@ -1,23 +1,23 @@
 //! The Kosli API v2 routes, one module per resource.
 
-mod accounts;
-mod api_doc;
-mod artifacts;
-mod asserts;
-mod attestations;
-mod custom_types;
-mod deployments;
-mod environment_admin;
-mod environments;
-mod evidence;
-mod flows;
-mod ledger;
-mod policies;
-mod reports;
-mod search;
-mod snapshots;
-mod tags;
-mod trails;
+pub(crate) mod accounts;
+pub(crate) mod api_doc;
+pub(crate) mod artifacts;
+pub(crate) mod asserts;
+pub(crate) mod attestations;
+pub(crate) mod custom_types;
+pub(crate) mod deployments;
+pub(crate) mod environment_admin;
+pub(crate) mod environments;
+pub(crate) mod evidence;
+pub(crate) mod flows;
+pub(crate) mod ledger;
+pub(crate) mod policies;
+pub(crate) mod reports;
+pub(crate) mod search;
+pub(crate) mod snapshots;
+pub(crate) mod tags;
+pub(crate) mod trails;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .route("/ready", get(ready))
+        .merge(crate::web::routes())
         .nest("/api/v2", api)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)

@@ -73,7 +73,7 @@ pub async fn search(
     records.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
     let mut seen = BTreeSet::new();
     records.retain(|r| seen.insert(r.fingerprint.clone()));
-    let docs = documents(store, org.id, &records).await?;
+    let docs = documents(&state, &org, &records).await?;
     let unknown: Vec<String> = fingerprints
         .iter()
         .filter(|fp| !seen.contains(*fp))

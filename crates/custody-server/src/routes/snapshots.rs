@@ -62,11 +62,11 @@ pub async fn get(
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    interval: Option<String>,
+    pub interval: Option<String>,
     #[serde(default, deserialize_with = "crate::body::flag")]
-    reverse: Option<bool>,
+    pub reverse: Option<bool>,
     #[serde(flatten)]
-    paging: Paging,
+    pub paging: Paging,
 }
 
 /// The index range a list asks for: an interval, or a page counted back from the latest.
@@ -134,8 +134,8 @@ pub async fn list(
 
 #[derive(Debug, Deserialize)]
 pub struct DiffQuery {
-    snappish1: String,
-    snappish2: String,
+    pub snappish1: String,
+    pub snappish2: String,
 }
 
 /// `GET /env-diff/{org}?snappish1=&snappish2=`: also across environments.

@@ -3,13 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use custody_api::{Paged, Pagination, Trail, TrailBegin};
+use custody_api::{Paged, Pagination, Trail, TrailBegin, TrailSummary};
 use custody_core::compliance::State as Compliance;
 use custody_core::names::NameKind;
 use custody_core::template::Template;
 use custody_store::{TrailRow, TrailUpsert};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::api_doc::{Refusals, TemplateForm};
 use crate::auth::{Authed, Permission};
@@ -103,23 +103,23 @@ pub async fn get(
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    flow: Option<String>,
-    fingerprint: Option<String>,
+    pub flow: Option<String>,
+    pub fingerprint: Option<String>,
     #[serde(flatten)]
-    paging: Paging,
+    pub paging: Paging,
 }
 
 /// A trail in lists: `{name, description, compliance_state, flow, created_at, …}`.
-fn summary(trail: &TrailRow, compliance: Compliance) -> Value {
-    json!({
-        "name": trail.name,
-        "description": trail.description,
-        "compliance_state": compliance.as_str(),
-        "flow": trail.flow_name,
-        "created_at": trail.created_at,
-        "last_modified_at": trail.last_modified_at,
-        "git_commit_info": trail.git_commit_info.as_deref().map(custody_store::json),
-    })
+fn summary(trail: &TrailRow, compliance: Compliance) -> TrailSummary {
+    TrailSummary {
+        name: trail.name.clone(),
+        description: trail.description.clone(),
+        compliance_state: compliance.as_str().to_string(),
+        flow: trail.flow_name.clone(),
+        created_at: trail.created_at,
+        last_modified_at: trail.last_modified_at,
+        git_commit_info: trail.git_commit_info.as_deref().map(custody_store::json),
+    }
 }
 
 async fn list_in(
@@ -128,7 +128,7 @@ async fn list_in(
     flow: Option<String>,
     fingerprint: Option<String>,
     paging: Paging,
-) -> ApiResult<Json<Paged<Value>>> {
+) -> ApiResult<Json<Paged<TrailSummary>>> {
     let page = paging.or_default(20)?;
     let flow = match flow {
         Some(name) => Some(lookup::flow(state, org, &name).await?),
@@ -169,7 +169,7 @@ async fn list_in(
         ("per_page" = Option<u32>, Query, description = "Items per page")
     ),
     responses(
-        (status = 200, description = "Trails, newest first", body = Paged<Value>),
+        (status = 200, description = "Trails, newest first", body = Paged<TrailSummary>),
         Refusals
     )
 )]
@@ -178,7 +178,7 @@ pub async fn list_org(
     auth: Authed,
     Path(org): Path<String>,
     Params(q): Params<ListQuery>,
-) -> ApiResult<Json<Paged<Value>>> {
+) -> ApiResult<Json<Paged<TrailSummary>>> {
     let org = auth.scope(&org, Permission::Read)?;
     list_in(&state, &org, q.flow, q.fingerprint, q.paging).await
 }
@@ -197,7 +197,7 @@ pub async fn list_org(
         ("per_page" = Option<u32>, Query, description = "Items per page")
     ),
     responses(
-        (status = 200, description = "Trails, newest first", body = Paged<Value>),
+        (status = 200, description = "Trails, newest first", body = Paged<TrailSummary>),
         Refusals
     )
 )]
@@ -206,7 +206,7 @@ pub async fn list_flow(
     auth: Authed,
     Path((org, flow)): Path<(String, String)>,
     Params(q): Params<ListQuery>,
-) -> ApiResult<Json<Paged<Value>>> {
+) -> ApiResult<Json<Paged<TrailSummary>>> {
     let org = auth.scope(&org, Permission::Read)?;
     list_in(&state, &org, Some(flow), q.fingerprint, q.paging).await
 }

@@ -22,3 +22,4 @@ mod policies;
 mod role_matrix;
 mod snapshots;
 mod views;
+mod web;

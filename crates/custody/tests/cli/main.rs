@@ -24,3 +24,4 @@ mod snapshot_watch;
 
 mod tutorial;
 mod verify;
+mod web_ui;

@@ -1,0 +1,299 @@
+//! Environment pages: the org's environments (`/{org}/environments/`) and one
+//! environment (`/{org}/environments/{env}`) with its latest snapshot, its
+//! timeline, and its snapshots and events, both paged. `…/latest` answers the
+//! latest snapshot index, which the live script polls.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use custody_api::{Environment, EnvironmentEvent, SnapshotSummary};
+use serde::Deserialize;
+
+use super::format::{Badge, When, short, url_encode};
+use super::timeline::{self, Bar};
+use super::{Nav, PageResult, Viewer, render};
+use crate::auth::Permission;
+use crate::body::{Paging, Params};
+use crate::docs::provenance::provenance;
+use crate::error::ApiError;
+use crate::lookup;
+use crate::routes::{environments, snapshots};
+use crate::state::AppState;
+
+pub struct EnvRow {
+    env: Environment,
+    badge: Badge,
+    reported: Option<When>,
+    tags: String,
+}
+
+#[derive(Template)]
+#[template(path = "environments.html")]
+struct EnvironmentsPage {
+    nav: Nav,
+    name: String,
+    kind: String,
+    tag: String,
+    environments: Vec<EnvRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EnvFilter {
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    tag: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+    Query(f): Query<EnvFilter>,
+) -> PageResult {
+    let nav = Nav::of(
+        &viewer,
+        &org,
+        format!("/api/v2/environments/{}", url_encode(&org)),
+    )?;
+    let listed = environments::list(
+        State(state.clone()),
+        viewer.authed(),
+        Path(org),
+        Params(Paging::default()),
+    )
+    .await?
+    .0;
+    let all: Vec<Environment> =
+        serde_json::from_value(listed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let now = state.now();
+    let name = f.name.to_lowercase();
+    let environments = all
+        .into_iter()
+        .filter(|e| name.is_empty() || e.name.to_lowercase().contains(&name))
+        .filter(|e| f.kind.is_empty() || e.kind.eq_ignore_ascii_case(&f.kind))
+        .filter(|e| {
+            f.tag.is_empty()
+                || e.tags
+                    .iter()
+                    .any(|(k, v)| *k == f.tag || format!("{k}={v}") == f.tag)
+        })
+        .map(|env| EnvRow {
+            badge: Badge::compliant(env.state),
+            reported: env.last_reported_at.map(|t| When::at(t, now)),
+            tags: env
+                .tags
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            env,
+        })
+        .collect();
+    render(EnvironmentsPage {
+        nav,
+        name: f.name,
+        kind: f.kind,
+        tag: f.tag,
+        environments,
+    })
+}
+
+pub struct SnapshotRow {
+    index: i64,
+    from: When,
+    badge: Badge,
+}
+
+pub struct EventRow {
+    when: When,
+    index: i64,
+    kind: String,
+    artifact: String,
+    description: String,
+}
+
+#[derive(Template)]
+#[template(path = "environment.html")]
+struct EnvironmentPage {
+    nav: Nav,
+    env: Environment,
+    badge: Badge,
+    latest: i64,
+    timeline: String,
+    snapshots: Vec<SnapshotRow>,
+    events: Vec<EventRow>,
+    page: u32,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+const PER_PAGE: u32 = 20;
+
+pub async fn environment(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((org, name)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> PageResult {
+    let api = format!(
+        "/api/v2/environments/{}/{}",
+        url_encode(&org),
+        url_encode(&name)
+    );
+    let mut nav = Nav::of(&viewer, &org, api)?;
+    nav.live = format!(
+        "/{}/environments/{}/latest",
+        url_encode(&org),
+        url_encode(&name)
+    );
+    let path = || Path((org.clone(), name.clone()));
+    let env = environments::get(State(state.clone()), viewer.authed(), path())
+        .await?
+        .0;
+    let page = q.page.unwrap_or(1).max(1);
+    let paging = Paging {
+        page: Some(page),
+        per_page: Some(PER_PAGE),
+    };
+    let scope = viewer.authed().scope(&org, Permission::Read)?;
+    let row = lookup::environment(&state, &scope, &name).await?;
+    let (summaries, events) = if row.kind.is_logical() {
+        (Vec::new(), Vec::new())
+    } else {
+        let list = || {
+            Params(snapshots::ListQuery {
+                interval: None,
+                reverse: None,
+                paging,
+            })
+        };
+        let summaries: Vec<SnapshotSummary> =
+            snapshots::list(State(state.clone()), viewer.authed(), path(), list())
+                .await?
+                .0;
+        let events: Vec<EnvironmentEvent> =
+            snapshots::events(State(state.clone()), viewer.authed(), path(), list())
+                .await?
+                .0;
+        (summaries, events)
+    };
+    let now = state.now();
+    let timeline = timeline_of(&state, &viewer, &org, &row).await?;
+    render(EnvironmentPage {
+        nav,
+        badge: Badge::compliant(env.state),
+        latest: row.latest_index,
+        timeline,
+        snapshots: summaries
+            .into_iter()
+            .map(|s| SnapshotRow {
+                index: s.index,
+                from: When::at(s.from, now),
+                badge: Badge::compliant(s.compliant),
+            })
+            .collect(),
+        events: events
+            .into_iter()
+            .map(|e| EventRow {
+                when: When::at(e.reported_at, now),
+                index: e.snapshot_index,
+                kind: e.kind,
+                artifact: e.artifact_name,
+                description: e.description,
+            })
+            .collect(),
+        page,
+        env,
+    })
+}
+
+/// The timeline: every run of the environment, in three queries.
+async fn timeline_of(
+    state: &AppState,
+    viewer: &Viewer,
+    org: &str,
+    env: &custody_store::EnvironmentRow,
+) -> Result<String, ApiError> {
+    if env.latest_index == 0 {
+        return Ok(timeline::environment(Vec::new(), 0.0, 0.0));
+    }
+    let runs = state
+        .store
+        .runs_changed(env.id, 1, env.latest_index)
+        .await?;
+    let fingerprints: Vec<String> = runs.iter().map(|r| r.fingerprint.clone()).collect();
+    let known = provenance(state, viewer.principal.org_id, fingerprints).await?;
+    let flows: HashMap<i64, String> = state
+        .store
+        .flows_by_id(
+            &known
+                .values()
+                .filter_map(|p| p.primary().map(|a| a.flow_id))
+                .collect::<Vec<_>>(),
+        )
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f.name))
+        .collect();
+    let end = env
+        .last_reported_at
+        .into_iter()
+        .chain(runs.iter().filter_map(|r| r.to_at))
+        .fold(0.0, f64::max);
+    let start = runs.iter().map(|r| r.from_at).fold(end, f64::min);
+    let bars = runs
+        .into_iter()
+        .map(|run| {
+            let found = known.get(&run.fingerprint);
+            let primary = found.and_then(|p| p.primary());
+            let flow = primary.and_then(|a| flows.get(&a.flow_id)).cloned();
+            Bar {
+                lane: flow.clone().unwrap_or_else(|| base_name(&run.name)),
+                link: flow.map(|f| {
+                    format!(
+                        "/{}/flows/{}/artifacts/{}",
+                        url_encode(org),
+                        url_encode(&f),
+                        run.fingerprint
+                    )
+                }),
+                commit: primary.and_then(|a| a.git_commit.as_deref().map(short)),
+                compliant: found.map(|p| p.compliant()),
+                from: run.from_at,
+                to: run.to_at,
+                replicas: run.replicas,
+                name: run.name,
+                fingerprint: run.fingerprint,
+            }
+        })
+        .collect();
+    Ok(timeline::environment(bars, start, end.max(start + 1.0)))
+}
+
+/// `registry/team/runner:16d9990` → `runner`.
+fn base_name(name: &str) -> String {
+    let last = name.rsplit('/').next().unwrap_or(name);
+    last.split([':', '@']).next().unwrap_or(last).to_string()
+}
+
+/// `GET /{org}/environments/{env}/latest`: the latest snapshot index, as text.
+pub async fn latest(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((org, name)): Path<(String, String)>,
+) -> PageResult {
+    Nav::of(&viewer, &org, String::new())?;
+    let scope = viewer.authed().scope(&org, Permission::Read)?;
+    let row = lookup::environment(&state, &scope, &name).await?;
+    Ok(axum::response::IntoResponse::into_response(
+        row.latest_index.to_string(),
+    ))
+}

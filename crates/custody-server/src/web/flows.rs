@@ -1,0 +1,343 @@
+//! Flow pages: the org's flows (`/{org}/flows/`), one flow with its template
+//! and trails (`/{org}/flows/{flow}`), and one trail with its expected
+//! attestations as tiles and its events (`/{org}/flows/{flow}/trails/{trail}`).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use custody_api::{Flow, Paged, Trail, TrailSummary};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::format::{Badge, When, short, url_encode};
+use super::{Nav, PageResult, Viewer, render};
+use crate::body::{Paging, Params};
+use crate::error::ApiError;
+use crate::routes::{artifacts, flows, trails};
+use crate::state::AppState;
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+pub struct FlowRow {
+    name: String,
+    description: String,
+    latest_trail: String,
+    badge: Option<Badge>,
+    activity: Option<When>,
+}
+
+#[derive(Template)]
+#[template(path = "flows.html")]
+struct FlowsPage {
+    nav: Nav,
+    name: String,
+    sort: String,
+    flows: Vec<FlowRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FlowsQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    sort: String,
+}
+
+/// How many of the org's newest trails the flows list looks through for each
+/// flow's latest: one query, whatever the number of flows.
+const RECENT_TRAILS: u32 = 100;
+
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(org): Path<String>,
+    Query(q): Query<FlowsQuery>,
+) -> PageResult {
+    let nav = Nav::of(&viewer, &org, format!("/api/v2/flows/{}", url_encode(&org)))?;
+    let query = flows::ListQuery {
+        search_by_name: (!q.name.is_empty()).then(|| q.name.clone()),
+        case_sensitive: Some(false),
+        paging: Paging::default(),
+    };
+    let all: Vec<Flow> = decode(
+        flows::list(
+            State(state.clone()),
+            viewer.authed(),
+            Path(org.clone()),
+            Params(query),
+        )
+        .await?
+        .0,
+    )?;
+    let recent = trails::ListQuery {
+        flow: None,
+        fingerprint: None,
+        paging: Paging {
+            page: Some(1),
+            per_page: Some(RECENT_TRAILS),
+        },
+    };
+    let recent: Paged<TrailSummary> = trails::list_org(
+        State(state.clone()),
+        viewer.authed(),
+        Path(org),
+        Params(recent),
+    )
+    .await?
+    .0;
+    let now = state.now();
+    let mut rows: Vec<(f64, FlowRow)> = all
+        .into_iter()
+        .map(|flow| {
+            let latest = recent.data.iter().find(|t| t.flow == flow.name);
+            let active = latest
+                .map(|t| t.last_modified_at)
+                .into_iter()
+                .chain(flow.last_deployment_at)
+                .fold(flow.created_at, f64::max);
+            let row = FlowRow {
+                latest_trail: latest.map(|t| t.name.clone()).unwrap_or_default(),
+                badge: latest.map(|t| Badge::of(&t.compliance_state)),
+                activity: Some(When::at(active, now)),
+                name: flow.name,
+                description: flow.description,
+            };
+            (active, row)
+        })
+        .collect();
+    if q.sort == "activity" {
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    render(FlowsPage {
+        nav,
+        name: q.name,
+        sort: q.sort,
+        flows: rows.into_iter().map(|(_, r)| r).collect(),
+    })
+}
+
+pub struct TrailRow {
+    name: String,
+    commit: String,
+    badge: Badge,
+    created: When,
+}
+
+pub struct ArtifactRow {
+    name: String,
+    fingerprint: String,
+    commit: String,
+    badge: Badge,
+    created: When,
+    running: String,
+}
+
+#[derive(Template)]
+#[template(path = "flow.html")]
+struct FlowPage {
+    nav: Nav,
+    flow: Flow,
+    trails: Vec<TrailRow>,
+    artifacts: Vec<ArtifactRow>,
+    page: u32,
+    pages: u32,
+}
+
+pub async fn flow(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((org, name)): Path<(String, String)>,
+    Params(paging): Params<Paging>,
+) -> PageResult {
+    let api = format!("/api/v2/flows/{}/{}", url_encode(&org), url_encode(&name));
+    let nav = Nav::of(&viewer, &org, api)?;
+    let path = Path((org.clone(), name.clone()));
+    let flow = flows::get(State(state.clone()), viewer.authed(), path)
+        .await?
+        .0;
+    let query = trails::ListQuery {
+        flow: None,
+        fingerprint: None,
+        paging,
+    };
+    let path = Path((org.clone(), name.clone()));
+    let listed = trails::list_flow(State(state.clone()), viewer.authed(), path, Params(query))
+        .await?
+        .0;
+    let query = artifacts::ListQuery {
+        flow_name: Some(name),
+        paging: Paging {
+            page: Some(paging.page.unwrap_or(1)),
+            per_page: paging.per_page,
+        },
+    };
+    let built = artifacts::list(
+        State(state.clone()),
+        viewer.authed(),
+        Path(org),
+        Params(query),
+    )
+    .await?
+    .0;
+    let now = state.now();
+    let trails = listed
+        .data
+        .into_iter()
+        .map(|t| TrailRow {
+            commit: t
+                .git_commit_info
+                .as_ref()
+                .and_then(|g| g["sha1"].as_str())
+                .map(short)
+                .unwrap_or_default(),
+            badge: Badge::of(&t.compliance_state),
+            created: When::at(t.created_at, now),
+            name: t.name,
+        })
+        .collect();
+    let artifacts = built
+        .into_iter()
+        .map(|a| ArtifactRow {
+            commit: a.git_commit.as_deref().map(short).unwrap_or_default(),
+            badge: Badge::of(&a.state),
+            created: When::at(a.created_at, now),
+            running: a
+                .running
+                .iter()
+                .map(|r| format!("{}#{}", r.environment_name, r.snapshot_index))
+                .collect::<Vec<_>>()
+                .join(", "),
+            name: a.filename,
+            fingerprint: a.fingerprint,
+        })
+        .collect();
+    render(FlowPage {
+        nav,
+        flow,
+        trails,
+        artifacts,
+        page: listed.pagination.page,
+        pages: listed.pagination.page_count,
+    })
+}
+
+/// One expected or reported attestation, as a tile.
+pub struct Tile {
+    name: String,
+    kind: String,
+    badge: Badge,
+    unexpected: bool,
+}
+
+/// An artifact slot of the template, with its attestations.
+pub struct ArtifactTiles {
+    name: String,
+    fingerprint: String,
+    badge: Badge,
+    tiles: Vec<Tile>,
+}
+
+pub struct EventRow {
+    when: When,
+    kind: String,
+    what: String,
+    badge: Option<Badge>,
+}
+
+#[derive(Template)]
+#[template(path = "trail.html")]
+struct TrailPage {
+    nav: Nav,
+    flow: String,
+    trail: Trail,
+    badge: Badge,
+    created: When,
+    commit: String,
+    trail_tiles: Vec<Tile>,
+    artifacts: Vec<ArtifactTiles>,
+    events: Vec<EventRow>,
+}
+
+fn tiles(statuses: &Value) -> Vec<Tile> {
+    statuses
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|s| Tile {
+                    name: s["attestation_name"].as_str().unwrap_or("").to_string(),
+                    kind: s["attestation_type"].as_str().unwrap_or("").to_string(),
+                    badge: Badge::of(s["status"].as_str().unwrap_or("UNKNOWN")),
+                    unexpected: s["unexpected"].as_bool().unwrap_or(false),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub async fn trail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((org, flow, name)): Path<(String, String, String)>,
+) -> PageResult {
+    let api = format!(
+        "/api/v2/trails/{}/{}/{}",
+        url_encode(&org),
+        url_encode(&flow),
+        url_encode(&name)
+    );
+    let nav = Nav::of(&viewer, &org, api)?;
+    let path = Path((org, flow.clone(), name));
+    let trail = trails::get(State(state.clone()), viewer.authed(), path)
+        .await?
+        .0;
+    let now = state.now();
+    let status = &trail.compliance_status;
+    let artifacts = status["artifacts_statuses"]
+        .as_object()
+        .map(|slots| {
+            slots
+                .iter()
+                .map(|(slot, s)| ArtifactTiles {
+                    name: slot.clone(),
+                    fingerprint: s["artifact_fingerprint"].as_str().unwrap_or("").to_string(),
+                    badge: Badge::of(s["status"].as_str().unwrap_or("UNKNOWN")),
+                    tiles: tiles(&s["attestations_statuses"]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let events = trail
+        .events
+        .iter()
+        .map(|e| EventRow {
+            when: When::at(e.timestamp, now),
+            kind: e.kind.clone(),
+            what: [
+                e.template_reference_name.as_deref(),
+                e.attestation_type.as_deref(),
+                e.artifact_name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+            badge: e.is_compliant.map(|c| Badge::compliant(Some(c))),
+        })
+        .collect();
+    render(TrailPage {
+        nav,
+        flow,
+        badge: Badge::of(&trail.compliance_state),
+        created: When::at(trail.created_at, now),
+        commit: trail
+            .git_commit_info
+            .as_ref()
+            .map(|g| g.sha1.clone())
+            .unwrap_or_default(),
+        trail_tiles: tiles(&status["attestations_statuses"]),
+        artifacts,
+        events,
+        trail,
+    })
+}

@@ -1,0 +1,155 @@
+//! The web UI's sessions over HTTP: signing in sets a strict, HttpOnly cookie;
+//! forms from other sites and forms without the session's CSRF token are
+//! refused; a tampered or expired cookie, or another org's page, shows nothing.
+
+use custody_server::admin;
+use custody_store::testing::TestDatabase;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
+
+use crate::harness::{T0, start};
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn post_form(
+    url: &str,
+    body: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> reqwest::Response {
+    let mut request = browser()
+        .post(url)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body.to_string());
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    if let Some(origin) = origin {
+        request = request.header(ORIGIN, origin);
+    }
+    request.send().await.unwrap()
+}
+
+async fn page(url: &str, cookie: &str) -> (StatusCode, String, String) {
+    let r = browser()
+        .get(url)
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get(LOCATION)
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status(), location, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn sessions_are_strict_signed_and_scoped_to_their_org() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let key = admin::create_api_key(ts.state.store.as_ref(), "acme", "reader", "viewer", T0)
+        .await
+        .unwrap()
+        .key;
+    let sign_in = format!("{}/sign-in", ts.base);
+
+    let bad = post_form(&sign_in, "key=nope", None, None).await;
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    assert!(bad.headers().get(SET_COOKIE).is_none());
+
+    let forged = post_form(
+        &sign_in,
+        &format!("key={key}"),
+        None,
+        Some("https://evil.example"),
+    )
+    .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(forged.headers().get(SET_COOKIE).is_none());
+
+    let ok = post_form(
+        &sign_in,
+        &format!("key={key}&next=/acme/environments/"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ok.headers()[LOCATION], "/acme/environments/");
+    let set = ok.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+
+    let (status, _, html) = page(&format!("{}/acme/flows/", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Flows</h1>"), "{html}");
+    let (status, _, html) = page(&format!("{}/other/flows/", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("Flows</h1>"));
+
+    let tampered = format!("{}x", cookie);
+    let (status, location, _) = page(&format!("{}/acme/flows/", ts.base), &tampered).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/?next=%2Facme%2Fflows%2F");
+
+    let sign_out = format!("{}/sign-out", ts.base);
+    let refused = post_form(&sign_out, "csrf=wrong", Some(&cookie), None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let csrf = html_value(
+        &page(&format!("{}/acme/flows/", ts.base), &cookie).await.2,
+        "csrf",
+    );
+    let out = post_form(&sign_out, &format!("csrf={csrf}"), Some(&cookie), None).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(
+        out.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+
+    ts.at(T0 + 13.0 * 3600.0);
+    let (status, _, _) = page(&format!("{}/acme/flows/", ts.base), &cookie).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a session ends after 12 hours"
+    );
+}
+
+/// The value of a hidden input.
+fn html_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the input") + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn artifact_documents_link_their_page() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let flow = serde_json::json!({"name": "app", "description": "", "visibility": "private", "template": ["artifact"]});
+    ts.member.put("flows/acme", flow).await.unwrap();
+    let fp = "a".repeat(64);
+    let artifact = serde_json::json!({"fingerprint": fp, "filename": "app:1", "git_commit": "b".repeat(40),
+        "commit_url": "https://git.example/c", "build_url": "https://ci.example/b"});
+    ts.member
+        .post("artifacts/acme/app", artifact)
+        .await
+        .unwrap();
+    let doc = ts
+        .reader
+        .json(&format!("artifacts/acme/app/fingerprint/{fp}"))
+        .await;
+    assert_eq!(doc["html_url"], format!("/acme/flows/app/artifacts/{fp}"));
+}
