@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use custody_api::{Artifact, SearchResult};
 use serde::Deserialize;
 
-use super::format::{Badge, When, url_encode};
+use super::format::{Badge, When, url_encode, web_url};
 use super::timeline::Journey;
 use super::{Nav, PageResult, Viewer, render};
 use crate::body::Params;
@@ -46,10 +46,12 @@ pub async fn artifact(
     let nav = Nav::of(&viewer, &org, api)?;
     let path = Path((org, flow, fingerprint));
     let query = artifacts::TrailQuery { trail: None };
-    let artifact =
+    let mut artifact =
         artifacts::by_fingerprint(State(state.clone()), viewer.authed(), path, Params(query))
             .await?
             .0;
+    artifact.commit_url = web_url(artifact.commit_url.take());
+    artifact.build_url = web_url(artifact.build_url.take());
     let now = state.now();
     let status = &artifact.compliance_status;
     let reason = status["attestations_statuses"]

@@ -8,10 +8,13 @@ use custody_api::{Flow, Paged, Trail, TrailSummary};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::format::{Badge, When, short, url_encode};
+use super::attestations::{self, Detail};
+use super::format::{Badge, When, short, url_encode, web_url};
 use super::{Nav, PageResult, Viewer, render};
+use crate::auth::Permission;
 use crate::body::{Paging, Params};
 use crate::error::ApiError;
+use crate::lookup;
 use crate::routes::{artifacts, flows, trails};
 use crate::state::AppState;
 
@@ -256,6 +259,7 @@ struct TrailPage {
     commit: String,
     trail_tiles: Vec<Tile>,
     artifacts: Vec<ArtifactTiles>,
+    details: Vec<Detail>,
     events: Vec<EventRow>,
 }
 
@@ -287,10 +291,18 @@ pub async fn trail(
         url_encode(&name)
     );
     let nav = Nav::of(&viewer, &org, api)?;
-    let path = Path((org, flow.clone(), name));
-    let trail = trails::get(State(state.clone()), viewer.authed(), path)
+    let path = Path((org.clone(), flow.clone(), name));
+    let mut trail = trails::get(State(state.clone()), viewer.authed(), path)
         .await?
         .0;
+    trail.origin_url = web_url(trail.origin_url.take());
+    if let Some(g) = trail.git_commit_info.as_mut() {
+        g.url = web_url(g.url.take());
+    }
+    let scope = viewer.authed().scope(&org, Permission::Read)?;
+    let flow_row = lookup::flow(&state, &scope, &flow).await?;
+    let trail_row = lookup::trail(&state, &scope, &flow_row, &trail.name).await?;
+    let details = attestations::of_trail(&state, &trail_row).await?;
     let now = state.now();
     let status = &trail.compliance_status;
     let artifacts = status["artifacts_statuses"]
@@ -327,6 +339,7 @@ pub async fn trail(
         .collect();
     render(TrailPage {
         nav,
+        details,
         flow,
         badge: Badge::of(&trail.compliance_state),
         created: When::at(trail.created_at, now),

@@ -71,6 +71,12 @@ impl Badge {
     }
 }
 
+/// A URL from stored data, kept only when it is a web address, so a link
+/// can never run script (`javascript:`) or point at a local file.
+pub fn web_url(url: Option<String>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
 /// The first 7 characters of a fingerprint or commit.
 pub fn short(value: &str) -> String {
     value.chars().take(7).collect()
@@ -108,6 +114,16 @@ mod tests {
     fn urls_escape_everything_but_unreserved() {
         assert_eq!(url_encode("aws-prod#65"), "aws-prod%2365");
         assert_eq!(url_encode("a b/&"), "a%20b%2F%26");
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert_eq!(
+            web_url(Some("https://ci/1".into())).as_deref(),
+            Some("https://ci/1")
+        );
+        assert_eq!(web_url(Some("javascript:alert(1)".into())), None);
+        assert_eq!(web_url(Some("file:///etc/passwd".into())), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! served from the binary.
 
 mod artifacts;
+mod attestations;
 mod catalog;
 mod environments;
 mod flows;
@@ -38,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/{org}/flows/", get(flows::list))
         .route("/{org}/flows/{flow}", get(flows::flow))
         .route("/{org}/flows/{flow}/trails/{trail}", get(flows::trail))
+        .route(
+            "/{org}/flows/{flow}/trails/{trail}/attestations/{id}/evidence",
+            get(attestations::download),
+        )
         .route(
             "/{org}/flows/{flow}/artifacts/{fingerprint}",
             get(artifacts::artifact),

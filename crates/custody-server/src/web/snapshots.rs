@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use custody_api::{Snapshot, SnapshotDiff};
 use serde::Deserialize;
 
-use super::format::{Badge, When, short, url_encode};
+use super::format::{Badge, When, short, url_encode, web_url};
 use super::{Nav, PageResult, Viewer, render};
 use crate::body::Params;
 use crate::routes::snapshots;
@@ -85,7 +85,7 @@ pub async fn snapshot(
             fingerprint: a.fingerprint.clone(),
             flow: a.flow_name.clone(),
             commit: a.git_commit.as_deref().map(short).unwrap_or_default(),
-            commit_url: a.commit_url.clone(),
+            commit_url: web_url(a.commit_url.clone()),
             badge: Badge::compliant(a.compliant),
             replicas: a.annotation.now,
             change: match a.annotation.kind.as_str() {

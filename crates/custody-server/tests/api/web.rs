@@ -7,7 +7,12 @@ use custody_store::testing::TestDatabase;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 
-use crate::harness::{T0, start};
+use custody_client::{Body, FormBody};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::fixtures::{self, EMPTY_TEMPLATE};
+use crate::harness::{T0, ok, start};
 
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -125,6 +130,70 @@ async fn sessions_are_strict_signed_and_scoped_to_their_org() {
         StatusCode::SEE_OTHER,
         "a session ends after 12 hours"
     );
+}
+
+/// Signs in with a new key of `role` in `acme`; the session cookie.
+async fn session(ts: &crate::harness::TestServer, role: &str) -> String {
+    let key = admin::create_api_key(ts.state.store.as_ref(), "acme", role, "browser", T0)
+        .await
+        .unwrap()
+        .key;
+    let r = post_form(
+        &format!("{}/sign-in", ts.base),
+        &format!("key={key}"),
+        None,
+        None,
+    )
+    .await;
+    let set = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    set.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_trail_page_shows_each_attestation_and_its_evidence() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let m = &ts.member;
+    fixtures::flow(m, "ci", EMPTY_TEMPLATE).await;
+    let fp = "c".repeat(64);
+    fixtures::artifact(m, "ci", &fp, "app:1", &"d".repeat(40), Some("t1"), None).await;
+    let results = json!([{"name": "suite", "total": 3, "failures": 1, "errors": 0, "skipped": 0}]);
+    let data = json!({"attestation_name": "unit-test", "artifact_fingerprint": fp,
+        "junit_results": results, "origin_url": "javascript:alert(1)"});
+    let form = FormBody {
+        fields: vec![("data_json".into(), data)],
+        files: vec![(
+            "attachment_file".into(),
+            "report.xml".into(),
+            b"<testsuites/>".to_vec(),
+        )],
+    };
+    let path = "attestations/acme/ci/trail/t1/junit";
+    ok(m.call(Method::POST, path, Body::Form(form)).await, 201);
+
+    let cookie = session(&ts, "reader").await;
+    let (status, _, html) = page(&format!("{}/acme/flows/ci/trails/t1", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("3 tests in 1 suites: 1 failures, 0 errors, 0 skipped"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("javascript:"),
+        "a stored javascript: URL is never a link"
+    );
+    let marker = "/acme/flows/ci/trails/t1/attestations/";
+    let start = html.find(marker).expect("an evidence link");
+    let link = html[start..].split('"').next().unwrap();
+    assert!(html.contains(">report.xml</a>"));
+    let r = browser()
+        .get(format!("{}{link}", ts.base))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"<testsuites/>");
 }
 
 /// The value of a hidden input.

@@ -48,6 +48,8 @@ fn a_user_walks_the_tutorial_in_the_browser() {
         stdout(&run),
         stderr(&run)
     );
+    // The checks and the render-time figures, for `--nocapture` runs.
+    println!("{}", stdout(&run));
     assert!(
         shots.join("environment.png").exists(),
         "screenshots are written"

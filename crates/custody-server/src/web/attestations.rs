@@ -1,0 +1,167 @@
+//! Attestation details on the trail page: what each attestation says, by
+//! kind (JUnit totals, scan findings by severity, pull requests and Jira
+//! issues, custom types' data), its user data and its evidence, which
+//! `…/attestations/{id}/evidence` downloads with the viewer's session.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use custody_store::TrailRow;
+use serde_json::Value;
+
+use super::format::{Badge, When};
+use super::{Viewer, WebError};
+use crate::error::ApiError;
+use crate::routes::evidence;
+use crate::state::AppState;
+
+/// One attestation as the trail page shows it.
+pub struct Detail {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub badge: Badge,
+    pub when: When,
+    /// Lines summarising the results (`12 tests, 1 failure`…).
+    pub summary: Vec<String>,
+    /// Links the attestation names (pull requests, issues, origin).
+    pub links: Vec<String>,
+    pub user_data: String,
+    /// The attachment's file name, when one was sent.
+    pub evidence: Option<String>,
+}
+
+fn count(items: &[Value], key: &str) -> i64 {
+    items.iter().filter_map(|i| i[key].as_i64()).sum()
+}
+
+/// What an attestation's results say, by kind.
+fn summary(kind: &str, payload: &Value) -> Vec<String> {
+    match kind {
+        "junit" => {
+            let suites = payload["junit_results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            vec![format!(
+                "{} tests in {} suites: {} failures, {} errors, {} skipped",
+                count(&suites, "total"),
+                suites.len(),
+                count(&suites, "failures"),
+                count(&suites, "errors"),
+                count(&suites, "skipped"),
+            )]
+        }
+        "snyk" | "sarif" => {
+            let results = &payload[format!("{kind}_results")];
+            let findings = results["findings"]
+                .as_object()
+                .map(|f| {
+                    f.iter()
+                        .map(|(severity, n)| format!("{severity}: {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            vec![format!("findings by severity: {findings}")]
+        }
+        "sonar" => vec![format!(
+            "quality gate: {}",
+            payload["sonar_results"]["qualityGate"]["status"]
+                .as_str()
+                .or(payload["sonar_results"]["status"].as_str())
+                .unwrap_or("unknown")
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn links(payload: &Value) -> Vec<String> {
+    let mut out: Vec<String> = payload["pull_requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(payload["jira_results"].as_array().into_iter().flatten())
+        .filter_map(|x| x["url"].as_str().map(String::from))
+        .collect();
+    out.extend(payload["origin_url"].as_str().map(String::from));
+    out.retain(|u| u.starts_with("https://") || u.starts_with("http://"));
+    out
+}
+
+/// The trail's attestations, oldest first, in two queries.
+pub async fn of_trail(state: &AppState, trail: &TrailRow) -> Result<Vec<Detail>, ApiError> {
+    let rows = state.store.trail_attestations(&[trail.id]).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let evidence = state.store.evidence_of(&ids).await?;
+    let now = state.now();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let payload: Value = serde_json::from_str(&row.payload).unwrap_or_default();
+            let user_data = match &payload["user_data"] {
+                Value::Null => String::new(),
+                Value::Object(m) if m.is_empty() => String::new(),
+                data => serde_json::to_string_pretty(data).unwrap_or_default(),
+            };
+            Detail {
+                summary: summary(&row.kind, &payload),
+                links: links(&payload),
+                user_data,
+                evidence: evidence
+                    .iter()
+                    .find(|e| e.attestation_id == row.id)
+                    .map(|e| e.file_name.clone()),
+                badge: Badge::compliant(Some(row.is_compliant != 0)),
+                when: When::at(row.created_at, now),
+                id: row.public_id,
+                name: row.name,
+                kind: row.kind,
+            }
+        })
+        .collect())
+}
+
+/// `GET /{org}/flows/{flow}/trails/{trail}/attestations/{id}/evidence`.
+pub async fn download(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((org, flow, trail, id)): Path<(String, String, String, String)>,
+) -> Result<Response, WebError> {
+    super::Nav::of(&viewer, &org, String::new())?;
+    let path = Path((org, flow, trail, id));
+    Ok(evidence::download(State(state), viewer.authed(), path)
+        .await?
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn results_are_summarised_by_kind() {
+        let junit = json!({"junit_results": [{"total": 10, "failures": 1, "errors": 0, "skipped": 2},
+                                             {"total": 2, "failures": 0, "errors": 1}]});
+        assert_eq!(
+            summary("junit", &junit),
+            ["12 tests in 2 suites: 1 failures, 1 errors, 2 skipped"]
+        );
+        let sarif = json!({"sarif_results": {"findings": {"high": 2, "low": 1}}});
+        assert_eq!(
+            summary("sarif", &sarif),
+            ["findings by severity: high: 2, low: 1"]
+        );
+        assert!(summary("generic", &json!({})).is_empty());
+    }
+
+    #[test]
+    fn only_web_links_are_shown() {
+        let payload = json!({"pull_requests": [{"url": "https://git.example/pr/1"}, {"url": "javascript:alert(1)"}],
+                             "origin_url": "https://ci.example/run/7"});
+        assert_eq!(
+            links(&payload),
+            ["https://git.example/pr/1", "https://ci.example/run/7"]
+        );
+    }
+}
