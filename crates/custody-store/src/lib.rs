@@ -98,6 +98,8 @@ pub trait OrgStore: Send + Sync {
         expires_at: Option<f64>,
     ) -> Result<()>;
     async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>>;
+    /// Every key of the org's service accounts, by account name.
+    async fn org_api_keys(&self, org_id: i64) -> Result<Vec<ApiKeyRow>>;
     /// Sets a key's expiry; false when the key does not exist.
     async fn set_api_key_expiry(
         &self,

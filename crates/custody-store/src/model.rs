@@ -37,6 +37,8 @@ pub struct ServiceAccountRow {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ApiKeyRow {
+    /// The service account's name.
+    pub account: String,
     pub public_id: String,
     pub description: String,
     pub created_at: f64,

@@ -12,6 +12,7 @@ mod environments;
 mod flows;
 pub mod format;
 mod session;
+mod settings;
 mod sign_in;
 mod snapshots;
 mod timeline;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{org}/search", get(artifacts::search))
         .route("/{org}/policies", get(catalog::policies))
         .route("/{org}/attestation-types", get(catalog::attestation_types))
+        .route("/{org}/settings", get(settings::settings))
 }
 
 /// What every page's header and footer need.
@@ -76,6 +78,8 @@ pub struct Nav {
     pub query: String,
     /// Where the live script polls for a change (empty: not live).
     pub live: String,
+    /// Whether the viewer may see the org's settings.
+    pub admin: bool,
 }
 
 impl Nav {
@@ -95,6 +99,7 @@ impl Nav {
             api,
             query: String::new(),
             live: String::new(),
+            admin: viewer.principal.role == "admin",
         })
     }
 }

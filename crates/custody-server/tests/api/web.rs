@@ -134,7 +134,8 @@ async fn sessions_are_strict_signed_and_scoped_to_their_org() {
 
 /// Signs in with a new key of `role` in `acme`; the session cookie.
 async fn session(ts: &crate::harness::TestServer, role: &str) -> String {
-    let key = admin::create_api_key(ts.state.store.as_ref(), "acme", role, "browser", T0)
+    let account = format!("browser-{role}");
+    let key = admin::create_api_key(ts.state.store.as_ref(), "acme", role, &account, T0)
         .await
         .unwrap()
         .key;
@@ -194,6 +195,37 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"<testsuites/>");
+}
+
+#[tokio::test]
+async fn settings_list_accounts_and_keys_to_admins_only() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let made = admin::create_api_key(ts.state.store.as_ref(), "acme", "member", "deployer", T0)
+        .await
+        .unwrap();
+    admin::create_api_key(ts.state.store.as_ref(), "other", "admin", "outsider", T0)
+        .await
+        .unwrap();
+    let admin_cookie = session(&ts, "admin").await;
+    let (status, _, html) = page(&format!("{}/acme/settings", ts.base), &admin_cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("deployer") && html.contains(&made.id),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&made.key),
+        "a key's secret is never shown again"
+    );
+    assert!(
+        !html.contains("outsider"),
+        "another org's accounts stay hidden"
+    );
+    let reader_cookie = session(&ts, "reader").await;
+    let (status, _, html) = page(&format!("{}/acme/settings", ts.base), &reader_cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!html.contains("deployer"));
 }
 
 /// The value of a hidden input.

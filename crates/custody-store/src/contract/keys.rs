@@ -58,6 +58,18 @@ pub async fn orgs_and_keys(store: &dyn Store) {
     assert!(store.principal("hash-1", 6.0).await.unwrap().is_none());
     assert!(store.delete_api_key(sa.id, "k2", 42.0).await.unwrap());
     assert_eq!(store.api_keys(sa.id).await.unwrap().len(), 1);
+    let listed: Vec<(String, String)> = store
+        .org_api_keys(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.account, k.public_id))
+        .collect();
+    assert_eq!(listed, [("ci".to_string(), "k1".to_string())]);
+    assert!(
+        store.org_api_keys(other.id).await.unwrap().is_empty(),
+        "keys stay in their org"
+    );
     store.delete_service_account(sa.id, 43.0).await.unwrap();
     assert!(store.service_accounts(org.id).await.unwrap().is_empty());
 }

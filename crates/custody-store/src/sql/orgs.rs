@@ -169,10 +169,22 @@ impl OrgStore for SqlStore {
 
     async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>> {
         Ok(sqlx::query_as(
-            "SELECT public_id, description, created_at, expires_at FROM api_keys \
-             WHERE service_account_id = $1 ORDER BY created_at, id",
+            "SELECT a.name AS account, k.public_id, k.description, k.created_at, k.expires_at \
+             FROM api_keys k JOIN service_accounts a ON a.id = k.service_account_id \
+             WHERE k.service_account_id = $1 ORDER BY k.created_at, k.id",
         )
         .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn org_api_keys(&self, org_id: i64) -> Result<Vec<ApiKeyRow>> {
+        Ok(sqlx::query_as(
+            "SELECT a.name AS account, k.public_id, k.description, k.created_at, k.expires_at \
+             FROM api_keys k JOIN service_accounts a ON a.id = k.service_account_id \
+             WHERE a.org_id = $1 ORDER BY a.name, k.created_at, k.id",
+        )
+        .bind(org_id)
         .fetch_all(&self.pool)
         .await?)
     }
