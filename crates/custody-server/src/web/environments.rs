@@ -105,7 +105,8 @@ pub async fn list(
 pub struct SnapshotRow {
     index: i64,
     from: When,
-    badge: Badge,
+    /// How long it was (or has been) the current snapshot.
+    lasted: String,
 }
 
 pub struct EventRow {
@@ -127,6 +128,8 @@ struct EnvironmentPage {
     snapshots: Vec<SnapshotRow>,
     events: Vec<EventRow>,
     page: u32,
+    /// A logical environment's members.
+    members: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -165,7 +168,15 @@ pub async fn environment(
     };
     let scope = viewer.authed().scope(&org, Permission::Read)?;
     let row = lookup::environment(&state, &scope, &name).await?;
+    let mut members = Vec::new();
     let (summaries, events) = if row.kind.is_logical() {
+        members = state
+            .store
+            .environment_members(row.id)
+            .await?
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
         (Vec::new(), Vec::new())
     } else {
         let list = || {
@@ -197,7 +208,7 @@ pub async fn environment(
             .map(|s| SnapshotRow {
                 index: s.index,
                 from: When::at(s.from, now),
-                badge: Badge::compliant(s.compliant),
+                lasted: lasted(s.duration),
             })
             .collect(),
         events: events
@@ -211,6 +222,7 @@ pub async fn environment(
             })
             .collect(),
         page,
+        members,
         env,
     })
 }
@@ -276,6 +288,15 @@ async fn timeline_of(
         })
         .collect();
     Ok(timeline::environment(bars, start, end.max(start + 1.0)))
+}
+
+/// A duration in words: `3 days`, `5 hours`, `12 minutes`.
+fn lasted(seconds: f64) -> String {
+    let words = super::format::ago(seconds);
+    words
+        .strip_suffix(" ago")
+        .unwrap_or("under a minute")
+        .to_string()
 }
 
 /// `registry/team/runner:16d9990` → `runner`.

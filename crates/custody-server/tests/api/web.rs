@@ -228,6 +228,43 @@ async fn settings_list_accounts_and_keys_to_admins_only() {
     assert!(!html.contains("deployer"));
 }
 
+#[tokio::test]
+async fn a_logical_environment_shows_its_members_and_what_runs_in_them() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let m = &ts.member;
+    for (env, fp) in [("blue", "1"), ("green", "2")] {
+        fixtures::environment(m, env).await;
+        let report = json!({"artifacts": [crate::harness::pod("p", &format!("app:{env}"), &fp.repeat(64), 1)]});
+        ok(
+            m.put(&format!("environments/acme/{env}/report/K8S"), report)
+                .await,
+            200,
+        );
+    }
+    let all = json!({"name": "all", "type": "logical", "included_environments": ["blue", "green"]});
+    ok(m.put("environments/acme", all).await, 201);
+    let cookie = session(&ts, "reader").await;
+    let (status, _, html) = page(&format!("{}/acme/environments/all", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("href=\"/acme/environments/blue\"")
+            && html.contains("href=\"/acme/environments/green\""),
+        "{html}"
+    );
+    let (status, _, html) = page(
+        &format!("{}/acme/environments/all/snapshots/-1", ts.base),
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("app:blue") && html.contains("app:green"),
+        "{html}"
+    );
+    assert!(html.contains("all now"));
+}
+
 /// The value of a hidden input.
 fn html_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
