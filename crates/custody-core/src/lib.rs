@@ -14,11 +14,13 @@ pub mod limits;
 pub mod names;
 pub mod policy;
 pub mod report;
+pub mod role;
 pub mod template;
 
 pub use environment::{EnvironmentError, EnvironmentType};
 pub use fingerprint::{Fingerprint, HexPrefix};
 pub use names::{Name, NameError, NameKind};
+pub use role::{Role, RoleError};
 
 /// Seconds since the Unix epoch, as floats on the wire (Kosli's convention).
 pub type Timestamp = f64;

@@ -8,15 +8,13 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use custody_core::Role;
 use custody_store::Principal;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The roles, from least to most powerful.
-pub const ROLES: [&str; 4] = ["reader", "snapshotter", "member", "admin"];
 
 /// What a handler needs the caller to be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,18 +29,21 @@ pub enum Permission {
     Admin = 3,
 }
 
-fn rank(role: &str) -> Option<usize> {
-    ROLES.iter().position(|r| *r == role)
+impl Permission {
+    /// The least role that has this permission.
+    pub fn role(self) -> Role {
+        match self {
+            Permission::Read => Role::Reader,
+            Permission::Report => Role::Snapshotter,
+            Permission::Write => Role::Member,
+            Permission::Admin => Role::Admin,
+        }
+    }
 }
 
 /// Checks a role name, with a message listing the valid ones.
-pub fn parse_role(role: &str) -> Result<&'static str, ApiError> {
-    ROLES.iter().find(|r| **r == role).copied().ok_or_else(|| {
-        ApiError::bad(format!(
-            "'{role}' is not a role: use one of {}",
-            ROLES.join(", ")
-        ))
-    })
+pub fn parse_role(role: &str) -> Result<Role, ApiError> {
+    Role::parse(role).map_err(ApiError::bad)
 }
 
 /// The SHA-256 hex of a key: the only form in which keys are stored.
@@ -81,11 +82,12 @@ impl Authed {
                 p.org_name
             )));
         }
-        let allowed = rank(&p.role).is_some_and(|r| r >= needed as usize);
-        if !allowed {
+        if p.role < needed.role() {
             return Err(ApiError::Forbidden(format!(
                 "the '{}' role of service account '{}' does not allow this; it needs at least the {} role",
-                p.role, p.service_account, ROLES[needed as usize]
+                p.role,
+                p.service_account,
+                needed.role()
             )));
         }
         Ok(OrgScope {
@@ -185,10 +187,10 @@ mod tests {
     }
 
     #[test]
-    fn roles_are_ordered() {
-        assert!(rank("admin") > rank("member"));
-        assert!(rank("snapshotter").unwrap() >= Permission::Report as usize);
-        assert!(rank("snapshotter").unwrap() < Permission::Write as usize);
+    fn each_permission_needs_the_roles_above_it() {
+        assert_eq!(Permission::Report.role(), Role::Snapshotter);
+        assert!(Role::Snapshotter < Permission::Write.role());
+        assert!(Permission::Admin.role() > Permission::Write.role());
         assert!(parse_role("owner").is_err());
     }
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use custody_store::{SqlStore, Store, StoreError};
 use tokio::net::TcpListener;
 
-pub use auth::{ROLES, hash_key};
+pub use auth::hash_key;
 pub use routes::router;
 pub use state::{AppState, Clock};
 

@@ -16,12 +16,12 @@ mod sql;
 pub mod testing;
 
 use async_trait::async_trait;
-use custody_core::EnvironmentType;
 use custody_core::HexPrefix;
 use custody_core::ledger::checkpoint::Checkpoint;
 use custody_core::ledger::facts::Record;
 use custody_core::ledger::merkle::{Frontier, Hash, NodeId};
 use custody_core::report::RunningArtifact;
+use custody_core::{EnvironmentType, Role};
 
 pub use model::*;
 pub use policies::*;
@@ -75,7 +75,7 @@ pub trait OrgStore: Send + Sync {
         org_id: i64,
         name: &str,
         description: Option<&str>,
-        role: &str,
+        role: Role,
         at: f64,
     ) -> Result<ServiceAccountRow>;
     async fn service_account(&self, org_id: i64, name: &str) -> Result<Option<ServiceAccountRow>>;
@@ -84,7 +84,7 @@ pub trait OrgStore: Send + Sync {
         &self,
         id: i64,
         description: Option<&str>,
-        role: Option<&str>,
+        role: Option<Role>,
         at: f64,
     ) -> Result<()>;
     async fn delete_service_account(&self, id: i64, at: f64) -> Result<()>;

@@ -1,6 +1,6 @@
 //! Rows the store returns. JSON-valued columns stay text here; `json()` reads them.
 
-use custody_core::EnvironmentType;
+use custody_core::{EnvironmentType, Role};
 use serde_json::Value;
 
 /// Parses a stored JSON column; stored values are always valid JSON.
@@ -20,7 +20,8 @@ pub struct Org {
 pub struct Principal {
     pub org_id: i64,
     pub org_name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub service_account: String,
     pub key_id: String,
     pub expires_at: Option<f64>,
@@ -31,7 +32,8 @@ pub struct ServiceAccountRow {
     pub id: i64,
     pub name: String,
     pub description: Option<String>,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub created_at: f64,
 }
 

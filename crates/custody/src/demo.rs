@@ -25,7 +25,13 @@ pub async fn ensure_loaded(state: &AppState, host: &str) -> anyhow::Result<()> {
             .await?
             .ok_or_else(|| anyhow::anyhow!("demo org vanished"))?;
         let account = store
-            .create_service_account(org.id, "demo", Some("demo data"), "member", now)
+            .create_service_account(
+                org.id,
+                "demo",
+                Some("demo data"),
+                custody_core::Role::Member,
+                now,
+            )
             .await?;
         store
             .create_api_key(

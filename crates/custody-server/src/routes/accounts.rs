@@ -22,7 +22,7 @@ fn document(row: ServiceAccountRow) -> ServiceAccount {
     ServiceAccount {
         name: row.name,
         description: row.description,
-        privilege: row.role,
+        privilege: row.role.to_string(),
         created_at: row.created_at,
     }
 }

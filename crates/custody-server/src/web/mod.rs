@@ -95,11 +95,11 @@ impl Nav {
             org: org.to_string(),
             csrf: viewer.csrf.clone(),
             account: viewer.principal.service_account.clone(),
-            role: viewer.principal.role.clone(),
+            role: viewer.principal.role.to_string(),
             api,
             query: String::new(),
             live: String::new(),
-            admin: viewer.principal.role == "admin",
+            admin: viewer.principal.role == custody_core::Role::Admin,
         })
     }
 }

@@ -63,7 +63,7 @@ pub async fn settings(
                     .collect(),
                 name: a.name,
                 description: a.description.unwrap_or_default(),
-                role: a.role,
+                role: a.role.to_string(),
             }
         })
         .collect();

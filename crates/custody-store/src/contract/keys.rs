@@ -1,6 +1,7 @@
 //! Orgs, service accounts and API keys.
 
 use crate::Store;
+use custody_core::Role;
 
 pub async fn orgs_and_keys(store: &dyn Store) {
     let org = store.create_org("keys-org", 1.0).await.unwrap();
@@ -10,7 +11,7 @@ pub async fn orgs_and_keys(store: &dyn Store) {
         "org names are unique"
     );
     let sa = store
-        .create_service_account(org.id, "ci", Some("CI"), "member", 1.0)
+        .create_service_account(org.id, "ci", Some("CI"), Role::Member, 1.0)
         .await
         .unwrap();
     store
@@ -44,11 +45,11 @@ pub async fn orgs_and_keys(store: &dyn Store) {
         "accounts belong to one org"
     );
     store
-        .update_service_account(sa.id, None, Some("reader"), 40.0)
+        .update_service_account(sa.id, None, Some(Role::Reader), 40.0)
         .await
         .unwrap();
     let p = store.principal("hash-1", 1.0).await.unwrap().unwrap();
-    assert_eq!(p.role, "reader", "role changes apply to existing keys");
+    assert_eq!(p.role, Role::Reader, "role changes apply to existing keys");
     assert!(
         store
             .set_api_key_expiry(sa.id, "k1", Some(5.0), 41.0)

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
+use custody_core::Role;
 use custody_core::ledger::facts::Fact;
 use serde_json::json;
 
@@ -52,7 +53,7 @@ impl OrgStore for SqlStore {
         org_id: i64,
         name: &str,
         description: Option<&str>,
-        role: &str,
+        role: Role,
         at: f64,
     ) -> Result<ServiceAccountRow> {
         write_tx!(self, |tx| {
@@ -63,7 +64,7 @@ impl OrgStore for SqlStore {
             .bind(org_id)
             .bind(name)
             .bind(description)
-            .bind(role)
+            .bind(role.as_str())
             .bind(at)
             .fetch_one(&mut *tx)
             .await
@@ -98,7 +99,7 @@ impl OrgStore for SqlStore {
         &self,
         id: i64,
         description: Option<&str>,
-        role: Option<&str>,
+        role: Option<Role>,
         at: f64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -107,7 +108,7 @@ impl OrgStore for SqlStore {
                  role = COALESCE($2, role) WHERE id = $3",
             )
             .bind(description)
-            .bind(role)
+            .bind(role.map(Role::as_str))
             .bind(id)
             .execute(&mut *tx)
             .await?;
