@@ -20,10 +20,19 @@ pub struct HistoryRow {
     event: String,
 }
 
+/// One environment the artifact runs in now.
+pub struct Place {
+    environment: String,
+    snapshot: i64,
+    replicas: i64,
+    since: When,
+}
+
 #[derive(Template)]
 #[template(path = "artifact.html")]
 struct ArtifactPage {
     nav: Nav,
+    places: Vec<Place>,
     artifact: Artifact,
     created: When,
     badge: Badge,
@@ -71,8 +80,31 @@ pub async fn artifact(
         })
         .unwrap_or_default();
     let journey = Journey::of(&artifact.history, now).svg();
+    let runs = state
+        .store
+        .runs_of(
+            viewer.principal.org_id,
+            std::slice::from_ref(&artifact.fingerprint),
+        )
+        .await?;
+    let places = artifact
+        .running
+        .iter()
+        .filter_map(|r| {
+            let run = runs
+                .iter()
+                .find(|x| x.env_name == r.environment_name && x.to_idx.is_none())?;
+            Some(Place {
+                environment: r.environment_name.clone(),
+                snapshot: r.snapshot_index,
+                replicas: run.replicas,
+                since: When::at(run.from_at, now),
+            })
+        })
+        .collect();
     render(ArtifactPage {
         nav,
+        places,
         created: When::at(artifact.created_at, now),
         badge: Badge::of(&artifact.state),
         reason,

@@ -265,6 +265,34 @@ async fn a_logical_environment_shows_its_members_and_what_runs_in_them() {
     assert!(html.contains("all now"));
 }
 
+#[tokio::test]
+async fn the_artifact_page_says_where_it_runs_with_how_many_replicas() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let m = &ts.member;
+    fixtures::flow(m, "app", EMPTY_TEMPLATE).await;
+    let fp = "e".repeat(64);
+    fixtures::artifact(m, "app", &fp, "app:2", &"f".repeat(40), None, None).await;
+    fixtures::environment(m, "prod").await;
+    let pods: Vec<_> = (0..2)
+        .map(|i| crate::harness::pod(&format!("p{i}"), "app:2", &fp, i))
+        .collect();
+    ok(
+        m.put(
+            "environments/acme/prod/report/K8S",
+            json!({"artifacts": pods}),
+        )
+        .await,
+        200,
+    );
+    let cookie = session(&ts, "reader").await;
+    let url = format!("{}/acme/flows/app/artifacts/{fp}", ts.base);
+    let (status, _, html) = page(&url, &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = format!("prod/snapshots/1?fingerprint={fp}\">#1</a></td><td>2</td>");
+    assert!(html.contains(&row), "{html}");
+}
+
 /// The value of a hidden input.
 fn html_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
