@@ -24,6 +24,28 @@ pub struct Running {
     change: String,
     since: Option<When>,
     highlight: bool,
+    /// `policy v2: NON-COMPLIANT (provenance)`, one per attached policy.
+    decisions: Vec<(Badge, String)>,
+}
+
+/// A policy decision in words, with the rules it failed.
+fn decision(d: &serde_json::Value) -> (Badge, String) {
+    let failed: Vec<&str> = d["rule_evaluations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["satisfied"] == false && r["ignored"] != true)
+        .filter_map(|r| r["rule"]["type"].as_str())
+        .collect();
+    let mut text = format!(
+        "{} v{}",
+        d["policy_name"].as_str().unwrap_or("?"),
+        d["policy_version"]
+    );
+    if !failed.is_empty() {
+        text.push_str(&format!(" (failed: {})", failed.join(", ")));
+    }
+    (Badge::of(d["status"].as_str().unwrap_or("UNKNOWN")), text)
 }
 
 #[derive(Template)]
@@ -38,6 +60,8 @@ struct SnapshotPage {
     started: usize,
     scaled: usize,
     exited: usize,
+    /// Whether any policy applies (the decisions column is shown).
+    policies: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +101,10 @@ pub async fn snapshot(
             .count()
     };
     let (started, scaled, exited) = (count("started"), count("scaled"), count("exited"));
+    let policies = snapshot
+        .artifacts
+        .iter()
+        .any(|a| !a.policy_decisions.is_empty());
     let running = snapshot
         .artifacts
         .iter()
@@ -101,6 +129,7 @@ pub async fn snapshot(
                 .reduce(f64::min)
                 .map(|t| When::at(t, now)),
             highlight: !h.fingerprint.is_empty() && a.fingerprint.starts_with(&h.fingerprint),
+            decisions: a.policy_decisions.iter().map(decision).collect(),
         })
         .collect();
     render(SnapshotPage {
@@ -112,6 +141,7 @@ pub async fn snapshot(
         started,
         scaled,
         exited,
+        policies,
         snapshot,
     })
 }

@@ -293,6 +293,37 @@ async fn the_artifact_page_says_where_it_runs_with_how_many_replicas() {
     assert!(html.contains(&row), "{html}");
 }
 
+#[tokio::test]
+async fn the_snapshot_page_shows_each_policy_decision_with_its_failed_rules() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let m = &ts.member;
+    fixtures::environment(m, "prod").await;
+    let pod = crate::harness::pod("p", "mystery:1", &"9".repeat(64), 1);
+    ok(
+        m.put(
+            "environments/acme/prod/report/K8S",
+            json!({"artifacts": [pod]}),
+        )
+        .await,
+        200,
+    );
+    let yaml = "_schema: https://kosli.com/schemas/policy/environment/v1\nartifacts:\n  provenance:\n    required: true\n";
+    ok(crate::policies::put_policy(m, "known", yaml).await, 201);
+    let attach = Body::Json(json!({"policy_names": ["known"]}));
+    ok(
+        m.call(Method::POST, "environments/acme/prod/policies", attach)
+            .await,
+        200,
+    );
+    let cookie = session(&ts, "reader").await;
+    let url = format!("{}/acme/environments/prod/snapshots/2", ts.base);
+    let (status, _, html) = page(&url, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<th scope=\"col\">Policies</th>"), "{html}");
+    assert!(html.contains("known v1 (failed: provenance)"), "{html}");
+}
+
 /// The value of a hidden input.
 fn html_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
