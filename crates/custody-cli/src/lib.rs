@@ -12,6 +12,7 @@ pub mod commands;
 pub mod context;
 pub mod defaults;
 mod evidence;
+mod flags;
 mod git;
 pub mod images;
 pub mod output;

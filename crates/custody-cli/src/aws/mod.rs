@@ -252,14 +252,3 @@ impl NameFilter {
             || self.regexes.iter().any(|r| r.is_match(name))
     }
 }
-
-/// Kosli's `only one of --a, --b is allowed` for each group with two flags set.
-pub fn only_one(groups: &[&[(&str, bool)]]) -> anyhow::Result<()> {
-    for group in groups {
-        if group.iter().filter(|(_, set)| *set).count() > 1 {
-            let names: Vec<String> = group.iter().map(|(n, _)| format!("--{n}")).collect();
-            bail!("only one of {} is allowed", names.join(", "));
-        }
-    }
-    Ok(())
-}

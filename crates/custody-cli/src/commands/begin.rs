@@ -11,10 +11,12 @@ use custody_api::TrailBegin;
 use custody_client::{Body, FormBody};
 use reqwest::Method;
 
-use super::attest::common::{exactly_one, io_text, load_json, wire};
+use super::attest::common::{load_json, wire};
 use super::attest::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::context::Ctx;
+use crate::flags::exactly_one;
+use crate::output::io_text;
 
 #[derive(Debug, Subcommand)]
 pub enum Begin {

@@ -10,7 +10,7 @@ use anyhow::bail;
 use clap::Args;
 use custody_core::Fingerprint;
 
-use super::attest::common::{bool_hint, exactly_one};
+use crate::flags::{bool_hint, exactly_one};
 
 /// `--artifact-type` and `--exclude`, for commands that can fingerprint their argument.
 #[derive(Debug, Clone, Args)]

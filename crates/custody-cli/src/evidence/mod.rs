@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail};
 use custody_evidence::{junit, sarif};
 use serde_json::Value;
 
-use crate::commands::attest::common::io_text;
+use crate::output::io_text;
 
 /// A SARIF file's JSON, with at least a `runs` list.
 pub fn load_sarif(path: &str) -> anyhow::Result<Value> {

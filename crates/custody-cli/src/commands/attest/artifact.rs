@@ -8,11 +8,12 @@ use custody_client::Body;
 use reqwest::Method;
 use serde_json::Value;
 
-use super::common::{annotations, at_most_one, key_value, wire};
+use super::common::{annotations, wire};
 use super::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::commands::fingerprint::{FingerprintFlags, compute};
 use crate::context::Ctx;
+use crate::flags::{at_most_one, key_value};
 use crate::git;
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use clap::Args;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::common::io_text;
+use crate::output::io_text;
 
 /// The multipart part an attachment travels in.
 const PART: &str = "attachment_file";

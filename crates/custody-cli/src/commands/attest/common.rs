@@ -1,62 +1,15 @@
-//! What the reporting commands share (attest, begin trail, expect deployment,
-//! snapshot): Kosli's positional-count errors, `key=value` values,
-//! annotations, attestation names, user-data files, and the JSON a payload
-//! goes out as. Their shared flag groups are in [`super::flags`].
+//! What the attest commands and `begin trail` share: annotations, attestation
+//! names, user-data files, and the JSON a payload goes out as. Their shared
+//! flag groups are in [`super::flags`]; argument and flag rules of every
+//! command in [`crate::flags`].
 
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
+
+use crate::output::io_text;
 use serde::Serialize;
 use serde_json::{Value, json};
-
-/// Cobra's `ExactArgs(1)`.
-pub fn exactly_one(mut args: Vec<String>) -> anyhow::Result<String> {
-    if args.len() != 1 {
-        bail!("accepts 1 arg(s), received {}", args.len());
-    }
-    Ok(args.remove(0))
-}
-
-/// The attest commands' own at-most-one check.
-pub fn at_most_one(args: &[String]) -> anyhow::Result<Option<String>> {
-    if args.len() > 1 {
-        bail!(
-            "accepts at most 1 arg(s), received {} [{}]{}",
-            args.len(),
-            args.join(" "),
-            bool_hint(args)
-        );
-    }
-    Ok(args.first().cloned())
-}
-
-/// A pointer to the boolean-flag FAQ when a stray `true`/`false` argument
-/// shows a boolean flag was given its value after a space.
-pub fn bool_hint(args: &[String]) -> &'static str {
-    if args.iter().any(|a| a == "true" || a == "false") {
-        "\nSee https://docs.kosli.com/faq/#boolean-flags"
-    } else {
-        ""
-    }
-}
-
-/// Parses a `key=value` flag value.
-pub fn key_value(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) => Ok((k.to_string(), v.to_string())),
-        None => Err(format!("{text} must be formatted as key=value")),
-    }
-}
-
-/// An I/O error worded like Go's (`no such file or directory`).
-pub fn io_text(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
-}
 
 /// A JSON file's content (`--user-data`).
 pub fn load_json(path: &str) -> anyhow::Result<Value> {
@@ -114,31 +67,6 @@ mod tests {
 
     use super::*;
 
-    fn strings(items: &[&str]) -> Vec<String> {
-        items.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn positional_counts_use_cobra_wording() {
-        assert_eq!(exactly_one(strings(&["a"])).unwrap(), "a");
-        assert_eq!(
-            exactly_one(vec![]).unwrap_err().to_string(),
-            "accepts 1 arg(s), received 0"
-        );
-        assert_eq!(at_most_one(&[]).unwrap(), None);
-        let err = at_most_one(&strings(&["foo", "bar"]))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(err, "accepts at most 1 arg(s), received 2 [foo bar]");
-        let err = at_most_one(&strings(&["foo", "false"]))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            err,
-            "accepts at most 1 arg(s), received 2 [foo false]\nSee https://docs.kosli.com/faq/#boolean-flags"
-        );
-    }
-
     #[test]
     fn attestation_names_may_target_an_artifact() {
         assert_eq!(split_name("unit").unwrap(), (None, "unit".to_string()));
@@ -164,10 +92,6 @@ mod tests {
             "--annotate flag should be in the format key=value. Invalid key: 'foo.baz'. Key can only contain [A-Za-z0-9_]"
         );
         assert_eq!(annotations(&[]).unwrap(), None);
-        assert_eq!(
-            key_value("novalue").unwrap_err(),
-            "novalue must be formatted as key=value"
-        );
     }
 
     #[test]

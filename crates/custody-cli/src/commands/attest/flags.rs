@@ -10,9 +10,9 @@ use clap::Args;
 use custody_api::GitCommitInfo;
 use serde_json::{Value, json};
 
-use super::common::key_value;
 use crate::ci::{self, RepoOverrides};
 use crate::context::Ctx;
+use crate::flags::key_value;
 use crate::git;
 
 /// `--commit`, `--redact-commit-info`, `--repo-root`.
@@ -162,7 +162,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::commands::attest::common::key_value;
+    use crate::flags::key_value;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()

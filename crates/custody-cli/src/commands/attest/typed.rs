@@ -11,11 +11,12 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::attachments::AttachmentFlags;
-use super::common::{annotations, at_most_one, key_value, load_json, split_name, wire};
+use super::common::{annotations, load_json, split_name, wire};
 use super::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::commands::fingerprint::{FingerprintFlags, compute};
 use crate::context::Ctx;
+use crate::flags::{at_most_one, key_value};
 
 /// The server's wording when an attestation names neither artifact nor commit…
 const NEEDS_TARGET: &str = "requires at least one of: artifact_fingerprint or git_commit_info.";

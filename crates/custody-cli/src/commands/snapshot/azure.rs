@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::{AutoEnvironment, put_report};
 use crate::azure::{Client, Principal, Site, unzip};
-use crate::commands::attest::common::exactly_one;
 use crate::context::Ctx;
+use crate::flags::exactly_one;
 use crate::images::{Credentials, registry};
 
 /// The environment type this reporter feeds.

@@ -9,8 +9,8 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::{AutoEnvironment, send_report};
-use crate::commands::attest::common::exactly_one;
 use crate::context::Ctx;
+use crate::flags::exactly_one;
 use crate::images::docker::{Daemon, repo_digest};
 
 /// The environment type this reporter feeds.

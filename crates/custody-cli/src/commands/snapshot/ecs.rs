@@ -7,9 +7,10 @@
 use clap::Args;
 
 use super::{AutoEnvironment, send_report};
-use crate::aws::{AwsFlags, Client, NameFilter, only_one};
-use crate::commands::attest::common::exactly_one;
+use crate::aws::{AwsFlags, Client, NameFilter};
 use crate::context::Ctx;
+use crate::flags::exactly_one;
+use crate::flags::only_one;
 
 /// The environment type this reporter feeds.
 const ENV_TYPE: &str = "ECS";

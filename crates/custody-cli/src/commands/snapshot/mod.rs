@@ -23,8 +23,8 @@ use custody_client::{Body, ClientError};
 use reqwest::Method;
 use serde_json::Value;
 
-use super::attest::common::exactly_one;
 use crate::context::Ctx;
+use crate::flags::exactly_one;
 use spec::ArtifactPath;
 
 /// The environment type these reporters feed.

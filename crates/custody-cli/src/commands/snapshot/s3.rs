@@ -14,9 +14,10 @@ use serde_json::{Value, json};
 
 use super::{AutoEnvironment, put_report};
 use crate::aws::s3::Object;
-use crate::aws::{AwsFlags, Client, NameFilter, only_one};
-use crate::commands::attest::common::exactly_one;
+use crate::aws::{AwsFlags, Client, NameFilter};
 use crate::context::Ctx;
+use crate::flags::exactly_one;
+use crate::flags::only_one;
 
 /// The environment type this reporter feeds.
 const ENV_TYPE: &str = "S3";

@@ -12,7 +12,7 @@ use custody_fingerprint::{dir_fingerprint, file_fingerprint};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::commands::attest::common::io_text;
+use crate::output::io_text;
 
 /// One artifact to fingerprint: its reported name, path and excludes.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -24,8 +24,8 @@ use serde_json::Value;
 
 use super::watch::{Timing, duration};
 use super::{AutoEnvironment, send_report};
-use crate::commands::attest::common::exactly_one;
 use crate::context::Ctx;
+use crate::flags::exactly_one;
 use cluster::{Cluster, PodEntry};
 use envs::{NamespaceFilter, Target};
 
