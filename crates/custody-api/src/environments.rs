@@ -64,6 +64,14 @@ pub struct EnvironmentReport {
     pub artifacts: Vec<Value>,
 }
 
+/// Reply to a report: the snapshot now current, and whether the report made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportReply {
+    pub snapshot_index: i64,
+    pub new_snapshot: bool,
+}
+
 /// An environment event (`log environment`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

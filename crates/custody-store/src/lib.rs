@@ -256,6 +256,9 @@ pub trait EnvironmentStore: Send + Sync {
     async fn runs_of(&self, org_id: i64, fingerprints: &[String]) -> Result<Vec<RunRow>>;
     /// Fingerprints with this prefix that ran in the org's environments.
     async fn running_fingerprints(&self, org_id: i64, prefix: &HexPrefix) -> Result<Vec<String>>;
+    /// How many artifacts (and instances) run now in each environment of the org
+    /// that runs any.
+    async fn running_counts(&self, org_id: i64) -> Result<Vec<RunningCount>>;
 }
 
 /// Environment lifecycle: archiving, renaming, and logical environments' members.

@@ -247,6 +247,14 @@ pub struct RunRow {
     pub to_at: Option<f64>,
 }
 
+/// What runs now in one environment.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RunningCount {
+    pub environment: String,
+    pub artifacts: i64,
+    pub instances: i64,
+}
+
 /// What recording a report did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReportOutcome {

@@ -2,11 +2,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use custody_api::EnvironmentReport;
+use custody_api::{EnvironmentReport, ReportReply};
 use custody_core::EnvironmentType;
 use custody_core::report::normalise;
 use custody_store::ReportOutcome;
-use serde_json::{Value, json};
 
 use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
@@ -27,7 +26,7 @@ use crate::state::AppState;
     ),
     request_body = EnvironmentReport,
     responses(
-        (status = 200, description = "`{snapshot_index, new_snapshot}`", body = Value),
+        (status = 200, description = "The snapshot now current, and whether the report made it", body = ReportReply),
         Refusals
     )
 )]
@@ -36,7 +35,7 @@ pub async fn report(
     auth: Authed,
     Path((org, env, kind)): Path<(String, String, String)>,
     JsonBody(body): JsonBody<EnvironmentReport>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ReportReply>> {
     let org = auth.scope(&org, Permission::Report)?;
     let kind = EnvironmentType::parse_physical(&kind)?;
     let env = lookup::environment(&state, &org, &env).await?;
@@ -50,7 +49,8 @@ pub async fn report(
         ReportOutcome::Created(i) => (i, true),
         ReportOutcome::Unchanged(i) => (i, false),
     };
-    Ok(Json(
-        json!({"snapshot_index": index, "new_snapshot": created}),
-    ))
+    Ok(Json(ReportReply {
+        snapshot_index: index,
+        new_snapshot: created,
+    }))
 }

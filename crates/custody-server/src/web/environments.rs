@@ -26,6 +26,8 @@ pub struct EnvRow {
     badge: Badge,
     reported: Option<When>,
     tags: String,
+    /// `3 artifacts, 5 instances`.
+    running: String,
 }
 
 #[derive(Template)]
@@ -69,6 +71,7 @@ pub async fn list(
     .0;
     let all: Vec<Environment> =
         serde_json::from_value(listed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let counts = state.store.running_counts(viewer.principal.org_id).await?;
     let now = state.now();
     let name = f.name.to_lowercase();
     let environments = all
@@ -82,6 +85,13 @@ pub async fn list(
                     .any(|(k, v)| *k == f.tag || format!("{k}={v}") == f.tag)
         })
         .map(|env| EnvRow {
+            running: counts
+                .iter()
+                .find(|c| c.environment == env.name)
+                .map_or_else(
+                    || "nothing".to_string(),
+                    |c| format!("{} artifacts, {} instances", c.artifacts, c.instances),
+                ),
             badge: Badge::compliant(env.state),
             reported: env.last_reported_at.map(|t| When::at(t, now)),
             tags: env

@@ -245,6 +245,12 @@ async fn a_logical_environment_shows_its_members_and_what_runs_in_them() {
     let all = json!({"name": "all", "type": "logical", "included_environments": ["blue", "green"]});
     ok(m.put("environments/acme", all).await, 201);
     let cookie = session(&ts, "reader").await;
+    let (_, _, list) = page(&format!("{}/acme/environments/", ts.base), &cookie).await;
+    assert_eq!(
+        list.matches("<td>1 artifacts, 1 instances</td>").count(),
+        2,
+        "{list}"
+    );
     let (status, _, html) = page(&format!("{}/acme/environments/all", ts.base), &cookie).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

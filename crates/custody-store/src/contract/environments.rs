@@ -48,11 +48,25 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
     let members = store.environment_members(all).await.unwrap();
     assert_eq!(names(members), ["green"], "setting members replaces them");
 
-    let running = normalise(&[instance(&fp('a'), 1)]).unwrap();
+    let running = normalise(&[
+        instance(&fp('a'), 1),
+        instance(&fp('a'), 2),
+        instance(&fp('b'), 3),
+    ])
+    .unwrap();
     store
         .record_report(blue, custody_core::EnvironmentType::K8s, 5.0, running)
         .await
         .unwrap();
+    assert_eq!(
+        store.running_counts(org.id).await.unwrap(),
+        [crate::RunningCount {
+            environment: "blue".into(),
+            artifacts: 2,
+            instances: 3
+        }],
+        "two artifacts, three instances, only where something runs"
+    );
     store.rename_environment(blue, "navy", 6.0).await.unwrap();
     assert!(store.environment(org.id, "blue").await.unwrap().is_none());
     let navy = store.environment(org.id, "navy").await.unwrap().unwrap();

@@ -18,7 +18,7 @@ use super::writes::{Tx, write_tx};
 use super::{Arg, CHUNK, SqlStore, bind_args, placeholders, texts};
 use crate::{
     EnvironmentRow, EnvironmentStore, EnvironmentUpsert, Page, ReportOutcome, Result, RunRow,
-    SnapshotRow,
+    RunningCount, SnapshotRow,
 };
 
 pub(super) const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.description, e.tags, e.include_scaling, \
@@ -321,6 +321,17 @@ impl EnvironmentStore for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(fp,)| fp).collect())
+    }
+
+    async fn running_counts(&self, org_id: i64) -> Result<Vec<RunningCount>> {
+        Ok(sqlx::query_as(
+            "SELECT e.name AS environment, COUNT(*) AS artifacts, CAST(SUM(r.replicas) AS BIGINT) AS instances \
+             FROM runs r JOIN environments e ON e.id = r.env_id \
+             WHERE e.org_id = $1 AND r.to_idx IS NULL GROUP BY e.name ORDER BY e.name",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 
