@@ -23,7 +23,6 @@ use crate::state::AppState;
 
 pub struct EnvRow {
     env: Environment,
-    badge: Badge,
     reported: Option<When>,
     tags: String,
     /// `3 artifacts, 5 instances`.
@@ -92,7 +91,6 @@ pub async fn list(
                     || "nothing".to_string(),
                     |c| format!("{} artifacts, {} instances", c.artifacts, c.instances),
                 ),
-            badge: Badge::compliant(env.state),
             reported: env.last_reported_at.map(|t| When::at(t, now)),
             tags: env
                 .tags
