@@ -3,12 +3,14 @@
 //! and the client (which reads them), so both sides agree by construction.
 
 mod artifacts;
+mod catalog;
 mod environments;
 mod flows;
 mod orgs;
 mod snapshots;
 
 pub use artifacts::*;
+pub use catalog::*;
 pub use environments::*;
 pub use flows::*;
 pub use orgs::*;

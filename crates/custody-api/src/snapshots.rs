@@ -31,8 +31,9 @@ pub struct SnapshotFlow {
 pub struct SnapshotArtifact {
     pub name: String,
     pub fingerprint: String,
+    /// Whole Unix seconds, oldest first (Kosli's CLI reads `[]int64`).
     #[serde(rename = "creationTimestamp")]
-    pub creation_timestamp: Vec<f64>,
+    pub creation_timestamp: Vec<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pods: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -85,7 +86,8 @@ pub struct DiffArtifact {
     pub name: String,
     pub flow: Option<String>,
     pub commit_url: Option<String>,
-    pub most_recent_timestamp: f64,
+    /// Whole Unix seconds (Kosli's CLI reads `int64`).
+    pub most_recent_timestamp: i64,
     pub instance_count: i64,
     #[serde(default)]
     pub s1_instance_count: i64,

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::Timestamp;
 use crate::fingerprint::Fingerprint;
 
 /// Every instance of one fingerprint in a report.
@@ -15,8 +14,8 @@ use crate::fingerprint::Fingerprint;
 pub struct RunningArtifact {
     pub fingerprint: String,
     pub name: String,
-    /// Reported instance objects without their `digests`, oldest first; each has a
-    /// numeric `creationTimestamp`.
+    /// Reported instance objects without their `digests`, oldest first; each has an
+    /// integer `creationTimestamp` (Unix seconds).
     pub instances: Vec<Value>,
 }
 
@@ -50,10 +49,7 @@ pub fn normalise(entries: &[Value]) -> Result<Vec<RunningArtifact>, ReportError>
             .ok_or(ReportError::Shape { index })?;
         let mut context: Map<String, Value> = object.clone();
         context.remove("digests");
-        let created = context
-            .get("creationTimestamp")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0);
+        let created = created_of(entry);
         context.insert("creationTimestamp".into(), Value::from(created));
         for (name, digest) in digests {
             let digest = digest.as_str().ok_or(ReportError::Shape { index })?;
@@ -80,18 +76,19 @@ pub fn normalise(entries: &[Value]) -> Result<Vec<RunningArtifact>, ReportError>
     }
     let mut artifacts: Vec<RunningArtifact> = by_fp.into_values().collect();
     for a in &mut artifacts {
-        a.instances
-            .sort_by(|x, y| created_of(x).total_cmp(&created_of(y)));
+        a.instances.sort_by_key(created_of);
     }
     Ok(artifacts)
 }
 
-/// The `creationTimestamp` of a stored instance object.
-pub fn created_of(instance: &Value) -> Timestamp {
-    instance
-        .get("creationTimestamp")
-        .and_then(Value::as_f64)
-        .unwrap_or(0.0)
+/// The `creationTimestamp` of an instance object in whole Unix seconds (the
+/// wire type is an integer; fractions are dropped, a missing value is 0).
+pub fn created_of(instance: &Value) -> i64 {
+    let created = instance.get("creationTimestamp");
+    created
+        .and_then(Value::as_i64)
+        .or_else(|| created.and_then(Value::as_f64).map(|t| t.floor() as i64))
+        .unwrap_or(0)
 }
 
 /// A run currently open in an environment: a fingerprint with its replica count.
@@ -191,6 +188,20 @@ mod tests {
             "{err}"
         );
         assert!(normalise(&[json!("pod")]).is_err());
+    }
+
+    #[test]
+    fn creation_times_become_whole_seconds() {
+        let mut fractional = pod("a", &fp('a'), 0);
+        fractional["creationTimestamp"] = json!(1_764_300_120.75);
+        let running = normalise(&[fractional, json!({"digests": {"x": fp('a')}})]).unwrap();
+        let times: Vec<&Value> = running[0]
+            .instances
+            .iter()
+            .map(|i| &i["creationTimestamp"])
+            .collect();
+        assert_eq!(times, [&json!(0), &json!(1_764_300_120)]);
+        assert!(times.iter().all(|t| t.is_i64()));
     }
 
     #[test]

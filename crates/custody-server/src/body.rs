@@ -154,6 +154,13 @@ pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::E
     .transpose()
 }
 
+/// A text query parameter where an empty value means "not given" (the Kosli CLI
+/// always sends `interval=`, empty when the user gave none).
+pub fn non_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    Ok(text.filter(|t| !t.trim().is_empty()))
+}
+
 fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     let text: Option<String> = serde::Deserialize::deserialize(d)?;
     text.map(|t| {

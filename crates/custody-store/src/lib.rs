@@ -355,9 +355,10 @@ pub trait AttestationTypeStore: Send + Sync {
     /// Types not archived, by name.
     async fn attestation_types(&self, org_id: i64) -> Result<Vec<AttestationTypeRow>>;
     /// Every version of a type, oldest first.
+    /// Every version of these types, by type then version.
     async fn attestation_type_versions(
         &self,
-        type_id: i64,
+        type_ids: &[i64],
     ) -> Result<Vec<AttestationTypeVersionRow>>;
     async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()>;
 }

@@ -8,8 +8,10 @@ use custody_client::{Body, FormBody};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use custody_api::AttestationTypeDocument;
+
 use crate::context::{Ctx, OutputArg};
-use crate::output::{TabWriter, long};
+use crate::render::catalog;
 
 #[derive(Debug, Args)]
 pub struct CreateAttestationType {
@@ -107,61 +109,6 @@ fn split_version(text: &str) -> anyhow::Result<(&str, Option<u32>)> {
     }
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// The table form of one type.
-fn render(t: &Value) -> String {
-    let mut w = TabWriter::new();
-    w.line(format!("Name:\t{}", text(&t["name"])));
-    if t["description"].as_str().is_some_and(|d| !d.is_empty()) {
-        w.line(format!("Description:\t{}", text(&t["description"])));
-    }
-    w.line(format!("Organization:\t{}", text(&t["org"])));
-    w.line(format!(
-        "Archived:\t{}",
-        t["archived"].as_bool().unwrap_or(false)
-    ));
-    w.line(format!("Created By:\t{}", text(&t["created_by"])));
-    w.line(format!(
-        "Created at:\t{}",
-        long(t["created_at"].as_f64().unwrap_or(0.0))
-    ));
-    let modified = t["last_modified_at"].as_f64().unwrap_or(0.0);
-    w.line(format!("Last modified at:\t{}", long(modified)));
-    let mut out = w.render() + "Versions:\n";
-    for v in t["versions"].as_array().into_iter().flatten() {
-        let mut w = TabWriter::new();
-        w.line(format!("    Version:\t{}", text(&v["version"])));
-        w.line(format!(
-            "    Timestamp:\t{}",
-            long(v["timestamp"].as_f64().unwrap_or(0.0))
-        ));
-        w.line(format!("    Created By:\t{}", text(&v["created_by"])));
-        w.line(format!("    Type schema:\t{}", text(&v["type_schema"])));
-        out += &w.render();
-        out += &format!(
-            "    Evaluator:\n        Content Type: {}\n        Rules:\n",
-            text(&v["evaluator"]["content_type"])
-        );
-        for rule in v["evaluator"]["rules"].as_array().into_iter().flatten() {
-            out += &format!("            {}\n", text(rule));
-        }
-        if let Some(summary) = v["summary"].as_array().filter(|s| !s.is_empty()) {
-            out += "    Summary:\n";
-            for s in summary {
-                out += &format!("        {}: {}\n", text(&s["name"]), text(&s["expression"]));
-            }
-        }
-    }
-    out
-}
-
 impl GetAttestationType {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let json = self.output.is_json()?;
@@ -177,7 +124,7 @@ impl GetAttestationType {
         if json {
             return ctx.print_json(&r);
         }
-        print!("{}", render(&r.json::<Value>()?));
+        print!("{}", catalog::attestation_type(&r.json()?));
         Ok(())
     }
 }
@@ -197,22 +144,8 @@ impl ListAttestationTypes {
         if json {
             return ctx.print_json(&r);
         }
-        let types: Vec<Value> = r.json()?;
-        if types.is_empty() {
-            println!("No attestation types were found.");
-            return Ok(());
-        }
-        let mut w = TabWriter::new();
-        w.line("NAME\tDESCRIPTION\tLATEST VERSION");
-        for t in &types {
-            w.line(format!(
-                "{}\t{}\t{}",
-                text(&t["name"]),
-                text(&t["description"]),
-                text(&t["latest_version"])
-            ));
-        }
-        print!("{}", w.render());
+        let types: Vec<AttestationTypeDocument> = r.json()?;
+        print!("{}", catalog::attestation_types(&types));
         Ok(())
     }
 }

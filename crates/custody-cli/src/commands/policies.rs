@@ -3,12 +3,13 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use custody_api::PolicyDocument;
 use custody_client::{Body, FormBody};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::context::{Ctx, OutputArg};
-use crate::output::{TabWriter, long};
+use crate::render::catalog;
 
 #[derive(Debug, Args)]
 pub struct CreatePolicy {
@@ -51,24 +52,6 @@ impl CreatePolicy {
     }
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn envs(p: &Value) -> String {
-    let names: Vec<String> = p["environments"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(text)
-        .collect();
-    names.join(", ")
-}
-
 #[derive(Debug, Args)]
 pub struct GetPolicy {
     #[arg(value_name = "POLICY-NAME")]
@@ -86,26 +69,7 @@ impl GetPolicy {
         if json {
             return ctx.print_json(&r);
         }
-        let p: Value = r.json()?;
-        let mut w = TabWriter::new();
-        w.line(format!("Name:\t{}", text(&p["name"])));
-        w.line(format!("Description:\t{}", text(&p["description"])));
-        w.line(format!(
-            "Created At:\t{}",
-            long(p["created_at"].as_f64().unwrap_or(0.0))
-        ));
-        w.line(format!("Versions:\t{}", text(&p["latest_version"])));
-        w.line(format!("Attached to environments:\t{}", envs(&p)));
-        let mut out = w.render() + "Policy content:\n";
-        let latest = p["versions"].as_array().and_then(|v| v.last()).cloned();
-        for line in latest
-            .map(|v| text(&v["policy_content"]))
-            .unwrap_or_default()
-            .lines()
-        {
-            out += &format!("    {line}\n");
-        }
-        print!("{out}");
+        print!("{}", catalog::policy(&r.json()?));
         Ok(())
     }
 }
@@ -123,24 +87,7 @@ impl ListPolicies {
         if json {
             return ctx.print_json(&r);
         }
-        let policies: Vec<Value> = r.json()?;
-        if policies.is_empty() {
-            println!("No policies were found.");
-            return Ok(());
-        }
-        let mut w = TabWriter::new();
-        w.line("NAME\tDESCRIPTION\tCREATED AT\tLAST VERSION\tUSED BY ENVS");
-        for p in &policies {
-            w.line(format!(
-                "{}\t{}\t{}\t{}\t[{}]",
-                text(&p["name"]),
-                text(&p["description"]),
-                long(p["created_at"].as_f64().unwrap_or(0.0)),
-                text(&p["latest_version"]),
-                envs(p)
-            ));
-        }
-        print!("{}", w.render());
+        print!("{}", catalog::policies(&r.json::<Vec<PolicyDocument>>()?));
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Table layouts of the read commands, reproducing the Kosli CLI's output.
 
 pub mod artifact;
+pub mod catalog;
 pub mod environment;
 pub mod lists;
 pub mod snapshot;

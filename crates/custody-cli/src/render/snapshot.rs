@@ -21,7 +21,7 @@ pub fn snapshot(s: &Snapshot) -> String {
         let since = a
             .creation_timestamp
             .first()
-            .map(|t| relative(*t))
+            .map(|&t| relative(t as f64))
             .unwrap_or_default();
         w.line(format!(
             "{}\tName: {}\t{}\t{since}\t{}",
@@ -52,7 +52,10 @@ fn diff_entry(a: &DiffArtifact, scaled: bool) -> String {
     if !a.pods.is_empty() {
         w.line(format!("\tPods:\t{}", go_list(&a.pods)));
     }
-    w.line(format!("\tStarted:\t{}", long(a.most_recent_timestamp)));
+    w.line(format!(
+        "\tStarted:\t{}",
+        long(a.most_recent_timestamp as f64)
+    ));
     if scaled {
         w.line(format!(
             "\tInstances:\tscaled from {} to {}",

@@ -37,7 +37,7 @@ pub async fn diff(
             name: run.name.clone(),
             flow: primary.map(|p| p.flow_name.clone()),
             commit_url: primary.and_then(|p| p.commit_url.clone()),
-            most_recent_timestamp: times.iter().copied().fold(0.0, f64::max),
+            most_recent_timestamp: times.iter().copied().max().unwrap_or(0),
             instance_count: run.replicas,
             s1_instance_count: s1,
             s2_instance_count: s2,

@@ -64,9 +64,17 @@ pub async fn provenance(
     Ok(map)
 }
 
-pub fn creation_times(run: &RunRow) -> (Vec<f64>, Vec<Value>) {
-    let instances: Vec<Value> = json(&run.instances).as_array().cloned().unwrap_or_default();
-    (instances.iter().map(created_of).collect(), instances)
+pub fn creation_times(run: &RunRow) -> (Vec<i64>, Vec<Value>) {
+    let mut instances: Vec<Value> = json(&run.instances).as_array().cloned().unwrap_or_default();
+    let times: Vec<i64> = instances.iter().map(created_of).collect();
+    // Instances stored before creation times were kept in whole seconds carry
+    // floats; the wire type is an integer.
+    for (instance, &t) in instances.iter_mut().zip(&times) {
+        if let Some(object) = instance.as_object_mut() {
+            object.insert("creationTimestamp".into(), Value::from(t));
+        }
+    }
+    (times, instances)
 }
 
 pub fn pods(instances: &[Value]) -> Option<Map<String, Value>> {

@@ -160,10 +160,10 @@ pub async fn document(
         .collect();
     artifacts.sort_by(|a, b| {
         let oldest =
-            |x: &SnapshotArtifact| x.creation_timestamp.first().copied().unwrap_or(f64::MIN);
+            |x: &SnapshotArtifact| x.creation_timestamp.first().copied().unwrap_or(i64::MIN);
         (b.annotation.now > 0)
             .cmp(&(a.annotation.now > 0))
-            .then(oldest(b).total_cmp(&oldest(a)))
+            .then(oldest(b).cmp(&oldest(a)))
             .then(a.name.cmp(&b.name))
     });
     let compliant = artifacts

@@ -7,6 +7,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use custody_api::{AttestationTypeDocument, AttestationTypeVersion, Evaluator, SummaryEntry};
 use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_rules::{Definition, RuleError};
@@ -34,49 +35,41 @@ struct NewType {
     summary: Vec<SummaryEntry>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Evaluator {
-    content_type: String,
-    #[serde(default)]
-    rules: Vec<String>,
-}
-
-#[derive(Debug, serde::Serialize, Deserialize)]
-struct SummaryEntry {
-    name: String,
-    expression: String,
-}
-
-/// The type's document, with the given versions.
+/// The type's document, with the given versions (oldest first).
 fn document(
     org: &OrgScope,
     t: &AttestationTypeRow,
     versions: &[AttestationTypeVersionRow],
-) -> Value {
-    let versions: Vec<Value> = versions
+) -> AttestationTypeDocument {
+    let versions: Vec<AttestationTypeVersion> = versions
         .iter()
-        .map(|v| {
-            json!({
-                "version": v.version,
-                "timestamp": v.created_at,
-                "created_by": v.created_by,
-                "type_schema": v.type_schema.as_deref().map(json),
-                "evaluator": {"content_type": "jq", "rules": json(&v.jq_rules)},
-                "summary": json(&v.summary),
-            })
+        .filter(|v| v.type_id == t.id)
+        .map(|v| AttestationTypeVersion {
+            version: v.version,
+            timestamp: v.created_at,
+            created_by: v.created_by.clone(),
+            type_schema: v.type_schema.as_deref().map(json),
+            evaluator: Evaluator {
+                content_type: "jq".into(),
+                rules: serde_json::from_str(&v.jq_rules).unwrap_or_default(),
+            },
+            summary: serde_json::from_str(&v.summary).unwrap_or_default(),
         })
         .collect();
-    json!({
-        "name": t.name,
-        "description": t.description,
-        "org": org.name,
-        "archived": t.archived_at.is_some(),
-        "created_by": versions.first().map_or(json!(""), |v| v["created_by"].clone()),
-        "created_at": t.created_at,
-        "last_modified_at": versions.last().map_or(json!(t.created_at), |v| v["timestamp"].clone()),
-        "latest_version": t.versions,
-        "versions": versions,
-    })
+    AttestationTypeDocument {
+        name: t.name.clone(),
+        description: t.description.clone(),
+        org: org.name.clone(),
+        archived: t.archived_at.is_some(),
+        created_by: versions
+            .first()
+            .map(|v| v.created_by.clone())
+            .unwrap_or_default(),
+        created_at: t.created_at,
+        last_modified_at: versions.last().map_or(t.created_at, |v| v.timestamp),
+        latest_version: t.versions,
+        versions,
+    }
 }
 
 async fn find(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<AttestationTypeRow> {
@@ -86,7 +79,7 @@ async fn find(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<Attesta
         .await?
         .ok_or_else(|| {
             ApiError::not_found(format!(
-                "custom attestation type '{name}' does not exist in organization '{}'",
+                "Custom attestation type '{name}' does not exist for org '{}'",
                 org.name
             ))
         })
@@ -103,7 +96,7 @@ async fn find(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<Attesta
     ),
     request_body(content = TypeForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "The type with its new version", body = Value),
+        (status = 201, description = "The type with its new version", body = AttestationTypeDocument),
         Refusals
     )
 )]
@@ -112,7 +105,7 @@ pub async fn create(
     auth: Authed,
     Path(org): Path<String>,
     form: Form,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<AttestationTypeDocument>)> {
     let org = auth.scope(&org, Permission::Write)?;
     let new: NewType = form.json("data_json")?;
     lookup::name(NameKind::AttestationType, &new.name)?;
@@ -158,7 +151,7 @@ pub async fn create(
         .store
         .create_attestation_type(org.id, &insert, state.now())
         .await?;
-    let versions = state.store.attestation_type_versions(row.id).await?;
+    let versions = state.store.attestation_type_versions(&[row.id]).await?;
     Ok((StatusCode::CREATED, Json(document(&org, &row, &versions))))
 }
 
@@ -172,7 +165,7 @@ pub async fn create(
         ("org" = String, Path, description = "The organization")
     ),
     responses(
-        (status = 200, description = "Types not archived, by name", body = Vec<Value>),
+        (status = 200, description = "Types not archived, by name", body = Vec<AttestationTypeDocument>),
         Refusals
     )
 )]
@@ -180,10 +173,14 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
     Path(org): Path<String>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<AttestationTypeDocument>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let rows = state.store.attestation_types(org.id).await?;
-    Ok(Json(rows.iter().map(|t| document(&org, t, &[])).collect()))
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let versions = state.store.attestation_type_versions(&ids).await?;
+    Ok(Json(
+        rows.iter().map(|t| document(&org, t, &versions)).collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,7 +200,7 @@ pub struct VersionQuery {
         ("version" = Option<i64>, Query, description = "Only this version")
     ),
     responses(
-        (status = 200, description = "The type and its versions", body = Value),
+        (status = 200, description = "The type and its versions", body = AttestationTypeDocument),
         Refusals
     )
 )]
@@ -212,16 +209,15 @@ pub async fn get(
     auth: Authed,
     Path((org, name)): Path<(String, String)>,
     Params(query): Params<VersionQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AttestationTypeDocument>> {
     let org = auth.scope(&org, Permission::Read)?;
     let row = find(&state, &org, &name).await?;
-    let mut versions = state.store.attestation_type_versions(row.id).await?;
+    let mut versions = state.store.attestation_type_versions(&[row.id]).await?;
     if let Some(n) = query.version {
         versions.retain(|v| v.version == n);
         if versions.is_empty() {
             return Err(ApiError::not_found(format!(
-                "custom attestation type '{name}' has no version {n}: its latest is {}",
-                row.versions
+                "version {n} does not exist for custom attestation type '{name}'"
             )));
         }
     }
@@ -239,7 +235,7 @@ pub async fn get(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "Archived", body = Value),
+        (status = 200, description = "Archived", body = AttestationTypeDocument),
         Refusals
     )
 )]
@@ -247,7 +243,7 @@ pub async fn archive(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, name)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AttestationTypeDocument>> {
     let org = auth.scope(&org, Permission::Write)?;
     let row = find(&state, &org, &name).await?;
     state
@@ -255,7 +251,8 @@ pub async fn archive(
         .archive_attestation_type(row.id, state.now())
         .await?;
     let row = find(&state, &org, &name).await?;
-    Ok(Json(document(&org, &row, &[])))
+    let versions = state.store.attestation_type_versions(&[row.id]).await?;
+    Ok(Json(document(&org, &row, &versions)))
 }
 
 /// Whether a custom attestation is compliant under its type: the latest version,
@@ -272,13 +269,13 @@ pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResu
         )));
     }
     let wanted = payload["type_version"].as_i64().unwrap_or(row.versions);
-    let versions = state.store.attestation_type_versions(row.id).await?;
+    let versions = state.store.attestation_type_versions(&[row.id]).await?;
     let version = versions
         .iter()
         .find(|v| v.version == wanted)
         .ok_or_else(|| {
             ApiError::not_found(format!(
-                "custom attestation type '{name}' has no version {wanted}"
+                "version {wanted} does not exist for custom attestation type '{name}'"
             ))
         })?;
     let empty = json!({});

@@ -150,7 +150,7 @@ pub async fn get(
                 .compliant
         }
     };
-    let policies = super::policies::attached_names(&state, &org, &row).await?;
+    let policies = super::policy_attachments::attached_names(&state, &org, &row).await?;
     let mut doc = document(&org, row, compliant);
     doc.policies = policies;
     Ok(Json(doc))
@@ -181,7 +181,7 @@ pub async fn list(
     let org = auth.scope(&org, Permission::Read)?;
     let page = paging.requested(15)?;
     let (rows, total) = state.store.environments(org.id, page).await?;
-    let mut attached = super::policies::attached_by_environment(&state, &org).await?;
+    let mut attached = super::policy_attachments::attached_by_environment(&state, &org).await?;
     let envs: Vec<Environment> = rows
         .into_iter()
         .map(|row| {

@@ -13,6 +13,7 @@ pub(crate) mod evidence;
 pub(crate) mod flows;
 pub(crate) mod ledger;
 pub(crate) mod policies;
+pub(crate) mod policy_attachments;
 pub(crate) mod reports;
 pub(crate) mod search;
 pub(crate) mod snapshots;
@@ -74,10 +75,13 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(environment_admin::archive))
         .routes(routes!(environment_admin::rename))
         .routes(routes!(environment_admin::join))
-        .routes(routes!(policies::attach, policies::detach))
+        .routes(routes!(
+            policy_attachments::attach,
+            policy_attachments::detach
+        ))
         .routes(routes!(policies::list, policies::put))
         .routes(routes!(policies::get))
-        .routes(routes!(policies::allow))
+        .routes(routes!(policy_attachments::allow))
         .routes(routes!(reports::report))
         .routes(routes!(snapshots::events))
         .routes(routes!(snapshots::list))

@@ -62,6 +62,7 @@ pub async fn get(
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
+    #[serde(default, deserialize_with = "crate::body::non_empty")]
     pub interval: Option<String>,
     #[serde(default, deserialize_with = "crate::body::flag")]
     pub reverse: Option<bool>,

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use serde_json::Value;
+use custody_api::AttestationTypeVersion;
 
 use super::format::{When, url_encode};
 use super::{Nav, PageResult, Viewer, render};
@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 pub struct Version {
     number: i64,
-    when: Option<When>,
+    when: When,
     note: String,
     content: String,
 }
@@ -34,34 +34,41 @@ struct CatalogPage {
     entries: Vec<Entry>,
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+impl Version {
+    fn new(number: i64, at: f64, note: &str, content: String, now: f64) -> Self {
+        Version {
+            number,
+            when: When::at(at, now),
+            note: note.to_string(),
+            content,
+        }
     }
 }
 
-/// The versions of a policy or type document, newest first.
-fn versions(doc: &Value, at: &str, content: &[&str], note: &str, now: f64) -> Vec<Version> {
-    let mut out: Vec<Version> = doc["versions"]
-        .as_array()
+/// Newest version first.
+fn newest_first(mut versions: Vec<Version>) -> Vec<Version> {
+    versions.reverse();
+    versions
+}
+
+/// A type version's schema and rules, as the page shows them.
+fn type_content(v: &AttestationTypeVersion) -> String {
+    let schema = v
+        .type_schema
+        .as_ref()
+        .and_then(|s| serde_json::to_string_pretty(s).ok());
+    let rules = (!v.evaluator.rules.is_empty()).then(|| {
+        format!(
+            "{} rules:\n{}",
+            v.evaluator.content_type,
+            v.evaluator.rules.join("\n")
+        )
+    });
+    schema
         .into_iter()
-        .flatten()
-        .map(|v| Version {
-            number: v["version"].as_i64().unwrap_or(0),
-            when: v[at].as_f64().map(|t| When::at(t, now)),
-            note: text(&v[note]),
-            content: content
-                .iter()
-                .map(|k| text(&v[*k]))
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n"),
-        })
-        .collect();
-    out.reverse();
-    out
+        .chain(rules)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub async fn policies(
@@ -81,16 +88,27 @@ pub async fn policies(
     let entries = docs
         .iter()
         .map(|d| Entry {
-            name: text(&d["name"]),
-            description: text(&d["description"]),
-            detail: match d["environments"].as_array() {
-                Some(envs) if !envs.is_empty() => format!(
-                    "attached to {}",
-                    envs.iter().map(text).collect::<Vec<_>>().join(", ")
-                ),
-                _ => "attached to no environment".into(),
+            name: d.name.clone(),
+            description: d.description.clone(),
+            detail: if d.consuming_envs.is_empty() {
+                "attached to no environment".into()
+            } else {
+                format!("attached to {}", d.consuming_envs.join(", "))
             },
-            versions: versions(d, "created_at", &["policy_content"], "comment", now),
+            versions: newest_first(
+                d.versions
+                    .iter()
+                    .map(|v| {
+                        Version::new(
+                            v.version,
+                            v.created_at,
+                            &v.comment,
+                            v.policy_yaml.clone(),
+                            now,
+                        )
+                    })
+                    .collect(),
+            ),
         })
         .collect();
     render(CatalogPage {
@@ -115,19 +133,20 @@ pub async fn attestation_types(
     let entries = docs
         .iter()
         .map(|d| Entry {
-            name: text(&d["name"]),
-            description: text(&d["description"]),
-            detail: if d["archived"].as_bool() == Some(true) {
+            name: d.name.clone(),
+            description: d.description.clone(),
+            detail: if d.archived {
                 "archived".into()
             } else {
                 String::new()
             },
-            versions: versions(
-                d,
-                "timestamp",
-                &["type_schema", "evaluator"],
-                "created_by",
-                now,
+            versions: newest_first(
+                d.versions
+                    .iter()
+                    .map(|v| {
+                        Version::new(v.version, v.timestamp, &v.created_by, type_content(v), now)
+                    })
+                    .collect(),
             ),
         })
         .collect();

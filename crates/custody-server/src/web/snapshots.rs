@@ -125,9 +125,8 @@ pub async fn snapshot(
             since: a
                 .creation_timestamp
                 .iter()
-                .copied()
-                .reduce(f64::min)
-                .map(|t| When::at(t, now)),
+                .min()
+                .map(|&t| When::at(t as f64, now)),
             highlight: !h.fingerprint.is_empty() && a.fingerprint.starts_with(&h.fingerprint),
             decisions: a.policy_decisions.iter().map(decision).collect(),
         })

@@ -103,7 +103,7 @@ async fn custom_types_are_versioned_and_judge_attestations() {
             .get("custom-attestation-types/acme/cov?version=9")
             .await,
         404,
-        "custom attestation type 'cov' has no version 9",
+        "version 9 does not exist for custom attestation type 'cov'",
         "",
     );
     let list = srv.reader.json("custom-attestation-types/acme").await;
@@ -138,7 +138,7 @@ async fn custom_types_are_versioned_and_judge_attestations() {
     fails(
         srv.reader.get("custom-attestation-types/acme/bad").await,
         404,
-        "custom attestation type 'bad' does not exist in organization 'acme'",
+        "Custom attestation type 'bad' does not exist for org 'acme'",
     );
 
     fixtures::flow(m, "svc", TEMPLATE).await;

@@ -82,7 +82,8 @@ async fn bad_policies_are_rejected_and_nothing_is_stored() {
     );
     let v2 = format!("{SCHEMA}artifacts:\n  provenance:\n    required: true\n");
     let doc = ok(put_policy(m, "p", &v2).await, 200);
-    assert_eq!(doc["versions"][1]["policy_content"], v2.as_str());
+    assert_eq!(doc["versions"][1]["policy_yaml"], v2.as_str());
+    assert_eq!(doc["consuming_envs"], json!([]));
     assert_eq!(m.json("policies/acme").await[0]["latest_version"], 2);
     srv.stop().await;
 }
@@ -119,6 +120,10 @@ async fn attaching_policies_reevaluates_the_environment() {
     srv.at(T0 + 100.0);
     let reply = attach(m, "prod", &["tested"], Method::POST).await;
     assert_eq!(reply["snapshot"], 2);
+    assert_eq!(
+        m.json("policies/acme/tested").await["consuming_envs"],
+        json!(["prod"])
+    );
     let snap = m.json("snapshots/acme/prod/-1").await;
     assert_eq!(
         (snap["index"].as_i64(), snap["compliant"].as_bool()),

@@ -35,7 +35,7 @@ pub async fn attestation_types_are_versioned(store: &dyn Store) {
         "re-creating a type adds a version to the same type"
     );
     assert_eq!(second.description, "second");
-    let versions = store.attestation_type_versions(first.id).await.unwrap();
+    let versions = store.attestation_type_versions(&[first.id]).await.unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(
         (versions[0].version, versions[0].jq_rules.as_str()),
@@ -52,10 +52,21 @@ pub async fn attestation_types_are_versioned(store: &dyn Store) {
         (20.0, "ci")
     );
 
-    store
+    let alpha = store
         .create_attestation_type(org.id, &insert("alpha", "[]"), 30.0)
         .await
         .unwrap();
+    let both = store
+        .attestation_type_versions(&[alpha.id, first.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        both.iter()
+            .map(|v| (v.type_id, v.version))
+            .collect::<Vec<_>>(),
+        [(first.id, 1), (first.id, 2), (alpha.id, 1)],
+        "versions of several types come by type, then version"
+    );
     let names =
         |rows: Vec<crate::AttestationTypeRow>| rows.into_iter().map(|t| t.name).collect::<Vec<_>>();
     assert_eq!(

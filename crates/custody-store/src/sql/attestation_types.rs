@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
 
-use super::SqlStore;
+use super::{SqlStore, ints};
 use custody_core::ledger::facts::Fact;
 use serde_json::json;
 
@@ -124,15 +124,15 @@ impl AttestationTypeStore for SqlStore {
 
     async fn attestation_type_versions(
         &self,
-        type_id: i64,
+        type_ids: &[i64],
     ) -> Result<Vec<AttestationTypeVersionRow>> {
-        Ok(sqlx::query_as(
-            "SELECT type_id, version, type_schema, jq_rules, summary, created_at, created_by \
-             FROM attestation_type_versions WHERE type_id = $1 ORDER BY version",
-        )
-        .bind(type_id)
-        .fetch_all(&self.pool)
-        .await?)
+        self.fetch_in(ints(type_ids.iter().copied()), |list| {
+            format!(
+                "SELECT type_id, version, type_schema, jq_rules, summary, created_at, created_by \
+                 FROM attestation_type_versions WHERE type_id IN ({list}) ORDER BY type_id, version"
+            )
+        })
+        .await
     }
 
     async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()> {

@@ -73,7 +73,37 @@ fn a_custom_type_judges_an_artifact() {
         first.contains(".line >= 50") && !first.contains(".line >= 80"),
         "{first}"
     );
-    assert!(first.contains("Type schema:"), "{first}");
+    let trimmed: Vec<&str> = first.lines().map(str::trim).collect();
+    let at = |label: &str| {
+        trimmed
+            .iter()
+            .position(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in {first}"))
+    };
+    assert_eq!(
+        [trimmed[0], trimmed[1], trimmed[2], trimmed[3]],
+        [
+            "Name:              cov",
+            "Description:       Coverage",
+            "Organization:      acme",
+            "Archived:          false"
+        ],
+        "{first}"
+    );
+    assert!(at("Versions:") < at("Version:      1"), "{first}");
+    assert!(at("Type schema:  {") < at("Evaluator:"), "{first}");
+    assert_eq!(trimmed[at("Content Type:")], "Content Type:  jq");
+    assert_eq!(trimmed[at("Rules:") + 1], ".line >= 50");
+    let missing = run(&["get", "attestation-type", "nope"]);
+    assert_eq!(
+        stderr(&missing),
+        "Error: Custom attestation type 'nope' does not exist for org 'acme'\n"
+    );
+    let no_version = run(&["get", "attestation-type", "cov@v10"]);
+    assert_eq!(
+        stderr(&no_version),
+        "Error: version 10 does not exist for custom attestation type 'cov'\n"
+    );
     let bad = run(&["get", "attestation-type", "cov@1"]);
     assert_eq!(
         stderr(&bad),

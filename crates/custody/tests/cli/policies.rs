@@ -49,17 +49,30 @@ fn policies_gate_artifacts_in_an_environment() {
         "policy 'prov' is attached to environments: [prod]\n"
     );
     let listed = ok(run(&["list", "policies"]));
+    let rows: Vec<&str> = listed.lines().collect();
+    assert_eq!(rows.len(), 2, "{listed}");
     assert!(
-        listed.starts_with("NAME") && listed.contains("needs provenance"),
+        rows[0].starts_with("NAME  DESCRIPTION       CREATED AT")
+            && rows[0].ends_with("LAST VERSION  USED BY ENVS"),
         "{listed}"
     );
-    assert!(listed.contains("[prod]"), "{listed}");
-    let got = ok(run(&["get", "policy", "prov"]));
     assert!(
-        got.contains("Attached to environments:  prod") || got.contains("prod"),
-        "{got}"
+        rows[1].starts_with("prov  needs provenance  ")
+            && rows[1].ends_with("1             [prod]"),
+        "Kosli counts the versions and prints Go's list of environments: {listed}"
     );
-    assert!(got.contains("Policy content:\n    _schema:"), "{got}");
+    let got = ok(run(&["get", "policy", "prov"]));
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines[0], "Name:                      prov");
+    assert_eq!(lines[1], "Description:               needs provenance");
+    assert!(lines[2].starts_with("Created At:                "), "{got}");
+    assert_eq!(lines[3], "Versions:                  1");
+    assert_eq!(lines[4], "Attached to environments:  [prod]");
+    assert_eq!(lines[5], "Policy content:");
+    assert!(
+        lines[6].starts_with("     _schema:"),
+        "the YAML is indented by a tab stop: {got}"
+    );
 
     let fp = ok(run(&[
         "fingerprint",
