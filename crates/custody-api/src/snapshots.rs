@@ -75,7 +75,8 @@ pub struct SnapshotSummary {
     pub from: f64,
     pub to: f64,
     pub duration: f64,
-    pub compliant: Option<bool>,
+    /// Whether every artifact running there might run there.
+    pub compliant: bool,
 }
 
 /// An artifact in a snapshot diff.

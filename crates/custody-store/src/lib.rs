@@ -250,6 +250,8 @@ pub trait EnvironmentStore: Send + Sync {
     ) -> Result<Vec<SnapshotRow>>;
     /// Runs open at `index`, plus those that ended exactly there.
     async fn runs_at(&self, env_id: i64, index: i64) -> Result<Vec<RunRow>>;
+    /// Runs open at some index in `from..=to` (each one once).
+    async fn runs_during(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>>;
     /// Runs that started or ended at an index in `from..=to`.
     async fn runs_changed(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>>;
     /// Every run of these fingerprints in the org's environments.

@@ -86,6 +86,15 @@ pub trait PolicyStore: Send + Sync {
     ) -> Result<Option<i64>>;
     /// Ids of the policies applying to an environment's snapshot `index`.
     async fn policies_at(&self, env_id: i64, index: i64) -> Result<Vec<i64>>;
+    /// `(policy_id, from_idx, to_idx)` of the attachments to an environment
+    /// that applied at some index in `from..=to` (`to_idx` is `None` while
+    /// attached).
+    async fn policy_spans(
+        &self,
+        env_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, Option<i64>)>>;
     /// `(policy_id, environment name)` of current attachments of these policies.
     async fn attachments(&self, policy_ids: &[i64]) -> Result<Vec<(i64, String)>>;
     async fn allow_artifact(

@@ -107,34 +107,23 @@ pub fn diff(d: &SnapshotDiff, typed: (&str, &str), show_unchanged: bool) -> Stri
     out.join("\n")
 }
 
-/// `list snapshots`; the COMPLIANT column only when the server knows compliance.
+/// `list snapshots`.
 pub fn summaries(list: &[SnapshotSummary]) -> String {
-    let with_compliance = list.iter().any(|s| s.compliant.is_some());
     let mut w = TabWriter::new();
-    w.line(if with_compliance {
-        "SNAPSHOT\tFROM\tTO\tDURATION\tCOMPLIANT"
-    } else {
-        "SNAPSHOT\tFROM\tTO\tDURATION"
-    });
+    w.line("SNAPSHOT\tFROM\tTO\tDURATION\tCOMPLIANT");
     for s in list {
         let to = if s.to == 0.0 {
             "now".to_string()
         } else {
             short(s.to)
         };
-        let mut row = format!(
-            "{}\t{}\t{to}\t{}",
+        w.line(format!(
+            "{}\t{}\t{to}\t{}\t{}",
             s.index,
             short(s.from),
-            duration_words(s.duration)
-        );
-        if with_compliance {
-            row.push_str(&format!(
-                "\t{}",
-                s.compliant.map_or("N/A".to_string(), |c| c.to_string())
-            ));
-        }
-        w.line(row);
+            duration_words(s.duration),
+            s.compliant
+        ));
     }
     w.render()
 }

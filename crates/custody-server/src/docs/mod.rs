@@ -6,6 +6,7 @@ pub mod artifact;
 pub mod compliance;
 pub mod diff;
 pub mod environment;
+pub mod gate;
 pub mod policy;
 pub mod provenance;
 pub mod snapshot;

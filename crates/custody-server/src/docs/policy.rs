@@ -14,7 +14,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// A policy at its latest version, parsed.
+#[derive(Clone)]
 pub struct Applied {
+    pub id: i64,
     pub name: String,
     pub version: i64,
     pub policy: Policy,
@@ -40,33 +42,13 @@ pub async fn load(state: &AppState, rows: &[PolicyRow]) -> ApiResult<Vec<Applied
                 .ok_or_else(|| ApiError::bad(format!("policy '{}' has no version", row.name)))?;
             let policy = Policy::parse(&latest.content).map_err(ApiError::bad)?;
             Ok(Applied {
+                id: row.id,
                 name: row.name.clone(),
                 version: latest.version,
                 policy,
             })
         })
         .collect()
-}
-
-/// Policies applying to an environment's snapshot `index`, at their latest versions.
-pub async fn at_snapshot(
-    state: &AppState,
-    org_id: i64,
-    env_id: i64,
-    index: i64,
-) -> ApiResult<Vec<Applied>> {
-    let ids = state.store.policies_at(env_id, index).await?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<PolicyRow> = state
-        .store
-        .policies(org_id)
-        .await?
-        .into_iter()
-        .filter(|p| ids.contains(&p.id))
-        .collect();
-    load(state, &rows).await
 }
 
 /// The flows of every record in these provenances, by id.
@@ -139,7 +121,7 @@ fn control(compliance: &ArtifactCompliance, id: Option<&str>) -> Option<String> 
 }
 
 /// Decisions of every policy, and whether all are compliant.
-pub fn decisions(applied: &[Applied], subject: &Subject) -> (Vec<PolicyDecision>, bool) {
+pub fn decisions(applied: &[&Applied], subject: &Subject) -> (Vec<PolicyDecision>, bool) {
     let all: Vec<PolicyDecision> = applied
         .iter()
         .map(|a| decide(&a.name, a.version, &a.policy, subject))

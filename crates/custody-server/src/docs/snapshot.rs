@@ -1,13 +1,14 @@
 //! Snapshots: resolving `env#N`-style references, and the artifacts running at an
 //! index with their annotations and provenance.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
 use custody_store::{EnvironmentRow, RunRow};
 
+use super::gate::Gate;
 use super::policy;
 use super::provenance::{Provenance, creation_times, pods, provenance};
 use crate::auth::OrgScope;
@@ -105,14 +106,7 @@ pub async fn document(
         entries.keys().map(|k| k.to_string()).collect(),
     )
     .await?;
-    let applied = policy::at_snapshot(state, org.id, env.id, index).await?;
-    let (flow_rows, allowed) = if applied.is_empty() {
-        (HashMap::new(), Vec::new())
-    } else {
-        let allowed = state.store.allowlist(env.id).await?;
-        let allowed: Vec<String> = allowed.into_iter().map(|a| a.fingerprint).collect();
-        (policy::flows_of(state, known.values()).await?, allowed)
-    };
+    let gate = Gate::during(state, org.id, env.id, (index, index), &known).await?;
     let mut artifacts: Vec<SnapshotArtifact> = entries
         .iter()
         .map(|(fp, entry)| {
@@ -121,14 +115,8 @@ pub async fn document(
             let prov = known.get(*fp);
             let primary = prov.and_then(Provenance::primary);
             let t = entry.transition(index);
-            let (decisions, compliant) = if applied.is_empty() {
-                (Vec::new(), prov.is_some_and(Provenance::compliant))
-            } else {
-                let subject = policy::subject(&run.name, &run.fingerprint, prov, &flow_rows);
-                let (decisions, ok) = policy::decisions(&applied, &subject);
-                let decisions = decisions.iter().map(|d| serde_json::json!(d)).collect();
-                (decisions, ok || allowed.contains(&run.fingerprint))
-            };
+            let (decisions, compliant) = gate.judge(index, run, prov);
+            let decisions = decisions.iter().map(|d| serde_json::json!(d)).collect();
             SnapshotArtifact {
                 name: run.name.clone(),
                 fingerprint: run.fingerprint.clone(),
@@ -178,7 +166,11 @@ pub async fn document(
         next_snapshot_timestamp: row.next_at,
         compliant: Some(compliant),
         artifacts,
-        applied_policies: applied.iter().map(policy::Applied::summary).collect(),
+        applied_policies: gate
+            .applied(index)
+            .into_iter()
+            .map(policy::Applied::summary)
+            .collect(),
     })
 }
 

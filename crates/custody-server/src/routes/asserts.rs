@@ -119,7 +119,7 @@ pub async fn artifact(
             .to_string();
         let flow_rows = policy::flows_of(&state, std::iter::once(&prov)).await?;
         let subject = policy::subject(&name, fp.as_str(), Some(&prov), &flow_rows);
-        let (decisions, ok) = policy::decisions(&applied, &subject);
+        let (decisions, ok) = policy::decisions(&applied.iter().collect::<Vec<_>>(), &subject);
         (ok || allowed, decisions.iter().map(|d| json!(d)).collect())
     };
     Ok(Json(AssertResult {

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::{Paging, Params};
-use crate::docs::diff;
 use crate::docs::environment::logical_snapshot;
 use crate::docs::provenance::provenance;
 use crate::docs::snapshot;
+use crate::docs::{diff, gate};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
@@ -120,6 +120,14 @@ pub async fn list(
         .snapshots(env.id, from, to, !q.reverse.unwrap_or(false), list_page)
         .await?;
     let now = state.now();
+    let listed = rows.iter().map(|s| s.idx);
+    let span = (listed.clone().min(), listed.max());
+    let compliance = match span {
+        (Some(first), Some(last)) => {
+            gate::compliance_during(&state, &org, &env, (first, last)).await?
+        }
+        _ => Default::default(),
+    };
     Ok(Json(
         rows.into_iter()
             .map(|s| SnapshotSummary {
@@ -127,7 +135,7 @@ pub async fn list(
                 from: s.created_at,
                 to: s.next_at.unwrap_or(0.0),
                 duration: s.next_at.unwrap_or(now) - s.created_at,
-                compliant: None,
+                compliant: compliance.get(&s.idx).copied().unwrap_or(false),
             })
             .collect(),
     ))

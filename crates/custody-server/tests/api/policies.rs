@@ -201,6 +201,26 @@ async fn attaching_policies_reevaluates_the_environment() {
         m.json("snapshots/acme/prod/3").await["applied_policies"][0]["name"],
         "tested"
     );
+
+    // As the Kosli CLI lists them (it sends an empty interval).
+    let listed = m
+        .json("snapshots/acme/prod?interval=&page=1&per_page=15&reverse=false")
+        .await;
+    let mut from_list = Vec::new();
+    for s in listed.as_array().expect("a list") {
+        let index = s["index"].as_i64().expect("an index");
+        let doc = m.json(&format!("snapshots/acme/prod/{index}")).await;
+        assert_eq!(
+            s["compliant"], doc["compliant"],
+            "#{index}: list and document agree"
+        );
+        from_list.push((index, s["compliant"].as_bool().expect("a bool")));
+    }
+    assert_eq!(
+        from_list,
+        [(4, false), (3, true), (2, true), (1, true)],
+        "#4 runs nginx without a policy to allow it"
+    );
     srv.stop().await;
 }
 

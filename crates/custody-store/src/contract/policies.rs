@@ -115,6 +115,13 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
         "history is kept"
     );
     assert!(store.policies_at(env.id, 3).await.unwrap().is_empty());
+    assert_eq!(
+        store.policy_spans(env.id, 1, 3).await.unwrap(),
+        [(p.id, 2, Some(3))],
+        "attached at #2, detached at #3"
+    );
+    assert!(store.policy_spans(env.id, 3, 3).await.unwrap().is_empty());
+    assert!(store.policy_spans(env.id, 1, 1).await.unwrap().is_empty());
     assert!(store.attachments(&[p.id]).await.unwrap().is_empty());
 
     store

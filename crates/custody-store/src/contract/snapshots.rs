@@ -137,6 +137,26 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         2,
         "scaled run closed and reopened at #2"
     );
+    let during = |from, to| async move {
+        let runs = store.runs_during(env_id, from, to).await.unwrap();
+        runs.iter()
+            .map(|r| (r.fingerprint.clone(), r.from_idx))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        during(1, 1).await,
+        [(fp('a'), 1)],
+        "the run that was closed at #2 is open at #1"
+    );
+    assert_eq!(
+        during(2, 3).await,
+        [(fp('a'), 2), (fp('b'), 3)],
+        "runs closed at #2 are not open during #2..#3"
+    );
+    assert!(
+        during(4, 4).await.is_empty(),
+        "nothing runs after the empty report"
+    );
     assert_eq!(store.snapshot_at_time(env_id, 25.0).await.unwrap(), Some(2));
     assert_eq!(store.snapshot_at_time(env_id, 5.0).await.unwrap(), None);
     let listed = store

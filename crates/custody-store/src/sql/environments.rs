@@ -288,6 +288,18 @@ impl EnvironmentStore for SqlStore {
         .await?)
     }
 
+    async fn runs_during(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $3 AND (r.to_idx IS NULL OR r.to_idx > $2) \
+             ORDER BY r.id"
+        )))
+        .bind(env_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn runs_changed(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \

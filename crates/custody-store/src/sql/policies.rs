@@ -244,6 +244,23 @@ impl PolicyStore for SqlStore {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    async fn policy_spans(
+        &self,
+        env_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, i64, Option<i64>)>> {
+        Ok(sqlx::query_as(
+            "SELECT policy_id, from_idx, to_idx FROM environment_policies WHERE env_id = $1 \
+             AND from_idx <= $3 AND (to_idx IS NULL OR to_idx > $2) ORDER BY policy_id, from_idx",
+        )
+        .bind(env_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn attachments(&self, policy_ids: &[i64]) -> Result<Vec<(i64, String)>> {
         self.fetch_in(ints(policy_ids.iter().copied()), |list| {
             format!(
