@@ -4,6 +4,7 @@
 //! derived from stored facts. Everything here is deterministic and unit-tested.
 
 pub mod attestation;
+pub mod binding;
 pub mod compliance;
 pub mod environment;
 pub mod expr;

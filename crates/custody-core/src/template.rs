@@ -159,6 +159,15 @@ impl Template {
         }
     }
 
+    /// The template in force for a trail: the trail's own when it has one, else
+    /// its flow's; a flow without a template expects nothing. Stored text that no
+    /// longer parses is an error, for the caller to surface.
+    pub fn in_force(trail: Option<&str>, flow: Option<&str>) -> Result<Self, TemplateError> {
+        trail
+            .or(flow)
+            .map_or_else(|| Ok(Template::default()), Self::parse_stored)
+    }
+
     /// The attestations an artifact with this template name must have.
     pub fn artifact_requirements(&self, template_name: Option<&str>) -> Vec<Requirement> {
         let named = template_name

@@ -1,5 +1,7 @@
 //! Rows the store returns. JSON-valued columns stay text here; `json()` reads them.
 
+use custody_core::binding::{ArtifactKey, AttestationKey};
+use custody_core::compliance::Reported;
 use custody_core::{EnvironmentType, Role};
 use serde_json::Value;
 
@@ -123,6 +125,19 @@ pub struct ArtifactRow {
     pub created_at: f64,
 }
 
+impl ArtifactRow {
+    /// What attestation binding needs of this artifact.
+    pub fn key(&self) -> ArtifactKey<'_> {
+        ArtifactKey {
+            id: self.id,
+            flow_id: self.flow_id,
+            trail_id: self.trail_id,
+            template_name: self.template_name.as_deref(),
+            git_commit: self.git_commit.as_deref(),
+        }
+    }
+}
+
 /// What `insert_artifact` writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArtifactInsert {
@@ -153,6 +168,30 @@ pub struct AttestationRow {
     pub is_compliant: i64,
     pub payload: String,
     pub created_at: f64,
+}
+
+impl AttestationRow {
+    /// What binding needs of this attestation.
+    pub fn key(&self) -> AttestationKey<'_> {
+        AttestationKey {
+            artifact_id: self.artifact_id,
+            flow_id: self.flow_id,
+            trail_id: self.trail_id,
+            target_artifact: self.target_artifact.as_deref(),
+            commit_sha: self.commit_sha.as_deref(),
+        }
+    }
+
+    /// The attestation as compliance sees it.
+    pub fn reported(&self) -> Reported {
+        Reported {
+            id: self.public_id.clone(),
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            is_compliant: self.is_compliant != 0,
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// What `insert_attestation` writes.

@@ -1,9 +1,11 @@
-//! Compliance of artifacts and trails from their templates and attestations.
+//! Compliance of artifacts, read for many at once: their attestations and the
+//! templates in force loaded in a few queries, then judged by the rules of
+//! `custody_core::binding` and `custody_core::compliance`.
 
 use std::collections::HashMap;
 
-use custody_core::compliance::{AttestationStatus, Reported, State, evaluate};
-use custody_core::template::Template;
+use custody_core::compliance::{AttestationStatus, Reported, State, artifact_outcome};
+use custody_core::template::{Template, TemplateError};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow, Store, TrailRow};
 use serde_json::{Value, json};
 
@@ -15,6 +17,9 @@ pub struct ArtifactCompliance {
     pub state: State,
     pub attestations: Vec<AttestationStatus>,
     pub trail_attestations: Vec<AttestationStatus>,
+    /// Why the template in force could not be read (the artifact is then
+    /// non-compliant).
+    pub template_error: Option<String>,
     /// Attestations that concern the artifact itself, for its history.
     pub bound: Vec<AttestationRow>,
     /// Attestations about the artifact's trail itself.
@@ -24,11 +29,15 @@ pub struct ArtifactCompliance {
 impl ArtifactCompliance {
     /// The `compliance_status` object of API documents.
     pub fn status_json(&self) -> Value {
-        json!({
+        let mut status = json!({
             "status": self.state.as_str(),
             "is_compliant": self.state == State::Compliant,
             "attestations_statuses": self.attestations.iter().chain(&self.trail_attestations).collect::<Vec<_>>(),
-        })
+        });
+        if let Some(error) = &self.template_error {
+            status["template_error"] = json!(error);
+        }
+        status
     }
 }
 
@@ -48,47 +57,19 @@ impl Templates {
         })
     }
 
-    /// The template in force for a trail of a flow: the trail's own, else the flow's.
-    pub fn template(&self, flow_id: i64, trail_id: Option<i64>) -> Template {
-        let text = trail_id
-            .and_then(|t| self.trails.get(&t))
-            .and_then(|t| t.template.clone())
-            .or_else(|| self.flows.get(&flow_id).and_then(|f| f.template.clone()));
-        text.and_then(|t| Template::parse_stored(&t).ok())
-            .unwrap_or_default()
+    /// The template in force for a trail of a flow.
+    pub fn template(&self, flow_id: i64, trail_id: Option<i64>) -> Result<Template, TemplateError> {
+        let trail = trail_id.and_then(|t| self.trails.get(&t));
+        let flow = self.flows.get(&flow_id);
+        Template::in_force(
+            trail.and_then(|t| t.template.as_deref()),
+            flow.and_then(|f| f.template.as_deref()),
+        )
     }
 }
 
 pub fn reported(rows: &[&AttestationRow]) -> Vec<Reported> {
-    rows.iter()
-        .map(|a| Reported {
-            id: a.public_id.clone(),
-            name: a.name.clone(),
-            kind: a.kind.clone(),
-            is_compliant: a.is_compliant != 0,
-            created_at: a.created_at,
-        })
-        .collect()
-}
-
-/// Whether an attestation concerns this artifact: reported on it, or reported for
-/// its template name in its trail or for its commit in its flow.
-pub fn binds_to(att: &AttestationRow, artifact: &ArtifactRow) -> bool {
-    match att.artifact_id {
-        Some(id) => id == artifact.id,
-        None => {
-            att.flow_id == artifact.flow_id
-                && att.target_artifact.is_some()
-                && att.target_artifact == artifact.template_name
-                && ((att.trail_id.is_some() && att.trail_id == artifact.trail_id)
-                    || (att.commit_sha.is_some() && att.commit_sha == artifact.git_commit))
-        }
-    }
-}
-
-/// Whether an attestation is about a trail itself.
-pub fn is_trail_level(att: &AttestationRow, trail_id: i64) -> bool {
-    att.trail_id == Some(trail_id) && att.artifact_id.is_none() && att.target_artifact.is_none()
+    rows.iter().map(|a| a.reported()).collect()
 }
 
 /// Evaluates every artifact in a few queries.
@@ -114,24 +95,29 @@ pub fn evaluate_one(
     attestations: &[AttestationRow],
     templates: &Templates,
 ) -> ArtifactCompliance {
-    let template = templates.template(row.flow_id, row.trail_id);
-    let bound: Vec<&AttestationRow> = attestations.iter().filter(|a| binds_to(a, row)).collect();
-    let requirements = template.artifact_requirements(row.template_name.as_deref());
-    let (own_state, own) = evaluate(&requirements, &reported(&bound));
+    let key = row.key();
+    let bound: Vec<&AttestationRow> = attestations
+        .iter()
+        .filter(|a| a.key().binds_to(&key))
+        .collect();
     let trail_level: Vec<&AttestationRow> = row.trail_id.map_or_else(Vec::new, |trail_id| {
         attestations
             .iter()
-            .filter(|a| is_trail_level(a, trail_id))
+            .filter(|a| a.key().is_about_trail(trail_id))
             .collect()
     });
-    let (trail_state, trail) = match row.trail_id {
-        Some(_) => evaluate(&template.trail_attestations, &reported(&trail_level)),
-        None => (State::Compliant, Vec::new()),
-    };
+    let template = templates.template(row.flow_id, row.trail_id);
+    let outcome = artifact_outcome(
+        template.as_ref(),
+        row.template_name.as_deref(),
+        &reported(&bound),
+        row.trail_id.map(|_| reported(&trail_level)).as_deref(),
+    );
     ArtifactCompliance {
-        state: State::combine([own_state, trail_state]),
-        attestations: own,
-        trail_attestations: trail,
+        state: outcome.state,
+        attestations: outcome.attestations,
+        trail_attestations: outcome.trail_attestations,
+        template_error: outcome.template_error,
         bound: bound.into_iter().cloned().collect(),
         trail_level: trail_level.into_iter().cloned().collect(),
     }

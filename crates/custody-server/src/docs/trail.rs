@@ -2,12 +2,12 @@
 //! artifact, and its events.
 
 use custody_api::{FlowRef, GitCommitInfo, Trail, TrailEvent};
-use custody_core::compliance::{State, evaluate};
-use custody_core::template::Template;
+use custody_core::compliance::{Slot, State, TrailArtifact, trail_outcome};
+use custody_core::template::{Template, TemplateError};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow, TrailRow, json};
 use serde_json::{Map, Value, json};
 
-use super::compliance::{ArtifactCompliance, evaluate_artifacts, is_trail_level, reported};
+use super::compliance::{ArtifactCompliance, evaluate_artifacts, reported};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -33,13 +33,8 @@ pub fn tags(flow: &FlowRow) -> std::collections::BTreeMap<String, String> {
     serde_json::from_str(&flow.tags).unwrap_or_default()
 }
 
-fn template_of(flow: &FlowRow, trail: &TrailRow) -> Template {
-    trail
-        .template
-        .clone()
-        .or_else(|| flow.template.clone())
-        .and_then(|t| Template::parse_stored(&t).ok())
-        .unwrap_or_default()
+fn template_of(flow: &FlowRow, trail: &TrailRow) -> Result<Template, TemplateError> {
+    Template::in_force(trail.template.as_deref(), flow.template.as_deref())
 }
 
 fn artifact_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) -> Value {
@@ -51,56 +46,53 @@ fn artifact_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) ->
 /// A trail's compliance and `compliance_status` from its template, its artifacts
 /// (oldest first, with their compliance) and the attestations reported on it.
 fn trail_compliance(
-    template: &Template,
+    template: Result<&Template, &TemplateError>,
     trail_id: i64,
     artifacts: &[(&ArtifactRow, &ArtifactCompliance)],
     attestations: &[AttestationRow],
 ) -> (State, Value) {
     let trail_level: Vec<_> = attestations
         .iter()
-        .filter(|a| is_trail_level(a, trail_id))
+        .filter(|a| a.key().is_about_trail(trail_id))
         .collect();
-    let (trail_state, trail_statuses) =
-        evaluate(&template.trail_attestations, &reported(&trail_level));
-    let mut states = vec![trail_state];
-    let mut by_name = Map::new();
-    for spec in &template.artifacts {
-        let latest = artifacts
-            .iter()
-            .rev()
-            .find(|(a, _)| a.template_name.as_deref() == Some(spec.name.as_str()));
-        let status = match latest {
-            Some((a, c)) => {
-                states.push(c.state);
-                artifact_status(a, c, false)
-            }
-            None => {
-                states.push(State::Missing);
-                let (_, missing) = evaluate(&spec.attestations, &[]);
-                json!({"artifact_fingerprint": null, "status": "MISSING", "is_compliant": false,
-                       "unexpected": false, "attestations_statuses": missing})
-            }
-        };
-        by_name.insert(spec.name.clone(), status);
-    }
-    for (a, c) in artifacts {
-        let name = a
-            .template_name
-            .clone()
-            .unwrap_or_else(|| a.filename.clone());
-        if !by_name.contains_key(&name) {
-            states.push(c.state);
-            by_name.insert(name, artifact_status(a, c, true));
-        }
-    }
-    let overall = State::combine(states);
-    let status = json!({
-        "status": overall.as_str(),
-        "is_compliant": overall == State::Compliant,
-        "attestations_statuses": trail_statuses,
+    let judged: Vec<TrailArtifact<(&ArtifactRow, &ArtifactCompliance)>> = artifacts
+        .iter()
+        .map(|pair| TrailArtifact {
+            template_name: pair.0.template_name.as_deref(),
+            filename: &pair.0.filename,
+            state: pair.1.state,
+            record: pair,
+        })
+        .collect();
+    let outcome = trail_outcome(template, &reported(&trail_level), &judged);
+    let by_name: Map<String, Value> = outcome
+        .artifacts
+        .into_iter()
+        .map(|(name, slot)| {
+            let status = match slot {
+                Slot::Reported {
+                    record: (a, c),
+                    unexpected,
+                    ..
+                } => artifact_status(a, c, unexpected),
+                Slot::Missing(missing) => {
+                    json!({"artifact_fingerprint": null, "status": "MISSING", "is_compliant": false,
+                           "unexpected": false, "attestations_statuses": missing})
+                }
+            };
+            (name, status)
+        })
+        .collect();
+    let mut status = json!({
+        "status": outcome.state.as_str(),
+        "is_compliant": outcome.state == State::Compliant,
+        "attestations_statuses": outcome.attestations,
         "artifacts_statuses": Value::Object(by_name),
     });
-    (overall, status)
+    if let Some(error) = outcome.template_error {
+        status["template_error"] = json!(error);
+    }
+    (outcome.state, status)
 }
 
 /// Compliance of many trails in a fixed number of queries.
@@ -122,12 +114,11 @@ pub async fn compliance_of(state: &AppState, trails: &[TrailRow]) -> ApiResult<V
                 .zip(&compliance)
                 .filter(|(a, _)| a.trail_id == Some(trail.id))
                 .collect();
-            let template = flows
-                .iter()
-                .find(|f| f.id == trail.flow_id)
-                .map(|f| template_of(f, trail))
-                .unwrap_or_default();
-            trail_compliance(&template, trail.id, &own, &attestations).0
+            let template = match flows.iter().find(|f| f.id == trail.flow_id) {
+                Some(flow) => template_of(flow, trail),
+                None => Ok(Template::default()),
+            };
+            trail_compliance(template.as_ref(), trail.id, &own, &attestations).0
         })
         .collect())
 }
@@ -140,8 +131,12 @@ pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> Api
     let compliance = evaluate_artifacts(store, &artifacts).await?;
     let attestations = store.trail_attestations(&[trail.id]).await?;
     let pairs: Vec<_> = artifacts.iter().zip(&compliance).collect();
-    let (overall, compliance_status) =
-        trail_compliance(&template_of(flow, trail), trail.id, &pairs, &attestations);
+    let (overall, compliance_status) = trail_compliance(
+        template_of(flow, trail).as_ref(),
+        trail.id,
+        &pairs,
+        &attestations,
+    );
 
     let mut events: Vec<TrailEvent> = store
         .trail_events(trail.id)
@@ -160,7 +155,7 @@ pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> Api
         events.push(e);
     }
     for att in &attestations {
-        let on_trail = att.artifact_id.is_none() && att.target_artifact.is_none();
+        let on_trail = att.key().is_about_trail(trail.id);
         let mut e = event(
             if on_trail {
                 "trail_attestation_reported"

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 use super::api_doc::Refusals;
 use super::attestations::latest_artifact;
 use crate::auth::{Authed, Permission};
-use crate::docs::compliance::binds_to;
 use crate::error::{ApiError, ApiResult};
 use crate::evidence::intake;
 use crate::lookup;
@@ -143,7 +142,7 @@ pub async fn latest_on_artifact(
     let row = rows
         .iter()
         .rev()
-        .find(|r| r.name == name && binds_to(r, &artifact))
+        .find(|r| r.name == name && r.key().binds_to(&artifact.key()))
         .ok_or_else(missing)?;
     let trail_name = artifact.trail_name.clone().unwrap_or_default();
     let doc = document(

@@ -7,6 +7,12 @@ use serde::Serialize;
 use crate::Timestamp;
 use crate::template::Requirement;
 
+mod artifact;
+mod trail;
+
+pub use artifact::{ArtifactOutcome, artifact_outcome};
+pub use trail::{Slot, TrailArtifact, TrailOutcome, trail_outcome};
+
 /// The compliance vocabulary of trails and artifacts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum State {
