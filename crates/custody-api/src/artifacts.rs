@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::GitCommitInfo;
+use crate::{ArtifactStatus, GitCommitInfo};
 
 /// Body of `POST /artifacts/{org}/{flow}` (attest artifact).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -71,7 +71,7 @@ pub struct Artifact {
     pub repo_url: Option<String>,
     pub html_url: Option<String>,
     pub state: String,
-    pub compliance_status: Value,
+    pub compliance_status: ArtifactStatus,
     pub annotations: BTreeMap<String, String>,
     pub running: Vec<EnvIndex>,
     pub exited: Vec<EnvIndex>,
@@ -231,7 +231,7 @@ pub struct SearchResult {
 pub struct AssertFlow {
     pub flow: String,
     pub trail: Option<String>,
-    pub compliance_status: Value,
+    pub compliance_status: ArtifactStatus,
 }
 
 /// Response of `GET /asserts/{org}/fingerprint/{fp}`.
@@ -243,7 +243,8 @@ pub struct AssertResult {
     pub environment: Option<String>,
     pub policy_evaluations: Vec<Value>,
     pub flows: Vec<AssertFlow>,
-    pub html_url: Option<String>,
+    /// The artifact's page in its first flow; empty when no flow knows it.
+    pub html_url: String,
 }
 
 /// Body of the legacy `POST /evidence/{org}/artifact/{flow}/generic`.

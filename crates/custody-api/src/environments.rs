@@ -55,6 +55,12 @@ pub struct EnvironmentPage {
     pub environments: Vec<Environment>,
 }
 
+impl From<EnvironmentPage> for Vec<Environment> {
+    fn from(page: EnvironmentPage) -> Self {
+        page.environments
+    }
+}
+
 /// Body of `PUT /environments/{org}/{env}/report/{type}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -82,7 +88,8 @@ pub struct EnvironmentEvent {
     pub sha256: String,
     pub description: String,
     pub reported_at: f64,
-    pub pipeline: Option<String>,
+    /// The flow the artifact came from, empty when no flow knows it.
+    pub pipeline: String,
     #[serde(rename = "type")]
     pub kind: String,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::GitCommitInfo;
+use crate::{GitCommitInfo, TrailStatus};
 
 /// `data_json` of `PUT /flows/{org}/template_file`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -124,11 +124,51 @@ pub struct Trail {
     pub repo_info: Option<Value>,
     pub created_at: f64,
     pub last_modified_at: f64,
-    pub template: Option<String>,
+    /// The template in force (the trail's own, else its flow's).
+    pub template: Option<TrailTemplate>,
     pub compliance_state: String,
     pub is_compliant: bool,
-    pub compliance_status: Value,
+    pub compliance_status: TrailStatus,
     pub events: Vec<TrailEvent>,
+    /// The trail's page in the web UI.
+    #[serde(default)]
+    pub html_url: String,
+}
+
+/// A trail's template as Kosli sends it: what it expects, and the text it was
+/// read from. Legacy comma-list templates expect attestations of every artifact,
+/// which this shape cannot name: they are in `content` only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrailTemplate {
+    pub version: i64,
+    pub trail: TemplateTrail,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateTrail {
+    #[serde(default)]
+    pub attestations: Vec<TemplateAttestation>,
+    #[serde(default)]
+    pub artifacts: Vec<TemplateArtifact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateAttestation {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateArtifact {
+    pub name: String,
+    #[serde(default)]
+    pub attestations: Vec<TemplateAttestation>,
 }
 
 /// A trail in lists (`GET /trails/{org}[/{flow}]`), newest first.

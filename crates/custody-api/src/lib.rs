@@ -4,6 +4,7 @@
 
 mod artifacts;
 mod catalog;
+mod compliance;
 mod environments;
 mod flows;
 mod orgs;
@@ -11,6 +12,7 @@ mod snapshots;
 
 pub use artifacts::*;
 pub use catalog::*;
+pub use compliance::*;
 pub use environments::*;
 pub use flows::*;
 pub use orgs::*;
@@ -32,6 +34,31 @@ pub struct ErrorBody {
 pub struct Paged<T> {
     pub data: Vec<T>,
     pub pagination: Pagination,
+}
+
+/// A plain list, or a page of it when the caller asked for paging (`P` is the
+/// page's envelope: [`Paged`] for flows, `EnvironmentPage` for environments).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ListOrPage<T, P> {
+    List(Vec<T>),
+    Page(P),
+}
+
+impl<T, P: Into<Vec<T>>> ListOrPage<T, P> {
+    /// The items, whichever shape they came in.
+    pub fn into_items(self) -> Vec<T> {
+        match self {
+            ListOrPage::List(items) => items,
+            ListOrPage::Page(page) => page.into(),
+        }
+    }
+}
+
+impl<T> From<Paged<T>> for Vec<T> {
+    fn from(page: Paged<T>) -> Self {
+        page.data
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

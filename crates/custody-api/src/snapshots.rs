@@ -22,7 +22,13 @@ pub struct SnapshotFlow {
     pub template_reference_name: Option<String>,
     pub git_commit: Option<String>,
     pub commit_url: Option<String>,
-    pub artifact_compliance_in_flow: String,
+    /// Whether the artifact is compliant in this flow.
+    pub artifact_compliance_in_flow: bool,
+    /// The artifact's page in this flow, and the flow's page.
+    #[serde(default)]
+    pub html_url: String,
+    #[serde(default)]
+    pub flow_html_url: String,
 }
 
 /// One artifact of a snapshot.
@@ -59,6 +65,9 @@ pub struct Snapshot {
     #[serde(rename = "type")]
     pub kind: String,
     pub is_latest: bool,
+    /// The snapshot's page in the web UI.
+    #[serde(default)]
+    pub html_url: String,
     pub next_snapshot_timestamp: Option<f64>,
     pub compliant: Option<bool>,
     pub artifacts: Vec<SnapshotArtifact>,

@@ -117,12 +117,25 @@ impl AppState {
         self
     }
 
-    /// The web page of an artifact.
+    /// Web UI pages, for the `html_url` fields of documents.
+    pub fn flow_url(&self, org: &str, flow: &str) -> String {
+        format!("{}/{org}/flows/{flow}", self.public_url)
+    }
+
     pub fn artifact_url(&self, org: &str, flow: &str, fingerprint: &str) -> String {
-        format!(
-            "{}/{org}/flows/{flow}/artifacts/{fingerprint}",
-            self.public_url
-        )
+        format!("{}/artifacts/{fingerprint}", self.flow_url(org, flow))
+    }
+
+    pub fn trail_url(&self, org: &str, flow: &str, trail: &str) -> String {
+        format!("{}/trails/{trail}", self.flow_url(org, flow))
+    }
+
+    pub fn environment_url(&self, org: &str, env: &str) -> String {
+        format!("{}/{org}/environments/{env}", self.public_url)
+    }
+
+    pub fn snapshot_url(&self, org: &str, env: &str, index: i64) -> String {
+        format!("{}/snapshots/{index}", self.environment_url(org, env))
     }
 
     pub fn now(&self) -> f64 {

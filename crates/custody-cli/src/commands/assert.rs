@@ -144,31 +144,12 @@ fn render(result: &AssertResult) -> String {
             "  {:<33}{:<31}{:<16}{}\n",
             "Attestation-name", "type", "status", "compliant"
         ));
-        let rows = flow.compliance_status["attestations_statuses"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        for row in rows {
-            let text = |k: &str| {
-                row.get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let compliant = row
-                .get("is_compliant")
-                .and_then(Value::as_bool)
-                .map_or(String::new(), |b| b.to_string());
-            let unexpected = if row.get("unexpected") == Some(&Value::Bool(true)) {
-                " unexpected"
-            } else {
-                ""
-            };
+        for row in &flow.compliance_status.attestations_statuses {
+            let compliant = row.is_compliant.map_or(String::new(), |b| b.to_string());
+            let unexpected = if row.unexpected { " unexpected" } else { "" };
             out.push_str(&format!(
                 "    {:<31}{:<31}{:<16}{compliant}{unexpected}\n",
-                text("attestation_name"),
-                text("attestation_type"),
-                text("status")
+                row.attestation_name, row.attestation_type, row.status
             ));
         }
     }

@@ -137,7 +137,11 @@ pub fn events(list: &[EnvironmentEvent]) -> String {
             "#{}\tArtifact: {}\t{}",
             e.snapshot_index,
             e.artifact_name,
-            e.pipeline.as_deref().unwrap_or("N/A")
+            if e.pipeline.is_empty() {
+                "N/A"
+            } else {
+                &e.pipeline
+            }
         ));
         w.line(format!("\tFingerprint: {}\t\t", e.sha256));
         w.line(format!("\tDescription: {}\t\t", e.description));

@@ -1,6 +1,6 @@
 //! `get trail` as a table.
 
-use custody_api::{Trail, TrailEvent};
+use custody_api::{AttestationState, Trail, TrailEvent};
 
 use crate::output::{TabWriter, long, short};
 
@@ -79,36 +79,28 @@ fn cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
-fn status_label(row: &serde_json::Value) -> String {
-    let unexpected = if row["unexpected"] == serde_json::Value::Bool(true) {
-        " (+)"
-    } else {
-        ""
-    };
-    let label = match (row["status"].as_str(), row["is_compliant"].as_bool()) {
-        (Some("MISSING"), _) => "⏳ missing",
+fn status_label(status: &str, is_compliant: Option<bool>, unexpected: bool) -> String {
+    let label = match (status, is_compliant) {
+        ("MISSING", _) => "⏳ missing",
         (_, Some(true)) => "✅ compliant",
         (_, Some(false)) => "❌ non-compliant",
         _ => "⏳ pending",
     };
+    let unexpected = if unexpected { " (+)" } else { "" };
     format!("{label}{unexpected}")
 }
 
-fn attestation_lines(rows: &serde_json::Value) -> String {
-    rows.as_array()
-        .map(|rows| {
-            rows.iter()
-                .map(|r| {
-                    format!(
-                        "- {} `{}` ({})\n",
-                        status_label(r),
-                        r["attestation_name"].as_str().unwrap_or_default(),
-                        r["attestation_type"].as_str().unwrap_or_default()
-                    )
-                })
-                .collect()
+fn attestation_lines(rows: &[AttestationState]) -> String {
+    rows.iter()
+        .map(|r| {
+            format!(
+                "- {} `{}` ({})\n",
+                status_label(&r.status, r.is_compliant, r.unexpected),
+                r.attestation_name,
+                r.attestation_type
+            )
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// GitHub-flavoured markdown for CI job summaries.
@@ -141,12 +133,11 @@ pub fn markdown(t: &Trail, host: &str, org: &str) -> String {
     }
     let status = &t.compliance_status;
     out.push_str("\n### Attestations\n\n**Trail**\n\n");
-    out.push_str(&attestation_lines(&status["attestations_statuses"]));
-    if let Some(artifacts) = status["artifacts_statuses"].as_object() {
-        for (name, a) in artifacts {
-            out.push_str(&format!("\n**{}** — {}\n\n", cell(name), status_label(a)));
-            out.push_str(&attestation_lines(&a["attestations_statuses"]));
-        }
+    out.push_str(&attestation_lines(&status.attestations_statuses));
+    for (name, a) in &status.artifacts_statuses {
+        let label = status_label(&a.status, Some(a.is_compliant), a.unexpected);
+        out.push_str(&format!("\n**{}** — {label}\n\n", cell(name)));
+        out.push_str(&attestation_lines(&a.attestations_statuses));
     }
     out.push_str("\n### Events\n\n");
     if t.events.is_empty() {

@@ -138,7 +138,7 @@ fn document(
         repo_url: row.repo_url.clone(),
         html_url: None,
         state: compliance.state.as_str().to_string(),
-        compliance_status: compliance.status_json(),
+        compliance_status: compliance.status(),
         annotations,
         running,
         exited,

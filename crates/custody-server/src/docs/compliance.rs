@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
+use custody_api::{ArtifactStatus, AttestationState};
 use custody_core::compliance::{AttestationStatus, Reported, State, artifact_outcome};
 use custody_core::template::{Template, TemplateError};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow, Store, TrailRow};
-use serde_json::{Value, json};
 
 use crate::error::ApiResult;
 
@@ -28,17 +28,31 @@ pub struct ArtifactCompliance {
 
 impl ArtifactCompliance {
     /// The `compliance_status` object of API documents.
-    pub fn status_json(&self) -> Value {
-        let mut status = json!({
-            "status": self.state.as_str(),
-            "is_compliant": self.state == State::Compliant,
-            "attestations_statuses": self.attestations.iter().chain(&self.trail_attestations).collect::<Vec<_>>(),
-        });
-        if let Some(error) = &self.template_error {
-            status["template_error"] = json!(error);
+    pub fn status(&self) -> ArtifactStatus {
+        ArtifactStatus {
+            status: self.state.as_str().to_string(),
+            is_compliant: self.state == State::Compliant,
+            attestations_statuses: states(self.attestations.iter().chain(&self.trail_attestations)),
+            template_error: self.template_error.clone(),
         }
-        status
     }
+}
+
+/// Attestation statuses as documents carry them.
+pub fn states<'a>(
+    statuses: impl IntoIterator<Item = &'a AttestationStatus>,
+) -> Vec<AttestationState> {
+    statuses
+        .into_iter()
+        .map(|s| AttestationState {
+            attestation_name: s.attestation_name.clone(),
+            attestation_type: s.attestation_type.clone(),
+            attestation_id: s.attestation_id.clone(),
+            status: s.status.to_string(),
+            is_compliant: s.is_compliant,
+            unexpected: s.unexpected,
+        })
+        .collect()
 }
 
 /// Templates of the flows and trails of some artifacts, loaded together.

@@ -43,6 +43,7 @@ pub async fn logical_snapshot(
         timestamp: 0.0,
         kind: EnvironmentType::Logical.to_string(),
         is_latest: true,
+        html_url: state.environment_url(&org.name, &env.name),
         next_snapshot_timestamp: None,
         compliant: Some(true),
         artifacts: Vec::new(),

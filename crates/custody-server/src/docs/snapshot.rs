@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
+use custody_core::compliance::State;
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
 use custody_store::{EnvironmentRow, RunRow};
@@ -136,7 +137,7 @@ pub async fn document(
                 commit_url: primary.and_then(|p| p.commit_url.clone()),
                 compliant: Some(compliant),
                 deployments: Vec::new(),
-                flows: prov.map(flows).unwrap_or_default(),
+                flows: prov.map_or_else(Vec::new, |p| flows(state, &org.name, p)),
                 annotation: Annotation {
                     kind: t.kind().to_string(),
                     was: t.was,
@@ -163,6 +164,7 @@ pub async fn document(
         timestamp: row.created_at,
         kind: row.kind,
         is_latest: index == env.latest_index,
+        html_url: state.snapshot_url(&org.name, &env.name, index),
         next_snapshot_timestamp: row.next_at,
         compliant: Some(compliant),
         artifacts,
@@ -174,7 +176,7 @@ pub async fn document(
     })
 }
 
-fn flows(prov: &Provenance) -> Vec<SnapshotFlow> {
+fn flows(state: &AppState, org: &str, prov: &Provenance) -> Vec<SnapshotFlow> {
     prov.records
         .iter()
         .map(|(r, s)| SnapshotFlow {
@@ -183,7 +185,9 @@ fn flows(prov: &Provenance) -> Vec<SnapshotFlow> {
             template_reference_name: r.template_name.clone(),
             git_commit: r.git_commit.clone(),
             commit_url: r.commit_url.clone(),
-            artifact_compliance_in_flow: s.state.as_str().to_string(),
+            artifact_compliance_in_flow: s.state == State::Compliant,
+            html_url: state.artifact_url(org, &r.flow_name, &r.fingerprint),
+            flow_html_url: state.flow_url(org, &r.flow_name),
         })
         .collect()
 }

@@ -1,13 +1,16 @@
 //! Trail documents: the trail's compliance against its template, artifact by
 //! artifact, and its events.
 
-use custody_api::{FlowRef, GitCommitInfo, Trail, TrailEvent};
+use custody_api::{
+    FlowRef, GitCommitInfo, SlotStatus, TemplateArtifact, TemplateAttestation, TemplateTrail,
+    Trail, TrailEvent, TrailStatus, TrailTemplate,
+};
 use custody_core::compliance::{Slot, State, TrailArtifact, trail_outcome};
-use custody_core::template::{Template, TemplateError};
+use custody_core::template::{Requirement, Template, TemplateError};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow, TrailRow, json};
-use serde_json::{Map, Value, json};
 
-use super::compliance::{ArtifactCompliance, evaluate_artifacts, reported};
+use super::compliance::{ArtifactCompliance, evaluate_artifacts, reported, states};
+use crate::auth::OrgScope;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -37,10 +40,43 @@ fn template_of(flow: &FlowRow, trail: &TrailRow) -> Result<Template, TemplateErr
     Template::in_force(trail.template.as_deref(), flow.template.as_deref())
 }
 
-fn artifact_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) -> Value {
-    json!({"artifact_fingerprint": a.fingerprint, "status": c.state.as_str(),
-           "is_compliant": c.state == State::Compliant, "unexpected": unexpected,
-           "attestations_statuses": c.attestations})
+/// A stored template as trail documents carry it; text that no longer parses
+/// is carried as it is (its trail is non-compliant and says why).
+fn template_document(text: &str) -> TrailTemplate {
+    let parsed = Template::parse_stored(text).unwrap_or_default();
+    let attestations = |list: &[Requirement]| {
+        list.iter()
+            .map(|r| TemplateAttestation {
+                name: r.name.clone(),
+                kind: r.kind.clone(),
+            })
+            .collect()
+    };
+    TrailTemplate {
+        version: 1,
+        trail: TemplateTrail {
+            attestations: attestations(&parsed.trail_attestations),
+            artifacts: parsed
+                .artifacts
+                .iter()
+                .map(|a| TemplateArtifact {
+                    name: a.name.clone(),
+                    attestations: attestations(&a.attestations),
+                })
+                .collect(),
+        },
+        content: text.to_string(),
+    }
+}
+
+fn slot_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) -> SlotStatus {
+    SlotStatus {
+        artifact_fingerprint: Some(a.fingerprint.clone()),
+        status: c.state.as_str().to_string(),
+        is_compliant: c.state == State::Compliant,
+        unexpected,
+        attestations_statuses: states(&c.attestations),
+    }
 }
 
 /// A trail's compliance and `compliance_status` from its template, its artifacts
@@ -50,7 +86,7 @@ fn trail_compliance(
     trail_id: i64,
     artifacts: &[(&ArtifactRow, &ArtifactCompliance)],
     attestations: &[AttestationRow],
-) -> (State, Value) {
+) -> (State, TrailStatus) {
     let trail_level: Vec<_> = attestations
         .iter()
         .filter(|a| a.key().is_about_trail(trail_id))
@@ -65,7 +101,7 @@ fn trail_compliance(
         })
         .collect();
     let outcome = trail_outcome(template, &reported(&trail_level), &judged);
-    let by_name: Map<String, Value> = outcome
+    let artifacts_statuses = outcome
         .artifacts
         .into_iter()
         .map(|(name, slot)| {
@@ -74,24 +110,25 @@ fn trail_compliance(
                     record: (a, c),
                     unexpected,
                     ..
-                } => artifact_status(a, c, unexpected),
-                Slot::Missing(missing) => {
-                    json!({"artifact_fingerprint": null, "status": "MISSING", "is_compliant": false,
-                           "unexpected": false, "attestations_statuses": missing})
-                }
+                } => slot_status(a, c, unexpected),
+                Slot::Missing(missing) => SlotStatus {
+                    artifact_fingerprint: None,
+                    status: State::Missing.as_str().to_string(),
+                    is_compliant: false,
+                    unexpected: false,
+                    attestations_statuses: states(&missing),
+                },
             };
             (name, status)
         })
         .collect();
-    let mut status = json!({
-        "status": outcome.state.as_str(),
-        "is_compliant": outcome.state == State::Compliant,
-        "attestations_statuses": outcome.attestations,
-        "artifacts_statuses": Value::Object(by_name),
-    });
-    if let Some(error) = outcome.template_error {
-        status["template_error"] = json!(error);
-    }
+    let status = TrailStatus {
+        status: outcome.state.as_str().to_string(),
+        is_compliant: outcome.state == State::Compliant,
+        attestations_statuses: states(&outcome.attestations),
+        artifacts_statuses,
+        template_error: outcome.template_error,
+    };
     (outcome.state, status)
 }
 
@@ -124,7 +161,12 @@ pub async fn compliance_of(state: &AppState, trails: &[TrailRow]) -> ApiResult<V
 }
 
 /// The trail document, with compliance evaluated now.
-pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> ApiResult<Trail> {
+pub async fn document(
+    state: &AppState,
+    org: &OrgScope,
+    flow: &FlowRow,
+    trail: &TrailRow,
+) -> ApiResult<Trail> {
     let store = state.store.as_ref();
     let mut artifacts = store.trail_artifacts(&[trail.id]).await?;
     artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
@@ -195,10 +237,15 @@ pub async fn document(state: &AppState, flow: &FlowRow, trail: &TrailRow) -> Api
         repo_info: trail.repo_info.as_deref().map(json),
         created_at: trail.created_at,
         last_modified_at: trail.last_modified_at,
-        template: trail.template.clone().or_else(|| flow.template.clone()),
+        template: trail
+            .template
+            .as_deref()
+            .or(flow.template.as_deref())
+            .map(template_document),
         compliance_state: overall.as_str().to_string(),
         is_compliant: overall == State::Compliant,
         compliance_status,
         events,
+        html_url: state.trail_url(&org.name, &flow.name, &trail.name),
     })
 }

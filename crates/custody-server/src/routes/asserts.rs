@@ -102,7 +102,7 @@ pub async fn artifact(
         .map(|(r, c)| AssertFlow {
             flow: r.flow_name.clone(),
             trail: r.trail_name.clone(),
-            compliance_status: c.status_json(),
+            compliance_status: c.status(),
         })
         .collect();
     let (compliant, policy_evaluations) = if policies.is_empty() {
@@ -128,6 +128,9 @@ pub async fn artifact(
         environment: environment_name,
         policy_evaluations,
         flows,
-        html_url: None,
+        html_url: prov
+            .primary()
+            .map(|r| state.artifact_url(&org.name, &r.flow_name, fp.as_str()))
+            .unwrap_or_default(),
     }))
 }

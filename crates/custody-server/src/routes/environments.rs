@@ -3,11 +3,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use custody_api::{Environment, EnvironmentCreate, EnvironmentPage};
+use custody_api::{Environment, EnvironmentCreate, EnvironmentPage, ListOrPage};
 use custody_core::names::NameKind;
 use custody_core::{EnvironmentError, EnvironmentType};
 use custody_store::{EnvironmentRow, EnvironmentUpsert};
-use serde_json::{Value, json};
 
 use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
@@ -177,7 +176,7 @@ pub async fn list(
     auth: Authed,
     Path(org): Path<String>,
     Params(paging): Params<Paging>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ListOrPage<Environment, EnvironmentPage>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let page = paging.requested(15)?;
     let (rows, total) = state.store.environments(org.id, page).await?;
@@ -192,8 +191,8 @@ pub async fn list(
         })
         .collect();
     Ok(Json(match page {
-        None => json!(envs),
-        Some(p) => json!(EnvironmentPage {
+        None => ListOrPage::List(envs),
+        Some(p) => ListOrPage::Page(EnvironmentPage {
             page: p.page,
             per_page: p.per_page,
             total_pages: total.div_ceil(u64::from(p.per_page)).max(1) as u32,

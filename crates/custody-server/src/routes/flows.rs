@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use custody_api::{Flow, FlowCreate, LegacyFlowCreate};
+use custody_api::{Flow, FlowCreate, LegacyFlowCreate, ListOrPage, Paged, Pagination};
 use custody_core::names::NameKind;
 use custody_core::template::Template;
 use custody_store::{FlowRow, FlowUpsert};
@@ -187,7 +187,7 @@ pub async fn list(
     auth: Authed,
     Path(org): Path<String>,
     Params(q): Params<ListQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ListOrPage<Flow, Paged<Flow>>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let page = q.paging.requested(20)?;
     let (rows, total) = state
@@ -201,10 +201,10 @@ pub async fn list(
         .await?;
     let flows: Vec<Flow> = rows.into_iter().map(|r| document(&org, r, None)).collect();
     Ok(Json(match page {
-        None => serde_json::json!(flows),
-        Some(p) => serde_json::json!(custody_api::Paged {
+        None => ListOrPage::List(flows),
+        Some(p) => ListOrPage::Page(Paged {
             data: flows,
-            pagination: custody_api::Pagination::new(p.page, p.per_page, total),
+            pagination: Pagination::new(p.page, p.per_page, total),
         }),
     }))
 }

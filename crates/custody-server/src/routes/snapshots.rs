@@ -258,7 +258,8 @@ pub async fn events(
                 pipeline: known
                     .get(fp)
                     .and_then(|p| p.primary())
-                    .map(|p| p.flow_name.clone()),
+                    .map(|p| p.flow_name.clone())
+                    .unwrap_or_default(),
                 kind: t.kind().to_string(),
             }
         })

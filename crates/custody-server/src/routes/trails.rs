@@ -64,7 +64,7 @@ pub async fn begin(
         .store
         .upsert_trail(flow.id, &upsert, state.now())
         .await?;
-    let doc = document(&state, &flow, &trail).await?;
+    let doc = document(&state, &org, &flow, &trail).await?;
     Ok((
         if created {
             StatusCode::CREATED
@@ -98,7 +98,7 @@ pub async fn get(
     let org = auth.scope(&org, Permission::Read)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
     let trail = lookup::trail(&state, &org, &flow, &trail).await?;
-    Ok(Json(document(&state, &flow, &trail).await?))
+    Ok(Json(document(&state, &org, &flow, &trail).await?))
 }
 
 #[derive(Debug, Deserialize)]

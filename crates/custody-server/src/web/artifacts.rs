@@ -63,22 +63,18 @@ pub async fn artifact(
     artifact.build_url = web_url(artifact.build_url.take());
     let now = state.now();
     let status = &artifact.compliance_status;
-    let reason = status["attestations_statuses"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter(|a| a["is_compliant"].as_bool() != Some(true))
-                .map(|a| {
-                    format!(
-                        "{} is {}",
-                        a["attestation_name"].as_str().unwrap_or("?"),
-                        a["status"].as_str().unwrap_or("?")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default();
+    let failing = status
+        .attestations_statuses
+        .iter()
+        .filter(|a| a.is_compliant != Some(true))
+        .map(|a| format!("{} is {}", a.attestation_name, a.status));
+    let reason = status
+        .template_error
+        .iter()
+        .map(|e| format!("its template cannot be read: {e}"))
+        .chain(failing)
+        .collect::<Vec<_>>()
+        .join("; ");
     let journey = Journey::of(&artifact.history, now).svg();
     let runs = state
         .store

@@ -68,8 +68,7 @@ pub async fn list(
     )
     .await?
     .0;
-    let all: Vec<Environment> =
-        serde_json::from_value(listed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let all: Vec<Environment> = listed.into_items();
     let counts = state.store.running_counts(viewer.principal.org_id).await?;
     let now = state.now();
     let name = f.name.to_lowercase();

@@ -4,23 +4,17 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use custody_api::{Flow, Paged, Trail, TrailSummary};
+use custody_api::{AttestationState, Flow, Paged, Trail, TrailSummary};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::attestations::{self, Detail};
 use super::format::{Badge, When, short, url_encode, web_url};
 use super::{Nav, PageResult, Viewer, render};
 use crate::auth::Permission;
 use crate::body::{Paging, Params};
-use crate::error::ApiError;
 use crate::lookup;
 use crate::routes::{artifacts, flows, trails};
 use crate::state::AppState;
-
-fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::Internal(e.to_string()))
-}
 
 pub struct FlowRow {
     name: String,
@@ -63,16 +57,15 @@ pub async fn list(
         case_sensitive: Some(false),
         paging: Paging::default(),
     };
-    let all: Vec<Flow> = decode(
-        flows::list(
-            State(state.clone()),
-            viewer.authed(),
-            Path(org.clone()),
-            Params(query),
-        )
-        .await?
-        .0,
-    )?;
+    let all: Vec<Flow> = flows::list(
+        State(state.clone()),
+        viewer.authed(),
+        Path(org.clone()),
+        Params(query),
+    )
+    .await?
+    .0
+    .into_items();
     let recent = trails::ListQuery {
         flow: None,
         fingerprint: None,
@@ -263,20 +256,16 @@ struct TrailPage {
     events: Vec<EventRow>,
 }
 
-fn tiles(statuses: &Value) -> Vec<Tile> {
+fn tiles(statuses: &[AttestationState]) -> Vec<Tile> {
     statuses
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|s| Tile {
-                    name: s["attestation_name"].as_str().unwrap_or("").to_string(),
-                    kind: s["attestation_type"].as_str().unwrap_or("").to_string(),
-                    badge: Badge::of(s["status"].as_str().unwrap_or("UNKNOWN")),
-                    unexpected: s["unexpected"].as_bool().unwrap_or(false),
-                })
-                .collect()
+        .iter()
+        .map(|s| Tile {
+            name: s.attestation_name.clone(),
+            kind: s.attestation_type.clone(),
+            badge: Badge::of(&s.status),
+            unexpected: s.unexpected,
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 pub async fn trail(
@@ -305,20 +294,16 @@ pub async fn trail(
     let details = attestations::of_trail(&state, &trail_row).await?;
     let now = state.now();
     let status = &trail.compliance_status;
-    let artifacts = status["artifacts_statuses"]
-        .as_object()
-        .map(|slots| {
-            slots
-                .iter()
-                .map(|(slot, s)| ArtifactTiles {
-                    name: slot.clone(),
-                    fingerprint: s["artifact_fingerprint"].as_str().unwrap_or("").to_string(),
-                    badge: Badge::of(s["status"].as_str().unwrap_or("UNKNOWN")),
-                    tiles: tiles(&s["attestations_statuses"]),
-                })
-                .collect()
+    let artifacts = status
+        .artifacts_statuses
+        .iter()
+        .map(|(slot, s)| ArtifactTiles {
+            name: slot.clone(),
+            fingerprint: s.artifact_fingerprint.clone().unwrap_or_default(),
+            badge: Badge::of(&s.status),
+            tiles: tiles(&s.attestations_statuses),
         })
-        .unwrap_or_default();
+        .collect();
     let events = trail
         .events
         .iter()
@@ -348,7 +333,7 @@ pub async fn trail(
             .as_ref()
             .map(|g| g.sha1.clone())
             .unwrap_or_default(),
-        trail_tiles: tiles(&status["attestations_statuses"]),
+        trail_tiles: tiles(&status.attestations_statuses),
         artifacts,
         events,
         trail,

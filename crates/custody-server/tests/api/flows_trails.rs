@@ -168,8 +168,17 @@ async fn trails_begin_idempotently_and_list_org_wide() {
         "pr and the runner artifact are missing"
     );
     assert_eq!(
-        begun["template"], STRICT_TEMPLATE,
+        begun["template"]["content"], STRICT_TEMPLATE,
         "the flow's template applies"
+    );
+    assert_eq!(
+        (&begun["template"]["version"], &begun["template"]["trail"]),
+        (
+            &json!(1),
+            &json!({"attestations": [{"name": "pr", "type": "generic"}],
+                    "artifacts": [{"name": "runner", "attestations": [{"name": "unit-test", "type": "generic"}]}]})
+        ),
+        "Kosli's shape of a template"
     );
 
     srv.at(T0 + 5.0);
