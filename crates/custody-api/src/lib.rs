@@ -36,6 +36,13 @@ pub struct Paged<T> {
     pub pagination: Pagination,
 }
 
+/// Items wrapped as `{"data": [...]}` (attestation reads).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Listed<T> {
+    pub data: Vec<T>,
+}
+
 /// A plain list, or a page of it when the caller asked for paging (`P` is the
 /// page's envelope: [`Paged`] for flows, `EnvironmentPage` for environments).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 pub mod attestation;
 pub mod binding;
 pub mod compliance;
+pub mod custom_type;
 pub mod environment;
 pub mod expr;
 pub mod fingerprint;

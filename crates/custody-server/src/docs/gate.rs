@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use custody_core::policy::PolicyDecision;
-use custody_store::{EnvironmentRow, FlowRow, RunRow};
+use custody_store::{EnvironmentRow, FlowRow};
 
 use super::policy::{self, Applied};
 use super::provenance::{Provenance, provenance};
@@ -86,16 +86,17 @@ impl Gate {
     pub fn judge(
         &self,
         index: i64,
-        run: &RunRow,
+        (name, fingerprint): (&str, &str),
         known: Option<&Provenance>,
     ) -> (Vec<PolicyDecision>, bool) {
         let applied = self.applied(index);
         if applied.is_empty() {
             return (Vec::new(), known.is_some_and(Provenance::compliant));
         }
-        let subject = policy::subject(&run.name, &run.fingerprint, known, &self.flows);
+        let subject = policy::subject(name, fingerprint, known, &self.flows);
         let (decisions, ok) = policy::decisions(&applied, &subject);
-        (decisions, ok || self.allowed.contains(&run.fingerprint))
+        let allowed = self.allowed.iter().any(|a| a == fingerprint);
+        (decisions, ok || allowed)
     }
 }
 
@@ -118,7 +119,10 @@ pub async fn compliance_during(
             let compliant = runs
                 .iter()
                 .filter(|r| r.from_idx <= index && r.to_idx.is_none_or(|t| t > index))
-                .all(|r| gate.judge(index, r, known.get(&r.fingerprint)).1);
+                .all(|r| {
+                    gate.judge(index, (&r.name, &r.fingerprint), known.get(&r.fingerprint))
+                        .1
+                });
             (index, compliant)
         })
         .collect())

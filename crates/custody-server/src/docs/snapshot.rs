@@ -116,7 +116,7 @@ pub async fn document(
             let prov = known.get(*fp);
             let primary = prov.and_then(Provenance::primary);
             let t = entry.transition(index);
-            let (decisions, compliant) = gate.judge(index, run, prov);
+            let (decisions, compliant) = gate.judge(index, (&run.name, &run.fingerprint), prov);
             let decisions = decisions.iter().map(|d| serde_json::json!(d)).collect();
             SnapshotArtifact {
                 name: run.name.clone(),

@@ -8,13 +8,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{AssertFlow, AssertResult};
 use custody_core::Fingerprint;
-use custody_core::compliance::State as Compliance;
 use serde_json::json;
 
 use super::api_doc::Refusals;
 use super::policies::find;
 use crate::auth::{Authed, Permission};
 use crate::body::Params;
+use crate::docs::gate::Gate;
 use crate::docs::policy::{self, Applied};
 use crate::docs::provenance::{Provenance, provenance};
 use crate::error::{ApiError, ApiResult};
@@ -54,50 +54,53 @@ pub async fn artifact(
             .collect()
     };
     let environment_name = param("environment_name").pop();
-    let policy_names = param("policy_name");
     let flow_name = param("flow_name").pop();
     let mut policies = Vec::new();
-    for name in &policy_names {
+    for name in &param("policy_name") {
         policies.push(find(&state, &org, name).await?);
-    }
-    let mut allowed = false;
-    let mut scope = if policies.is_empty() {
-        "flow"
-    } else {
-        "policy"
-    };
-    if let Some(env_name) = environment_name.as_ref().filter(|_| policies.is_empty()) {
-        let env = lookup::environment(&state, &org, env_name).await?;
-        scope = "environment";
-        let ids = state
-            .store
-            .policies_at(env.id, env.latest_index.max(1))
-            .await?;
-        if !ids.is_empty() {
-            policies = state.store.policies(org.id).await?;
-            policies.retain(|p| ids.contains(&p.id));
-            let list = state.store.allowlist(env.id).await?;
-            allowed = list.iter().any(|a| a.fingerprint == fp.as_str());
-        }
     }
     let flow_id = match &flow_name {
         Some(name) => Some(lookup::flow(&state, &org, name).await?.id),
         None => None,
     };
-    let mut known = provenance(&state, org.id, vec![fp.as_str().to_string()]).await?;
-    let mut prov: Provenance = known.remove(fp.as_str()).unwrap_or(Provenance {
-        records: Vec::new(),
-    });
-    prov.records
-        .retain(|(r, _)| flow_id.is_none_or(|id| r.flow_id == id));
-    if prov.records.is_empty() && policies.is_empty() {
-        return Err(ApiError::not_found(format!(
+    let mut known = provenance(&state, org.id, vec![fp.to_string()]).await?;
+    for p in known.values_mut() {
+        p.records
+            .retain(|(r, _)| flow_id.is_none_or(|id| r.flow_id == id));
+    }
+    let prov = known.get(fp.as_str()).filter(|p| !p.records.is_empty());
+    let name = prov
+        .and_then(Provenance::primary)
+        .map_or(String::new(), |r| r.filename.clone());
+    let unknown = || {
+        ApiError::not_found(format!(
             "Artifact with fingerprint '{fp}' does not exist in organization '{}'",
             org.name
-        )));
-    }
+        ))
+    };
+    let (scope, compliant, decisions) = match &environment_name {
+        _ if !policies.is_empty() => {
+            let applied: Vec<Applied> = policy::load(&state, &policies).await?;
+            let flow_rows = policy::flows_of(&state, prov.into_iter()).await?;
+            let subject = policy::subject(&name, fp.as_str(), prov, &flow_rows);
+            let (decisions, ok) = policy::decisions(&applied.iter().collect::<Vec<_>>(), &subject);
+            ("policy", ok, decisions)
+        }
+        Some(env_name) => {
+            let env = lookup::environment(&state, &org, env_name).await?;
+            let latest = env.latest_index.max(1);
+            let gate = Gate::during(&state, org.id, env.id, (latest, latest), &known).await?;
+            if prov.is_none() && gate.applied(latest).is_empty() {
+                return Err(unknown());
+            }
+            let (decisions, ok) = gate.judge(latest, (&name, fp.as_str()), prov);
+            ("environment", ok, decisions)
+        }
+        None => ("flow", prov.ok_or_else(unknown)?.compliant(), Vec::new()),
+    };
     let flows = prov
-        .records
+        .map(|p| p.records.as_slice())
+        .unwrap_or_default()
         .iter()
         .map(|(r, c)| AssertFlow {
             flow: r.flow_name.clone(),
@@ -105,31 +108,14 @@ pub async fn artifact(
             compliance_status: c.status(),
         })
         .collect();
-    let (compliant, policy_evaluations) = if policies.is_empty() {
-        let ok = prov
-            .records
-            .iter()
-            .all(|(_, c)| c.state == Compliance::Compliant);
-        (ok, Vec::new())
-    } else {
-        let applied: Vec<Applied> = policy::load(&state, &policies).await?;
-        let name = prov
-            .primary()
-            .map_or("", |r| r.filename.as_str())
-            .to_string();
-        let flow_rows = policy::flows_of(&state, std::iter::once(&prov)).await?;
-        let subject = policy::subject(&name, fp.as_str(), Some(&prov), &flow_rows);
-        let (decisions, ok) = policy::decisions(&applied.iter().collect::<Vec<_>>(), &subject);
-        (ok || allowed, decisions.iter().map(|d| json!(d)).collect())
-    };
     Ok(Json(AssertResult {
         compliant,
         scope: scope.to_string(),
         environment: environment_name,
-        policy_evaluations,
+        policy_evaluations: decisions.iter().map(|d| json!(d)).collect(),
         flows,
         html_url: prov
-            .primary()
+            .and_then(Provenance::primary)
             .map(|r| state.artifact_url(&org.name, &r.flow_name, fp.as_str()))
             .unwrap_or_default(),
     }))

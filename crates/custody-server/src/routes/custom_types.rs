@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{AttestationTypeDocument, AttestationTypeVersion, Evaluator, SummaryEntry};
+use custody_core::custom_type::{CustomTypeError, TypeState, judging_version, verdict};
 use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_rules::{Definition, RuleError};
@@ -216,9 +217,7 @@ pub async fn get(
     if let Some(n) = query.version {
         versions.retain(|v| v.version == n);
         if versions.is_empty() {
-            return Err(ApiError::not_found(format!(
-                "version {n} does not exist for custom attestation type '{name}'"
-            )));
+            return Err(refusal(CustomTypeError::NoVersion { name, version: n }));
         }
     }
     Ok(Json(document(&org, &row, &versions)))
@@ -255,47 +254,43 @@ pub async fn archive(
     Ok(Json(document(&org, &row, &versions)))
 }
 
-/// Whether a custom attestation is compliant under its type: the latest version,
-/// or the one named by `type_version`. Unknown or archived types, data that
-/// breaks the schema, and rules that fail to run are refused.
+/// Whether a custom attestation is compliant under its type (the rules of
+/// `custody_core::custom_type`, with the data judged in the rule sandbox).
 pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResult<bool> {
     let name = payload["type_name"]
         .as_str()
         .ok_or_else(|| ApiError::bad("a custom attestation needs 'type_name'"))?;
     let row = find(state, org, name).await?;
-    if row.archived_at.is_some() {
-        return Err(ApiError::bad(format!(
-            "custom attestation type '{name}' is archived: it cannot be used for new attestations"
-        )));
-    }
-    let wanted = payload["type_version"].as_i64().unwrap_or(row.versions);
+    let wanted = TypeState {
+        name,
+        archived: row.archived_at.is_some(),
+        latest: row.versions,
+    };
+    let wanted = judging_version(wanted, payload["type_version"].as_i64()).map_err(refusal)?;
     let versions = state.store.attestation_type_versions(&[row.id]).await?;
     let version = versions
         .iter()
         .find(|v| v.version == wanted)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "version {wanted} does not exist for custom attestation type '{name}'"
-            ))
-        })?;
+        .ok_or_else(|| ApiError::Internal(format!("type '{name}' lost version {wanted}")))?;
     let empty = json!({});
-    let data = payload.get("attestation_data").unwrap_or(&empty);
     let definition = Definition {
         schema: version.type_schema.clone(),
         rules: serde_json::from_str(&version.jq_rules).unwrap_or_default(),
     };
+    let data = payload.get("attestation_data").unwrap_or(&empty);
     let judgement = state
         .rules
         .judge(&definition, data)
         .await
         .map_err(rule_error)?;
-    if !judgement.violations.is_empty() {
-        return Err(ApiError::bad(format!(
-            "attestation_data does not match the schema of custom attestation type '{name}' (version {wanted}): {}",
-            judgement.violations.join("; ")
-        )));
+    verdict(name, wanted, judgement.violations, &judgement.failed_rules).map_err(refusal)
+}
+
+fn refusal(e: CustomTypeError) -> ApiError {
+    match e {
+        CustomTypeError::NoVersion { .. } => ApiError::not_found(e.to_string()),
+        _ => ApiError::bad(e.to_string()),
     }
-    Ok(judgement.compliant())
 }
 
 /// Rules at fault are the caller's to fix (400); a busy sandbox is worth a retry.

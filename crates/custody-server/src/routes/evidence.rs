@@ -6,10 +6,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use custody_api::{Attestation, AttestationPayload};
+use custody_api::{Attestation, AttestationPayload, Listed};
 use custody_core::Fingerprint;
 use custody_store::{AttestationRow, FlowRow};
-use serde_json::{Value, json};
 
 use super::api_doc::Refusals;
 use super::attestations::latest_artifact;
@@ -26,7 +25,7 @@ async fn document(
     trail_name: String,
     artifact_fingerprint: Option<String>,
     row: &AttestationRow,
-) -> ApiResult<Value> {
+) -> ApiResult<Listed<Attestation>> {
     let data: AttestationPayload = serde_json::from_str(&row.payload).unwrap_or_default();
     let mut doc = Attestation {
         attestation_id: row.public_id.clone(),
@@ -50,7 +49,7 @@ async fn document(
     .with_payload(&row.payload);
     let found = state.store.evidence_of(&[row.id]).await?;
     intake::show(&mut doc, found.first());
-    Ok(json!({ "data": [doc] }))
+    Ok(Listed { data: vec![doc] })
 }
 
 /// `GET /attestations/{org}/{flow}/trail/{trail}/{name}`: the latest attestation
@@ -67,7 +66,7 @@ async fn document(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "The latest attestation of this name", body = Value),
+        (status = 200, description = "The latest attestation of this name, as `{\"data\": [...]}`", body = Listed<Attestation>),
         Refusals
     )
 )]
@@ -75,7 +74,7 @@ pub async fn latest_on_trail(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, flow, trail, name)): Path<(String, String, String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Listed<Attestation>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
     let trail = lookup::trail(&state, &org, &flow, &trail).await?;
@@ -114,7 +113,7 @@ pub async fn latest_on_trail(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "The latest attestation of this name", body = Value),
+        (status = 200, description = "The latest attestation of this name, as `{\"data\": [...]}`", body = Listed<Attestation>),
         Refusals
     )
 )]
@@ -122,7 +121,7 @@ pub async fn latest_on_artifact(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, flow, fp, name)): Path<(String, String, String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Listed<Attestation>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let fp = Fingerprint::parse(&fp).map_err(ApiError::bad)?;
     let flow = lookup::flow(&state, &org, &flow).await?;

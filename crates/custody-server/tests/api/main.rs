@@ -17,6 +17,7 @@ mod history;
 mod hostile_input;
 mod hostile_rules;
 mod idempotency;
+mod kosli_reads;
 mod paging;
 mod policies;
 mod role_matrix;

@@ -126,7 +126,7 @@ pub async fn views_scenario(srv: &TestServer) {
     assert_eq!(
         events,
         [
-            (3, fpu.as_str(), started, "started", Value::Null),
+            (3, fpu.as_str(), started, "started", json!("")),
             (3, fpb.as_str(), started, "started", json!("strict")),
             (
                 2,
