@@ -21,11 +21,15 @@ pub use snapshots::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Every API error body: `{"message": "..."}`.
+/// Every API error body: `{"message": "..."}`; a payload field that fails
+/// validation is named in `errors` (`[{"type": "why"}]`), with the message
+/// `Input payload validation failed`, as Kosli answers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<std::collections::BTreeMap<String, String>>>,
 }
 
 /// A paged list envelope `{data, pagination}` (org-wide trail list).

@@ -15,20 +15,26 @@ pub fn exactly_one(mut args: Vec<String>) -> anyhow::Result<String> {
 /// The attest commands' own at-most-one check.
 pub fn at_most_one(args: &[String]) -> anyhow::Result<Option<String>> {
     if args.len() > 1 {
-        bail!(
-            "accepts at most 1 arg(s), received {} [{}]{}",
-            args.len(),
-            args.join(" "),
-            bool_hint(args)
-        );
+        bail!("{}", too_many(args));
     }
     Ok(args.first().cloned())
 }
 
+/// The attest commands' complaint about more than one argument, naming them.
+pub fn too_many(args: &[impl AsRef<str>]) -> String {
+    let words: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    format!(
+        "accepts at most 1 arg(s), received {} [{}]{}",
+        words.len(),
+        words.join(" "),
+        bool_hint(&words)
+    )
+}
+
 /// A pointer to the boolean-flag FAQ when a stray `true`/`false` argument
 /// shows a boolean flag was given its value after a space.
-pub fn bool_hint(args: &[String]) -> &'static str {
-    if args.iter().any(|a| a == "true" || a == "false") {
+pub fn bool_hint(args: &[impl AsRef<str>]) -> &'static str {
+    if args.iter().any(|a| matches!(a.as_ref(), "true" | "false")) {
         "\nSee https://docs.kosli.com/faq/#boolean-flags"
     } else {
         ""

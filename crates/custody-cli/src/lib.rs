@@ -11,11 +11,13 @@ mod ci;
 pub mod commands;
 pub mod context;
 pub mod defaults;
+pub mod deprecated;
 mod evidence;
 mod flags;
 mod git;
 pub mod images;
 pub mod output;
+pub mod parse_errors;
 mod providers;
 mod render;
 
@@ -23,6 +25,7 @@ use std::process::ExitCode;
 
 pub use commands::Command;
 pub use context::{Ctx, Globals};
+pub use parse_errors::describe_parse_error;
 
 /// Prints an error the Kosli way and picks the exit code. Under --dry-run a
 /// failure is reported on stdout and the exit code is 0.
@@ -36,45 +39,6 @@ pub fn report_error(error: &anyhow::Error, dry_run: bool) -> ExitCode {
     } else {
         eprintln!("Error: {error:#}");
         ExitCode::FAILURE
-    }
-}
-
-/// Turns clap's parse errors into Kosli's wording where Kosli has one.
-pub fn describe_parse_error(error: &clap::Error) -> String {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let names = |kind| match error.get(kind) {
-        Some(ContextValue::Strings(v)) => v.clone(),
-        Some(ContextValue::String(s)) => vec![s.clone()],
-        _ => Vec::new(),
-    };
-    match error.kind() {
-        ErrorKind::MissingRequiredArgument => {
-            let flags: Vec<String> = names(ContextKind::InvalidArg)
-                .iter()
-                .map(|a| {
-                    let flag = a
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or(a)
-                        .trim_start_matches('-');
-                    format!("\"{flag}\"")
-                })
-                .collect();
-            format!("required flag(s) {} not set", flags.join(", "))
-        }
-        ErrorKind::InvalidSubcommand => {
-            let token = names(ContextKind::InvalidSubcommand).join(" ");
-            format!("unknown command: {token}\nrun with --help to see the available commands")
-        }
-        _ => {
-            let text = error.render().to_string();
-            let text = text.trim_start_matches("error: ");
-            text.split("\n\nFor more information")
-                .next()
-                .unwrap_or(text)
-                .trim()
-                .to_string()
-        }
     }
 }
 

@@ -34,6 +34,28 @@ impl ClientError {
     }
 }
 
+/// A JSON value as Go's `%v` prints what it decodes to: `[a b]` for lists,
+/// `map[k:v]` (keys sorted) for objects, `<nil>` for null.
+fn go_format(value: &Value) -> String {
+    match value {
+        Value::Null => "<nil>".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(go_format).collect();
+            format!("[{}]", items.join(" "))
+        }
+        Value::Object(map) => {
+            let mut pairs: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", go_format(v)))
+                .collect();
+            pairs.sort();
+            format!("map[{}]", pairs.join(" "))
+        }
+        other => other.to_string(),
+    }
+}
+
 /// The human message in an error body: a JSON string, or an object's `message`
 /// (cut before "You have requested", with any `errors` appended), else the text.
 pub fn message_of(body: &str) -> String {
@@ -47,7 +69,7 @@ pub fn message_of(body: &str) -> String {
                     .unwrap_or(message)
                     .trim_end();
                 match map.get("errors") {
-                    Some(errors) => format!("{message}: {errors}"),
+                    Some(errors) => format!("{message}: {}", go_format(errors)),
                     None => message.to_string(),
                 }
             }
@@ -78,7 +100,12 @@ mod tests {
             message_of(
                 r#"{"message":"Input payload validation failed","errors":[{"name":"bad"}]}"#
             ),
-            r#"Input payload validation failed: [{"name":"bad"}]"#
+            "Input payload validation failed: [map[name:bad]]",
+            "as the Kosli CLI prints what it decodes"
+        );
+        assert_eq!(
+            message_of(r#"{"message":"m","errors":{"b":[1,null],"a":true}}"#),
+            "m: map[a:true b:[1 <nil>]]"
         );
         assert_eq!(message_of("Bad Gateway"), "Bad Gateway");
     }

@@ -24,7 +24,7 @@ pub enum EnvironmentType {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvironmentError {
     #[error(
-        "'{0}' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical"
+        "'{0}' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical (types are case-sensitive)"
     )]
     Unknown(String),
     #[error(
@@ -93,17 +93,26 @@ impl EnvironmentType {
         }
     }
 
-    /// A type matched case-insensitively, as the server has always accepted.
+    /// A type as Kosli spells it: types are case-sensitive (`K8S`, not `k8s`).
     pub fn parse(value: &str) -> Result<Self, EnvironmentError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == value)
+            .ok_or_else(|| EnvironmentError::Unknown(value.to_string()))
+    }
+
+    /// A type in any case: how stored rows and report paths (which Custody
+    /// has always read so) are read.
+    pub fn parse_any_case(value: &str) -> Result<Self, EnvironmentError> {
         Self::ALL
             .into_iter()
             .find(|t| t.as_str().eq_ignore_ascii_case(value))
             .ok_or_else(|| EnvironmentError::Unknown(value.to_string()))
     }
 
-    /// A type that reports can be sent as (every one but `logical`).
+    /// A type that reports can be sent as (every one but `logical`), in any case.
     pub fn parse_physical(value: &str) -> Result<Self, EnvironmentError> {
-        match Self::parse(value) {
+        match Self::parse_any_case(value) {
             Ok(Self::Logical) => Err(EnvironmentError::LogicalReportType),
             Ok(physical) => Ok(physical),
             Err(_) => Err(EnvironmentError::UnknownPhysical(value.to_string())),
@@ -184,7 +193,7 @@ impl FromStr for EnvironmentType {
 impl TryFrom<String> for EnvironmentType {
     type Error = EnvironmentError;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
+        Self::parse_any_case(&s)
     }
 }
 
@@ -197,7 +206,7 @@ impl serde::Serialize for EnvironmentType {
 impl<'de> serde::Deserialize<'de> for EnvironmentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+        Self::parse_any_case(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -207,12 +216,24 @@ mod tests {
     use EnvironmentType::*;
 
     #[test]
-    fn every_type_reads_back_from_its_spelling_in_any_case() {
+    fn types_are_named_exactly_and_read_back_in_any_case() {
         for t in EnvironmentType::ALL {
             assert_eq!(EnvironmentType::parse(t.as_str()), Ok(t));
-            assert_eq!(EnvironmentType::parse(&t.as_str().to_uppercase()), Ok(t));
-            assert_eq!(EnvironmentType::parse(&t.as_str().to_lowercase()), Ok(t));
+            assert_eq!(
+                EnvironmentType::parse_any_case(&t.as_str().to_uppercase()),
+                Ok(t)
+            );
+            assert_eq!(
+                EnvironmentType::parse_any_case(&t.as_str().to_lowercase()),
+                Ok(t)
+            );
+            assert_eq!(EnvironmentType::try_from(t.as_str().to_lowercase()), Ok(t));
         }
+        assert_eq!(
+            EnvironmentType::parse("k8s"),
+            Err(EnvironmentError::Unknown("k8s".into())),
+            "Kosli's types are case-sensitive"
+        );
         assert_eq!(
             EnvironmentType::parse("k9s"),
             Err(EnvironmentError::Unknown("k9s".into()))

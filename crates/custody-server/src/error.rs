@@ -31,6 +31,9 @@ pub enum ApiError {
     /// Too many failed attempts; retry after this many seconds.
     #[error("{0}")]
     TooManyRequests(String, u64),
+    /// A field of the payload is invalid (400, named in the body's `errors`).
+    #[error("Input payload validation failed: {field}: {why}")]
+    Invalid { field: &'static str, why: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -49,13 +52,20 @@ impl ApiError {
         ApiError::BadRequest(message.to_string())
     }
 
+    pub fn invalid(field: &'static str, why: impl std::fmt::Display) -> Self {
+        ApiError::Invalid {
+            field,
+            why: why.to_string(),
+        }
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError::NotFound(message.into())
     }
 
     pub(crate) fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -80,14 +90,24 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let message = match &self {
+        let body = match &self {
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
-                "internal server error; the server log has the details".to_string()
+                ErrorBody {
+                    message: "internal server error; the server log has the details".into(),
+                    errors: None,
+                }
             }
-            other => other.to_string(),
+            ApiError::Invalid { field, why } => ErrorBody {
+                message: "Input payload validation failed".into(),
+                errors: Some(vec![[(field.to_string(), why.clone())].into()]),
+            },
+            other => ErrorBody {
+                message: other.to_string(),
+                errors: None,
+            },
         };
-        let mut response = (self.status(), Json(ErrorBody { message })).into_response();
+        let mut response = (self.status(), Json(body)).into_response();
         let retry_after = match &self {
             ApiError::Unavailable(_) => Some(1),
             ApiError::TooManyRequests(_, seconds) => Some(*seconds),

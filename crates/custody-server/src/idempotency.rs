@@ -116,6 +116,7 @@ pub async fn deduplicate(State(state): State<AppState>, request: Request, next: 
                 StatusCode::UNPROCESSABLE_ENTITY,
                 axum::Json(custody_api::ErrorBody {
                     message: "this Idempotency-Key was used for a different request: use a new key for each request".into(),
+                    errors: None,
                 }),
             )
                 .into_response()

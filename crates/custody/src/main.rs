@@ -59,14 +59,19 @@ async fn run(args: Vec<String>) -> ExitCode {
         Ok(args) => args,
         Err(e) => return report_error(&e, false),
     };
-    let cli = match Cli::try_parse_from(args) {
+    let mut tree = Cli::command();
+    tree.build();
+    for warning in custody_cli::deprecated::warnings(&tree, &args) {
+        eprintln!("{warning}");
+    }
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()
         }
         Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
         Err(e) => {
-            eprintln!("Error: {}", describe_parse_error(&e));
+            eprintln!("Error: {}", describe_parse_error(&e, &tree, &args));
             return ExitCode::FAILURE;
         }
     };

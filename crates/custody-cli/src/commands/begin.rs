@@ -15,7 +15,6 @@ use super::attest::common::{load_json, wire};
 use super::attest::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use crate::output::io_text;
 
 #[derive(Debug, Subcommand)]
@@ -36,7 +35,7 @@ impl Begin {
 pub struct BeginTrail {
     /// The trail's name.
     #[arg(value_name = "TRAIL-NAME")]
-    args: Vec<String>,
+    name: String,
     /// The flow.
     #[arg(long)]
     flow: String,
@@ -94,7 +93,7 @@ impl BeginTrail {
     }
 
     async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
-        let name = exactly_one(self.args.clone())?;
+        let name = self.name.clone();
         let org = ctx.require_login()?.to_string();
         self.commit.check_redaction()?;
         self.repo.check()?;

@@ -119,6 +119,11 @@ pub struct CreateEnvironment {
     /// The physical environments a logical environment is made of.
     #[arg(long, value_delimiter = ',')]
     included_environments: Vec<String>,
+    #[command(flatten)]
+    _scaling: crate::deprecated::ScalingFlags,
+    #[arg(long, hide = true, action = clap::ArgAction::Set, num_args = 0..=1,
+          default_missing_value = "true", default_value = "false")]
+    _require_provenance: bool,
 }
 
 impl CreateEnvironment {

@@ -35,6 +35,8 @@ pub struct RegistryFlags {
     /// The container registry password or token.
     #[arg(long, requires = "registry_username")]
     pub registry_password: Option<String>,
+    #[arg(long, hide = true)]
+    _registry_provider: Option<String>,
 }
 
 impl RegistryFlags {
@@ -132,6 +134,9 @@ pub struct FingerprintArgs {
     /// Paths or globs to leave out of a dir fingerprint (also read from .kosli_ignore).
     #[arg(short = 'x', long, value_delimiter = ',')]
     exclude: Vec<String>,
+    /// The old spelling of --exclude.
+    #[arg(short = 'e', long = "e", hide = true, value_delimiter = ',')]
+    old_exclude: Vec<String>,
     #[command(flatten)]
     registry: RegistryFlags,
 }
@@ -139,7 +144,8 @@ pub struct FingerprintArgs {
 impl FingerprintArgs {
     pub fn run(self) -> anyhow::Result<()> {
         let path = exactly_one(self.args)?;
-        let fingerprint = compute(&self.artifact_type, &path, &self.exclude, &self.registry)?;
+        let exclude = [self.exclude, self.old_exclude].concat();
+        let fingerprint = compute(&self.artifact_type, &path, &exclude, &self.registry)?;
         println!("{fingerprint}");
         Ok(())
     }

@@ -138,7 +138,8 @@ pub enum Allow {
 #[derive(Debug, Args)]
 pub struct AllowArtifact {
     /// The artifact's name, or its file or directory with --artifact-type.
-    artifact: Option<String>,
+    #[arg(value_name = "IMAGE-NAME | FILE-PATH | DIR-PATH")]
+    artifact: String,
     #[arg(short = 'F', long)]
     fingerprint: Option<String>,
     #[arg(short = 't', long)]
@@ -161,19 +162,15 @@ impl Allow {
                 anyhow::bail!("only one of --fingerprint, --artifact-type is allowed")
             }
             (Some(fp), None, _) => custody_core::Fingerprint::parse(fp)?.to_string(),
-            (None, Some(t), Some(path)) => {
+            (None, Some(t), path) => {
                 custody_fingerprint::fingerprint(t, std::path::Path::new(path), &a.exclude)?
-            }
-            (None, Some(_), None) => {
-                anyhow::bail!("artifact name argument is required when --artifact-type is set")
             }
             (None, None, _) => {
                 anyhow::bail!("at least one of --fingerprint, --artifact-type is required")
             }
         };
-        let name = a.artifact.clone().unwrap_or_else(|| fp.clone());
-        let body =
-            json!({"artifact_fingerprint": fp, "artifact_name": name, "description": a.reason});
+        let body = json!({"artifact_fingerprint": fp, "artifact_name": a.artifact,
+                          "description": a.reason});
         let path = ["allowlists", &org, &a.environment];
         if ctx
             .send(Method::PUT, &path, Body::Json(body))

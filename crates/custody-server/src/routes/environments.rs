@@ -40,8 +40,9 @@ pub async fn create(
     JsonBody(data): JsonBody<EnvironmentCreate>,
 ) -> ApiResult<(StatusCode, Json<Environment>)> {
     let org = auth.scope(&org, Permission::Report)?;
-    lookup::name(NameKind::Environment, &data.name)?;
-    let kind = EnvironmentType::parse(&data.kind)?;
+    custody_core::Name::parse(NameKind::Environment, &data.name)
+        .map_err(|e| ApiError::invalid("name", e))?;
+    let kind = EnvironmentType::parse(&data.kind).map_err(|e| ApiError::invalid("type", e))?;
     let members = match (kind, &data.included_environments) {
         (EnvironmentType::Logical, Some(names)) => {
             Some(lookup::physical_environments(&state, &org, names).await?)

@@ -194,9 +194,9 @@ async fn unknown_things_and_bad_values_are_reported() {
     fails(
         m.put("environments/acme", bad_env).await,
         400,
-        "invalid environment name 'a b': it must match ^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
+        "Input payload validation failed: [map[name:invalid environment name 'a b': it must match ^[a-zA-Z0-9][a-zA-Z0-9._-]*$]]",
     );
-    let bad_type = "'FOO' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical";
+    let bad_type = "Input payload validation failed: [map[type:'FOO' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical]]";
     fails(
         m.put("environments/acme", json!({"name": "x", "type": "FOO"}))
             .await,

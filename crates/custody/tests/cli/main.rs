@@ -15,6 +15,7 @@ mod fake_providers;
 mod harness;
 mod k8s;
 mod k8s_watch;
+mod kosli_cases;
 mod moto;
 mod oci;
 mod pipeline;

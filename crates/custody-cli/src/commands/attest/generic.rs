@@ -76,9 +76,14 @@ mod tests {
     #[test]
     fn flag_combinations_are_checked_in_kosli_order() {
         let fp = "a".repeat(64);
-        let both = parse(&["-n", "a", "-F", &fp, "-t", "file", "x"]);
+        let both = [
+            "attest", "-f", "flow", "-T", "trail", "-n", "a", "-F", &fp, "-t", "file", "x",
+        ];
+        let error = Cli::try_parse_from(both)
+            .err()
+            .expect("refused while parsing");
         assert_eq!(
-            both.common.check(&ctx()).unwrap_err().to_string(),
+            crate::describe_parse_error(&error, &clap::Command::new("custody"), &[]),
             "only one of --fingerprint, --artifact-type is allowed"
         );
         assert!(parse(&["-n", "a", "-F", &fp]).common.check(&ctx()).is_ok());

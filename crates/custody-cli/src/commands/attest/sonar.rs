@@ -30,7 +30,7 @@ pub struct AttestSonar {
     #[arg(long)]
     sonar_revision: Option<String>,
     /// The analysed pull request (when there is no report-task.txt).
-    #[arg(long, conflicts_with = "sonar_branch")]
+    #[arg(long, conflicts_with_all = ["sonar_branch", "sonar_revision"])]
     pull_request: Option<String>,
     /// The analysed branch (when there is no report-task.txt).
     #[arg(long)]

@@ -39,7 +39,7 @@ pub struct CommonFlags {
     #[arg(short = 'n', long)]
     name: String,
     /// The SHA-256 fingerprint of the artifact the attestation is about.
-    #[arg(short = 'F', long)]
+    #[arg(short = 'F', long, conflicts_with = "artifact_type")]
     fingerprint: Option<String>,
     /// Where the attestation was made [default: the CI build URL].
     #[arg(short = 'o', long)]
@@ -70,9 +70,6 @@ impl CommonFlags {
     pub fn check<'c>(&self, ctx: &'c Ctx) -> anyhow::Result<&'c str> {
         at_most_one(&self.args)?;
         let org = ctx.require_login()?;
-        if self.fingerprint.is_some() && self.fingerprint_flags.artifact_type.is_some() {
-            bail!("only one of --fingerprint, --artifact-type is allowed");
-        }
         self.commit.check_redaction()?;
         self.fingerprint_flags
             .check_attestation(&self.args, self.fingerprint.as_deref())?;

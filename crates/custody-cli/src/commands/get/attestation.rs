@@ -38,8 +38,12 @@ impl GetAttestation {
         let json = self.output.is_json()?;
         let org = ctx.require_login()?;
         let path = match (&self.trail, &self.fingerprint) {
-            (Some(_), Some(_)) => bail!("only one of --trail, --fingerprint is allowed"),
-            (None, None) => bail!("at least one of --trail, --fingerprint is required"),
+            (Some(_), Some(_)) => {
+                bail!("only one of --trail, --fingerprint is allowed when using ATTESTATION-NAME")
+            }
+            (None, None) => bail!(
+                "at least one of --trail, --fingerprint is required when using ATTESTATION-NAME"
+            ),
             (Some(trail), None) => ["attestations", org, &self.flow, "trail", trail, &self.name],
             (None, Some(fp)) => ["attestations", org, &self.flow, "artifact", fp, &self.name],
         };

@@ -14,7 +14,6 @@ use serde_json::{Value, json};
 use super::{AutoEnvironment, put_report};
 use crate::azure::{Client, Principal, Site, unzip};
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use crate::images::{Credentials, registry};
 
 /// The environment type this reporter feeds.
@@ -37,7 +36,7 @@ enum DigestsSource {
                           (default https://{app}.scm.azurewebsites.net)")]
 pub struct SnapshotAzure {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// The service principal's client (application) ID.
     #[arg(long, required = true)]
     azure_client_id: String,
@@ -65,7 +64,7 @@ pub struct SnapshotAzure {
 
 impl SnapshotAzure {
     pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
-        let env = exactly_one(std::mem::take(&mut self.args))?;
+        let env = std::mem::take(&mut self.env);
         let org = ctx.require_login()?;
         let client = Client::login(&Principal {
             tenant: &self.azure_tenant_id,

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 
 use super::{AutoEnvironment, send_report};
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use crate::images::docker::{Daemon, repo_digest};
 
 /// The environment type this reporter feeds.
@@ -19,14 +18,14 @@ const ENV_TYPE: &str = "docker";
 #[derive(Debug, Args)]
 pub struct SnapshotDocker {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     #[command(flatten)]
     auto: AutoEnvironment,
 }
 
 impl SnapshotDocker {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
-        let env = exactly_one(self.args)?;
+        let env = self.env;
         let org = ctx.require_login()?;
         self.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
         let artifacts = containers(ctx, &Daemon::from_env()?).await?;

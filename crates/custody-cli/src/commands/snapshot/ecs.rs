@@ -9,7 +9,6 @@ use clap::Args;
 use super::{AutoEnvironment, send_report};
 use crate::aws::{AwsFlags, Client, NameFilter};
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use crate::flags::only_one;
 
 /// The environment type this reporter feeds.
@@ -18,7 +17,7 @@ const ENV_TYPE: &str = "ECS";
 #[derive(Debug, Args)]
 pub struct SnapshotEcs {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// Clusters to report, by exact name (default: all).
     #[arg(long, value_delimiter = ',')]
     clusters: Vec<String>,
@@ -133,7 +132,7 @@ impl SnapshotEcs {
                 "Flag --service-name has been deprecated, it will be removed in a future release"
             );
         }
-        let env = exactly_one(std::mem::take(&mut self.args))?;
+        let env = std::mem::take(&mut self.env);
         let org = ctx.require_login()?;
         let (clusters, services, aws, auto) = self.filters()?;
         let client = Client::new(&aws)?;

@@ -8,7 +8,6 @@ use clap::Args;
 use super::{AutoEnvironment, put_report};
 use crate::aws::{AwsFlags, Client, NameFilter};
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use crate::flags::only_one;
 
 /// The environment type this reporter feeds.
@@ -17,7 +16,7 @@ const ENV_TYPE: &str = "lambda";
 #[derive(Debug, Args)]
 pub struct SnapshotLambda {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// Functions to report, by exact name (default: all).
     #[arg(long, value_delimiter = ',')]
     function_names: Vec<String>,
@@ -86,7 +85,7 @@ impl SnapshotLambda {
                 "Flag --function-version has been deprecated, --function-version is no longer supported. It will be removed in a future release."
             );
         }
-        let env = exactly_one(std::mem::take(&mut self.args))?;
+        let env = std::mem::take(&mut self.env);
         let org = ctx.require_login()?;
         let filter = self.filter()?;
         let client = Client::new(&self.aws)?;

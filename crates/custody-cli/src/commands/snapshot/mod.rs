@@ -24,7 +24,6 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use spec::ArtifactPath;
 
 /// The environment type these reporters feed.
@@ -72,12 +71,14 @@ pub struct AutoEnvironment {
     /// The description of an environment --auto-environment creates.
     #[arg(long)]
     environment_description: Option<String>,
+    #[command(flatten)]
+    _scaling: crate::deprecated::ScalingFlags,
 }
 
 #[derive(Debug, Args)]
 pub struct SnapshotPaths {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// A YAML, JSON or TOML file: `version: 1` and `artifacts: {NAME: {path, exclude}}`.
     #[arg(long)]
     paths_file: String,
@@ -90,7 +91,7 @@ pub struct SnapshotPaths {
 #[derive(Debug, Args)]
 pub struct SnapshotPath {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// The file or directory.
     #[arg(long)]
     path: String,
@@ -109,13 +110,16 @@ pub struct SnapshotPath {
 #[derive(Debug, Args)]
 pub struct SnapshotServer {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// Paths or globs (with **) of the artifacts; each match is reported by its absolute path.
     #[arg(short = 'p', long, value_delimiter = ',')]
     paths: Vec<String>,
     /// Paths or globs to leave out of directory fingerprints.
     #[arg(short = 'x', long, value_delimiter = ',')]
     exclude: Vec<String>,
+    /// The old spelling of --exclude.
+    #[arg(short = 'e', long = "e", hide = true, value_delimiter = ',')]
+    old_exclude: Vec<String>,
     #[command(flatten)]
     auto: AutoEnvironment,
 }
@@ -233,14 +237,14 @@ impl Snapshot {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         match self {
             Snapshot::Paths(c) => {
-                let env = exactly_one(c.args)?;
+                let env = c.env;
                 let org = ctx.require_login()?;
                 c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
                 let artifacts = spec::load(&c.paths_file)?;
                 c.watch.run(ctx, (org, &env), &artifacts).await
             }
             Snapshot::Path(c) => {
-                let env = exactly_one(c.args)?;
+                let env = c.env;
                 let org = ctx.require_login()?;
                 c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
                 let artifact = ArtifactPath {
@@ -252,13 +256,14 @@ impl Snapshot {
             }
             Snapshot::Server(c) => {
                 eprintln!("Command \"server\" is deprecated, use 'custody snapshot paths' instead");
-                let env = exactly_one(c.args)?;
+                let env = c.env;
                 let org = ctx.require_login()?;
                 if c.paths.is_empty() {
                     bail!("required flag \"paths\" not set");
                 }
                 c.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
-                let artifacts = server::artifacts(&c.paths, &c.exclude)?;
+                let exclude = [c.exclude, c.old_exclude].concat();
+                let artifacts = server::artifacts(&c.paths, &exclude)?;
                 report(ctx, org, &env, artifacts).await
             }
             Snapshot::Docker(c) => c.run(ctx).await,

@@ -16,7 +16,6 @@ use super::{AutoEnvironment, put_report};
 use crate::aws::s3::Object;
 use crate::aws::{AwsFlags, Client, NameFilter};
 use crate::context::Ctx;
-use crate::flags::exactly_one;
 use crate::flags::only_one;
 
 /// The environment type this reporter feeds.
@@ -25,7 +24,7 @@ const ENV_TYPE: &str = "S3";
 #[derive(Debug, Args)]
 pub struct SnapshotS3 {
     #[arg(value_name = "ENVIRONMENT-NAME")]
-    args: Vec<String>,
+    env: String,
     /// The bucket.
     #[arg(long, required = true)]
     bucket: String,
@@ -110,7 +109,7 @@ async fn artifact(client: &Client, bucket: &str, objects: &[Object]) -> anyhow::
 
 impl SnapshotS3 {
     pub async fn run(mut self, ctx: &Ctx) -> anyhow::Result<()> {
-        let env = exactly_one(std::mem::take(&mut self.args))?;
+        let env = std::mem::take(&mut self.env);
         let org = ctx.require_login()?;
         let (include, include_regex) = (!self.include.is_empty(), !self.include_regex.is_empty());
         let (exclude, exclude_regex) = (!self.exclude.is_empty(), !self.exclude_regex.is_empty());

@@ -1,0 +1,121 @@
+//! Cases of the Kosli CLI's own tests (`cmd/kosli/*_test.go`) for the commands
+//! Custody has, run against Custody's binary. Each line of a case file under
+//! `kosli_cases/` is `ARGS|EXPECTED`, with Kosli's command line and golden
+//! output (`\n` for a line break, `.*` for the rest of a line where Kosli's
+//! golden is a regular expression), `kosli` read as `custody`. Argument and
+//! flag errors come before anything is sent, so those need no server.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::harness::{Server, admin};
+use super::pipeline::key;
+
+const BIN: &str = env!("CARGO_BIN_EXE_custody");
+
+/// Whether `text` is what `expected` says: literal text, where `.*` stands
+/// for anything within a line.
+fn matches(expected: &str, text: &str) -> bool {
+    let mut parts = expected.split(".*");
+    let Some(mut rest) = parts.next().and_then(|first| text.strip_prefix(first)) else {
+        return false;
+    };
+    for part in parts {
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        match rest.find(part) {
+            Some(at) if at <= line_end => rest = &rest[at + part.len()..],
+            _ => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Runs every case of a file in `dir` with these variables; what failed.
+fn run_cases(file: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
+    let path = format!(
+        "{}/tests/cli/kosli_cases/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let table = std::fs::read_to_string(&path).expect("case file");
+    let mut failures = Vec::new();
+    for line in table.lines().filter(|l| !l.trim().is_empty()) {
+        let (args, expected) = line.split_once('|').expect("ARGS|EXPECTED");
+        let output = Command::new(BIN)
+            .args(args.split_whitespace())
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run custody");
+        let seen = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stderr),
+            String::from_utf8_lossy(&output.stdout)
+        );
+        let expected = format!("{}\n", expected.replace("\\n", "\n"));
+        if !matches(&expected, &seen) {
+            failures.push(format!(
+                "custody {args}\n  want: {expected:?}\n  got:  {seen:?}"
+            ));
+        }
+    }
+    failures
+}
+
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("file1"), "hi").expect("file1");
+    dir
+}
+
+#[test]
+fn argument_counts_are_refused_in_kosli_words() {
+    let dir = scratch();
+    let failures = run_cases("argument_counts.txt", dir.path(), &[]);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn flags_that_exclude_each_other_are_named_in_kosli_words() {
+    let dir = scratch();
+    let unreachable = [
+        ("CUSTODY_HOST", "http://127.0.0.1:1"),
+        ("CUSTODY_ORG", "acme"),
+        ("CUSTODY_API_TOKEN", "secret"),
+        ("CUSTODY_MAX_API_RETRIES", "0"),
+    ];
+    let failures = run_cases("flag_conflicts.txt", dir.path(), &unreachable);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn environments_are_created_as_kosli_tests_them() {
+    let server = Server::start(false);
+    admin(&server.database_url(), &["create-org", "acme"]);
+    let token = key(&server, "admin");
+    let env = [
+        ("CUSTODY_HOST", server.host.as_str()),
+        ("CUSTODY_ORG", "acme"),
+        ("CUSTODY_API_TOKEN", token.as_str()),
+        ("CUSTODY_MAX_API_RETRIES", "0"),
+    ];
+    let failures = run_cases("create_environment.txt", &server.dir, &env);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_matcher_reads_kosli_goldens() {
+    assert!(matches("a.*\nb\n", "a anything\nb\n"));
+    assert!(!matches("a.*\nb\n", "a anything\nc\n"));
+    assert!(!matches("exact\n", "exact\nmore\n"));
+    assert!(matches(
+        "Error: x .*k8s.*\n",
+        "Error: x map[type:'k8s' is bad]\n"
+    ));
+    assert!(
+        !matches("Error: .*k8s\n", "Error: other\nk8s\n"),
+        "within a line"
+    );
+}
