@@ -196,7 +196,7 @@ async fn unknown_things_and_bad_values_are_reported() {
         400,
         "Input payload validation failed: [map[name:invalid environment name 'a b': it must match ^[a-zA-Z0-9][a-zA-Z0-9._-]*$]]",
     );
-    let bad_type = "Input payload validation failed: [map[type:'FOO' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical]]";
+    let bad_type = "Input payload validation failed: [map[type:'FOO' is not an environment type: use one of K8S, ECS, S3, lambda, server, docker, azure-apps, cloud-run, logical (types are case-sensitive)]]";
     fails(
         m.put("environments/acme", json!({"name": "x", "type": "FOO"}))
             .await,
