@@ -52,17 +52,8 @@ pub fn artifact_outcome(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::att;
     use super::*;
-
-    fn att(name: &str, ok: bool, at: f64) -> Reported {
-        Reported {
-            id: format!("{name}-{at}"),
-            name: name.into(),
-            kind: "generic".into(),
-            is_compliant: ok,
-            created_at: at,
-        }
-    }
 
     #[test]
     fn an_artifact_needs_its_own_and_its_trails_requirements() {

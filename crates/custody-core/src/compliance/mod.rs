@@ -137,7 +137,8 @@ mod tests {
         }
     }
 
-    fn att(name: &str, ok: bool, at: f64) -> Reported {
+    /// A reported attestation of kind `generic` (also for the sibling modules' tests).
+    pub(super) fn att(name: &str, ok: bool, at: f64) -> Reported {
         Reported {
             id: format!("{name}-{at}"),
             name: name.into(),

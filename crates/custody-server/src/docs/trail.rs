@@ -40,10 +40,12 @@ fn template_of(flow: &FlowRow, trail: &TrailRow) -> Result<Template, TemplateErr
     Template::in_force(trail.template.as_deref(), flow.template.as_deref())
 }
 
-/// A stored template as trail documents carry it; text that no longer parses
-/// is carried as it is (its trail is non-compliant and says why).
-fn template_document(text: &str) -> TrailTemplate {
-    let parsed = Template::parse_stored(text).unwrap_or_default();
+/// The template in force as trail documents carry it, from its text and what
+/// was read of it; text that no longer parses is carried as it is (its trail
+/// is non-compliant and says why).
+fn template_document(text: &str, parsed: Result<&Template, &TemplateError>) -> TrailTemplate {
+    let empty = Template::default();
+    let parsed = parsed.unwrap_or(&empty);
     let attestations = |list: &[Requirement]| {
         list.iter()
             .map(|r| TemplateAttestation {
@@ -173,12 +175,9 @@ pub async fn document(
     let compliance = evaluate_artifacts(store, &artifacts).await?;
     let attestations = store.trail_attestations(&[trail.id]).await?;
     let pairs: Vec<_> = artifacts.iter().zip(&compliance).collect();
-    let (overall, compliance_status) = trail_compliance(
-        template_of(flow, trail).as_ref(),
-        trail.id,
-        &pairs,
-        &attestations,
-    );
+    let template = template_of(flow, trail);
+    let (overall, compliance_status) =
+        trail_compliance(template.as_ref(), trail.id, &pairs, &attestations);
 
     let mut events: Vec<TrailEvent> = store
         .trail_events(trail.id)
@@ -241,7 +240,7 @@ pub async fn document(
             .template
             .as_deref()
             .or(flow.template.as_deref())
-            .map(template_document),
+            .map(|text| template_document(text, template.as_ref())),
         compliance_state: overall.as_str().to_string(),
         is_compliant: overall == State::Compliant,
         compliance_status,

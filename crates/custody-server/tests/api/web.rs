@@ -328,6 +328,15 @@ async fn the_snapshot_page_shows_each_policy_decision_with_its_failed_rules() {
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("<th scope=\"col\">Policies</th>"), "{html}");
     assert!(html.contains("known v1 (failed: provenance)"), "{html}");
+
+    let (status, _, html) = page(&format!("{}/acme/policies", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("attached to prod"), "{html}");
+    assert!(html.contains("Version 1"), "{html}");
+    assert!(
+        html.contains("provenance:"),
+        "the policy's YAML is shown: {html}"
+    );
 }
 
 /// The value of a hidden input.
