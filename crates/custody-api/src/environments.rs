@@ -94,10 +94,10 @@ pub struct EnvironmentEvent {
     pub kind: String,
 }
 
-/// Body of `PUT /environments/{org}/{env}/rename`.
+/// Body of `PUT /environments/{org}/{env}/rename` and `PUT /flows/{org}/{flow}/rename`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct EnvironmentRename {
+pub struct Rename {
     pub new_name: String,
 }
 

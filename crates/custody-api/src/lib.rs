@@ -47,6 +47,22 @@ pub struct Listed<T> {
     pub data: Vec<T>,
 }
 
+/// A page of a cursor-paged list: `{"data": [...], "_links": {"next": …}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CursorPage<T> {
+    pub data: Vec<T>,
+    #[serde(rename = "_links")]
+    pub links: PageLinks,
+}
+
+/// Where the next page of a [`CursorPage`] is; `None` on the last page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PageLinks {
+    pub next: Option<String>,
+}
+
 /// A plain list, or a page of it when the caller asked for paging (`P` is the
 /// page's envelope: [`Paged`] for flows, `EnvironmentPage` for environments).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,4 +1,5 @@
-//! Service accounts and API keys.
+//! Organizations, their beta switch, the caller's default org, service
+//! accounts and API keys.
 
 use serde::{Deserialize, Serialize};
 
@@ -73,4 +74,30 @@ pub struct NewApiKey {
     pub key: String,
     pub description: String,
     pub expires_at: Option<f64>,
+}
+
+/// `GET /organizations/{org}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organization {
+    pub name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Whether beta features (`enable beta`) are on.
+    pub experimental_features_enabled: bool,
+}
+
+/// Body of `PUT /organizations/{org}/experimental_features`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BetaFeatures {
+    pub experimental_features_enabled: bool,
+}
+
+/// `GET /user/default-org` and the answer of `PUT /user/{org}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DefaultOrg {
+    pub default_org_name: String,
 }

@@ -117,6 +117,25 @@ fn form_error(e: &axum::extract::multipart::MultipartError) -> ApiError {
 /// Query parameters, with a JSON error when they do not parse.
 pub struct Params<T>(pub T);
 
+/// Query parameters as given, for those that may repeat (`?flow=a&flow=b`).
+pub type Pairs = Params<Vec<(String, String)>>;
+
+impl Pairs {
+    /// Every value of `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The last value of `key`, if it is given and not empty.
+    pub fn last(&self, key: &str) -> Option<String> {
+        self.all(key).pop().filter(|v| !v.is_empty())
+    }
+}
+
 impl<T: DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 

@@ -13,6 +13,11 @@ pub fn name(kind: NameKind, value: &str) -> ApiResult<Name> {
     Name::parse(kind, value).map_err(ApiError::bad)
 }
 
+/// A name given in a payload field: a bad one is reported against that field.
+pub fn field_name(kind: NameKind, field: &'static str, value: &str) -> ApiResult<Name> {
+    Name::parse(kind, value).map_err(|e| ApiError::invalid(field, e))
+}
+
 pub async fn flow(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<FlowRow> {
     state.store.flow(org.id, name).await?.ok_or_else(|| {
         ApiError::not_found(format!(

@@ -25,7 +25,7 @@ use custody_core::{EnvironmentType, Role};
 
 pub use model::*;
 pub use policies::*;
-pub use sql::SqlStore;
+pub use sql::{MAX_ATTESTATION_PAGE, SqlStore};
 
 /// What can go wrong in storage.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +70,8 @@ pub trait OrgStore: Send + Sync {
     async fn create_org(&self, name: &str, at: f64) -> Result<Org>;
     async fn org(&self, name: &str) -> Result<Option<Org>>;
     async fn orgs(&self) -> Result<Vec<Org>>;
+    /// Switches the org's beta features on or off.
+    async fn set_beta(&self, org_id: i64, enabled: bool, at: f64) -> Result<()>;
     async fn create_service_account(
         &self,
         org_id: i64,
@@ -119,6 +121,7 @@ pub trait FlowStore: Send + Sync {
     /// Creates or updates a flow; true when created.
     async fn upsert_flow(&self, org_id: i64, flow: &FlowUpsert, at: f64)
     -> Result<(FlowRow, bool)>;
+    /// The flow with this name, else the flow that had it before a rename.
     async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>>;
     /// Flows not archived, by name, optionally filtered by a name substring.
     async fn flows(
@@ -130,6 +133,9 @@ pub trait FlowStore: Send + Sync {
     ) -> Result<(Vec<FlowRow>, u64)>;
     async fn set_flow_tags(&self, flow_id: i64, tags_json: &str, at: f64) -> Result<()>;
     async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()>;
+    /// Renames a flow; its old name keeps resolving to it (see [`FlowStore::flow`])
+    /// until a flow is created or renamed with that name.
+    async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: f64) -> Result<()>;
     async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>>;
 
     // Trails.
@@ -209,6 +215,14 @@ pub trait EvidenceStore: Send + Sync {
     async fn attestation(&self, public_id: &str) -> Result<Option<AttestationRow>>;
     /// The attachments of these attestations (by row id), in id order.
     async fn evidence_of(&self, attestation_ids: &[i64]) -> Result<Vec<EvidenceRow>>;
+    /// Up to `limit` (at most [`MAX_ATTESTATION_PAGE`]) of the org's attestations
+    /// matching the filter, newest first.
+    async fn org_attestations(
+        &self,
+        org_id: i64,
+        filter: &AttestationFilter,
+        limit: u32,
+    ) -> Result<Vec<ListedAttestation>>;
 }
 
 /// Environments, runtime reports and snapshots.

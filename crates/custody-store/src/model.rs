@@ -15,6 +15,8 @@ pub struct Org {
     pub id: i64,
     pub name: String,
     pub created_at: f64,
+    /// 1 while the org has beta features switched on.
+    pub beta_enabled: i64,
 }
 
 /// Who an API key speaks for.
@@ -168,6 +170,33 @@ pub struct AttestationRow {
     pub is_compliant: i64,
     pub payload: String,
     pub created_at: f64,
+}
+
+/// Which of an org's attestations to list (all filters optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AttestationFilter {
+    pub public_id: Option<String>,
+    pub name: Option<String>,
+    /// Flow names; empty means every flow.
+    pub flows: Vec<String>,
+    /// Attestation types; empty means every type.
+    pub kinds: Vec<String>,
+    pub is_compliant: Option<bool>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// The cursor: only rows older than this row id.
+    pub after_id: Option<i64>,
+}
+
+/// An attestation with the names its document shows.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ListedAttestation {
+    #[sqlx(flatten)]
+    pub row: AttestationRow,
+    pub flow_name: String,
+    pub trail_name: Option<String>,
+    pub artifact_fingerprint: Option<String>,
 }
 
 impl AttestationRow {

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::api_doc::Refusals;
 use super::policies::find;
 use crate::auth::{Authed, Permission};
-use crate::body::Params;
+use crate::body::Pairs;
 use crate::docs::gate::Gate;
 use crate::docs::policy::{self, Applied};
 use crate::docs::provenance::{Provenance, provenance};
@@ -42,21 +42,14 @@ pub async fn artifact(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, fp)): Path<(String, String)>,
-    Params(query): Params<Vec<(String, String)>>,
+    query: Pairs,
 ) -> ApiResult<Json<AssertResult>> {
     let org = auth.scope(&org, Permission::Read)?;
     let fp = Fingerprint::parse(&fp).map_err(ApiError::bad)?;
-    let param = |key: &'static str| -> Vec<String> {
-        query
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .collect()
-    };
-    let environment_name = param("environment_name").pop();
-    let flow_name = param("flow_name").pop();
+    let environment_name = query.last("environment_name");
+    let flow_name = query.last("flow_name");
     let mut policies = Vec::new();
-    for name in &param("policy_name") {
+    for name in &query.all("policy_name") {
         policies.push(find(&state, &org, name).await?);
     }
     let flow_id = match &flow_name {

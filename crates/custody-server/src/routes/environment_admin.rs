@@ -9,7 +9,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use custody_api::{Environment, EnvironmentJoin, EnvironmentRename};
+use custody_api::{Environment, EnvironmentJoin, Rename};
 use custody_core::names::NameKind;
 
 use super::api_doc::Refusals;
@@ -57,7 +57,7 @@ pub async fn archive(
         ("org" = String, Path, description = "The organization"),
         ("env" = String, Path, description = "The environment")
     ),
-    request_body = EnvironmentRename,
+    request_body = Rename,
     responses(
         (status = 200, description = "Renamed", body = Environment),
         Refusals
@@ -67,10 +67,10 @@ pub async fn rename(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, env)): Path<(String, String)>,
-    JsonBody(body): JsonBody<EnvironmentRename>,
+    JsonBody(body): JsonBody<Rename>,
 ) -> ApiResult<Json<Environment>> {
     let org = auth.scope(&org, Permission::Write)?;
-    lookup::name(NameKind::Environment, &body.new_name)?;
+    lookup::field_name(NameKind::Environment, "new_name", &body.new_name)?;
     let row = lookup::environment(&state, &org, &env).await?;
     state
         .store

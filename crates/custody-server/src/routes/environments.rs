@@ -40,8 +40,7 @@ pub async fn create(
     JsonBody(data): JsonBody<EnvironmentCreate>,
 ) -> ApiResult<(StatusCode, Json<Environment>)> {
     let org = auth.scope(&org, Permission::Report)?;
-    custody_core::Name::parse(NameKind::Environment, &data.name)
-        .map_err(|e| ApiError::invalid("name", e))?;
+    lookup::field_name(NameKind::Environment, "name", &data.name)?;
     let kind = EnvironmentType::parse(&data.kind).map_err(|e| ApiError::invalid("type", e))?;
     let members = match (kind, &data.included_environments) {
         (EnvironmentType::Logical, Some(names)) => {

@@ -8,7 +8,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use custody_api::{Attestation, AttestationPayload, Listed};
 use custody_core::Fingerprint;
-use custody_store::{AttestationRow, FlowRow};
+use custody_store::{AttestationRow, EvidenceRow, FlowRow};
 
 use super::api_doc::Refusals;
 use super::attestations::latest_artifact;
@@ -18,21 +18,22 @@ use crate::evidence::intake;
 use crate::lookup;
 use crate::state::AppState;
 
-/// The API document of a stored attestation.
-async fn document(
-    state: &AppState,
-    flow: &FlowRow,
+/// The API document of a stored attestation, given its flow and trail names,
+/// its artifact's fingerprint and its attachment.
+pub(super) fn attestation_document(
+    flow_name: &str,
     trail_name: String,
     artifact_fingerprint: Option<String>,
     row: &AttestationRow,
-) -> ApiResult<Listed<Attestation>> {
+    evidence: Option<&EvidenceRow>,
+) -> Attestation {
     let data: AttestationPayload = serde_json::from_str(&row.payload).unwrap_or_default();
     let mut doc = Attestation {
         attestation_id: row.public_id.clone(),
         attestation_name: row.name.clone(),
         attestation_type: row.kind.clone(),
         is_compliant: row.is_compliant != 0,
-        flow_name: flow.name.clone(),
+        flow_name: flow_name.to_string(),
         trail_name,
         artifact_fingerprint,
         target_artifacts: data.target_artifacts,
@@ -47,8 +48,26 @@ async fn document(
         extra: Default::default(),
     }
     .with_payload(&row.payload);
+    intake::show(&mut doc, evidence);
+    doc
+}
+
+/// One attestation as `{"data": [...]}`, with its attachment looked up.
+async fn document(
+    state: &AppState,
+    flow: &FlowRow,
+    trail_name: String,
+    artifact_fingerprint: Option<String>,
+    row: &AttestationRow,
+) -> ApiResult<Listed<Attestation>> {
     let found = state.store.evidence_of(&[row.id]).await?;
-    intake::show(&mut doc, found.first());
+    let doc = attestation_document(
+        &flow.name,
+        trail_name,
+        artifact_fingerprint,
+        row,
+        found.first(),
+    );
     Ok(Listed { data: vec![doc] })
 }
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use custody_api::{Flow, FlowCreate, LegacyFlowCreate, ListOrPage, Paged, Pagination};
+use custody_api::{Flow, FlowCreate, LegacyFlowCreate, ListOrPage, Paged, Pagination, Rename};
 use custody_core::names::NameKind;
 use custody_core::template::Template;
 use custody_store::{FlowRow, FlowUpsert};
@@ -232,5 +232,37 @@ pub async fn archive(
     let row = lookup::flow(&state, &org, &flow).await?;
     state.store.archive_flow(row.id, state.now()).await?;
     let row = lookup::flow(&state, &org, &flow).await?;
+    Ok(Json(document(&org, row, None)))
+}
+
+/// `PUT /flows/{org}/{flow}/rename` with `{"new_name"}`: the old name keeps
+/// resolving to the flow until another flow takes it.
+#[utoipa::path(
+    put,
+    path = "/flows/{org}/{flow}/rename",
+    tag = "flows",
+    operation_id = "rename_flow",
+    params(
+        ("org" = String, Path, description = "The organization"),
+        ("flow" = String, Path, description = "The flow")
+    ),
+    request_body = Rename,
+    responses(
+        (status = 200, description = "Renamed", body = Flow),
+        Refusals
+    )
+)]
+pub async fn rename(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path((org, flow)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Rename>,
+) -> ApiResult<Json<Flow>> {
+    let org = auth.scope(&org, Permission::Write)?;
+    lookup::field_name(NameKind::Flow, "new_name", &body.new_name)?;
+    let row = lookup::flow(&state, &org, &flow).await?;
+    let now = state.now();
+    state.store.rename_flow(&row, &body.new_name, now).await?;
+    let row = lookup::flow(&state, &org, &body.new_name).await?;
     Ok(Json(document(&org, row, None)))
 }

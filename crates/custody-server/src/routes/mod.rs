@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod api_doc;
 pub(crate) mod artifacts;
 pub(crate) mod asserts;
+pub(crate) mod attestation_list;
 pub(crate) mod attestations;
 pub(crate) mod custom_types;
 pub(crate) mod deployments;
@@ -12,6 +13,7 @@ pub(crate) mod environments;
 pub(crate) mod evidence;
 pub(crate) mod flows;
 pub(crate) mod ledger;
+pub(crate) mod organizations;
 pub(crate) mod policies;
 pub(crate) mod policy_attachments;
 pub(crate) mod reports;
@@ -53,6 +55,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(flows::create))
         .routes(routes!(flows::get))
         .routes(routes!(flows::archive))
+        .routes(routes!(flows::rename))
         .routes(routes!(tags::change))
         .routes(routes!(trails::list_org))
         .routes(routes!(trails::begin, trails::list_flow))
@@ -61,6 +64,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(artifacts::report))
         .routes(routes!(artifacts::by_fingerprint))
         .routes(routes!(artifacts::by_commit))
+        .routes(routes!(attestation_list::list))
         .routes(routes!(attestations::override_verdict))
         .routes(routes!(attestations::typed, evidence::latest_on_trail))
         .routes(routes!(evidence::download))
@@ -94,6 +98,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list_keys, accounts::create_key))
         .routes(routes!(accounts::get_key, accounts::delete_key))
         .routes(routes!(accounts::rotate_key))
+        .routes(routes!(organizations::get))
+        .routes(routes!(organizations::set_beta))
+        .routes(routes!(organizations::default_org))
+        .routes(routes!(organizations::set_default_org))
         .routes(routes!(ledger::checkpoint))
         .routes(routes!(ledger::public_key))
         .routes(routes!(ledger::entries))

@@ -18,6 +18,7 @@ mod hostile_input;
 mod hostile_rules;
 mod idempotency;
 mod kosli_reads;
+mod org_admin;
 mod paging;
 mod policies;
 mod role_matrix;

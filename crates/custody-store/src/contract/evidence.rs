@@ -1,7 +1,7 @@
 //! The evidence vault's records: an attestation's attachment is found by the
 //! attestation, at most one per attestation, and only for attestations that exist.
 
-use crate::{AttestationInsert, EvidenceRow, FlowUpsert, Store, StoreError};
+use crate::{AttestationFilter, AttestationInsert, EvidenceRow, FlowUpsert, Store, StoreError};
 
 pub async fn evidence_is_recorded(store: &dyn Store) {
     let org = store.create_org("evidence-org", 1.0).await.unwrap();
@@ -68,4 +68,65 @@ pub async fn evidence_is_recorded(store: &dyn Store) {
     let found = store.evidence_of(&[row.id, other.id]).await.unwrap();
     assert_eq!(found, vec![evidence], "only the attested one has evidence");
     assert!(store.evidence_of(&[]).await.unwrap().is_empty());
+    attestations_are_listed(store, org.id).await;
+}
+
+/// The org-wide list: filters, newest first, and a cursor that continues it.
+async fn attestations_are_listed(store: &dyn Store, org_id: i64) {
+    let all = AttestationFilter::default();
+    let listed = store.org_attestations(org_id, &all, 10).await.unwrap();
+    let ids: Vec<&str> = listed.iter().map(|a| a.row.public_id.as_str()).collect();
+    assert_eq!(ids, ["ev-2", "ev-1"], "newest first");
+    assert_eq!(listed[0].flow_name, "vault");
+    let first = store.org_attestations(org_id, &all, 1).await.unwrap();
+    let next = AttestationFilter {
+        after_id: Some(first[0].row.id),
+        ..AttestationFilter::default()
+    };
+    let second = store.org_attestations(org_id, &next, 1).await.unwrap();
+    assert_eq!(
+        second[0].row.public_id, "ev-1",
+        "the cursor continues the list"
+    );
+    let by_id = AttestationFilter {
+        public_id: Some("ev-1".into()),
+        ..AttestationFilter::default()
+    };
+    assert_eq!(
+        store
+            .org_attestations(org_id, &by_id, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let other_flow = AttestationFilter {
+        flows: vec!["elsewhere".into()],
+        ..AttestationFilter::default()
+    };
+    assert!(
+        store
+            .org_attestations(org_id, &other_flow, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let failing = AttestationFilter {
+        is_compliant: Some(false),
+        kinds: vec!["generic".into()],
+        ..AttestationFilter::default()
+    };
+    assert!(
+        store
+            .org_attestations(org_id, &failing, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let other_org = store.create_org("evidence-other", 1.0).await.unwrap();
+    let foreign = store
+        .org_attestations(other_org.id, &all, 10)
+        .await
+        .unwrap();
+    assert!(foreign.is_empty(), "another org sees none of them");
 }

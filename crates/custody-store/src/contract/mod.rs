@@ -11,6 +11,7 @@ mod idempotency;
 mod keys;
 mod ledger;
 mod policies;
+mod renames;
 mod snapshots;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub use idempotency::idempotency_keys_replay_the_first_answer;
 pub use keys::orgs_and_keys;
 pub use ledger::every_fact_is_logged_and_reads_back;
 pub use policies::policies_attach_and_allow;
+pub use renames::flows_rename_and_beta_switches;
 pub use snapshots::{
     concurrent_reports_from_several_processes, concurrent_reports_get_contiguous_indexes,
     snapshots_follow_changes,
@@ -37,6 +39,7 @@ pub use snapshots::{
 pub async fn run_all(store: Arc<dyn Store>) {
     orgs_and_keys(store.as_ref()).await;
     flows_and_trails(store.as_ref()).await;
+    flows_rename_and_beta_switches(store.as_ref()).await;
     artifacts_and_attestations(store.as_ref()).await;
     evidence_is_recorded(store.as_ref()).await;
     attestation_types_are_versioned(store.as_ref()).await;

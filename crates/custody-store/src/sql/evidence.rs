@@ -1,5 +1,6 @@
-//! The evidence vault's records: which stored object is an attestation's
-//! attachment. The bytes live in the server's object store, keyed by SHA-256.
+//! Attestations read back (by id, or listed for an org) and the evidence
+//! vault's records: which stored object is an attestation's attachment. The
+//! bytes live in the server's object store, keyed by SHA-256.
 
 use async_trait::async_trait;
 use sqlx::AssertSqlSafe;
@@ -10,8 +11,10 @@ use super::artifacts::ATTESTATION_COLUMNS;
 use super::ledger::{Owner, append};
 use super::ledger_records::evidence_record;
 use super::writes::write_tx;
-use super::{SqlStore, conflict, ints};
-use crate::{AttestationRow, EvidenceRow, EvidenceStore, Result};
+use super::{SqlStore, attestation_list, conflict, ints};
+use crate::{
+    AttestationFilter, AttestationRow, EvidenceRow, EvidenceStore, ListedAttestation, Result,
+};
 
 #[async_trait]
 impl EvidenceStore for SqlStore {
@@ -58,5 +61,14 @@ impl EvidenceStore for SqlStore {
             )
         })
         .await
+    }
+
+    async fn org_attestations(
+        &self,
+        org_id: i64,
+        filter: &AttestationFilter,
+        limit: u32,
+    ) -> Result<Vec<ListedAttestation>> {
+        attestation_list::list(self, org_id, filter, limit).await
     }
 }

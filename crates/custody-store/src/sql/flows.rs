@@ -8,10 +8,10 @@ use serde_json::json;
 
 use super::ledger::{Owner, append};
 use super::writes::write_tx;
-use super::{Arg, Filters, SqlStore, ints};
+use super::{Arg, Filters, SqlStore, flow_names, ints};
 use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
 
-const FLOW_COLUMNS: &str =
+pub(super) const FLOW_COLUMNS: &str =
     "id, org_id, name, description, visibility, template, tags, created_at, archived_at";
 const TRAIL_COLUMNS: &str = "t.id, t.flow_id, f.name AS flow_name, t.name, t.description, t.template, \
      t.git_commit_info, t.origin_url, t.user_data, t.external_urls, t.repo_info, t.created_at, t.last_modified_at";
@@ -45,6 +45,9 @@ impl FlowStore for SqlStore {
                 .bind(flow.template.as_deref());
             let query = if created { query.bind(at) } else { query };
             let row: FlowRow = query.fetch_one(&mut *tx).await?;
+            if created {
+                flow_names::claim(&mut *tx, org_id, &flow.name).await?;
+            }
             let data = json!({"name": flow.name, "description": flow.description,
                 "visibility": flow.visibility, "template_sha256": flow.template.as_deref().map(digest)});
             let change = if created { "created" } else { "updated" };
@@ -60,7 +63,10 @@ impl FlowStore for SqlStore {
     }
 
     async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>> {
-        flow_named(&self.pool, org_id, name).await
+        match flow_named(&self.pool, org_id, name).await? {
+            Some(flow) => Ok(Some(flow)),
+            None => flow_names::aliased(&self.pool, org_id, name).await,
+        }
     }
 
     async fn flows(
@@ -124,6 +130,10 @@ impl FlowStore for SqlStore {
             let fact = Fact::change("flow", flow_id, "archived", json!({}));
             append(&mut tx, Owner::Flow(flow_id), at, fact).await?;
         })
+    }
+
+    async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: f64) -> Result<()> {
+        flow_names::rename(self, flow, new_name, at).await
     }
 
     async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>> {

@@ -4,10 +4,12 @@
 //! few connection settings differ per database.
 
 mod artifacts;
+mod attestation_list;
 mod attestation_types;
 mod environment_admin;
 mod environments;
 mod evidence;
+mod flow_names;
 mod flows;
 mod idempotency;
 mod ledger;
@@ -15,6 +17,8 @@ mod ledger_records;
 mod orgs;
 mod policies;
 mod writes;
+
+pub use attestation_list::MAX_PAGE as MAX_ATTESTATION_PAGE;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -19,7 +19,7 @@ impl OrgStore for SqlStore {
     async fn create_org(&self, name: &str, at: f64) -> Result<Org> {
         write_tx!(self, |tx| {
             let org: Org = sqlx::query_as(
-                "INSERT INTO orgs (name, created_at) VALUES ($1, $2) RETURNING id, name, created_at",
+                "INSERT INTO orgs (name, created_at) VALUES ($1, $2) RETURNING id, name, created_at, beta_enabled",
             )
             .bind(name)
             .bind(at)
@@ -33,7 +33,7 @@ impl OrgStore for SqlStore {
 
     async fn org(&self, name: &str) -> Result<Option<Org>> {
         Ok(
-            sqlx::query_as("SELECT id, name, created_at FROM orgs WHERE name = $1")
+            sqlx::query_as("SELECT id, name, created_at, beta_enabled FROM orgs WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -42,10 +42,22 @@ impl OrgStore for SqlStore {
 
     async fn orgs(&self) -> Result<Vec<Org>> {
         Ok(
-            sqlx::query_as("SELECT id, name, created_at FROM orgs ORDER BY name")
+            sqlx::query_as("SELECT id, name, created_at, beta_enabled FROM orgs ORDER BY name")
                 .fetch_all(&self.pool)
                 .await?,
         )
+    }
+
+    async fn set_beta(&self, org_id: i64, enabled: bool, at: f64) -> Result<()> {
+        write_tx!(self, |tx| {
+            sqlx::query("UPDATE orgs SET beta_enabled = $1 WHERE id = $2")
+                .bind(i64::from(enabled))
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await?;
+            let fact = Fact::change("org", org_id, "beta", json!({"enabled": enabled}));
+            append(&mut tx, Owner::Org(org_id), at, fact).await?;
+        })
     }
 
     async fn create_service_account(
