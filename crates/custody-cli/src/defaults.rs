@@ -4,7 +4,7 @@
 //! Typed values are checked here too: none may be empty or start with `-`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Command;
@@ -112,7 +112,12 @@ pub fn with_defaults(
         }
         i += 1;
     }
-    let config = load_config(config_file, env)?;
+    // `config` refuses --config-file itself, with its own message.
+    let config = if leaf.get_name() == "config" && config_file.is_some() {
+        BTreeMap::new()
+    } else {
+        load_config(config_file, env)?
+    };
     let mut extra = Vec::new();
     for arg in leaf.get_arguments() {
         let Some(long) = arg.get_long() else { continue };
@@ -131,6 +136,17 @@ pub fn with_defaults(
     Ok(out)
 }
 
+/// The config files read when no --config-file is given, in order.
+pub const DEFAULT_CONFIG_FILES: [&str; 2] = [".custody.yml", ".kosli.yml"];
+
+/// The first default config file that exists in `home`.
+pub fn existing_default_config(home: &Path) -> Option<PathBuf> {
+    DEFAULT_CONFIG_FILES
+        .iter()
+        .map(|f| home.join(f))
+        .find(|p| p.is_file())
+}
+
 /// The config file's flag values, keyed by lower-case flag name.
 fn load_config(
     explicit: Option<String>,
@@ -145,11 +161,7 @@ fn load_config(
         Some(p) => PathBuf::from(p),
         None => {
             let home = env("HOME").map(PathBuf::from).unwrap_or_default();
-            match [".custody.yml", ".kosli.yml"]
-                .iter()
-                .map(|f| home.join(f))
-                .find(|p| p.is_file())
-            {
+            match existing_default_config(&home) {
                 Some(p) => p,
                 None => return Ok(BTreeMap::new()),
             }

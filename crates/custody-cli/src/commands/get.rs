@@ -1,4 +1,4 @@
-//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type`.
+//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type|policy|default-org`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, Flow, Snapshot, Trail};
@@ -35,6 +35,8 @@ pub enum Get {
     AttestationType(super::attestation_types::GetAttestationType),
     /// An environment policy.
     Policy(super::policies::GetPolicy),
+    /// The caller's default organization.
+    DefaultOrg(super::org::GetDefaultOrg),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +175,7 @@ impl Get {
             Get::Attestation(c) => c.run(ctx).await,
             Get::AttestationType(c) => c.run(ctx).await,
             Get::Policy(c) => c.run(ctx).await,
+            Get::DefaultOrg(c) => c.run(ctx).await,
         }
     }
 }

@@ -8,19 +8,23 @@ mod assert;
 pub(crate) mod attest;
 mod attestation_types;
 mod begin;
+mod config;
 mod create;
 mod diff;
-mod environments;
 mod expect;
 mod fingerprint;
 mod get;
+mod join;
 mod list;
 mod log;
+mod org;
 mod policies;
+mod rename;
 mod search;
 mod snapshot;
 mod status;
 mod tag;
+mod update;
 mod verify;
 
 use clap::Subcommand;
@@ -70,12 +74,12 @@ pub enum Command {
     /// Archive a flow, environment or attestation type.
     #[command(subcommand)]
     Archive(archive::Archive),
-    /// Rename an environment.
-    #[command(subcommand)]
-    Rename(environments::Rename),
+    /// Rename a flow or an environment.
+    #[command(subcommand, visible_alias = "re")]
+    Rename(rename::Rename),
     /// Add a physical environment to a logical one.
     #[command(subcommand)]
-    Join(environments::Join),
+    Join(join::Join),
     /// Attach a policy to environments (re-evaluating them).
     AttachPolicy(policies::PolicyAttachment),
     /// Detach a policy from environments (re-evaluating them).
@@ -83,9 +87,9 @@ pub enum Command {
     /// Allow-list an artifact in an environment.
     #[command(subcommand)]
     Allow(policies::Allow),
-    /// Update a service account.
+    /// Update a service account or the default organization.
     #[command(subcommand)]
-    Update(accounts::Update),
+    Update(update::Update),
     /// Delete service accounts or API keys.
     #[command(subcommand, visible_aliases = ["rm", "remove"])]
     Delete(accounts::Delete),
@@ -94,6 +98,14 @@ pub enum Command {
     Rotate(accounts::Rotate),
     /// Check that no record was edited, removed or reordered (the signed log).
     Verify(verify::VerifyArgs),
+    /// Turn the org's beta features on.
+    #[command(subcommand)]
+    Enable(org::Beta),
+    /// Turn the org's beta features off.
+    #[command(subcommand)]
+    Disable(org::Beta),
+    /// Store flag values in the default config file.
+    Config(config::ConfigArgs),
     /// Check that the server is up.
     #[command(visible_alias = "st")]
     Status(status::StatusArgs),
@@ -128,6 +140,9 @@ impl Command {
             Command::Delete(c) => c.run(ctx).await,
             Command::Rotate(c) => c.run(ctx).await,
             Command::Verify(c) => c.run(ctx).await,
+            Command::Enable(c) => c.run(ctx, true).await,
+            Command::Disable(c) => c.run(ctx, false).await,
+            Command::Config(c) => c.run(ctx),
             Command::Status(c) => c.run(ctx).await,
             Command::Version(c) => c.run(),
         }

@@ -1,6 +1,7 @@
 //! The evidence vault end to end: `attest generic --attachments DIR` uploads the
 //! directory as `evidence.tgz`, `get attestation` shows it, and
-//! `get attestation --download-evidence FILE` brings the same bytes back;
+//! `get attestation --download-evidence FILE` brings the same bytes back
+//! (`get attestation --attestation-id ID` finds the same attestation);
 //! `attest junit` uploads the XML files it read unless `--upload-results=false`.
 
 use std::process::Command;
@@ -70,6 +71,15 @@ fn attachments_are_uploaded_shown_and_downloaded() {
         json.contains(&format!("\"evidence_archive_fingerprint\": \"{sha}\"")),
         "{json}"
     );
+
+    let id = json
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("\"attestation_id\": \""))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the attestation id is shown")
+        .to_string();
+    let by_id = ok(run(&["get", "attestation", "--attestation-id", &id]));
+    assert_eq!(by_id, shown, "the same attestation, found by its id");
 
     let saved = ok(run(
         &[&get[..], &["--download-evidence", "out.tgz"]].concat()

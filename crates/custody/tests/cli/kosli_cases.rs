@@ -90,19 +90,53 @@ fn flags_that_exclude_each_other_are_named_in_kosli_words() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[test]
-fn environments_are_created_as_kosli_tests_them() {
+/// A server with org `acme`, and the variables that point the CLI at it
+/// with an admin key.
+fn acme_server() -> (Server, Vec<(&'static str, String)>) {
     let server = Server::start(false);
     admin(&server.database_url(), &["create-org", "acme"]);
-    let token = key(&server, "admin");
-    let env = [
-        ("CUSTODY_HOST", server.host.as_str()),
-        ("CUSTODY_ORG", "acme"),
-        ("CUSTODY_API_TOKEN", token.as_str()),
-        ("CUSTODY_MAX_API_RETRIES", "0"),
+    let env = vec![
+        ("CUSTODY_HOST", server.host.clone()),
+        ("CUSTODY_ORG", "acme".to_string()),
+        ("CUSTODY_API_TOKEN", key(&server, "admin")),
+        ("CUSTODY_MAX_API_RETRIES", "0".to_string()),
     ];
-    let failures = run_cases("create_environment.txt", &server.dir, &env);
+    (server, env)
+}
+
+fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[test]
+fn environments_are_created_as_kosli_tests_them() {
+    let (server, env) = acme_server();
+    let failures = run_cases("create_environment.txt", &server.dir, &borrowed(&env));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn org_commands_renames_and_config_work_as_kosli_tests_them() {
+    let (server, env) = acme_server();
+    let env = borrowed(&env);
+    let failures = run_cases("org_and_renames.txt", &server.dir, &env);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let config = std::fs::read_to_string(server.dir.join(".custody.yml")).expect("config file");
+    let lines: Vec<&str> = config.lines().collect();
+    for line in ["flow: web", "trail: t1", "max-api-retries: 0", "org: acme"] {
+        assert!(lines.contains(&line), "{line} in {config}");
+    }
+    let renamed = Command::new(BIN)
+        .args(["get", "flow", "rename-flow", "--output", "json"])
+        .env("HOME", &server.dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run custody");
+    let flow: serde_json::Value = serde_json::from_slice(&renamed.stdout).expect("flow JSON");
+    assert_eq!(
+        flow["name"], "new-name-456",
+        "the old name still finds the flow"
+    );
 }
 
 #[test]

@@ -26,21 +26,6 @@ use crate::context::Ctx;
 use crate::output::long;
 
 #[derive(Debug, Subcommand)]
-pub enum Update {
-    /// Update a service account (only the flags given are changed).
-    #[command(visible_alias = "sa")]
-    ServiceAccount(UpdateServiceAccount),
-}
-
-impl Update {
-    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
-        match self {
-            Update::ServiceAccount(c) => c.run(ctx).await,
-        }
-    }
-}
-
-#[derive(Debug, Subcommand)]
 pub enum Delete {
     /// Delete one or more service accounts, with their API keys.
     #[command(visible_alias = "sa")]

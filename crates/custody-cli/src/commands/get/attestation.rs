@@ -1,5 +1,6 @@
-//! `get attestation NAME --flow F (--trail T | --fingerprint FP)`: the latest
-//! attestation of a name, as Kosli prints it plus its evidence; with
+//! `get attestation NAME --flow F (--trail T | --fingerprint FP)` or
+//! `get attestation --attestation-id ID`: the latest attestation of a name, or
+//! the one with that id, as Kosli prints it plus its evidence; with
 //! `--download-evidence FILE` (a Custody extension) its attachment is saved.
 
 use anyhow::{Context, bail};
@@ -15,16 +16,19 @@ use crate::output::{TabWriter, long};
 pub struct GetAttestation {
     /// The attestation's name.
     #[arg(value_name = "ATTESTATION-NAME")]
-    name: String,
-    /// The flow.
+    name: Option<String>,
+    /// The flow (with ATTESTATION-NAME).
     #[arg(short = 'f', long)]
-    flow: String,
+    flow: Option<String>,
     /// The trail holding the attestation.
     #[arg(short = 't', long)]
     trail: Option<String>,
     /// The fingerprint of the artifact the attestation is about.
     #[arg(short = 'F', long)]
     fingerprint: Option<String>,
+    /// The attestation's id (instead of ATTESTATION-NAME and its flags).
+    #[arg(long)]
+    attestation_id: Option<String>,
     /// Custody extension (not in Kosli): save the attestation's attachment
     /// (evidence) to this file.
     #[arg(long, value_name = "FILE")]
@@ -37,17 +41,21 @@ impl GetAttestation {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let json = self.output.is_json()?;
         let org = ctx.require_login()?;
-        let path = match (&self.trail, &self.fingerprint) {
-            (Some(_), Some(_)) => {
-                bail!("only one of --trail, --fingerprint is allowed when using ATTESTATION-NAME")
+        let response = match &self.attestation_id {
+            Some(id) => {
+                if self.name.is_some() {
+                    bail!("--attestation-id cannot be used when ATTESTATION-NAME is provided");
+                }
+                if self.flow.is_some() || self.trail.is_some() || self.fingerprint.is_some() {
+                    bail!(
+                        "--flow, --trail, and --fingerprint flags cannot be used with --attestation-id"
+                    );
+                }
+                ctx.get(&["attestations", org], &[("attestation_id", id.clone())])
+                    .await?
             }
-            (None, None) => bail!(
-                "at least one of --trail, --fingerprint is required when using ATTESTATION-NAME"
-            ),
-            (Some(trail), None) => ["attestations", org, &self.flow, "trail", trail, &self.name],
-            (None, Some(fp)) => ["attestations", org, &self.flow, "artifact", fp, &self.name],
+            None => ctx.get(&self.by_name_path(org)?, &[]).await?,
         };
-        let response = ctx.get(&path, &[]).await?;
         let found = documents(&response.json::<Value>()?)?;
         if let Some(file) = &self.download_evidence {
             let latest = found.last().context("the server returned no attestation")?;
@@ -56,9 +64,33 @@ impl GetAttestation {
         if json {
             return ctx.print_json(&response);
         }
+        if found.is_empty() {
+            println!("No attestations found.");
+            return Ok(());
+        }
         let blocks: Vec<String> = found.iter().map(render).collect();
         print!("{}", blocks.join("\n"));
         Ok(())
+    }
+
+    /// The path of the latest attestation named ATTESTATION-NAME.
+    fn by_name_path<'a>(&'a self, org: &'a str) -> anyhow::Result<[&'a str; 6]> {
+        let Some(name) = &self.name else {
+            bail!("one of ATTESTATION-NAME argument or --attestation-id flag is required");
+        };
+        let Some(flow) = &self.flow else {
+            bail!("--flow is required when using ATTESTATION-NAME");
+        };
+        Ok(match (&self.trail, &self.fingerprint) {
+            (Some(_), Some(_)) => {
+                bail!("only one of --trail, --fingerprint is allowed when using ATTESTATION-NAME")
+            }
+            (None, None) => bail!(
+                "at least one of --trail, --fingerprint is required when using ATTESTATION-NAME"
+            ),
+            (Some(trail), None) => ["attestations", org, flow, "trail", trail, name],
+            (None, Some(fp)) => ["attestations", org, flow, "artifact", fp, name],
+        })
     }
 }
 
