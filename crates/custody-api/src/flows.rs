@@ -100,6 +100,9 @@ pub struct TrailEvent {
     pub is_compliant: Option<bool>,
     #[serde(default)]
     pub git_commit_info: Option<GitCommitInfo>,
+    /// The attestation an attestation event reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation_id: Option<String>,
 }
 
 /// The flow a trail belongs to, as embedded in trail documents.

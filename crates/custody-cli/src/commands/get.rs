@@ -135,10 +135,7 @@ impl Get {
                         Ok(())
                     }
                     "markdown" => {
-                        print!(
-                            "{}",
-                            render::trail::markdown(&r.json::<Trail>()?, &ctx.globals.host, org)
-                        );
+                        print!("{}", render::trail_markdown::markdown(&r.json::<Trail>()?));
                         Ok(())
                     }
                     other => anyhow::bail!("unsupported output format: {other}"),

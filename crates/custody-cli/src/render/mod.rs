@@ -6,6 +6,7 @@ pub mod environment;
 pub mod lists;
 pub mod snapshot;
 pub mod trail;
+pub mod trail_markdown;
 
 /// Go's `%v` of a string slice: `[a b c]`.
 pub fn go_list(items: &[String]) -> String {

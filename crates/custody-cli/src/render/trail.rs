@@ -1,6 +1,6 @@
-//! `get trail` as a table.
+//! `get trail` as a table, and the wording of trail events.
 
-use custody_api::{AttestationState, Trail, TrailEvent};
+use custody_api::{Trail, TrailEvent};
 
 use crate::output::{TabWriter, long, short};
 
@@ -68,97 +68,4 @@ pub fn trail(t: &Trail) -> String {
         ));
     }
     format!("{}{}", w.render(), events.render())
-}
-
-/// Escapes a markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace('\n', "<br>")
-}
-
-fn status_label(status: &str, is_compliant: Option<bool>, unexpected: bool) -> String {
-    let label = match (status, is_compliant) {
-        ("MISSING", _) => "⏳ missing",
-        (_, Some(true)) => "✅ compliant",
-        (_, Some(false)) => "❌ non-compliant",
-        _ => "⏳ pending",
-    };
-    let unexpected = if unexpected { " (+)" } else { "" };
-    format!("{label}{unexpected}")
-}
-
-fn attestation_lines(rows: &[AttestationState]) -> String {
-    rows.iter()
-        .map(|r| {
-            format!(
-                "- {} `{}` ({})\n",
-                status_label(&r.status, r.is_compliant, r.unexpected),
-                r.attestation_name,
-                r.attestation_type
-            )
-        })
-        .collect()
-}
-
-/// GitHub-flavoured markdown for CI job summaries.
-pub fn markdown(t: &Trail, host: &str, org: &str) -> String {
-    let link = format!(
-        "{}/{org}/flows/{}/trails/{}",
-        host.trim_end_matches('/'),
-        t.flow.name,
-        t.name
-    );
-    let mut out = format!(
-        "## Trail: [{}]({link})\n\n| Property | Value |\n| --- | --- |\n",
-        cell(&t.name)
-    );
-    out.push_str(&format!("| Flow | {} |\n", cell(&t.flow.name)));
-    out.push_str(&format!("| Description | {} |\n", cell(&t.description)));
-    out.push_str(&format!("| Compliance | {} |\n", t.compliance_state));
-    out.push_str(&format!(
-        "| Last modified at | {} |\n",
-        short(t.last_modified_at)
-    ));
-    if let Some(g) = &t.git_commit_info {
-        out.push_str("\n### Git commit\n\n| Property | Value |\n| --- | --- |\n");
-        out.push_str(&format!(
-            "| Sha1 | {} |\n| Author | {} |\n",
-            cell(&g.sha1),
-            cell(&g.author)
-        ));
-        out.push_str(&format!("| Message | {} |\n", cell(&g.message)));
-    }
-    let status = &t.compliance_status;
-    out.push_str("\n### Attestations\n\n**Trail**\n\n");
-    out.push_str(&attestation_lines(&status.attestations_statuses));
-    for (name, a) in &status.artifacts_statuses {
-        let label = status_label(&a.status, Some(a.is_compliant), a.unexpected);
-        out.push_str(&format!("\n**{}** — {label}\n\n", cell(name)));
-        out.push_str(&attestation_lines(&a.attestations_statuses));
-    }
-    out.push_str("\n### Events\n\n");
-    if t.events.is_empty() {
-        out.push_str("_No events._\n");
-        return out;
-    }
-    out.push_str("| Time | Description | Git commit | Compliance |\n| --- | --- | --- | --- |\n");
-    for e in &t.events {
-        let commit: String = e
-            .git_commit_info
-            .as_ref()
-            .map(|g| g.sha1.chars().take(7).collect())
-            .unwrap_or_default();
-        let compliance = e
-            .is_compliant
-            .map_or("", |c| if c { "compliant" } else { "non-compliant" });
-        out.push_str(&format!(
-            "| {} | {} | {commit} | {compliance} |\n",
-            short(e.timestamp),
-            cell(&describe(e))
-        ));
-    }
-    out
 }

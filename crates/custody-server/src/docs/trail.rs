@@ -29,6 +29,7 @@ fn event(kind: &str, timestamp: f64) -> TrailEvent {
         artifact_fingerprint: None,
         is_compliant: None,
         git_commit_info: None,
+        attestation_id: None,
     }
 }
 
@@ -206,6 +207,7 @@ pub async fn document(
             att.created_at,
         );
         e.attestation_type = Some(att.kind.clone());
+        e.attestation_id = Some(att.public_id.clone());
         e.template_reference_name = Some(att.name.clone());
         e.target_artifact = att.target_artifact.clone().or_else(|| {
             let artifact = artifacts.iter().find(|a| Some(a.id) == att.artifact_id)?;

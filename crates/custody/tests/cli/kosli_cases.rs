@@ -2,7 +2,8 @@
 //! Custody has, run against Custody's binary. Each line of a case file under
 //! `kosli_cases/` is `ARGS|EXPECTED`, with Kosli's command line and golden
 //! output (`\n` for a line break, `.*` for the rest of a line where Kosli's
-//! golden is a regular expression), `kosli` read as `custody`. Argument and
+//! golden is a regular expression), `kosli` read as `custody`; a `.golden`
+//! file is one of Kosli's golden output files, compared whole. Argument and
 //! flag errors come before anything is sent, so those need no server.
 
 use std::path::Path;
@@ -137,6 +138,66 @@ fn org_commands_renames_and_config_work_as_kosli_tests_them() {
         flow["name"], "new-name-456",
         "the old name still finds the flow"
     );
+}
+
+#[test]
+fn get_trail_markdown_matches_kosli_golden() {
+    let (server, env) = acme_server();
+    let mut env = borrowed(&env);
+    env.push(("KOSLI_TESTS", "1"));
+    let template = "version: 1\ntrail:\n  attestations:\n  - name: bar\n    type: generic\n  \
+        artifacts:\n  - name: cli\n    attestations:\n    - name: foo\n      type: generic\n";
+    std::fs::write(server.dir.join("valid_template.yml"), template).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .current_dir(&server.dir)
+            .env("HOME", &server.dir)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run custody");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "create",
+        "flow",
+        "get-trail",
+        "--template-file",
+        "valid_template.yml",
+    ]);
+    run(&[
+        "begin",
+        "trail",
+        "cli-build-1",
+        "--flow",
+        "get-trail",
+        "--description",
+        "test trail",
+    ]);
+    let markdown = run(&[
+        "get",
+        "trail",
+        "cli-build-1",
+        "--flow",
+        "get-trail",
+        "-o",
+        "markdown",
+    ]);
+    let golden = std::fs::read_to_string(format!(
+        "{}/tests/cli/kosli_cases/get-trail-markdown.golden",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace(
+        "http://localhost:8001/docs-cmd-test-user-shared",
+        &format!("{}/acme", server.host),
+    );
+    assert_eq!(markdown, golden);
 }
 
 #[test]
