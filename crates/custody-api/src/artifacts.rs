@@ -122,6 +122,9 @@ pub struct Attestation {
     pub user_data: Value,
     pub description: Option<String>,
     pub created_at: f64,
+    /// The attestation on its trail's web page.
+    #[serde(default)]
+    pub html_url: String,
     /// SHA-256 of the attachment in the evidence vault, if any.
     #[serde(default)]
     pub evidence_archive_fingerprint: Option<String>,

@@ -130,6 +130,16 @@ impl AppState {
         format!("{}/trails/{trail}", self.flow_url(org, flow))
     }
 
+    /// An attestation: on its trail's page, else its artifact's, else its flow's.
+    pub fn attestation_url(&self, org: &str, a: &custody_api::Attestation) -> String {
+        let query = format!("?attestation_id={}", a.attestation_id);
+        match (a.trail_name.as_str(), &a.artifact_fingerprint) {
+            ("", Some(fp)) => self.artifact_url(org, &a.flow_name, fp) + &query,
+            ("", None) => self.flow_url(org, &a.flow_name) + &query,
+            (trail, _) => self.trail_url(org, &a.flow_name, trail) + &query,
+        }
+    }
+
     pub fn environment_url(&self, org: &str, env: &str) -> String {
         format!("{}/{org}/environments/{env}", self.public_url)
     }

@@ -61,6 +61,7 @@ struct Target {
 /// Stores an attestation; `raw` is the whole payload as sent, kept for evidence.
 async fn record(
     state: &AppState,
+    org: &str,
     flow: &FlowRow,
     target: Target,
     raw: &Value,
@@ -106,7 +107,7 @@ async fn record(
         created_at: now,
     };
     state.store.insert_attestation(&insert).await?;
-    Ok(Attestation {
+    let mut doc = Attestation {
         attestation_id: id,
         attestation_name: insert.name,
         attestation_type: insert.kind,
@@ -120,11 +121,14 @@ async fn record(
         user_data: data.user_data.clone(),
         description: data.description.clone(),
         created_at: now,
+        html_url: String::new(),
         evidence_archive_fingerprint: None,
         evidence_file_name: None,
         has_evidence: false,
         extra: Default::default(),
-    })
+    };
+    doc.html_url = state.attestation_url(org, &doc);
+    Ok(doc)
 }
 
 /// The trail named in a path, begun if it does not exist yet.
@@ -217,6 +221,7 @@ pub async fn typed(
     };
     let mut doc = record(
         &state,
+        &org.name,
         &flow,
         target,
         &raw,
@@ -278,7 +283,7 @@ pub async fn override_verdict(
         trail: Some(trail),
         artifact,
     };
-    let doc = record(&state, &flow, target, &raw, &original, compliant).await?;
+    let doc = record(&state, &org.name, &flow, target, &raw, &original, compliant).await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
@@ -327,6 +332,7 @@ pub async fn legacy_evidence(
     };
     let doc = record(
         &state,
+        &org.name,
         &flow,
         target,
         &payload,

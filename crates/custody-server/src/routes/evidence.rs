@@ -21,6 +21,8 @@ use crate::state::AppState;
 /// The API document of a stored attestation, given its flow and trail names,
 /// its artifact's fingerprint and its attachment.
 pub(super) fn attestation_document(
+    state: &AppState,
+    org: &str,
     flow_name: &str,
     trail_name: String,
     artifact_fingerprint: Option<String>,
@@ -42,6 +44,7 @@ pub(super) fn attestation_document(
         user_data: data.user_data,
         description: data.description,
         created_at: row.created_at,
+        html_url: String::new(),
         evidence_archive_fingerprint: None,
         evidence_file_name: None,
         has_evidence: false,
@@ -49,12 +52,14 @@ pub(super) fn attestation_document(
     }
     .with_payload(&row.payload);
     intake::show(&mut doc, evidence);
+    doc.html_url = state.attestation_url(org, &doc);
     doc
 }
 
 /// One attestation as `{"data": [...]}`, with its attachment looked up.
 async fn document(
     state: &AppState,
+    org: &str,
     flow: &FlowRow,
     trail_name: String,
     artifact_fingerprint: Option<String>,
@@ -62,6 +67,8 @@ async fn document(
 ) -> ApiResult<Listed<Attestation>> {
     let found = state.store.evidence_of(&[row.id]).await?;
     let doc = attestation_document(
+        state,
+        org,
         &flow.name,
         trail_name,
         artifact_fingerprint,
@@ -114,7 +121,15 @@ pub async fn latest_on_trail(
             .map(|a| a.fingerprint),
         None => None,
     };
-    let doc = document(&state, &flow, trail.name.clone(), fingerprint, row).await?;
+    let doc = document(
+        &state,
+        &org.name,
+        &flow,
+        trail.name.clone(),
+        fingerprint,
+        row,
+    )
+    .await?;
     Ok(Json(doc))
 }
 
@@ -165,6 +180,7 @@ pub async fn latest_on_artifact(
     let trail_name = artifact.trail_name.clone().unwrap_or_default();
     let doc = document(
         &state,
+        &org.name,
         &flow,
         trail_name,
         Some(artifact.fingerprint.clone()),

@@ -1,6 +1,7 @@
 //! Typed attestations from real report files, end to end: JUnit results move a
 //! trail from INCOMPLETE to NON-COMPLIANT to COMPLIANT and gate its artifact;
-//! a SARIF scan is judged by its severity threshold; Snyk results, decisions
+//! a SARIF scan is judged by its severity threshold (and `--output json`
+//! returns the stored attestation with its URL); Snyk results, decisions
 //! and overrides change the verdict.
 
 use std::path::{Path, PathBuf};
@@ -201,6 +202,27 @@ fn sarif_findings_are_judged_by_the_threshold() {
         &["-n", "scan", "-R", &trivy, "--severity-threshold", "severe"],
     );
     assert!(stderr(&bad).starts_with("Error: invalid value 'severe' for '--severity-threshold"));
+
+    // `--output json` gives the stored attestation and where it is shown.
+    let json = ok(s.attest("sarif", &["-n", "scan", "-R", &trivy, "--output", "json"]));
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let id = doc["attestation_id"].as_str().expect("an id");
+    assert_eq!(doc["attestation_name"], "scan");
+    assert_eq!(doc["is_compliant"], false);
+    assert_eq!(
+        doc["html_url"],
+        format!(
+            "{}/acme/flows/backend/trails/t1?attestation_id={id}",
+            s.server.host
+        )
+    );
+    let shown = ok(s.run(&["get", "attestation", "--attestation-id", id, "-o", "json"]));
+    assert!(
+        shown.contains(&format!("\"html_url\": {}", doc["html_url"])),
+        "{shown}"
+    );
+    let yaml = s.attest("sarif", &["-n", "scan", "-R", &trivy, "--output", "yaml"]);
+    assert_eq!(stderr(&yaml), "Error: unsupported output format: yaml\n");
 }
 
 #[test]

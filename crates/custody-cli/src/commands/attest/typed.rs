@@ -15,7 +15,7 @@ use super::common::{annotations, load_json, split_name, wire};
 use super::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::commands::fingerprint::{FingerprintFlags, compute};
-use crate::context::Ctx;
+use crate::context::{Ctx, OutputArg};
 use crate::flags::{at_most_one, key_value};
 
 /// The server's wording when an attestation names neither artifact nor commit…
@@ -63,6 +63,10 @@ pub struct CommonFlags {
     repo: RepoFlags,
     #[command(flatten)]
     attachments: AttachmentFlags,
+    /// table (a line saying what was reported) or json (the stored attestation,
+    /// with its `html_url`).
+    #[arg(long, default_value = "table")]
+    output: String,
 }
 
 impl CommonFlags {
@@ -70,10 +74,18 @@ impl CommonFlags {
     pub fn check<'c>(&self, ctx: &'c Ctx) -> anyhow::Result<&'c str> {
         at_most_one(&self.args)?;
         let org = ctx.require_login()?;
+        self.json_output()?;
         self.commit.check_redaction()?;
         self.fingerprint_flags
             .check_attestation(&self.args, self.fingerprint.as_deref())?;
         Ok(org)
+    }
+
+    fn json_output(&self) -> anyhow::Result<bool> {
+        OutputArg {
+            output: self.output.clone(),
+        }
+        .is_json()
     }
 
     /// `--commit` and its neighbours, for commands that read the commit themselves.
@@ -146,7 +158,8 @@ impl CommonFlags {
     }
 
     /// Posts `payload` as `data_json` to the trail's `segment` endpoint and
-    /// prints `<label> attestation '<name>' is reported to trail: <trail>`.
+    /// prints `<label> attestation '<name>' is reported to trail: <trail>`, or
+    /// the stored attestation under `--output json`.
     pub async fn post(
         &self,
         ctx: &Ctx,
@@ -175,11 +188,13 @@ impl CommonFlags {
             .send(Method::POST, &path, Body::Form(form))
             .await
             .map_err(needs_target)?;
-        if sent.is_some() {
-            println!(
+        match sent {
+            Some(response) if self.json_output()? => ctx.print_json(&response)?,
+            Some(_) => println!(
                 "{label} attestation '{name}' is reported to trail: {}",
                 self.trail
-            );
+            ),
+            None => {}
         }
         Ok(())
     }
