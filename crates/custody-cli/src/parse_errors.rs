@@ -117,6 +117,7 @@ const EXCLUSIVE: &[(&[&str], &[&str], bool)] = &[
     (&[], &["sonar-branch", "pull-request"], false),
     (&[], &["environment", "policy"], true),
     (&["create"], &["exclude-scaling", "include-scaling"], false),
+    (&["create"], &["summary", "summary-json"], false),
     (
         &["snapshot"],
         &["include-scaling", "exclude-scaling"],

@@ -27,8 +27,49 @@ pub struct CreateAttestationType {
     #[arg(long = "jq")]
     rules: Vec<String>,
     /// A summary row: NAME=JQ-EXPRESSION (repeatable).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "summary_json")]
     summary: Vec<String>,
+    /// The summary rows as a JSON array of {"name", "expression"} objects.
+    #[arg(long = "summary-json")]
+    summary_json: Option<String>,
+}
+
+/// `--summary-json` as `{name, expression}` entries, with Kosli's errors.
+fn summary_json_entries(text: &str) -> anyhow::Result<Vec<Value>> {
+    let value: Value = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Eof => {
+            anyhow::anyhow!("--summary-json is not valid JSON: unexpected end of JSON input")
+        }
+        _ => anyhow::anyhow!("--summary-json is not valid JSON: {e}"),
+    })?;
+    let shape =
+        || anyhow::anyhow!("--summary-json must be a JSON array of {{name, expression}} entries");
+    let entries = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(entries) => entries,
+        _ => return Err(shape()),
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let n = i + 1;
+        let field = |key: &str| match entry.get(key) {
+            None | Some(Value::Null) => Ok(""),
+            Some(Value::String(s)) => Ok(s.as_str()),
+            Some(_) => Err(shape()),
+        };
+        if !entry.is_object() {
+            return Err(shape());
+        }
+        let (name, expression) = (field("name")?, field("expression")?);
+        if name.trim().is_empty() {
+            bail!("--summary-json entry {n} is missing a name");
+        }
+        if expression.trim().is_empty() {
+            bail!("--summary-json entry {n} is missing an expression");
+        }
+        out.push(json!({"name": name, "expression": expression}));
+    }
+    Ok(out)
 }
 
 /// `--summary NAME=EXPR` entries as `{name, expression}`, with Kosli's errors.
@@ -64,7 +105,10 @@ impl CreateAttestationType {
         if !self.rules.is_empty() {
             data["evaluator"] = json!({"content_type": "jq", "rules": self.rules});
         }
-        let summary = summary_entries(&self.summary)?;
+        let summary = match &self.summary_json {
+            Some(text) => summary_json_entries(text)?,
+            None => summary_entries(&self.summary)?,
+        };
         if !summary.is_empty() {
             data["summary"] = json!(summary);
         }
@@ -191,5 +235,32 @@ mod tests {
             err("a==.x"),
             "--summary entry 1 expression cannot start with '='"
         );
+    }
+
+    #[test]
+    fn summary_json_is_an_array_of_named_expressions() {
+        let ok = summary_json_entries(r#"[{"name":"Critical","expression":".critical_count"}]"#);
+        assert_eq!(
+            ok.unwrap(),
+            [json!({"name": "Critical", "expression": ".critical_count"})]
+        );
+        assert!(summary_json_entries("[]").unwrap().is_empty());
+        let err = |e: &str| summary_json_entries(e).unwrap_err().to_string();
+        let eof = "--summary-json is not valid JSON: unexpected end of JSON input";
+        assert_eq!(err("   "), eof);
+        assert_eq!(err(r#"[{"name":"#), eof);
+        let shape = "--summary-json must be a JSON array of {name, expression} entries";
+        assert_eq!(err(r#"{"name":"C","expression":".c"}"#), shape);
+        assert_eq!(err(r#"["C"]"#), shape);
+        assert_eq!(err(r#"[{"name":1,"expression":".c"}]"#), shape);
+        assert_eq!(
+            err(r#"[{"expression":".critical_count"}]"#),
+            "--summary-json entry 1 is missing a name"
+        );
+        assert_eq!(
+            err(r#"[{"name":"Critical"},{"name":"Tool","expression":".t"}]"#),
+            "--summary-json entry 1 is missing an expression"
+        );
+        assert!(err("[x]").starts_with("--summary-json is not valid JSON: "));
     }
 }

@@ -31,6 +31,28 @@ fn matches(expected: &str, text: &str) -> bool {
     rest.is_empty()
 }
 
+/// A case's command line as words: split on blanks, with '…' quoting a word
+/// (spaces kept, `''` an empty word), as the shell reads Kosli's cases.
+fn words(line: &str) -> Vec<String> {
+    let (mut out, mut word, mut quoted, mut started) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => (quoted, started) = (!quoted, true),
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    out.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            c => (word, started) = (word + &c.to_string(), true),
+        }
+    }
+    if started {
+        out.push(word);
+    }
+    out
+}
+
 /// Runs every case of a file in `dir` with these variables; what failed.
 fn run_cases(file: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
     let path = format!(
@@ -40,9 +62,9 @@ fn run_cases(file: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
     let table = std::fs::read_to_string(&path).expect("case file");
     let mut failures = Vec::new();
     for line in table.lines().filter(|l| !l.trim().is_empty()) {
-        let (args, expected) = line.split_once('|').expect("ARGS|EXPECTED");
+        let (args, expected) = line.rsplit_once('|').expect("ARGS|EXPECTED");
         let output = Command::new(BIN)
-            .args(args.split_whitespace())
+            .args(words(args))
             .current_dir(dir)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -114,6 +136,20 @@ fn environments_are_created_as_kosli_tests_them() {
     let (server, env) = acme_server();
     let failures = run_cases("create_environment.txt", &server.dir, &borrowed(&env));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn attestation_types_are_created_as_kosli_tests_them() {
+    let (server, env) = acme_server();
+    let schema = r#"{"type":"object","properties":{"age":{"type":"integer"}}}"#;
+    std::fs::write(server.dir.join("person-schema.json"), schema).expect("schema");
+    let failures = run_cases("create_attestation_type.txt", &server.dir, &borrowed(&env));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn case_lines_are_read_as_the_shell_reads_them() {
+    assert_eq!(words("a  'b c' '' d'e'"), ["a", "b c", "", "de"]);
 }
 
 #[test]
