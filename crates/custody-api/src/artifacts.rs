@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{ArtifactStatus, GitCommitInfo};
+use crate::{ArtifactStatus, GitCommitInfo, SummaryValue};
 
 /// Body of `POST /artifacts/{org}/{flow}` (attest artifact).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -103,6 +103,9 @@ pub struct AttestationPayload {
     pub annotations: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_compliant: Option<bool>,
+    /// A custom type's summary, evaluated by the server (never the caller's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<SummaryValue>,
 }
 
 /// A stored attestation.
@@ -133,6 +136,9 @@ pub struct Attestation {
     pub evidence_file_name: Option<String>,
     #[serde(default)]
     pub has_evidence: bool,
+    /// A custom type's summary rows, evaluated when the attestation was made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<SummaryValue>,
     /// Type-specific fields of the stored payload (`junit_results`,
     /// `pull_requests`, `control`, ...), beside the document's own.
     #[serde(flatten)]

@@ -92,6 +92,19 @@ pub struct Evaluator {
     pub rules: Vec<String>,
 }
 
+/// A summary expression's value for one attestation, evaluated when it was
+/// recorded: `value` is null when the expression yields nothing, and `error`
+/// says why it could not be evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SummaryValue {
+    pub name: String,
+    #[serde(default)]
+    pub value: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// A named expression shown with every attestation of a type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

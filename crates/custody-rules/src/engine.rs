@@ -78,13 +78,19 @@ pub fn check_all<'a>(what: &str, codes: impl IntoIterator<Item = &'a str>) -> Re
     Ok(())
 }
 
+/// An expression compiled and the JSON text it runs on, read by jq.
+fn prepare(code: &str, data: &str) -> Result<(Filter, Val), String> {
+    let filter = compile(code)?;
+    let input = jaq_json::read::parse_single(data.as_bytes())
+        .map_err(|e| format!("attestation_data cannot be read by jq: {e}"))?;
+    Ok((filter, input))
+}
+
 /// Whether `rule` holds for the JSON text `data`: it must yield at least one
 /// value and only `true`. A rule that fails to run, or yields too many values,
 /// is an error.
 pub fn holds(rule: &str, data: &str) -> Result<bool, String> {
-    let filter = compile(rule)?;
-    let input = jaq_json::read::parse_single(data.as_bytes())
-        .map_err(|e| format!("attestation_data cannot be read by jq: {e}"))?;
+    let (filter, input) = prepare(rule, data)?;
     let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
     let mut seen = 0;
     for out in filter.id.run((ctx, input)).map(unwrap_valr) {
@@ -107,6 +113,29 @@ pub fn holds(rule: &str, data: &str) -> Result<bool, String> {
         }
     }
     Ok(seen > 0)
+}
+
+/// The first value `expression` yields for the JSON text `data` (null when it
+/// yields none), as shown in an attestation's summary; a value longer than a
+/// message is cut to one, as text.
+pub fn first_value(expression: &str, data: &str) -> Result<Value, String> {
+    let (filter, input) = prepare(expression, data)?;
+    let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
+    let Some(first) = filter.id.run((ctx, input)).map(unwrap_valr).next() else {
+        return Ok(Value::Null);
+    };
+    let value = first.map_err(|e| {
+        format!(
+            "summary '{}' failed: {}",
+            shorten(expression),
+            shorten(&e.to_string())
+        )
+    })?;
+    let text = value.to_string();
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Ok(Value::String(shorten(&text)));
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 /// Compiles a JSON Schema given as text, or says why it is not one.
@@ -160,6 +189,19 @@ mod tests {
         assert!(holds(".coverage | keys", DATA).is_err());
         assert!(check_all("jq rule", [".a >=", "nosuchfn(1)"]).is_err());
         assert!(check_all("jq rule", [".a >= 1", "map(.x) | any"]).is_ok());
+    }
+
+    #[test]
+    fn summaries_show_the_first_value() {
+        assert_eq!(first_value(".coverage", DATA), Ok(serde_json::json!(82)));
+        assert_eq!(first_value(".tags[]", DATA), Ok(serde_json::json!("a")));
+        assert_eq!(first_value(".missing", DATA), Ok(Value::Null));
+        assert_eq!(first_value("empty", DATA), Ok(Value::Null));
+        assert!(first_value(".coverage | keys", DATA).is_err());
+        let long = first_value("[range(2000)]", DATA).unwrap();
+        let text = long.as_str().expect("cut to text");
+        assert!(text.ends_with('…') && text.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        assert!(first_value("env", DATA).is_err());
     }
 
     #[test]

@@ -12,17 +12,17 @@ pub struct Definition {
     pub schema: Option<String>,
     /// jq rules that must all hold.
     pub rules: Vec<String>,
+    /// jq expressions whose first value is shown with each attestation.
+    #[serde(default)]
+    pub summaries: Vec<String>,
 }
 
 /// A question for a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Request {
-    /// Does the definition compile, and do these summary expressions?
-    Check {
-        definition: Definition,
-        summaries: Vec<String>,
-    },
+    /// Do the definition's schema, rules and summary expressions compile?
+    Check { definition: Definition },
     /// How does this attestation data (JSON text) fare under the definition?
     Judge {
         definition: Definition,
@@ -49,6 +49,10 @@ pub struct Judgement {
     pub violations: Vec<String>,
     /// The rules that did not hold.
     pub failed_rules: Vec<String>,
+    /// Each summary expression's first value (null when it yields none), or
+    /// why it could not be evaluated; empty when the data breaks the schema.
+    #[serde(default)]
+    pub summary: Vec<Result<serde_json::Value, String>>,
 }
 
 impl Judgement {

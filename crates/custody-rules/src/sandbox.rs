@@ -127,14 +127,9 @@ impl Sandbox {
     }
 
     /// Checks that a type's schema, rules and summary expressions compile.
-    pub async fn check(
-        &self,
-        definition: &Definition,
-        summaries: &[String],
-    ) -> Result<(), RuleError> {
+    pub async fn check(&self, definition: &Definition) -> Result<(), RuleError> {
         let request = Request::Check {
             definition: definition.clone(),
-            summaries: summaries.to_vec(),
         };
         match self.ask(&request).await? {
             Response::Checked => Ok(()),
@@ -142,7 +137,8 @@ impl Sandbox {
         }
     }
 
-    /// Judges attestation data under a type's schema and rules.
+    /// Judges attestation data under a type's schema and rules, and evaluates
+    /// its summary expressions.
     pub async fn judge(
         &self,
         definition: &Definition,

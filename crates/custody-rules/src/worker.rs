@@ -80,21 +80,19 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> std::io::Result<()>
 
 fn answer(request: Request) -> Response {
     let outcome = match request {
-        Request::Check {
-            definition,
-            summaries,
-        } => check(&definition, &summaries).map(|()| Response::Checked),
+        Request::Check { definition } => check(&definition).map(|()| Response::Checked),
         Request::Judge { definition, data } => judge(&definition, &data).map(Response::Judged),
     };
     outcome.unwrap_or_else(|message| Response::Refused { message })
 }
 
-fn check(definition: &Definition, summaries: &[String]) -> Result<(), String> {
+fn check(definition: &Definition) -> Result<(), String> {
     if let Some(schema) = &definition.schema {
         engine::compile_schema(schema)?;
     }
     engine::check_all("jq rule", definition.rules.iter().map(String::as_str))?;
-    engine::check_all("summary expression", summaries.iter().map(String::as_str))
+    let summaries = definition.summaries.iter().map(String::as_str);
+    engine::check_all("summary expression", summaries)
 }
 
 fn judge(definition: &Definition, data: &str) -> Result<Judgement, String> {
@@ -111,6 +109,11 @@ fn judge(definition: &Definition, data: &str) -> Result<Judgement, String> {
             judgement.failed_rules.push(rule.clone());
         }
     }
+    judgement.summary = definition
+        .summaries
+        .iter()
+        .map(|expression| engine::first_value(expression, data))
+        .collect();
     Ok(judgement)
 }
 
@@ -130,6 +133,7 @@ mod tests {
         let definition = Definition {
             schema: Some(r#"{"type": "object", "required": ["n"]}"#.into()),
             rules: vec![".n > 1".into(), ".n < 10".into()],
+            summaries: vec![".n * 2".into(), ".n | error(\"no\")".into()],
         };
         let judged = ask(&Request::Judge {
             definition: definition.clone(),
@@ -139,7 +143,11 @@ mod tests {
             judged,
             Response::Judged(Judgement {
                 violations: vec![],
-                failed_rules: vec![".n < 10".into()]
+                failed_rules: vec![".n < 10".into()],
+                summary: vec![
+                    Ok(serde_json::json!(40)),
+                    Err("summary '.n | error(\"no\")' failed: \"no\"".into())
+                ],
             })
         );
         let Response::Judged(j) = ask(&Request::Judge {
@@ -150,16 +158,16 @@ mod tests {
         };
         assert_eq!(j.violations.len(), 1);
         assert!(j.failed_rules.is_empty());
-        assert_eq!(
-            ask(&Request::Check {
-                definition,
-                summaries: vec![".n".into()]
-            }),
-            Response::Checked
+        assert!(
+            j.summary.is_empty(),
+            "no summary of data the schema refuses"
         );
+        assert_eq!(ask(&Request::Check { definition }), Response::Checked);
         let refused = ask(&Request::Check {
-            definition: Definition::default(),
-            summaries: vec!["env".into()],
+            definition: Definition {
+                summaries: vec!["env".into()],
+                ..Definition::default()
+            },
         });
         assert!(matches!(refused, Response::Refused { message } if message.contains("summary")));
     }

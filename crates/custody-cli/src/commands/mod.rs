@@ -42,7 +42,7 @@ pub enum Command {
     Begin(begin::Begin),
     /// Report an artifact or an attestation about it.
     #[command(subcommand)]
-    Attest(attest::Attest),
+    Attest(Box<attest::Attest>),
     /// Record an expected deployment (legacy).
     #[command(subcommand)]
     Expect(expect::Expect),

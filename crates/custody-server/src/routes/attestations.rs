@@ -125,6 +125,7 @@ async fn record(
         evidence_archive_fingerprint: None,
         evidence_file_name: None,
         has_evidence: false,
+        summary: data.summary.clone(),
         extra: Default::default(),
     };
     doc.html_url = state.attestation_url(org, &doc);
@@ -203,13 +204,22 @@ pub async fn typed(
             "'{kind}' is not an attestation type: use generic, junit, snyk, sarif, sonar, jira, pull_request, custom or system"
         ))
     })?;
-    let raw: Value = form.json("data_json")?;
-    if !raw.is_object() {
+    let mut raw: Value = form.json("data_json")?;
+    let Some(fields) = raw.as_object_mut() else {
         return Err(ApiError::bad("the 'data_json' part must be a JSON object"));
-    }
+    };
+    // A summary is the server's evaluation of the type's expressions, never the caller's.
+    fields.remove("summary");
     let flow = lookup::flow(&state, &org, &flow).await?;
     let compliant = match kind {
-        Kind::Custom => custom_types::judge(&state, &org, &raw).await?,
+        Kind::Custom => {
+            let judged = custom_types::judge(&state, &org, &raw).await?;
+            if !judged.summary.is_empty() {
+                raw["summary"] = serde_json::to_value(&judged.summary)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            }
+            judged.compliant
+        }
         other => builtin_compliance(other, &raw).map_err(ApiError::bad)?,
     };
     let attachment = intake::receive(&state, &form).await?;

@@ -7,7 +7,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use custody_api::{AttestationTypeDocument, AttestationTypeVersion, Evaluator, SummaryEntry};
+use custody_api::{
+    AttestationTypeDocument, AttestationTypeVersion, Evaluator, SummaryEntry, SummaryValue,
+};
 use custody_core::custom_type::{CustomTypeError, TypeState, judging_version, verdict};
 use custody_core::limits;
 use custody_core::names::NameKind;
@@ -133,13 +135,9 @@ pub async fn create(
     let definition = Definition {
         schema: schema.clone(),
         rules: jq_rules.clone(),
+        summaries: new.summary.iter().map(|s| s.expression.clone()).collect(),
     };
-    let summaries: Vec<String> = new.summary.iter().map(|s| s.expression.clone()).collect();
-    state
-        .rules
-        .check(&definition, &summaries)
-        .await
-        .map_err(rule_error)?;
+    state.rules.check(&definition).await.map_err(rule_error)?;
     let insert = AttestationTypeInsert {
         name: new.name,
         description: new.description.unwrap_or_default(),
@@ -254,9 +252,15 @@ pub async fn archive(
     Ok(Json(document(&org, &row, &versions)))
 }
 
-/// Whether a custom attestation is compliant under its type (the rules of
-/// `custody_core::custom_type`, with the data judged in the rule sandbox).
-pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResult<bool> {
+/// A custom attestation judged under its type: whether it is compliant (the
+/// rules of `custody_core::custom_type`, with the data judged in the rule
+/// sandbox) and its type's summary rows.
+pub struct Judged {
+    pub compliant: bool,
+    pub summary: Vec<SummaryValue>,
+}
+
+pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResult<Judged> {
     let name = payload["type_name"]
         .as_str()
         .ok_or_else(|| ApiError::bad("a custom attestation needs 'type_name'"))?;
@@ -273,9 +277,11 @@ pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResu
         .find(|v| v.version == wanted)
         .ok_or_else(|| ApiError::Internal(format!("type '{name}' lost version {wanted}")))?;
     let empty = json!({});
+    let entries: Vec<SummaryEntry> = serde_json::from_str(&version.summary).unwrap_or_default();
     let definition = Definition {
         schema: version.type_schema.clone(),
         rules: serde_json::from_str(&version.jq_rules).unwrap_or_default(),
+        summaries: entries.iter().map(|e| e.expression.clone()).collect(),
     };
     let data = payload.get("attestation_data").unwrap_or(&empty);
     let judgement = state
@@ -283,7 +289,24 @@ pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResu
         .judge(&definition, data)
         .await
         .map_err(rule_error)?;
-    verdict(name, wanted, judgement.violations, &judgement.failed_rules).map_err(refusal)
+    let summary = entries
+        .into_iter()
+        .zip(judgement.summary)
+        .map(|(entry, outcome)| {
+            let (value, error) = match outcome {
+                Ok(value) => (value, None),
+                Err(why) => (Value::Null, Some(why)),
+            };
+            SummaryValue {
+                name: entry.name,
+                value,
+                error,
+            }
+        })
+        .collect();
+    let compliant =
+        verdict(name, wanted, judgement.violations, &judgement.failed_rules).map_err(refusal)?;
+    Ok(Judged { compliant, summary })
 }
 
 fn refusal(e: CustomTypeError) -> ApiError {

@@ -48,6 +48,7 @@ pub(super) fn attestation_document(
         evidence_archive_fingerprint: None,
         evidence_file_name: None,
         has_evidence: false,
+        summary: data.summary,
         extra: Default::default(),
     }
     .with_payload(&row.payload);

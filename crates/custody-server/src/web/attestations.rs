@@ -71,8 +71,22 @@ fn summary(kind: &str, payload: &Value) -> Vec<String> {
                 .or(payload["sonar_results"]["status"].as_str())
                 .unwrap_or("unknown")
         )],
-        _ => Vec::new(),
+        _ => custom_summary(payload),
     }
+}
+
+/// A custom type's summary rows as the server evaluated them: `Name: value`.
+fn custom_summary(payload: &Value) -> Vec<String> {
+    let rows = payload["summary"].as_array().into_iter().flatten();
+    rows.map(|row| {
+        let shown = match (&row["error"], &row["value"]) {
+            (Value::String(why), _) => format!("error: {why}"),
+            (_, Value::String(text)) => text.clone(),
+            (_, value) => value.to_string(),
+        };
+        format!("{}: {shown}", row["name"].as_str().unwrap_or_default())
+    })
+    .collect()
 }
 
 fn links(payload: &Value) -> Vec<String> {
@@ -153,6 +167,12 @@ mod tests {
             ["findings by severity: high: 2, low: 1"]
         );
         assert!(summary("generic", &json!({})).is_empty());
+        let custom = json!({"summary": [{"name": "Tool", "value": "trivy"}, {"name": "Critical", "value": 0},
+                                        {"name": "Broken", "value": null, "error": "failed"}]});
+        assert_eq!(
+            summary("custom:scan", &custom),
+            ["Tool: trivy", "Critical: 0", "Broken: error: failed"]
+        );
     }
 
     #[test]

@@ -155,6 +155,15 @@ async fn custom_types_are_versioned_and_judge_attestations() {
         ),
         (Some("custom:cov"), Some(false))
     );
+    assert_eq!(
+        att["summary"],
+        json!([{"name": "Lines", "value": 90}]),
+        "the type's summary, evaluated on the data"
+    );
+    let spoofed = json!({"attestation_name": "g", "summary": [{"name": "Lines", "value": 100}]});
+    let generic = "attestations/acme/svc/trail/t1/generic";
+    let generic = ok(m.form(Method::POST, generic, Some(spoofed), &[]).await, 201);
+    assert!(generic.get("summary").is_none(), "{generic}");
     assert_eq!(state_of(m, "svc", &fp1).await, "NON-COMPLIANT");
     srv.at(T0 + 20.0);
     ok(
@@ -168,11 +177,9 @@ async fn custom_types_are_versioned_and_judge_attestations() {
     );
     assert_eq!(state_of(m, "svc", &fp1).await, "COMPLIANT");
     let old_rules = json!({"type": "cov", "version": 1, "data": {"line": 90, "branch": 10}});
-    assert_eq!(
-        ok(attest_custom(m, &fp1, old_rules).await, 201)["is_compliant"],
-        true,
-        "version 1 has one rule"
-    );
+    let old = ok(attest_custom(m, &fp1, old_rules).await, 201);
+    assert_eq!(old["is_compliant"], true, "version 1 has one rule");
+    assert!(old.get("summary").is_none(), "version 1 has no summary");
 
     let before = m.json("trails/acme/svc/t1").await;
     srv.at(T0 + 30.0);

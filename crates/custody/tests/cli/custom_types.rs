@@ -164,6 +164,16 @@ fn a_custom_type_judges_an_artifact() {
     );
     ok(attest("high.json"));
     assert!(ok(run(&["assert", "artifact", "--fingerprint", fp])).starts_with("COMPLIANT"));
+    let shown = ok(run(&[
+        &["get", "attestation", "coverage", "--fingerprint", fp][..],
+        &on_trail[..2],
+    ]
+    .concat()));
+    let rows: Vec<&str> = shown.lines().map(str::trim_end).collect();
+    let at = rows.iter().position(|l| *l == "Summary:").expect(&shown);
+    let row: Vec<&str> = rows[at + 1].split_whitespace().collect();
+    assert_eq!(row, ["Lines:", "95"], "evaluated by the server: {shown}");
+    assert!(shown.contains("Attestation URL:"), "{shown}");
 
     assert_eq!(
         ok(run(&["archive", "attestation-type", "cov"])),

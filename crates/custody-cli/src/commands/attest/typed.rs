@@ -150,6 +150,7 @@ impl CommonFlags {
             description: self.description.clone(),
             annotations: annotations(&self.annotate)?,
             is_compliant: None,
+            summary: Vec::new(),
         };
         match wire(&payload)? {
             Value::Object(map) => Ok(map),

@@ -149,6 +149,20 @@ fn render(a: &Attestation) -> String {
         }
         w.line(format!("    Timestamp:\t{}", long(commit.timestamp)));
     }
+    if !a.html_url.is_empty() {
+        w.line(format!("Attestation URL:\t{}", a.html_url));
+    }
+    if !a.summary.is_empty() {
+        w.line("Summary:");
+        for row in &a.summary {
+            let shown = match (&row.error, &row.value) {
+                (Some(why), _) => format!("error: {why}"),
+                (None, Value::String(text)) => text.clone(),
+                (None, value) => value.to_string(),
+            };
+            w.line(format!("    {}:\t{shown}", row.name));
+        }
+    }
     match (&a.evidence_file_name, &a.evidence_archive_fingerprint) {
         (Some(file), Some(fp)) if a.has_evidence => {
             w.line(format!("Evidence file:\t{file}"));
@@ -183,5 +197,34 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Evidence fingerprint:  ab\n"), "{text}");
+    }
+
+    #[test]
+    fn links_and_summary_rows_are_shown() {
+        let doc = json!({"attestation_id": "i", "attestation_name": "scan", "attestation_type": "custom:cov",
+            "is_compliant": true, "flow_name": "f", "trail_name": "t", "artifact_fingerprint": null,
+            "target_artifacts": [], "git_commit_info": null, "origin_url": null, "user_data": {},
+            "description": null, "created_at": 1.0, "html_url": "http://h/acme/flows/f/trails/t?attestation_id=i",
+            "summary": [{"name": "Tool", "value": "trivy"}, {"name": "Critical", "value": 3},
+                        {"name": "Broken", "value": null, "error": "summary '.x|keys' failed"}]});
+        let text = render(&documents(&json!([doc])).unwrap()[0]);
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        let url = [
+            "Attestation",
+            "URL:",
+            "http://h/acme/flows/f/trails/t?attestation_id=i",
+        ];
+        assert!(rows.contains(&url.to_vec()), "{text}");
+        let at = rows.iter().position(|r| r == &["Summary:"]).expect(&text);
+        assert_eq!(rows[at + 1], ["Tool:", "trivy"], "{text}");
+        assert_eq!(rows[at + 2], ["Critical:", "3"], "{text}");
+        assert_eq!(
+            rows[at + 3].join(" "),
+            "Broken: error: summary '.x|keys' failed",
+            "{text}"
+        );
     }
 }
