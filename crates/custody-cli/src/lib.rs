@@ -19,6 +19,7 @@ pub mod images;
 pub mod output;
 pub mod parse_errors;
 mod providers;
+mod rego;
 mod render;
 
 use std::process::ExitCode;

@@ -118,6 +118,7 @@ const EXCLUSIVE: &[(&[&str], &[&str], bool)] = &[
     (&[], &["environment", "policy"], true),
     (&["create"], &["exclude-scaling", "include-scaling"], false),
     (&["create"], &["summary", "summary-json"], false),
+    (&["evaluate"], &["assert", "no-assert"], true),
     (
         &["snapshot"],
         &["include-scaling", "exclude-scaling"],

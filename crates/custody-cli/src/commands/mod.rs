@@ -11,6 +11,7 @@ mod begin;
 mod config;
 mod create;
 mod diff;
+mod evaluate;
 mod expect;
 mod fingerprint;
 mod get;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Archive a flow, environment or attestation type.
     #[command(subcommand)]
     Archive(archive::Archive),
+    /// Judge trails or local JSON with a Rego policy (beta).
+    #[command(subcommand)]
+    Evaluate(evaluate::Evaluate),
     /// Rename a flow or an environment.
     #[command(subcommand, visible_alias = "re")]
     Rename(rename::Rename),
@@ -131,6 +135,7 @@ impl Command {
             Command::Fingerprint(c) => c.run(),
             Command::Tag(c) => c.run(ctx).await,
             Command::Archive(c) => c.run(ctx).await,
+            Command::Evaluate(c) => c.run(ctx).await,
             Command::Rename(c) => c.run(ctx).await,
             Command::Join(c) => c.run(ctx).await,
             Command::AttachPolicy(c) => c.run(ctx, true).await,

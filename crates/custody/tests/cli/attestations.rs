@@ -312,3 +312,126 @@ fn snyk_results_decisions_and_overrides_change_the_verdict() {
         "Error: required flag(s) \"reason\" not set\n"
     );
 }
+
+const EVERY_ATTESTATION_COMPLIANT: &str = r#"package policy
+
+default allow := false
+
+allow if count(violations) == 0
+
+violations contains sprintf("%s is not compliant", [name]) if {
+    some name, att in input.trail.compliance_status.attestations_statuses
+    not att.is_compliant
+}
+
+violations contains sprintf("%s.%s is not compliant", [artifact, name]) if {
+    some artifact, status in input.trail.compliance_status.artifacts_statuses
+    some name, att in status.attestations_statuses
+    not att.is_compliant
+}
+"#;
+
+#[test]
+fn rego_policies_judge_trails_and_name_the_failing_attestation() {
+    let s = Setup::new();
+    ok(s.attest(
+        "junit",
+        &["-n", "backend.unit-test", "-R", &fixture("junit")],
+    ));
+    ok(s.attest(
+        "sarif",
+        &["-n", "scan", "-R", &fixture("sarif/checkov.sarif")],
+    ));
+    std::fs::write(s.repo.join("every.rego"), EVERY_ATTESTATION_COMPLIANT).unwrap();
+    let evaluate = |extra: &[&str]| {
+        let base = [
+            "evaluate",
+            "trail",
+            "t1",
+            "--flow",
+            "backend",
+            "--policy",
+            "every.rego",
+        ];
+        s.run(&base.iter().chain(extra).copied().collect::<Vec<_>>())
+    };
+
+    let denied = evaluate(&[]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert_eq!(
+        stderr(&denied),
+        "Error: policy denied: [backend.unit-test is not compliant scan is not compliant]\n"
+    );
+    let rows: Vec<Vec<String>> = stdout(&denied)
+        .lines()
+        .map(|l| l.split_whitespace().map(String::from).collect())
+        .collect();
+    assert_eq!(rows[0], ["RESULT:", "DENIED"]);
+    assert_eq!(
+        rows[1].join(" "),
+        "VIOLATIONS: backend.unit-test is not compliant"
+    );
+    assert_eq!(rows[2].join(" "), "scan is not compliant");
+    assert_eq!(rows[3][..3], ["CAUSED", "BY:", "scan"]);
+    assert_eq!(rows[4][0], "backend.unit-test", "{rows:?}");
+    assert!(
+        rows[4][1].contains("/acme/flows/backend/trails/t1?attestation_id="),
+        "{rows:?}"
+    );
+
+    let narrowed = evaluate(&[
+        "--attestations",
+        "scan",
+        "-o",
+        "json",
+        "--show-input",
+        "--no-assert",
+    ]);
+    let verdict: serde_json::Value = serde_json::from_str(&stdout(&narrowed)).unwrap();
+    assert_eq!(
+        verdict["violations"],
+        serde_json::json!(["scan is not compliant"]),
+        "only the scan is judged: {verdict}"
+    );
+    let status = &verdict["input"]["trail"]["compliance_status"];
+    let scan = &status["attestations_statuses"]["scan"];
+    assert_eq!(scan["attestation_type"], "sarif");
+    assert!(
+        scan["sarif_results"].is_object(),
+        "filled in from the attestation: {scan}"
+    );
+    assert_eq!(
+        status["artifacts_statuses"]["backend"]["attestations_statuses"],
+        serde_json::json!({})
+    );
+
+    let decision = evaluate(&["-o", "json", "--no-assert"]);
+    assert!(decision.status.success());
+    let verdict: serde_json::Value = serde_json::from_str(&stdout(&decision)).unwrap();
+    let causes = &verdict["caused_by"];
+    assert_eq!(
+        (&causes[0]["attestation"], &causes[0]["allows"]),
+        (&"scan".into(), &false.into())
+    );
+    assert_eq!(causes[1]["artifact"], "backend");
+    assert_eq!(causes[1]["attestation"], "unit-test");
+    assert_eq!(
+        causes[1]["clears"],
+        serde_json::json!(["backend.unit-test is not compliant"])
+    );
+    assert!(verdict.get("input").is_none());
+
+    std::fs::write(
+        s.repo.join("two.rego"),
+        "package policy\n\nallow if count(input.trails) == 2\n",
+    )
+    .unwrap();
+    let trails = [
+        "evaluate", "trails", "t1", "t1", "--flow", "backend", "-p", "two.rego",
+    ];
+    assert_eq!(ok(s.run(&trails)), "RESULT:  ALLOWED\n");
+    let missing = s.run(&[
+        "evaluate", "trail", "nope", "--flow", "backend", "-p", "two.rego",
+    ]);
+    assert!(stderr(&missing).contains("nope"), "{}", stderr(&missing));
+}

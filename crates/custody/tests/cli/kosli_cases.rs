@@ -148,6 +148,13 @@ fn attestation_types_are_created_as_kosli_tests_them() {
 }
 
 #[test]
+fn local_input_is_evaluated_as_kosli_tests_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/kosli_cases");
+    let failures = run_cases("evaluate_input.txt", &dir, &[]);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn case_lines_are_read_as_the_shell_reads_them() {
     assert_eq!(words("a  'b c' '' d'e'"), ["a", "b c", "", "de"]);
 }

@@ -1,0 +1,4 @@
+package policy
+
+# Denies with no reason given.
+allow = false

@@ -1,0 +1,3 @@
+package policy
+
+some_other_rule = true
