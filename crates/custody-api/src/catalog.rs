@@ -105,6 +105,18 @@ pub struct SummaryValue {
     pub error: Option<String>,
 }
 
+impl SummaryValue {
+    /// The value as a person reads it: text as it is, other JSON as JSON, and
+    /// `error: why` when it could not be evaluated.
+    pub fn shown(&self) -> String {
+        match (&self.error, &self.value) {
+            (Some(why), _) => format!("error: {why}"),
+            (None, Value::String(text)) => text.clone(),
+            (None, value) => value.to_string(),
+        }
+    }
+}
+
 /// A named expression shown with every attestation of a type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -5,6 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use custody_api::SummaryValue;
 use custody_store::TrailRow;
 use serde_json::Value;
 
@@ -77,16 +78,11 @@ fn summary(kind: &str, payload: &Value) -> Vec<String> {
 
 /// A custom type's summary rows as the server evaluated them: `Name: value`.
 fn custom_summary(payload: &Value) -> Vec<String> {
-    let rows = payload["summary"].as_array().into_iter().flatten();
-    rows.map(|row| {
-        let shown = match (&row["error"], &row["value"]) {
-            (Value::String(why), _) => format!("error: {why}"),
-            (_, Value::String(text)) => text.clone(),
-            (_, value) => value.to_string(),
-        };
-        format!("{}: {shown}", row["name"].as_str().unwrap_or_default())
-    })
-    .collect()
+    let rows: Vec<SummaryValue> =
+        serde_json::from_value(payload["summary"].clone()).unwrap_or_default();
+    rows.iter()
+        .map(|row| format!("{}: {}", row.name, row.shown()))
+        .collect()
 }
 
 fn links(payload: &Value) -> Vec<String> {

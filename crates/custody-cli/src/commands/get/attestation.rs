@@ -155,12 +155,7 @@ fn render(a: &Attestation) -> String {
     if !a.summary.is_empty() {
         w.line("Summary:");
         for row in &a.summary {
-            let shown = match (&row.error, &row.value) {
-                (Some(why), _) => format!("error: {why}"),
-                (None, Value::String(text)) => text.clone(),
-                (None, value) => value.to_string(),
-            };
-            w.line(format!("    {}:\t{shown}", row.name));
+            w.line(format!("    {}:\t{}", row.name, row.shown()));
         }
     }
     match (&a.evidence_file_name, &a.evidence_archive_fingerprint) {
