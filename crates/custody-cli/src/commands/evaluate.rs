@@ -189,7 +189,7 @@ impl Common {
         let causes = if verdict.allow {
             Vec::new()
         } else {
-            blame::causes(&mut policy, &input, &verdict)?
+            blame::causes(&mut policy, &input, &verdict)
         };
         if json {
             let mut out = json!({

@@ -1,12 +1,16 @@
 //! Which attestation made a policy deny: for each attestation of the input's
 //! trail(s) that is not compliant (or is missing), the policy is asked again
 //! with that one attestation compliant. An attestation is a cause when that
-//! clears violations or turns the deny into an allow.
+//! clears violations or turns the deny into an allow. A question the policy
+//! cannot answer (an error, or its time limit) names no cause, and all the
+//! questions together stop after one evaluation's time limit.
+
+use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
 use super::trail_input::attestation_maps;
-use super::{Policy, Verdict};
+use super::{Policy, TIME_LIMIT, Verdict};
 
 /// The most attestations tried, so that a huge input cannot multiply the
 /// evaluation time without bound.
@@ -108,10 +112,14 @@ fn entry_at<'a>(input: &'a mut Value, spot: &Spot) -> Option<&'a mut Map<String,
 }
 
 /// The attestations whose non-compliance made `policy` deny `input`.
-pub fn causes(policy: &mut Policy, input: &Value, denied: &Verdict) -> anyhow::Result<Vec<Cause>> {
+pub fn causes(policy: &mut Policy, input: &Value, denied: &Verdict) -> Vec<Cause> {
+    let started = Instant::now();
     let mut scratch = input.clone();
     let mut found = Vec::new();
     for spot in spots(&mut scratch) {
+        if started.elapsed() > TIME_LIMIT {
+            break;
+        }
         let mut changed = input.clone();
         let Some(entry) = entry_at(&mut changed, &spot) else {
             continue;
@@ -131,7 +139,9 @@ pub fn causes(policy: &mut Policy, input: &Value, denied: &Verdict) -> anyhow::R
         if entry.contains_key("compliant") {
             entry.insert("compliant".into(), json!(true));
         }
-        let after = policy.judge(&changed)?;
+        let Ok(after) = policy.judge(&changed) else {
+            continue;
+        };
         let clears: Vec<String> = denied
             .violations
             .iter()
@@ -153,5 +163,5 @@ pub fn causes(policy: &mut Policy, input: &Value, denied: &Verdict) -> anyhow::R
             });
         }
     }
-    Ok(found)
+    found
 }

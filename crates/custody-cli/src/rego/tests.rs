@@ -146,7 +146,7 @@ fn a_deny_names_the_attestations_that_caused_it() {
     let mut policy = Policy::new(REALISTIC, None).unwrap();
     let input = trail(false);
     let denied = policy.judge(&input).unwrap();
-    let found = causes(&mut policy, &input, &denied).unwrap();
+    let found = causes(&mut policy, &input, &denied);
     assert_eq!(found.len(), 1, "snyk-scan is not required: {found:?}");
     assert_eq!(found[0].label(), "unit-tests");
     assert_eq!(found[0].attestation_id.as_deref(), Some("a2"));
@@ -157,10 +157,21 @@ fn a_deny_names_the_attestations_that_caused_it() {
     let per_trail = "package policy\ndefault allow := false\nallow if count(violations) == 0\nviolations contains t.name if { some t in input.trails; some a in t.compliance_status.attestations_statuses; not a.is_compliant }";
     let mut policy = Policy::new(per_trail, None).unwrap();
     let denied = policy.judge(&both).unwrap();
-    let found = causes(&mut policy, &both, &denied).unwrap();
+    let found = causes(&mut policy, &both, &denied);
     let labels: Vec<String> = found.iter().map(|c| c.label()).collect();
     assert!(
         labels.is_empty(),
         "no single attestation clears a trail with two failing: {labels:?}"
     );
+}
+
+#[test]
+fn a_question_the_policy_cannot_answer_names_no_cause() {
+    // Without a default, `allow` is undefined once unit-tests is compliant.
+    let policy = "package policy\nallow := false if input.trail.compliance_status.attestations_statuses[\"unit-tests\"].is_compliant == false";
+    let mut policy = Policy::new(policy, None).unwrap();
+    let input = trail(false);
+    let denied = policy.judge(&input).unwrap();
+    assert!(!denied.allow);
+    assert_eq!(causes(&mut policy, &input, &denied), []);
 }
