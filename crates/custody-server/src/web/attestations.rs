@@ -43,14 +43,16 @@ fn summary(kind: &str, payload: &Value) -> Vec<String> {
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            vec![format!(
+            let mut lines = vec![format!(
                 "{} tests in {} suites: {} failures, {} errors, {} skipped",
                 count(&suites, "total"),
                 suites.len(),
                 count(&suites, "failures"),
                 count(&suites, "errors"),
                 count(&suites, "skipped"),
-            )]
+            )];
+            lines.extend(suites.iter().filter_map(failing_suite));
+            lines
         }
         "snyk" | "sarif" => {
             let results = &payload[format!("{kind}_results")];
@@ -74,6 +76,19 @@ fn summary(kind: &str, payload: &Value) -> Vec<String> {
         )],
         _ => custom_summary(payload),
     }
+}
+
+/// A suite that did not pass, named with what failed in it.
+fn failing_suite(suite: &Value) -> Option<String> {
+    let failures = suite["failures"].as_i64().unwrap_or(0);
+    let errors = suite["errors"].as_i64().unwrap_or(0);
+    (failures + errors > 0).then(|| {
+        let name = suite["name"].as_str().filter(|n| !n.is_empty());
+        format!(
+            "failing suite {}: {failures} failures, {errors} errors",
+            name.unwrap_or("(unnamed)")
+        )
+    })
 }
 
 /// A custom type's summary rows as the server evaluated them: `Name: value`.
@@ -151,11 +166,16 @@ mod tests {
 
     #[test]
     fn results_are_summarised_by_kind() {
-        let junit = json!({"junit_results": [{"total": 10, "failures": 1, "errors": 0, "skipped": 2},
-                                             {"total": 2, "failures": 0, "errors": 1}]});
+        let junit = json!({"junit_results": [{"name": "api", "total": 10, "failures": 1, "errors": 0, "skipped": 2},
+                                             {"total": 2, "failures": 0, "errors": 1},
+                                             {"name": "ui", "total": 4, "failures": 0, "errors": 0}]});
         assert_eq!(
             summary("junit", &junit),
-            ["12 tests in 2 suites: 1 failures, 1 errors, 2 skipped"]
+            [
+                "16 tests in 3 suites: 1 failures, 1 errors, 2 skipped",
+                "failing suite api: 1 failures, 0 errors",
+                "failing suite (unnamed): 0 failures, 1 errors",
+            ]
         );
         let sarif = json!({"sarif_results": {"findings": {"high": 2, "low": 1}}});
         assert_eq!(

@@ -262,10 +262,19 @@ fn tiles(statuses: &[AttestationState]) -> Vec<Tile> {
         .map(|s| Tile {
             name: s.attestation_name.clone(),
             kind: s.attestation_type.clone(),
-            badge: Badge::of(&s.status),
+            badge: tile_badge(s),
             unexpected: s.unexpected,
         })
         .collect()
+}
+
+/// An expected attestation's tile: `MISSING` until reported, then
+/// `NON-COMPLIANT` when its evidence failed, else `COMPLETE`.
+fn tile_badge(s: &AttestationState) -> Badge {
+    match s.is_compliant {
+        Some(false) => Badge::of("NON-COMPLIANT"),
+        _ => Badge::of(&s.status),
+    }
 }
 
 pub async fn trail(

@@ -179,6 +179,13 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
         html.contains("3 tests in 1 suites: 1 failures, 0 errors, 0 skipped"),
         "{html}"
     );
+    assert!(html.contains("failing suite suite: 1 failures, 0 errors"));
+    let tiles = &html[html.find("class=\"tiles\"").expect("attestation tiles")..];
+    let tile = &tiles[..tiles.find("</div></div>").unwrap()];
+    assert!(
+        tile.contains("unit-test") && tile.contains("NON-COMPLIANT") && !tile.contains("COMPLETE"),
+        "a reported attestation whose tests failed is NON-COMPLIANT, not COMPLETE: {tile}"
+    );
     assert!(
         !html.contains("javascript:"),
         "a stored javascript: URL is never a link"
