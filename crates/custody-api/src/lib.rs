@@ -8,6 +8,7 @@ mod compliance;
 mod environments;
 mod flows;
 mod orgs;
+mod repos;
 mod snapshots;
 
 pub use artifacts::*;
@@ -16,6 +17,7 @@ pub use compliance::*;
 pub use environments::*;
 pub use flows::*;
 pub use orgs::*;
+pub use repos::*;
 pub use snapshots::*;
 
 use serde::{Deserialize, Serialize};

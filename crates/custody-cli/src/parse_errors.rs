@@ -119,6 +119,7 @@ const EXCLUSIVE: &[(&[&str], &[&str], bool)] = &[
     (&["create"], &["exclude-scaling", "include-scaling"], false),
     (&["create"], &["summary", "summary-json"], false),
     (&["evaluate"], &["assert", "no-assert"], true),
+    (&["list", "repos"], &["name", "search"], true),
     (
         &["snapshot"],
         &["include-scaling", "exclude-scaling"],

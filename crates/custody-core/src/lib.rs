@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod limits;
 pub mod names;
 pub mod policy;
+pub mod repo;
 pub mod report;
 pub mod role;
 pub mod template;

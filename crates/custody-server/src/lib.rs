@@ -11,6 +11,7 @@ pub mod evidence;
 mod guards;
 mod idempotency;
 mod lookup;
+mod public_id;
 mod routes;
 pub mod settings;
 mod state;

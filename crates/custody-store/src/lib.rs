@@ -11,6 +11,7 @@
 pub mod contract;
 pub mod model;
 mod policies;
+mod repos;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -25,6 +26,7 @@ use custody_core::{EnvironmentType, Role};
 
 pub use model::*;
 pub use policies::*;
+pub use repos::*;
 pub use sql::{MAX_ATTESTATION_PAGE, SqlStore};
 
 /// What can go wrong in storage.
@@ -57,6 +59,7 @@ pub trait Store:
     + AttestationTypeStore
     + EvidenceStore
     + PolicyStore
+    + RepoStore
     + IdempotencyStore
     + LedgerStore
 {
@@ -186,7 +189,7 @@ pub trait ArtifactStore: Send + Sync {
     async fn artifacts(
         &self,
         org_id: i64,
-        flow_id: Option<i64>,
+        scope: &ArtifactScope,
         page: Page,
     ) -> Result<(Vec<ArtifactRow>, u64)>;
     async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>>;

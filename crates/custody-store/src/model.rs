@@ -101,6 +101,8 @@ pub struct TrailUpsert {
     pub user_data: Option<String>,
     pub external_urls: Option<String>,
     pub repo_info: Option<String>,
+    /// The repo `repo_info` names, recorded with the trail.
+    pub repo: Option<crate::RepoSeen>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -125,6 +127,15 @@ pub struct ArtifactRow {
     pub repo_url: Option<String>,
     pub payload: String,
     pub created_at: f64,
+}
+
+/// Whose artifacts a list shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArtifactScope {
+    Org,
+    Flow(i64),
+    /// Built from any of these repos.
+    Repos(Vec<i64>),
 }
 
 impl ArtifactRow {
@@ -152,6 +163,8 @@ pub struct ArtifactInsert {
     pub commit_url: Option<String>,
     pub build_url: Option<String>,
     pub repo_url: Option<String>,
+    /// The repo the artifact was built from, recorded with it.
+    pub repo: Option<crate::RepoSeen>,
     pub payload: String,
     pub created_at: f64,
 }

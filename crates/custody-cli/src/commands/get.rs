@@ -1,4 +1,4 @@
-//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type|policy|default-org`.
+//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type|policy|default-org|repo`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, Flow, Snapshot, Trail};
@@ -37,6 +37,8 @@ pub enum Get {
     Policy(super::policies::GetPolicy),
     /// The caller's default organization.
     DefaultOrg(super::org::GetDefaultOrg),
+    /// A repo seen in trails and artifacts: REPO-NAME or --repo-id.
+    Repo(super::repos::GetRepo),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +175,7 @@ impl Get {
             Get::AttestationType(c) => c.run(ctx).await,
             Get::Policy(c) => c.run(ctx).await,
             Get::DefaultOrg(c) => c.run(ctx).await,
+            Get::Repo(c) => c.run(ctx).await,
         }
     }
 }

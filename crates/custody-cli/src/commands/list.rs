@@ -1,4 +1,4 @@
-//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys|attestation-types`.
+//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys|attestation-types|policies|repos`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, EnvironmentPage, Flow, Paged, SnapshotSummary};
@@ -32,6 +32,9 @@ pub enum List {
     /// Environment policies.
     #[command(visible_alias = "policy")]
     Policies(super::policies::ListPolicies),
+    /// Repos seen in trails and artifacts, by name.
+    #[command(visible_alias = "repo")]
+    Repos(super::repos::ListRepos),
 }
 
 /// `--page` and `--page-limit`; paging is only asked for when one is given.
@@ -105,6 +108,9 @@ pub struct ListTrails {
 pub struct ListArtifacts {
     #[arg(short = 'f', long)]
     flow: Option<String>,
+    /// Artifacts built from the repo of this name (when no --flow), e.g. acme/app.
+    #[arg(long)]
+    repo: Option<String>,
     #[command(flatten)]
     paging: Paging,
 }
@@ -184,7 +190,11 @@ impl List {
             List::Artifacts(l) => {
                 let json = l.paging.output.is_json()?;
                 let mut query = l.paging.query(15, true)?;
-                query.extend(l.flow.iter().map(|f| ("flow_name", f.clone())));
+                match (&l.flow, &l.repo) {
+                    (Some(flow), _) => query.push(("flow_name", flow.clone())),
+                    (None, Some(repo)) => query.push(("repo_name", repo.clone())),
+                    (None, None) => {}
+                }
                 let r = ctx
                     .get(&["artifacts", ctx.require_login()?], &query)
                     .await?;
@@ -255,6 +265,7 @@ impl List {
             List::ApiKeys(c) => c.run(ctx).await,
             List::AttestationTypes(c) => c.run(ctx).await,
             List::Policies(c) => c.run(ctx).await,
+            List::Repos(c) => c.run(ctx).await,
         }
     }
 }
@@ -266,6 +277,6 @@ fn print_list(table: &str, empty: bool, none_found: &str, paged: Option<(u64, u6
     }
     print!("{table}");
     if let Some((page, pages, total)) = paged {
-        print!("{}", render::lists::footer(page, pages, total));
+        print!("{}", render::lists::footer(page, pages, total, "items"));
     }
 }

@@ -21,6 +21,7 @@ mod log;
 mod org;
 mod policies;
 mod rename;
+mod repos;
 mod search;
 mod snapshot;
 mod status;

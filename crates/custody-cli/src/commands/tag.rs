@@ -1,6 +1,7 @@
 //! `tag RESOURCE-TYPE RESOURCE-ID --set k=v --unset k`: set and remove tags on
-//! a flow or an environment, reading `--set` as pflag's string-to-string flag
-//! does and reporting the change in the Kosli CLI's words.
+//! a flow, an environment or a repo (by name, resolved to its id first, or by
+//! `--repo-id`), reading `--set` as pflag's string-to-string flag does and
+//! reporting the change in the Kosli CLI's words.
 
 use std::collections::BTreeMap;
 
@@ -12,21 +13,39 @@ use reqwest::Method;
 use crate::context::Ctx;
 
 /// The resource types the server can tag.
-const RESOURCE_TYPES: [&str; 5] = ["flow", "flows", "env", "environment", "environments"];
+const RESOURCE_TYPES: [&str; 7] = [
+    "flow",
+    "flows",
+    "env",
+    "environment",
+    "environments",
+    "repo",
+    "repos",
+];
 
-/// Tag a flow or an environment with key-value pairs.
+/// Tag a flow, an environment or a repo with key-value pairs.
 ///
 /// Use --set to add or update tags, and --unset to remove tags.
 ///
-/// Valid resource types are: flow, flows, env, environment, environments.
+/// Valid resource types are: flow, flows, env, environment, environments, repo, repos.
+///
+/// Repos are named by their name; when several repos share a name across VCS
+/// providers, choose one with --provider, or name it by its id with --repo-id
+/// (see: get repo).
 #[derive(Debug, Args)]
 pub struct TagArgs {
     /// flow, flows, env, environment or environments.
     #[arg(value_name = "RESOURCE-TYPE")]
     resource_type: String,
-    /// The flow's or environment's name.
+    /// The flow's, environment's or repo's name.
     #[arg(value_name = "RESOURCE-ID")]
     resource_id: Option<String>,
+    /// The repo's VCS provider, when several repos share its name (repos only).
+    #[arg(long)]
+    provider: Option<String>,
+    /// The repo's id, instead of RESOURCE-ID (repos only).
+    #[arg(long = "repo-id")]
+    repo_id: Option<String>,
     /// Tags to add or update, as key=value (repeatable, or comma-separated).
     #[arg(short = 's', long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
@@ -45,8 +64,29 @@ impl TagArgs {
                 RESOURCE_TYPES.join(" ")
             );
         }
-        let Some(id) = &self.resource_id else {
-            anyhow::bail!("the RESOURCE-ID argument is required");
+        let is_repo = matches!(self.resource_type.as_str(), "repo" | "repos");
+        if !is_repo && self.provider.is_some() {
+            anyhow::bail!("--provider is only valid when tagging repos");
+        }
+        if !is_repo && self.repo_id.is_some() {
+            anyhow::bail!("--repo-id is only valid when tagging repos");
+        }
+        if self.provider.is_some() && self.repo_id.is_some() {
+            anyhow::bail!("--provider cannot be combined with --repo-id");
+        }
+        let (id, target) = match (&self.resource_id, &self.repo_id) {
+            (Some(_), Some(_)) => anyhow::bail!(
+                "exactly one of the RESOURCE-ID argument or --repo-id must be provided"
+            ),
+            (None, Some(id)) => (id, id.clone()),
+            (Some(name), None) if is_repo && !ctx.dry_run() => (
+                name,
+                super::repos::id_of(ctx, name, self.provider.as_deref()).await?,
+            ),
+            (Some(name), None) => (name, name.clone()),
+            (None, None) => anyhow::bail!(
+                "the RESOURCE-ID argument is required unless tagging a repo with --repo-id"
+            ),
         };
         let mut set_tags = BTreeMap::new();
         for value in &self.set {
@@ -57,7 +97,7 @@ impl TagArgs {
             remove_tags: self.unset,
         };
         let body = Body::Json(serde_json::to_value(&change)?);
-        let path = ["tags", org, &self.resource_type, id];
+        let path = ["tags", org, &self.resource_type, &target];
         if ctx.send(Method::PATCH, &path, body).await?.is_some() {
             println!("{}", message(&change, &self.resource_type, id));
         }

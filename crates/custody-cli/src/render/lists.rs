@@ -68,7 +68,7 @@ pub fn artifacts(list: &[Artifact]) -> String {
     w.render()
 }
 
-/// The footer of paged lists.
-pub fn footer(page: u64, pages: u64, total: u64) -> String {
-    format!("\nShowing page {page} of {pages}, total {total} items\n")
+/// The footer of paged lists of `things` (`items`, `repos`…).
+pub fn footer(page: u64, pages: u64, total: u64, things: &str) -> String {
+    format!("\nShowing page {page} of {pages}, total {total} {things}\n")
 }

@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use custody_api::{Artifact, ArtifactReport};
 use custody_core::limits;
 use custody_core::names::NameKind;
+use custody_core::repo::RepoChoiceError;
 use custody_core::{Fingerprint, HexPrefix};
-use custody_store::{ArtifactInsert, TrailUpsert};
+use custody_store::{ArtifactInsert, ArtifactScope, TrailUpsert};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
-use crate::body::{JsonBody, Paging, Params};
+use crate::body::{JsonBody, Paging, Params, non_empty};
 use crate::docs::artifact::documents;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
@@ -88,6 +89,7 @@ pub async fn report(
         commit_url: Some(data.commit_url.clone()).filter(|u| !u.is_empty()),
         build_url: Some(data.build_url.clone()).filter(|u| !u.is_empty()),
         repo_url: data.repo_url.clone().filter(|u| !u.is_empty()),
+        repo: super::repos::seen(data.repo_info.as_ref()),
         payload: json!({
             "git_commit_info": data.git_commit_info,
             "repo_info": data.repo_info,
@@ -207,12 +209,15 @@ pub async fn by_commit(
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
+    #[serde(default, deserialize_with = "non_empty")]
     pub flow_name: Option<String>,
+    #[serde(default, deserialize_with = "non_empty")]
+    pub repo_name: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
 }
 
-/// `GET /artifacts/{org}?flow_name=`: newest first, 15 a page.
+/// `GET /artifacts/{org}?flow_name=|repo_name=`: newest first, 15 a page.
 #[utoipa::path(
     get,
     path = "/artifacts/{org}",
@@ -221,6 +226,7 @@ pub struct ListQuery {
     params(
         ("org" = String, Path, description = "The organization"),
         ("flow_name" = Option<String>, Query, description = "Only artifacts of this flow"),
+        ("repo_name" = Option<String>, Query, description = "Only artifacts built from repos of this name (when no flow_name)"),
         ("page" = Option<u32>, Query, description = "Page number, from 1"),
         ("per_page" = Option<u32>, Query, description = "Items per page")
     ),
@@ -237,10 +243,18 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<Artifact>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let page = q.paging.or_default(15)?;
-    let flow_id = match &q.flow_name {
-        Some(name) => Some(lookup::flow(&state, &org, name).await?.id),
-        None => None,
+    let scope = match (&q.flow_name, &q.repo_name) {
+        (Some(name), _) => ArtifactScope::Flow(lookup::flow(&state, &org, name).await?.id),
+        (None, Some(name)) => {
+            let named = state.store.repos_named(org.id, name).await?;
+            if named.is_empty() {
+                let missing = RepoChoiceError::NotFound(name.clone());
+                return Err(ApiError::not_found(missing.to_string()));
+            }
+            ArtifactScope::Repos(named.iter().map(|r| r.id).collect())
+        }
+        (None, None) => ArtifactScope::Org,
     };
-    let (rows, _) = state.store.artifacts(org.id, flow_id, page).await?;
+    let (rows, _) = state.store.artifacts(org.id, &scope, page).await?;
     Ok(Json(documents(&state, &org, &rows).await?))
 }

@@ -11,7 +11,6 @@ use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::{Fingerprint, HexPrefix};
 use custody_store::{ArtifactRow, AttestationInsert, FlowRow, TrailRow, TrailUpsert};
-use rand::RngCore;
 use serde_json::{Value, json};
 
 use super::api_doc::{AttestationForm, Refusals};
@@ -20,23 +19,8 @@ use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
 use crate::error::{ApiError, ApiResult};
 use crate::evidence::intake;
-use crate::lookup;
 use crate::state::AppState;
-
-/// An id like Kosli's: `8-4-4-4-8` hex.
-fn new_id() -> String {
-    let mut b = [0u8; 14];
-    rand::rng().fill_bytes(&mut b);
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..28]
-    )
-}
+use crate::{lookup, public_id};
 
 pub(super) async fn latest_artifact(
     state: &AppState,
@@ -83,7 +67,7 @@ async fn record(
     if let Some(commit) = &commit {
         limits::commit(commit).map_err(ApiError::bad)?;
     }
-    let id = new_id();
+    let id = public_id::new();
     let now = state.now();
     let insert = AttestationInsert {
         public_id: id.clone(),

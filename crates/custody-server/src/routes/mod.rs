@@ -17,6 +17,7 @@ pub(crate) mod organizations;
 pub(crate) mod policies;
 pub(crate) mod policy_attachments;
 pub(crate) mod reports;
+pub(crate) mod repos;
 pub(crate) mod search;
 pub(crate) mod snapshots;
 pub(crate) mod tags;
@@ -61,6 +62,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(trails::begin, trails::list_flow))
         .routes(routes!(trails::get))
         .routes(routes!(artifacts::list))
+        .routes(routes!(repos::list))
+        .routes(routes!(repos::get))
         .routes(routes!(artifacts::report))
         .routes(routes!(artifacts::by_fingerprint))
         .routes(routes!(artifacts::by_commit))
@@ -128,6 +131,7 @@ pub fn router(state: AppState) -> Router {
     let (api, _) = api();
     let document = Json(openapi());
     let api = api
+        .route("/repos/{org}/{name}/{*rest}", get(repos::get_nested))
         .route(
             "/openapi.json",
             get(move || std::future::ready(document.clone())),

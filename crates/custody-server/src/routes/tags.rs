@@ -1,4 +1,5 @@
-//! `PATCH /tags/{org}/{type}/{name}`: set and remove tags on flows and environments.
+//! `PATCH /tags/{org}/{type}/{name}`: set and remove tags on flows,
+//! environments and repos (named by Custody's id, or by an unambiguous name).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,9 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
+
+/// Most tags one flow, environment or repo carries.
+const MAX_TAGS: usize = 100;
 
 fn valid_key(key: &str) -> bool {
     let mut chars = key.chars();
@@ -30,6 +34,11 @@ fn apply(current: &str, change: &TagChange) -> ApiResult<BTreeMap<String, String
         tags.remove(key);
     }
     tags.extend(change.set_tags.clone());
+    if tags.len() > MAX_TAGS {
+        return Err(ApiError::bad(format!(
+            "a resource carries at most {MAX_TAGS} tags: remove some with remove_tags first"
+        )));
+    }
     Ok(tags)
 }
 
@@ -40,8 +49,8 @@ fn apply(current: &str, change: &TagChange) -> ApiResult<BTreeMap<String, String
     operation_id = "change_tags",
     params(
         ("org" = String, Path, description = "The organization"),
-        ("kind" = String, Path, description = "What is tagged: flow or environment"),
-        ("name" = String, Path, description = "The name")
+        ("kind" = String, Path, description = "What is tagged: flow, environment or repo"),
+        ("name" = String, Path, description = "The name (for a repo: its id, or its name)")
     ),
     request_body = TagChange,
     responses(
@@ -83,8 +92,22 @@ pub async fn change(
                 .await?;
             Ok(Json(tags))
         }
+        "repo" | "repos" => {
+            let repo = match super::repos::by_id(&state, &org, &name).await {
+                Err(ApiError::NotFound(_)) => {
+                    super::repos::by_name(&state, &org, &name, None).await?
+                }
+                found => found?,
+            };
+            let tags = apply(&repo.tags, &change)?;
+            state
+                .store
+                .set_repo_tags(repo.id, &tags, state.now())
+                .await?;
+            Ok(Json(tags))
+        }
         other => Err(ApiError::bad(format!(
-            "'{other}' resources cannot be tagged: use flow or environment"
+            "'{other}' resources cannot be tagged: use flow, environment or repo"
         ))),
     }
 }

@@ -59,6 +59,7 @@ pub async fn begin(
         user_data: json_text(&data.user_data),
         external_urls: json_text(&data.external_urls),
         repo_info: json_text(&data.repo_info),
+        repo: super::repos::seen(data.repo_info.as_ref()),
     };
     let (trail, created) = state
         .store

@@ -163,6 +163,7 @@ pub async fn flow(
         .0;
     let query = artifacts::ListQuery {
         flow_name: Some(name),
+        repo_name: None,
         paging: Paging {
             page: Some(paging.page.unwrap_or(1)),
             per_page: paging.per_page,

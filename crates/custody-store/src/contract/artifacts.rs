@@ -4,18 +4,11 @@ use custody_core::HexPrefix;
 
 use super::fp;
 use crate::{
-    ArtifactInsert, AttestationInsert, DeploymentInsert, FlowUpsert, Page, Store, TrailUpsert,
+    ArtifactInsert, ArtifactScope, AttestationInsert, DeploymentInsert, Page, Store, TrailUpsert,
 };
 
 pub async fn artifacts_and_attestations(store: &dyn Store) {
-    let org = store.create_org("artifacts-org", 1.0).await.unwrap();
-    let upsert = FlowUpsert {
-        name: "svc".into(),
-        description: String::new(),
-        visibility: "private".into(),
-        template: None,
-    };
-    let (flow, _) = store.upsert_flow(org.id, &upsert, 1.0).await.unwrap();
+    let (org, flow) = super::org_with_flow(store, "artifacts-org", "svc").await;
     let (trail, _) = store
         .upsert_trail(
             flow.id,
@@ -54,6 +47,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
             commit_url: None,
             build_url: None,
             repo_url: None,
+            repo: None,
             payload: "{}".into(),
             created_at: 3.0,
         })
@@ -116,7 +110,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
     let (list, total) = store
         .artifacts(
             org.id,
-            None,
+            &ArtifactScope::Org,
             Page {
                 page: 1,
                 per_page: 10,

@@ -1,17 +1,10 @@
 //! The evidence vault's records: an attestation's attachment is found by the
 //! attestation, at most one per attestation, and only for attestations that exist.
 
-use crate::{AttestationFilter, AttestationInsert, EvidenceRow, FlowUpsert, Store, StoreError};
+use crate::{AttestationFilter, AttestationInsert, EvidenceRow, Store, StoreError};
 
 pub async fn evidence_is_recorded(store: &dyn Store) {
-    let org = store.create_org("evidence-org", 1.0).await.unwrap();
-    let upsert = FlowUpsert {
-        name: "vault".into(),
-        description: String::new(),
-        visibility: "private".into(),
-        template: None,
-    };
-    let (flow, _) = store.upsert_flow(org.id, &upsert, 1.0).await.unwrap();
+    let (org, flow) = super::org_with_flow(store, "evidence-org", "vault").await;
     let attestation = |public_id: &str| AttestationInsert {
         public_id: public_id.into(),
         flow_id: flow.id,

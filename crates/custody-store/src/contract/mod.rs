@@ -12,6 +12,7 @@ mod keys;
 mod ledger;
 mod policies;
 mod renames;
+mod repos;
 mod snapshots;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub use keys::orgs_and_keys;
 pub use ledger::every_fact_is_logged_and_reads_back;
 pub use policies::policies_attach_and_allow;
 pub use renames::flows_rename_and_beta_switches;
+pub use repos::repos_are_recorded_listed_and_tagged;
 pub use snapshots::{
     concurrent_reports_from_several_processes, concurrent_reports_get_contiguous_indexes,
     snapshots_follow_changes,
@@ -41,6 +43,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     flows_and_trails(store.as_ref()).await;
     flows_rename_and_beta_switches(store.as_ref()).await;
     artifacts_and_attestations(store.as_ref()).await;
+    repos_are_recorded_listed_and_tagged(store.as_ref()).await;
     evidence_is_recorded(store.as_ref()).await;
     attestation_types_are_versioned(store.as_ref()).await;
     snapshots_follow_changes(store.as_ref()).await;
@@ -49,6 +52,30 @@ pub async fn run_all(store: Arc<dyn Store>) {
     idempotency_keys_replay_the_first_answer(store.as_ref()).await;
     concurrent_reports_get_contiguous_indexes(store.clone()).await;
     every_fact_is_logged_and_reads_back(store.as_ref()).await;
+}
+
+/// A new org with one template-less flow.
+pub(crate) async fn org_with_flow(
+    store: &dyn Store,
+    org: &str,
+    flow: &str,
+) -> (crate::Org, crate::FlowRow) {
+    let org = store.create_org(org, 1.0).await.unwrap();
+    let (flow, _) = store
+        .upsert_flow(org.id, &flow_upsert(flow), 1.0)
+        .await
+        .unwrap();
+    (org, flow)
+}
+
+/// A private, template-less flow.
+pub(crate) fn flow_upsert(name: &str) -> crate::FlowUpsert {
+    crate::FlowUpsert {
+        name: name.into(),
+        description: String::new(),
+        visibility: "private".into(),
+        template: None,
+    }
 }
 
 pub(crate) fn fp(c: char) -> String {

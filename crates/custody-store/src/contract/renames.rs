@@ -1,16 +1,8 @@
 //! A renamed flow answers to both names until another flow takes the old one;
 //! an org's beta switch reads back as set.
 
-use crate::{FlowUpsert, Store, StoreError};
-
-fn upsert(name: &str) -> FlowUpsert {
-    FlowUpsert {
-        name: name.into(),
-        description: String::new(),
-        visibility: "private".into(),
-        template: None,
-    }
-}
+use super::flow_upsert as upsert;
+use crate::{Store, StoreError};
 
 pub async fn flows_rename_and_beta_switches(store: &dyn Store) {
     let org = store.create_org("renames-org", 1.0).await.unwrap();

@@ -9,9 +9,9 @@ use custody_core::ledger::facts::Fact;
 use super::ledger::{Owner, append};
 use super::ledger_records::{ArtifactFields, DeploymentFields, attestation_record};
 use super::writes::write_tx;
-use super::{Arg, CHUNK, Filters, SqlStore, bind_args, ints, placeholders, texts};
+use super::{Arg, CHUNK, Filters, SqlStore, bind_args, ints, placeholders, repos, texts};
 use crate::{
-    ArtifactInsert, ArtifactRow, ArtifactStore, AttestationInsert, AttestationRow,
+    ArtifactInsert, ArtifactRow, ArtifactScope, ArtifactStore, AttestationInsert, AttestationRow,
     DeploymentInsert, DeploymentRow, Page, Result,
 };
 
@@ -68,10 +68,14 @@ impl SqlStore {
 impl ArtifactStore for SqlStore {
     async fn insert_artifact(&self, a: &ArtifactInsert) -> Result<i64> {
         write_tx!(self, |tx| {
+            let repo_id = match &a.repo {
+                Some(seen) => Some(repos::record(&mut *tx, a.flow_id, seen, a.created_at).await?),
+                None => None,
+            };
             let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO artifacts (org_id, flow_id, trail_id, fingerprint, filename, template_name, git_commit, \
-             commit_url, build_url, repo_url, payload, created_at) \
-             SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM flows WHERE id = $1 RETURNING id",
+             commit_url, build_url, repo_url, payload, created_at, repo_id) \
+             SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM flows WHERE id = $1 RETURNING id",
         )
         .bind(a.flow_id)
         .bind(a.trail_id)
@@ -84,6 +88,7 @@ impl ArtifactStore for SqlStore {
         .bind(a.repo_url.as_deref())
         .bind(&a.payload)
         .bind(a.created_at)
+        .bind(repo_id)
         .fetch_one(&mut *tx)
         .await?;
             let fields = ArtifactFields {
@@ -147,25 +152,24 @@ impl ArtifactStore for SqlStore {
     async fn artifacts(
         &self,
         org_id: i64,
-        flow_id: Option<i64>,
+        scope: &ArtifactScope,
         page: Page,
     ) -> Result<(Vec<ArtifactRow>, u64)> {
         let mut filters = Filters::new().and("a.org_id = ?", [Arg::Int(org_id)]);
-        if let Some(id) = flow_id {
-            filters = filters.and("a.flow_id = ?", [Arg::Int(id)]);
+        match scope {
+            ArtifactScope::Org => {}
+            ArtifactScope::Flow(id) => filters = filters.and("a.flow_id = ?", [Arg::Int(*id)]),
+            ArtifactScope::Repos(ids) => {
+                let mut args = ints(ids.iter().copied());
+                if args.is_empty() {
+                    args.push(Arg::Int(-1));
+                }
+                let marks = vec!["?"; args.len()].join(", ");
+                filters = filters.and(&format!("a.repo_id IN ({marks})"), args);
+            }
         }
-        let total = self.count("artifacts a", &filters).await?;
-        let sql = format!(
-            "{ARTIFACT_SELECT}{}{NEWEST_FIRST} LIMIT {} OFFSET {}",
-            filters.sql(),
-            page.limit(),
-            page.offset()
-        );
-        let rows = filters
-            .bind(sqlx::query_as(AssertSqlSafe(sql)))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows, total))
+        self.page_of(ARTIFACT_SELECT, "artifacts a", &filters, NEWEST_FIRST, page)
+            .await
     }
 
     async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>> {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::ledger::{Owner, append};
 use super::writes::write_tx;
-use super::{Arg, Filters, SqlStore, flow_names, ints};
+use super::{Arg, Filters, SqlStore, flow_names, ints, repos};
 use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
 
 pub(super) const FLOW_COLUMNS: &str =
@@ -195,6 +195,9 @@ impl FlowStore for SqlStore {
                     (existing.id, false)
                 }
             };
+            if let Some(seen) = &trail.repo {
+                repos::record(&mut *tx, flow_id, seen, at).await?;
+            }
             let kind = if created {
                 "trail_reported"
             } else {
@@ -245,18 +248,9 @@ impl FlowStore for SqlStore {
             );
         }
         let from = "trails t JOIN flows f ON f.id = t.flow_id";
-        let total = self.count(from, &filters).await?;
-        let sql = format!(
-            "SELECT {TRAIL_COLUMNS} FROM {from}{} ORDER BY t.created_at DESC, t.id DESC LIMIT {} OFFSET {}",
-            filters.sql(),
-            page.limit(),
-            page.offset()
-        );
-        let rows = filters
-            .bind(sqlx::query_as(AssertSqlSafe(sql)))
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows, total))
+        let select = format!("SELECT {TRAIL_COLUMNS} FROM {from}");
+        let order = " ORDER BY t.created_at DESC, t.id DESC";
+        self.page_of(&select, from, &filters, order, page).await
     }
 
     async fn trail_events(&self, trail_id: i64) -> Result<Vec<TrailEventRow>> {

@@ -16,6 +16,7 @@ mod ledger;
 mod ledger_records;
 mod orgs;
 mod policies;
+mod repos;
 mod writes;
 
 pub use attestation_list::MAX_PAGE as MAX_ATTESTATION_PAGE;
@@ -227,6 +228,33 @@ impl SqlStore {
             rows.extend(query.fetch_all(&self.pool).await?);
         }
         Ok(rows)
+    }
+
+    /// One page of `select`'s rows under `filters`, in `order`, and how many
+    /// rows of `from` match in all.
+    async fn page_of<T>(
+        &self,
+        select: &str,
+        from: &str,
+        filters: &Filters,
+        order: &str,
+        page: crate::Page,
+    ) -> Result<(Vec<T>, u64)>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let total = self.count(from, filters).await?;
+        let sql = format!(
+            "{select}{}{order} LIMIT {} OFFSET {}",
+            filters.sql(),
+            page.limit(),
+            page.offset()
+        );
+        let rows = filters
+            .bind(sqlx::query_as(AssertSqlSafe(sql)))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows, total))
     }
 
     /// Runs a `SELECT COUNT(*)` with the given filters.

@@ -55,6 +55,17 @@ fn words(line: &str) -> Vec<String> {
 
 /// Runs every case of a file in `dir` with these variables; what failed.
 fn run_cases(file: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
+    run_cases_with(file, dir, env, &[])
+}
+
+/// [`run_cases`], with each `{NAME}` in a case replaced by its value first
+/// (for ids only known once the server made them).
+pub(super) fn run_cases_with(
+    file: &str,
+    dir: &Path,
+    env: &[(&str, &str)],
+    values: &[(&str, &str)],
+) -> Vec<String> {
     let path = format!(
         "{}/tests/cli/kosli_cases/{file}",
         env!("CARGO_MANIFEST_DIR")
@@ -62,6 +73,9 @@ fn run_cases(file: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
     let table = std::fs::read_to_string(&path).expect("case file");
     let mut failures = Vec::new();
     for line in table.lines().filter(|l| !l.trim().is_empty()) {
+        let line = values.iter().fold(line.to_string(), |line, (name, value)| {
+            line.replace(&format!("{{{name}}}"), value)
+        });
         let (args, expected) = line.rsplit_once('|').expect("ARGS|EXPECTED");
         let output = Command::new(BIN)
             .args(words(args))
@@ -115,7 +129,7 @@ fn flags_that_exclude_each_other_are_named_in_kosli_words() {
 
 /// A server with org `acme`, and the variables that point the CLI at it
 /// with an admin key.
-fn acme_server() -> (Server, Vec<(&'static str, String)>) {
+pub(super) fn acme_server() -> (Server, Vec<(&'static str, String)>) {
     let server = Server::start(false);
     admin(&server.database_url(), &["create-org", "acme"]);
     let env = vec![
@@ -127,7 +141,7 @@ fn acme_server() -> (Server, Vec<(&'static str, String)>) {
     (server, env)
 }
 
-fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(super) fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

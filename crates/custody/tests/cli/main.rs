@@ -21,6 +21,7 @@ mod oci;
 mod pipeline;
 mod policies;
 mod provider_attestations;
+mod repos;
 mod snapshot_watch;
 
 mod tutorial;

@@ -13,6 +13,7 @@ mod checker;
 mod environments;
 mod kind;
 mod org;
+mod repos;
 mod snapshots;
 mod trails;
 
@@ -69,6 +70,7 @@ async fn the_kosli_cli_can_read_every_answer() {
     catalog::catalog(&srv, &mut audit).await;
     artifacts::search(&srv, &org, &mut audit).await;
     accounts::accounts(&srv, &org, &mut audit).await;
+    repos::repos(&srv, &mut audit).await;
 
     srv.stop().await;
     audit.finish();

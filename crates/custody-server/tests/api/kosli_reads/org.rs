@@ -63,8 +63,10 @@ pub async fn build(srv: &crate::harness::TestServer) -> Org {
     );
     let git = json!({"sha1": commit, "message": "add the app", "author": "Ada <ada@example.com>",
         "branch": "main", "timestamp": T0 - 60.0, "url": format!("https://git.example/commit/{commit}")});
+    let repo = json!({"name": "acme/app", "url": "https://github.com/acme/app",
+        "provider": "github", "id": "77"});
     let trail = json!({"name": "t1", "description": "release 1", "git_commit_info": git,
-        "origin_url": "https://ci.example/1"});
+        "origin_url": "https://ci.example/1", "repo_info": repo});
     ok(
         m.form(Method::PUT, "trails/acme/app", Some(trail), &[])
             .await,
