@@ -14,6 +14,7 @@ pub mod defaults;
 pub mod deprecated;
 mod evidence;
 mod flags;
+mod gcp;
 mod git;
 pub mod images;
 pub mod output;

@@ -4,10 +4,7 @@
 //! `rg-prod`, and the Kudu endpoints of the apps (docker log listing, log
 //! files, zipped logs, site package) under `/scm/{app}`.
 
-use std::sync::{Arc, Mutex};
-
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -27,34 +24,14 @@ pub const PACKAGE: [(&str, &str); 3] = [
 const SITES: &str = "/subscriptions/sub-1/resourceGroups/rg-prod/providers/Microsoft.Web/sites";
 const READY: &str = "initialized successfully and is ready to serve requests.";
 
-/// A running fake: its base URL and the requests it saw (`METHOD path?query`).
-pub struct FakeAzure {
-    pub url: String,
-    pub requests: Arc<Mutex<Vec<String>>>,
-}
+pub use super::fake_http::Recorded as FakeAzure;
 
 /// Starts the fake; docker apps run `image`, the stopped app an image nobody may ask for.
 pub fn start(image: &str) -> FakeAzure {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-    let (seen, base, image) = (requests.clone(), url.clone(), image.to_string());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = axum::Router::new().fallback(
-                move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                    seen.lock().unwrap().push(format!("{method} {uri}"));
-                    let answer = answer(&base, &image, &uri, &headers, &body);
-                    async move { answer }
-                },
-            );
-            axum::serve(listener, app).await.expect("serve");
-        });
-    });
-    FakeAzure { url, requests }
+    let image = image.to_string();
+    super::fake_http::serve(move |base, _method, uri, headers, body| {
+        answer(base, &image, uri, headers, body)
+    })
 }
 
 fn site(name: &str, kind: &str, state: &str, linux_fx_version: &str) -> Value {

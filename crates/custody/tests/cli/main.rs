@@ -4,12 +4,15 @@
 mod attestations;
 mod aws;
 mod azure;
+mod cloud_run;
 mod crash;
 mod custom_types;
 mod docker;
 mod evidence;
 mod fake_azure;
 mod fake_docker;
+mod fake_gcp;
+mod fake_http;
 mod fake_k8s;
 mod fake_providers;
 mod harness;

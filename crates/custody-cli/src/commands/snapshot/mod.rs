@@ -3,10 +3,11 @@
 //! `PUT /environments/{org}/{env}/report/server`; `snapshot docker ENV` reports
 //! the local daemon's running containers. With `--auto-environment` a missing
 //! environment is created first. `snapshot paths|path --watch` keeps reporting
-//! changes: see [`watch`]. The `k8s`, `ecs`, `lambda`, `s3` and `azure` reporters live
+//! changes: see [`watch`]. The `k8s`, `ecs`, `lambda`, `s3`, `azure` and `cloud-run` reporters live
 //! in their own modules.
 
 mod azure;
+mod cloud_run;
 mod docker;
 mod ecs;
 mod k8s;
@@ -52,6 +53,8 @@ pub enum Snapshot {
     S3(s3::SnapshotS3),
     /// Report the running Azure Web and Function apps of a resource group to an azure-apps environment.
     Azure(azure::SnapshotAzure),
+    /// Report the Cloud Run services and jobs of a Google Cloud project and region to a cloud-run environment.
+    CloudRun(cloud_run::SnapshotCloudRun),
 }
 
 /// The flags every snapshot command takes.
@@ -272,6 +275,7 @@ impl Snapshot {
             Snapshot::Lambda(c) => c.run(ctx).await,
             Snapshot::S3(c) => c.run(ctx).await,
             Snapshot::Azure(c) => c.run(ctx).await,
+            Snapshot::CloudRun(c) => c.run(ctx).await,
         }
     }
 }
