@@ -5,6 +5,7 @@
 mod artifacts;
 mod catalog;
 mod compliance;
+mod controls;
 mod environments;
 mod flows;
 mod orgs;
@@ -14,6 +15,7 @@ mod snapshots;
 pub use artifacts::*;
 pub use catalog::*;
 pub use compliance::*;
+pub use controls::*;
 pub use environments::*;
 pub use flows::*;
 pub use orgs::*;

@@ -15,6 +15,7 @@ pub enum NameKind {
     ServiceAccount,
     Policy,
     AttestationType,
+    Control,
 }
 
 impl NameKind {
@@ -29,6 +30,7 @@ impl NameKind {
             NameKind::ServiceAccount => "service account",
             NameKind::Policy => "policy",
             NameKind::AttestationType => "attestation type",
+            NameKind::Control => "control",
         }
     }
 
@@ -37,7 +39,7 @@ impl NameKind {
         c.is_ascii_alphanumeric()
             || match self {
                 NameKind::Org | NameKind::ServiceAccount => matches!(c, '-' | '_'),
-                NameKind::Flow | NameKind::Trail | NameKind::Policy => {
+                NameKind::Flow | NameKind::Trail | NameKind::Policy | NameKind::Control => {
                     matches!(c, '-' | '_' | '.' | '~')
                 }
                 NameKind::AttestationType => matches!(c, '-' | '_' | '~'),
@@ -50,7 +52,9 @@ impl NameKind {
     fn pattern(self) -> &'static str {
         match self {
             NameKind::Org | NameKind::ServiceAccount => "^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
-            NameKind::Flow | NameKind::Trail | NameKind::Policy => "^[a-zA-Z0-9][a-zA-Z0-9._~-]*$",
+            NameKind::Flow | NameKind::Trail | NameKind::Policy | NameKind::Control => {
+                "^[a-zA-Z0-9][a-zA-Z0-9._~-]*$"
+            }
             NameKind::AttestationType => "^[a-zA-Z0-9][a-zA-Z0-9\\-_~]*$",
             NameKind::Environment => "^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
             NameKind::Attestation => "^[a-zA-Z0-9][a-zA-Z0-9_,-]*$",

@@ -134,6 +134,39 @@ impl Pairs {
     pub fn last(&self, key: &str) -> Option<String> {
         self.all(key).pop().filter(|v| !v.is_empty())
     }
+
+    /// `tag` filters, each `key` or `key:value`.
+    pub fn tags(&self) -> Vec<(String, Option<String>)> {
+        self.all("tag")
+            .into_iter()
+            .map(|tag| match tag.split_once(':') {
+                Some((key, value)) => (key.to_string(), Some(value.to_string())),
+                None => (tag, None),
+            })
+            .collect()
+    }
+
+    /// A `true`/`false` parameter; absent is false.
+    pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
+        match self.last(key).as_deref() {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ApiError::bad(format!(
+                "{key} '{other}' is not true or false"
+            ))),
+        }
+    }
+
+    /// `sort_direction`: `asc` (the default) or `desc`.
+    pub fn descending(&self) -> Result<bool, ApiError> {
+        match self.last("sort_direction").as_deref() {
+            None | Some("asc") => Ok(false),
+            Some("desc") => Ok(true),
+            Some(other) => Err(ApiError::bad(format!(
+                "sort_direction '{other}' is not valid: use asc or desc"
+            ))),
+        }
+    }
 }
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> axum::extract::FromRequestParts<S> for Params<T> {

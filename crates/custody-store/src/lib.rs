@@ -9,6 +9,7 @@
 
 #[cfg(feature = "testing")]
 pub mod contract;
+mod controls;
 pub mod model;
 mod policies;
 mod repos;
@@ -24,6 +25,7 @@ use custody_core::ledger::merkle::{Frontier, Hash, NodeId};
 use custody_core::report::RunningArtifact;
 use custody_core::{EnvironmentType, Role};
 
+pub use controls::*;
 pub use model::*;
 pub use policies::*;
 pub use repos::*;
@@ -60,6 +62,7 @@ pub trait Store:
     + EvidenceStore
     + PolicyStore
     + RepoStore
+    + ControlStore
     + IdempotencyStore
     + LedgerStore
 {

@@ -248,6 +248,8 @@ pub struct AttestationInsert {
     pub name: String,
     pub kind: String,
     pub is_compliant: bool,
+    /// The control a decision decides.
+    pub control: Option<String>,
     pub payload: String,
     pub created_at: f64,
 }
@@ -359,6 +361,11 @@ impl Page {
 
     pub fn limit(self) -> i64 {
         i64::from(self.per_page)
+    }
+
+    /// How many pages of this size `total` items fill (at least one).
+    pub fn pages(self, total: u64) -> u32 {
+        total.div_ceil(u64::from(self.per_page.max(1))).max(1) as u32
     }
 }
 

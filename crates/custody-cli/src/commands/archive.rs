@@ -1,6 +1,7 @@
-//! `archive flow|environment|attestation-type NAME`: hide a flow or an
-//! environment from lists (its data is kept; an archived environment refuses
-//! reports), or retire a custom attestation type.
+//! `archive flow|environment|attestation-type|control NAME`: hide a flow or
+//! an environment from lists (its data is kept; an archived environment
+//! refuses reports), retire a custom attestation type, or archive a control;
+//! `unarchive control` restores one.
 
 use clap::Subcommand;
 use custody_client::Body;
@@ -26,6 +27,27 @@ pub enum Archive {
         #[arg(value_name = "TYPE-NAME")]
         name: String,
     },
+    /// Archive a control (beta): hidden from lists until unarchived.
+    Control {
+        #[arg(value_name = "CONTROL-IDENTIFIER")]
+        identifier: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Unarchive {
+    /// Restore an archived control (beta).
+    Control {
+        #[arg(value_name = "CONTROL-IDENTIFIER")]
+        identifier: String,
+    },
+}
+
+impl Unarchive {
+    pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
+        let Unarchive::Control { identifier } = self;
+        super::controls::set_archived(ctx, &identifier, false).await
+    }
 }
 
 impl Archive {
@@ -55,6 +77,9 @@ impl Archive {
             }
             Archive::AttestationType { name } => {
                 super::attestation_types::archive(ctx, &name).await?;
+            }
+            Archive::Control { identifier } => {
+                super::controls::set_archived(ctx, &identifier, true).await?;
             }
         }
         Ok(())

@@ -26,6 +26,8 @@ pub enum Create {
     AttestationType(super::attestation_types::CreateAttestationType),
     /// Create an environment policy, or its next version.
     Policy(super::policies::CreatePolicy),
+    /// Create a control (beta).
+    Control(super::controls::CreateControl),
 }
 
 impl Create {
@@ -36,6 +38,7 @@ impl Create {
             Create::ServiceAccount(c) => c.run(ctx).await,
             Create::ApiKey(c) => c.run(ctx).await,
             Create::AttestationType(c) => c.run(ctx).await,
+            Create::Control(c) => c.run(ctx).await,
             Create::Policy(c) => c.run(ctx).await,
         }
     }

@@ -1,4 +1,4 @@
-//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type|policy|default-org|repo`.
+//! `get artifact|flow|trail|environment|snapshot|service-account|api-key|attestation|attestation-type|policy|default-org|repo|control`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, Flow, Snapshot, Trail};
@@ -39,6 +39,8 @@ pub enum Get {
     DefaultOrg(super::org::GetDefaultOrg),
     /// A repo seen in trails and artifacts: REPO-NAME or --repo-id.
     Repo(super::repos::GetRepo),
+    /// A control (beta).
+    Control(super::controls::GetControl),
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +178,7 @@ impl Get {
             Get::Policy(c) => c.run(ctx).await,
             Get::DefaultOrg(c) => c.run(ctx).await,
             Get::Repo(c) => c.run(ctx).await,
+            Get::Control(c) => c.run(ctx).await,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys|attestation-types|policies|repos`.
+//! `list flows|trails|artifacts|environments|snapshots|service-accounts|api-keys|attestation-types|policies|repos|controls`.
 
 use clap::{Args, Subcommand};
 use custody_api::{Artifact, Environment, EnvironmentPage, Flow, Paged, SnapshotSummary};
@@ -35,6 +35,9 @@ pub enum List {
     /// Repos seen in trails and artifacts, by name.
     #[command(visible_alias = "repo")]
     Repos(super::repos::ListRepos),
+    /// Controls (beta), by identifier.
+    #[command(visible_alias = "control")]
+    Controls(super::controls::ListControls),
 }
 
 /// `--page` and `--page-limit`; paging is only asked for when one is given.
@@ -46,6 +49,34 @@ pub struct Paging {
     page_limit: Option<u32>,
     #[command(flatten)]
     output: OutputArg,
+}
+
+/// `--page` (default 1) and `--page-limit` (default 15) of the lists the
+/// Kosli CLI always pages (repos, controls).
+#[derive(Debug, Args)]
+pub struct PageFlags {
+    /// The page to show.
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+    /// Items per page.
+    #[arg(short = 'n', long = "page-limit", default_value_t = 15)]
+    page_limit: u32,
+}
+
+impl PageFlags {
+    /// `page` and `per_page`, once both are checked.
+    pub fn query(&self) -> anyhow::Result<Vec<(&'static str, String)>> {
+        if self.page == 0 {
+            anyhow::bail!("page number must be a positive integer");
+        }
+        if self.page_limit == 0 {
+            anyhow::bail!("page limit must be a positive integer");
+        }
+        Ok(vec![
+            ("page", self.page.to_string()),
+            ("per_page", self.page_limit.to_string()),
+        ])
+    }
 }
 
 impl Paging {
@@ -266,6 +297,7 @@ impl List {
             List::AttestationTypes(c) => c.run(ctx).await,
             List::Policies(c) => c.run(ctx).await,
             List::Repos(c) => c.run(ctx).await,
+            List::Controls(c) => c.run(ctx).await,
         }
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod attest;
 mod attestation_types;
 mod begin;
 mod config;
+mod controls;
 mod create;
 mod diff;
 mod evaluate;
@@ -73,9 +74,12 @@ pub enum Command {
     Fingerprint(fingerprint::FingerprintArgs),
     /// Set or remove tags on a flow or environment.
     Tag(tag::TagArgs),
-    /// Archive a flow, environment or attestation type.
+    /// Archive a flow, environment, attestation type or control.
     #[command(subcommand)]
     Archive(archive::Archive),
+    /// Restore an archived control (beta).
+    #[command(subcommand)]
+    Unarchive(archive::Unarchive),
     /// Judge trails or local JSON with a Rego policy (beta).
     #[command(subcommand)]
     Evaluate(evaluate::Evaluate),
@@ -136,6 +140,7 @@ impl Command {
             Command::Fingerprint(c) => c.run(),
             Command::Tag(c) => c.run(ctx).await,
             Command::Archive(c) => c.run(ctx).await,
+            Command::Unarchive(c) => c.run(ctx).await,
             Command::Evaluate(c) => c.run(ctx).await,
             Command::Rename(c) => c.run(ctx).await,
             Command::Join(c) => c.run(ctx).await,

@@ -85,12 +85,8 @@ pub struct ListRepos {
     /// asc (A–Z, the default) or desc.
     #[arg(long = "sort-direction")]
     sort_direction: Option<String>,
-    /// The page to show.
-    #[arg(long, default_value_t = 1)]
-    page: u32,
-    /// Repos per page (at most 50).
-    #[arg(short = 'n', long = "page-limit", default_value_t = 15)]
-    page_limit: u32,
+    #[command(flatten)]
+    paging: super::list::PageFlags,
     #[command(flatten)]
     output: OutputArg,
 }
@@ -98,17 +94,8 @@ pub struct ListRepos {
 impl ListRepos {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?;
-        if self.page == 0 {
-            anyhow::bail!("page number must be a positive integer");
-        }
-        if self.page_limit == 0 {
-            anyhow::bail!("page limit must be a positive integer");
-        }
         let json = self.output.is_json()?;
-        let mut query = vec![
-            ("page", self.page.to_string()),
-            ("per_page", self.page_limit.to_string()),
-        ];
+        let mut query = self.paging.query()?;
         let optional = [
             ("name", &self.name),
             ("search", &self.search),

@@ -13,21 +13,23 @@ use reqwest::Method;
 use crate::context::Ctx;
 
 /// The resource types the server can tag.
-const RESOURCE_TYPES: [&str; 7] = [
+const RESOURCE_TYPES: [&str; 9] = [
     "flow",
     "flows",
     "env",
     "environment",
     "environments",
+    "control",
+    "controls",
     "repo",
     "repos",
 ];
 
-/// Tag a flow, an environment or a repo with key-value pairs.
+/// Tag a flow, an environment, a control or a repo with key-value pairs.
 ///
 /// Use --set to add or update tags, and --unset to remove tags.
 ///
-/// Valid resource types are: flow, flows, env, environment, environments, repo, repos.
+/// Valid resource types are: flow, flows, env, environment, environments, control, controls, repo, repos.
 ///
 /// Repos are named by their name; when several repos share a name across VCS
 /// providers, choose one with --provider, or name it by its id with --repo-id

@@ -13,6 +13,8 @@ pub enum Update {
     ServiceAccount(UpdateServiceAccount),
     /// Set the caller's default organization.
     DefaultOrg(UpdateDefaultOrg),
+    /// Update a control (beta): a new version.
+    Control(super::controls::UpdateControl),
 }
 
 impl Update {
@@ -20,6 +22,7 @@ impl Update {
         match self {
             Update::ServiceAccount(c) => c.run(ctx).await,
             Update::DefaultOrg(c) => c.run(ctx).await,
+            Update::Control(c) => c.run(ctx).await,
         }
     }
 }

@@ -68,6 +68,15 @@ pub fn artifacts(list: &[Artifact]) -> String {
     w.render()
 }
 
+/// What an empty page of `things` says: `No repos were found.`, with the
+/// page when it is not the first.
+pub fn none_found(things: &str, page: u32) -> String {
+    match page {
+        1 => format!("No {things} were found.\n"),
+        n => format!("No {things} were found at page number {n}.\n"),
+    }
+}
+
 /// The footer of paged lists of `things` (`items`, `repos`…).
 pub fn footer(page: u64, pages: u64, total: u64, things: &str) -> String {
     format!("\nShowing page {page} of {pages}, total {total} {things}\n")

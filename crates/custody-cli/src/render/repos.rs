@@ -32,10 +32,7 @@ pub fn repo(r: &Repo) -> String {
 /// The page's table and footer, or Kosli's words for an empty page.
 pub fn list(page: &RepoList) -> String {
     if page.repos.is_empty() {
-        return match page.page {
-            1 => "No repos were found.\n".to_string(),
-            n => format!("No repos were found at page number {n}.\n"),
-        };
+        return super::lists::none_found("repos", page.page);
     }
     let mut w = TabWriter::new();
     w.line("NAME\tURL\tPROVIDER\tTAGS");

@@ -184,6 +184,13 @@ fn attestation(i: usize, raw: RawAttestation) -> Result<AttestationRule, PolicyE
 }
 
 impl Policy {
+    /// Whether the policy requires a decision on this control (`for_control`).
+    pub fn requires_control(&self, identifier: &str) -> bool {
+        self.attestations
+            .iter()
+            .any(|a| a.for_control.as_deref() == Some(identifier))
+    }
+
     /// Parses and validates a policy file.
     pub fn parse(yaml: &str) -> Result<Policy, PolicyError> {
         crate::limits::yaml_document("policy", yaml).map_err(|e| PolicyError(e.0))?;

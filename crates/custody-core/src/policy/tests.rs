@@ -238,6 +238,7 @@ fn decision_rules_match_their_control() {
          artifacts:\n  attestations:\n    - name: \"*\"\n      type: decision\n      for_control: SOX-1\n",
     )
     .unwrap();
+    assert!(p.requires_control("SOX-1") && !p.requires_control("SOX-2"));
     let decided = |control: &str, is_compliant: bool| Subject {
         name: "web".into(),
         fingerprint: "f".repeat(64),

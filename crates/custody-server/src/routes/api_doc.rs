@@ -23,6 +23,7 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
         (name = "flows", description = "Flows and their tags"),
         (name = "trails", description = "Trails of a flow"),
         (name = "artifacts", description = "Artifacts, search and asserts"),
+        (name = "controls", description = "Controls (beta): the org's governance requirements, their versions, decisions and coverage"),
         (name = "repos", description = "Repositories seen in trails and artifacts, and their tags"),
         (name = "attestations", description = "Attestations and their evidence"),
         (name = "attestation types", description = "Custom attestation types"),

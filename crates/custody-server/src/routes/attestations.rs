@@ -87,6 +87,10 @@ async fn record(
         name: data.attestation_name.clone(),
         kind: kind.to_string(),
         is_compliant,
+        control: (kind == "decision")
+            .then(|| raw["control"].as_str().filter(|c| !c.is_empty()))
+            .flatten()
+            .map(String::from),
         payload: raw.to_string(),
         created_at: now,
     };

@@ -195,7 +195,7 @@ pub async fn list(
         Some(p) => ListOrPage::Page(EnvironmentPage {
             page: p.page,
             per_page: p.per_page,
-            total_pages: total.div_ceil(u64::from(p.per_page)).max(1) as u32,
+            total_pages: p.pages(total),
             total_count: total,
             environments: envs,
         }),

@@ -6,6 +6,7 @@ pub(crate) mod artifacts;
 pub(crate) mod asserts;
 pub(crate) mod attestation_list;
 pub(crate) mod attestations;
+pub(crate) mod controls;
 pub(crate) mod custom_types;
 pub(crate) mod deployments;
 pub(crate) mod environment_admin;
@@ -63,6 +64,13 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(trails::get))
         .routes(routes!(artifacts::list))
         .routes(routes!(repos::list))
+        .routes(routes!(controls::list, controls::create))
+        .routes(routes!(controls::get, controls::update))
+        .routes(routes!(controls::archive))
+        .routes(routes!(controls::unarchive))
+        .routes(routes!(controls::versions))
+        .routes(routes!(controls::decisions))
+        .routes(routes!(controls::coverage))
         .routes(routes!(repos::get))
         .routes(routes!(artifacts::report))
         .routes(routes!(artifacts::by_fingerprint))

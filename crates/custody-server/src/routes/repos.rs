@@ -111,14 +111,6 @@ async fn one(
     Ok(Json(document(row)))
 }
 
-/// A `tag` filter: `key` or `key:value`.
-fn tag_filter(tag: &str) -> (String, Option<String>) {
-    match tag.split_once(':') {
-        Some((key, value)) => (key.to_string(), Some(value.to_string())),
-        None => (tag.to_string(), None),
-    }
-}
-
 #[utoipa::path(
     get,
     path = "/repos/{org}",
@@ -152,29 +144,20 @@ pub async fn list(
             "name and search cannot be used together: give one of them",
         ));
     }
-    let descending = match query.last("sort_direction").as_deref() {
-        None | Some("asc") => false,
-        Some("desc") => true,
-        Some(other) => {
-            return Err(ApiError::bad(format!(
-                "sort_direction '{other}' is not valid: use asc or desc"
-            )));
-        }
-    };
     let filter = RepoFilter {
         name,
         search,
         provider: query.last("provider"),
         external_id: query.last("repo_id"),
-        tags: query.all("tag").iter().map(|t| tag_filter(t)).collect(),
-        descending,
+        tags: query.tags(),
+        descending: query.descending()?,
     };
     let (rows, total) = state.store.repos(org.id, &filter, page).await?;
     Ok(Json(RepoList {
         repos: rows.into_iter().map(document).collect(),
         page: page.page,
         per_page: page.per_page,
-        total_pages: total.div_ceil(u64::from(page.per_page)).max(1) as u32,
+        total_pages: page.pages(total),
         total_count: total,
     }))
 }

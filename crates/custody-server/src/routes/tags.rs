@@ -1,5 +1,5 @@
 //! `PATCH /tags/{org}/{type}/{name}`: set and remove tags on flows,
-//! environments and repos (named by Custody's id, or by an unambiguous name).
+//! environments, controls and repos (named by Custody's id, or by an unambiguous name).
 
 use std::collections::BTreeMap;
 
@@ -49,7 +49,7 @@ fn apply(current: &str, change: &TagChange) -> ApiResult<BTreeMap<String, String
     operation_id = "change_tags",
     params(
         ("org" = String, Path, description = "The organization"),
-        ("kind" = String, Path, description = "What is tagged: flow, environment or repo"),
+        ("kind" = String, Path, description = "What is tagged: flow, environment, control or repo"),
         ("name" = String, Path, description = "The name (for a repo: its id, or its name)")
     ),
     request_body = TagChange,
@@ -106,8 +106,17 @@ pub async fn change(
                 .await?;
             Ok(Json(tags))
         }
+        "control" | "controls" => {
+            let control = super::controls::control(&state, &org, &name).await?;
+            let tags = apply(&control.tags, &change)?;
+            state
+                .store
+                .set_control_tags(control.id, &tags, state.now())
+                .await?;
+            Ok(Json(tags))
+        }
         other => Err(ApiError::bad(format!(
-            "'{other}' resources cannot be tagged: use flow, environment or repo"
+            "'{other}' resources cannot be tagged: use flow, environment, control or repo"
         ))),
     }
 }

@@ -128,7 +128,7 @@ pub async fn flows_scenario(srv: &TestServer) {
         m.patch("tags/acme/trail/legacy", json!({"set_tags": {"a": "1"}}))
             .await,
         400,
-        "'trail' resources cannot be tagged: use flow or environment",
+        "'trail' resources cannot be tagged: use flow, environment, control or repo",
     );
     assert_eq!(
         m.json("flows/acme/legacy").await["tags"],

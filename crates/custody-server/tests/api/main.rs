@@ -7,6 +7,7 @@ mod auth;
 mod backends;
 mod bad_input;
 mod concurrency;
+mod controls;
 mod custom_types;
 mod environment_admin;
 mod evidence;

@@ -306,6 +306,27 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
             Reader,
         ),
         r(M::GET, "log/acme/unlogged", Body::None, Reader),
+        r(M::GET, "repos/acme", Body::None, Reader),
+        r(M::GET, "repos/acme/app-repo", Body::None, Reader),
+        r(M::GET, "controls/acme", Body::None, Reader),
+        r(
+            M::POST,
+            "controls/acme",
+            j(json!({"identifier": "c2", "name": "Second"})),
+            Member,
+        ),
+        r(M::GET, "controls/acme/c1", Body::None, Reader),
+        r(
+            M::PUT,
+            "controls/acme/c1",
+            j(json!({"name": "Renamed"})),
+            Member,
+        ),
+        r(M::POST, "controls/acme/c1/archive", Body::None, Member),
+        r(M::POST, "controls/acme/c1/unarchive", Body::None, Member),
+        r(M::GET, "controls/acme/c1/versions", Body::None, Reader),
+        r(M::GET, "controls/acme/c1/decisions", Body::None, Reader),
+        r(M::GET, "controls/acme/c1/coverage", Body::None, Reader),
     ]
 }
 
@@ -314,6 +335,15 @@ async fn furnish(srv: &TestServer) -> String {
     let (m, a) = (&srv.member, &srv.admin);
     fixtures::flow(m, "f1", EMPTY_TEMPLATE).await;
     fixtures::flow(m, "gone", EMPTY_TEMPLATE).await;
+    let with_repo =
+        json!({"name": "t-repo", "repo_info": {"name": "app-repo", "provider": "github"}});
+    ok(
+        m.form(Method::PUT, "trails/acme/f1", Some(with_repo), &[])
+            .await,
+        201,
+    );
+    let control = json!({"identifier": "c1", "name": "First"});
+    ok(m.post("controls/acme", control).await, 201);
     for env in ["e1", "e8", "e9"] {
         fixtures::environment(m, env).await;
     }

@@ -32,6 +32,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
         name: "unit-test".into(),
         kind: "junit".into(),
         is_compliant: true,
+        control: None,
         payload: "{}".into(),
         created_at: 2.0,
     };

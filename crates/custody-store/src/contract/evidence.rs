@@ -15,6 +15,7 @@ pub async fn evidence_is_recorded(store: &dyn Store) {
         name: "scan".into(),
         kind: "generic".into(),
         is_compliant: true,
+        control: None,
         payload: "{}".into(),
         created_at: 2.0,
     };

@@ -4,6 +4,7 @@
 
 mod artifacts;
 mod attestation_types;
+mod controls;
 mod environments;
 mod evidence;
 mod flows;
@@ -23,6 +24,7 @@ use crate::Store;
 
 pub use artifacts::artifacts_and_attestations;
 pub use attestation_types::attestation_types_are_versioned;
+pub use controls::controls_are_versioned_archived_and_decided;
 pub use environments::environments_archive_rename_and_join;
 pub use evidence::evidence_is_recorded;
 pub use flows::flows_and_trails;
@@ -44,6 +46,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     flows_rename_and_beta_switches(store.as_ref()).await;
     artifacts_and_attestations(store.as_ref()).await;
     repos_are_recorded_listed_and_tagged(store.as_ref()).await;
+    controls_are_versioned_archived_and_decided(store.as_ref()).await;
     evidence_is_recorded(store.as_ref()).await;
     attestation_types_are_versioned(store.as_ref()).await;
     snapshots_follow_changes(store.as_ref()).await;

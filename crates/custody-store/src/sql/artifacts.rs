@@ -181,8 +181,8 @@ impl ArtifactStore for SqlStore {
         write_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO attestations (public_id, flow_id, trail_id, artifact_id, target_artifact, commit_sha, \
-             name, kind, is_compliant, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             RETURNING id",
+             name, kind, is_compliant, payload, created_at, control) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(&a.public_id)
         .bind(a.flow_id)
@@ -195,6 +195,7 @@ impl ArtifactStore for SqlStore {
         .bind(i64::from(a.is_compliant))
         .bind(&a.payload)
         .bind(a.created_at)
+        .bind(a.control.as_deref())
         .fetch_one(&mut *tx)
         .await?;
             let row = AttestationRow {

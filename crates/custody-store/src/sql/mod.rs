@@ -6,6 +6,7 @@
 mod artifacts;
 mod attestation_list;
 mod attestation_types;
+mod controls;
 mod environment_admin;
 mod environments;
 mod evidence;
@@ -29,6 +30,7 @@ use sqlx::query::QueryAs;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Executor};
 
 use crate::{Result, Store, StoreError};
+use writes::write_tx;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +152,55 @@ fn conflict(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
     }
 }
 
+/// Sets the tags of row `id` of `table` (an org's `entity`: `repo`,
+/// `control`): its `tags` column, its rows in `tag_table`, and a fact.
+async fn set_tags(
+    store: &SqlStore,
+    (table, tag_table, owner_column, entity): (&str, &str, &str, &str),
+    id: i64,
+    tags: &std::collections::BTreeMap<String, String>,
+    at: f64,
+) -> Result<()> {
+    let tags_json = serde_json::to_string(tags).unwrap_or_default();
+    let update = format!("UPDATE {table} SET tags = $1 WHERE id = $2 RETURNING org_id");
+    write_tx!(store, |tx| {
+        let (org_id,): (i64,) = sqlx::query_as(AssertSqlSafe(update.clone()))
+            .bind(&tags_json)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        replace_tags(&mut tx, tag_table, owner_column, id, tags).await?;
+        let data = serde_json::json!({ "tags": tags_json });
+        let fact = custody_core::ledger::facts::Fact::change(entity, id, "tagged", data);
+        ledger::append(&mut tx, ledger::Owner::Org(org_id), at, fact).await?;
+    })
+}
+
+/// Replaces the tags of `id` in a tag table (`owner_column`, `key`, `value`).
+async fn replace_tags(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    owner_column: &str,
+    id: i64,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let delete = format!("DELETE FROM {table} WHERE {owner_column} = $1");
+    sqlx::query(AssertSqlSafe(delete))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let insert = format!("INSERT INTO {table} ({owner_column}, key, value) VALUES ($1, $2, $3)");
+    for (key, value) in tags {
+        sqlx::query(AssertSqlSafe(insert.clone()))
+            .bind(id)
+            .bind(key)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Rows per multi-row statement: keeps bind counts far below both databases' limits.
 const CHUNK: usize = 500;
 
@@ -171,6 +222,25 @@ struct Filters {
 impl Filters {
     fn new() -> Self {
         Filters::default()
+    }
+
+    /// Only rows whose `owner` id carries a tag in `table` (`owner_column`,
+    /// `key`, `value`): the key, or the key with this value.
+    fn tagged(
+        self,
+        owner: &str,
+        table: &str,
+        owner_column: &str,
+        tag: &(String, Option<String>),
+    ) -> Self {
+        let select = format!("{owner} IN (SELECT {owner_column} FROM {table} WHERE key = ?");
+        match &tag.1 {
+            Some(v) => self.and(
+                &format!("{select} AND value = ?)"),
+                [Arg::Text(tag.0.clone()), Arg::Text(v.clone())],
+            ),
+            None => self.and(&format!("{select})"), [Arg::Text(tag.0.clone())]),
+        }
     }
 
     fn and(mut self, condition: &str, args: impl IntoIterator<Item = Arg>) -> Self {

@@ -4,12 +4,8 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use custody_core::ledger::facts::Fact;
-use serde_json::json;
 use sqlx::AssertSqlSafe;
 
-use super::ledger::{Owner, append};
-use super::writes::write_tx;
 use super::{Arg, Filters, SqlStore};
 use crate::{Page, RepoFilter, RepoRow, RepoSeen, RepoStore, Result};
 
@@ -63,17 +59,8 @@ impl SqlStore {
         if let Some(provider) = &f.provider {
             filters = filters.and("r.provider = ?", [Arg::Text(provider.clone())]);
         }
-        for (key, value) in &f.tags {
-            filters = match value {
-                Some(v) => filters.and(
-                    "r.id IN (SELECT repo_id FROM repo_tags WHERE key = ? AND value = ?)",
-                    [Arg::Text(key.clone()), Arg::Text(v.clone())],
-                ),
-                None => filters.and(
-                    "r.id IN (SELECT repo_id FROM repo_tags WHERE key = ?)",
-                    [Arg::Text(key.clone())],
-                ),
-            };
+        for tag in &f.tags {
+            filters = filters.tagged("r.id", "repo_tags", "repo_id", tag);
         }
         filters
     }
@@ -123,28 +110,7 @@ impl RepoStore for SqlStore {
         tags: &BTreeMap<String, String>,
         at: f64,
     ) -> Result<()> {
-        let tags_json = serde_json::to_string(tags).unwrap_or_default();
-        write_tx!(self, |tx| {
-            let (org_id,): (i64,) =
-                sqlx::query_as("UPDATE repos SET tags = $1 WHERE id = $2 RETURNING org_id")
-                    .bind(&tags_json)
-                    .bind(repo_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            sqlx::query("DELETE FROM repo_tags WHERE repo_id = $1")
-                .bind(repo_id)
-                .execute(&mut *tx)
-                .await?;
-            for (key, value) in tags {
-                sqlx::query("INSERT INTO repo_tags (repo_id, key, value) VALUES ($1, $2, $3)")
-                    .bind(repo_id)
-                    .bind(key)
-                    .bind(value)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let fact = Fact::change("repo", repo_id, "tagged", json!({"tags": tags_json}));
-            append(&mut tx, Owner::Org(org_id), at, fact).await?;
-        })
+        let names = ("repos", "repo_tags", "repo_id", "repo");
+        super::set_tags(self, names, repo_id, tags, at).await
     }
 }

@@ -271,3 +271,25 @@ fn the_matcher_reads_kosli_goldens() {
         "within a line"
     );
 }
+
+#[test]
+fn controls_are_managed_as_kosli_tests_them() {
+    let (server, env) = acme_server();
+    let policy = "_schema: https://kosli.com/schemas/policy/environment/v1\nartifacts:\n  \
+        attestations:\n    - name: approval\n      type: decision\n      for_control: my-control\n";
+    std::fs::write(server.dir.join("policy.yml"), policy).expect("policy");
+    let setup = Command::new(BIN)
+        .args(["create", "policy", "needs-my-control", "policy.yml"])
+        .current_dir(&server.dir)
+        .env("HOME", &server.dir)
+        .envs(borrowed(&env))
+        .output()
+        .expect("run custody");
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let failures = run_cases("controls.txt", &server.dir, &borrowed(&env));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -10,6 +10,7 @@ mod accounts;
 mod artifacts;
 mod catalog;
 mod checker;
+mod controls;
 mod environments;
 mod kind;
 mod org;
@@ -71,6 +72,7 @@ async fn the_kosli_cli_can_read_every_answer() {
     artifacts::search(&srv, &org, &mut audit).await;
     accounts::accounts(&srv, &org, &mut audit).await;
     repos::repos(&srv, &mut audit).await;
+    controls::controls(&srv, &mut audit).await;
 
     srv.stop().await;
     audit.finish();
