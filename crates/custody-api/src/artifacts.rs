@@ -250,7 +250,7 @@ pub struct AssertResult {
     pub compliant: bool,
     pub scope: String,
     pub environment: Option<String>,
-    pub policy_evaluations: Vec<Value>,
+    pub policy_evaluations: Vec<crate::PolicyDecision>,
     pub flows: Vec<AssertFlow>,
     /// The artifact's page in its first flow; empty when no flow knows it.
     pub html_url: String,

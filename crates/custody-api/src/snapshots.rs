@@ -53,7 +53,7 @@ pub struct SnapshotArtifact {
     pub annotation: Annotation,
     /// Evaluations against the environment's policies (empty without policies).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub policy_decisions: Vec<Value>,
+    pub policy_decisions: Vec<crate::PolicyDecision>,
 }
 
 /// A snapshot document (`get snapshot`).

@@ -71,6 +71,20 @@ fn custody_reads_a_real_kosli_snapshot() {
 }
 
 #[test]
+fn policy_decisions_read_and_write_exactly_as_kosli_sends_them() {
+    let theirs = fixture("snapshot.json");
+    let mut seen = 0;
+    for artifact in theirs["artifacts"].as_array().unwrap() {
+        let decisions = &artifact["policy_decisions"];
+        let ours: Vec<custody_api::PolicyDecision> =
+            serde_json::from_value(decisions.clone()).expect("Kosli's decisions read");
+        seen += ours.len();
+        assert_eq!(&serde_json::to_value(&ours).unwrap(), decisions);
+    }
+    assert!(seen > 0, "the fixture has decisions to compare");
+}
+
+#[test]
 fn custody_reads_a_real_kosli_trail() {
     let theirs = fixture("trail.json");
     let trail: Trail = serde_json::from_value(theirs.clone()).expect("Kosli's trail reads");

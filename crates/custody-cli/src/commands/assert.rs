@@ -1,9 +1,8 @@
 //! `assert artifact|snapshot|status|pullrequest`: gates that exit non-zero when the answer is no.
 
 use clap::{Args, Subcommand};
-use custody_api::{AssertResult, Snapshot};
+use custody_api::{AssertResult, PolicyDecision, Snapshot};
 use custody_core::expr::Snappish;
-use serde_json::Value;
 
 use super::fingerprint::{RegistryFlags, compute};
 use super::get::snapshot_segment;
@@ -71,18 +70,18 @@ fn fingerprint_of(a: &AssertArtifact) -> anyhow::Result<String> {
 }
 
 /// Human messages for the failing resolutions of one policy evaluation.
-fn failure_reasons(policy: &Value) -> Vec<String> {
+fn failure_reasons(policy: &PolicyDecision) -> Vec<String> {
     let mut out = Vec::new();
-    let rules = policy["rule_evaluations"].as_array().into_iter().flatten();
-    for rule in rules.filter(|r| r["ignored"] != true && r["satisfied"] != true) {
-        let def = &rule["rule"]["definition"];
+    let failing = policy.rule_evaluations.iter();
+    for rule in failing.filter(|r| !r.ignored && r.satisfied != Some(true)) {
+        let def = &rule.rule.definition;
         let (name, kind) = (
             def["name"].as_str().unwrap_or("*"),
             def["type"].as_str().unwrap_or("*"),
         );
-        for r in rule["resolutions"].as_array().into_iter().flatten() {
-            let control = r["context"]["for_control"].as_str();
-            let reason = match (r["type"].as_str().unwrap_or_default(), control) {
+        for r in &rule.resolutions {
+            let control = r.context.for_control.as_deref();
+            let reason = match (r.kind.as_str(), control) {
                 ("legacy_flow", _) => {
                     "artifact comes from a legacy flow and does not have the new attestations"
                         .to_string()
@@ -127,9 +126,7 @@ fn render(result: &AssertResult) -> String {
     if result.scope != "flow" && !result.policy_evaluations.is_empty() {
         out.push_str(&format!("{:<33}status\n", "Policy-name"));
         for p in &result.policy_evaluations {
-            let status = p["status"].as_str().unwrap_or_default();
-            let name = p["policy_name"].as_str().unwrap_or_default();
-            out.push_str(&format!("  {name:<31}{status}\n"));
+            out.push_str(&format!("  {:<31}{}\n", p.policy_name, p.status));
             for reason in failure_reasons(p) {
                 out.push_str(&format!("    {reason}\n"));
             }

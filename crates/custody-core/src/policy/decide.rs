@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::facts::Facts;
@@ -41,30 +40,27 @@ pub struct Subject {
 }
 
 /// Where a resolution was reached.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResolutionContext {
     pub flow_name: Option<String>,
     pub trail_name: Option<String>,
     pub artifact_status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_control: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Resolution {
-    #[serde(rename = "type")]
     pub kind: &'static str,
     pub context: ResolutionContext,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
-    #[serde(rename = "type")]
     pub kind: &'static str,
     pub definition: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuleEvaluation {
     pub rule: Rule,
     pub satisfied: Option<bool>,
@@ -73,7 +69,7 @@ pub struct RuleEvaluation {
 }
 
 /// One entry of an artifact's `policy_decisions`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDecision {
     pub policy_name: String,
     pub policy_version: i64,

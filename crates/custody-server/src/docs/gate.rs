@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use custody_core::policy::PolicyDecision;
 use custody_store::{EnvironmentRow, FlowRow};
 
 use super::policy::{self, Applied};
@@ -88,7 +87,7 @@ impl Gate {
         index: i64,
         (name, fingerprint): (&str, &str),
         known: Option<&Provenance>,
-    ) -> (Vec<PolicyDecision>, bool) {
+    ) -> (Vec<custody_api::PolicyDecision>, bool) {
         let applied = self.applied(index);
         if applied.is_empty() {
             return (Vec::new(), known.is_some_and(Provenance::compliant));

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use custody_api as api;
 use custody_core::policy::{FlowContext, Policy, PolicyDecision, Seen, Subject, decide};
 use custody_store::{FlowRow, PolicyRow};
 use serde_json::{Value, json};
@@ -120,12 +121,47 @@ fn control(compliance: &ArtifactCompliance, id: Option<&str>) -> Option<String> 
     payload["control"].as_str().map(str::to_string)
 }
 
-/// Decisions of every policy, and whether all are compliant.
-pub fn decisions(applied: &[&Applied], subject: &Subject) -> (Vec<PolicyDecision>, bool) {
+/// Decisions of every policy, as documents show them, and whether all are
+/// compliant.
+pub fn decisions(applied: &[&Applied], subject: &Subject) -> (Vec<api::PolicyDecision>, bool) {
     let all: Vec<PolicyDecision> = applied
         .iter()
         .map(|a| decide(&a.name, a.version, &a.policy, subject))
         .collect();
     let ok = all.iter().all(PolicyDecision::compliant);
-    (all, ok)
+    (all.into_iter().map(wire).collect(), ok)
+}
+
+/// A decision in its wire form.
+fn wire(d: PolicyDecision) -> api::PolicyDecision {
+    api::PolicyDecision {
+        policy_name: d.policy_name,
+        policy_version: d.policy_version,
+        status: d.status.to_string(),
+        rule_evaluations: d
+            .rule_evaluations
+            .into_iter()
+            .map(|r| api::RuleEvaluation {
+                rule: api::PolicyRule {
+                    kind: r.rule.kind.to_string(),
+                    definition: r.rule.definition,
+                },
+                satisfied: r.satisfied,
+                ignored: r.ignored,
+                resolutions: r
+                    .resolutions
+                    .into_iter()
+                    .map(|x| api::Resolution {
+                        kind: x.kind.to_string(),
+                        context: api::ResolutionContext {
+                            flow_name: x.context.flow_name,
+                            trail_name: x.context.trail_name,
+                            artifact_status: x.context.artifact_status,
+                            for_control: x.context.for_control,
+                        },
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }

@@ -117,7 +117,6 @@ pub async fn document(
             let primary = prov.and_then(Provenance::primary);
             let t = entry.transition(index);
             let (decisions, compliant) = gate.judge(index, (&run.name, &run.fingerprint), prov);
-            let decisions = decisions.iter().map(|d| serde_json::json!(d)).collect();
             SnapshotArtifact {
                 name: run.name.clone(),
                 fingerprint: run.fingerprint.clone(),

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{AssertFlow, AssertResult};
 use custody_core::Fingerprint;
-use serde_json::json;
 
 use super::api_doc::Refusals;
 use super::policies::find;
@@ -105,7 +104,7 @@ pub async fn artifact(
         compliant,
         scope: scope.to_string(),
         environment: environment_name,
-        policy_evaluations: decisions.iter().map(|d| json!(d)).collect(),
+        policy_evaluations: decisions,
         flows,
         html_url: prov
             .and_then(Provenance::primary)

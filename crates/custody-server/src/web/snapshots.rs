@@ -29,23 +29,13 @@ pub struct Running {
 }
 
 /// A policy decision in words, with the rules it failed.
-fn decision(d: &serde_json::Value) -> (Badge, String) {
-    let failed: Vec<&str> = d["rule_evaluations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["satisfied"] == false && r["ignored"] != true)
-        .filter_map(|r| r["rule"]["type"].as_str())
-        .collect();
-    let mut text = format!(
-        "{} v{}",
-        d["policy_name"].as_str().unwrap_or("?"),
-        d["policy_version"]
-    );
+fn decision(d: &custody_api::PolicyDecision) -> (Badge, String) {
+    let failed = d.failed_rules();
+    let mut text = format!("{} v{}", d.policy_name, d.policy_version);
     if !failed.is_empty() {
         text.push_str(&format!(" (failed: {})", failed.join(", ")));
     }
-    (Badge::of(d["status"].as_str().unwrap_or("UNKNOWN")), text)
+    (Badge::of(&d.status), text)
 }
 
 #[derive(Template)]
