@@ -3,6 +3,7 @@
 //! Both give the 64 hex characters after `sha256:`.
 
 pub mod docker;
+mod docker_config;
 pub mod registry;
 
 pub use registry::Credentials;

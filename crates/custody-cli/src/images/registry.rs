@@ -95,7 +95,10 @@ impl Reference {
 pub async fn digest(name: &str, explicit: Option<Credentials>) -> anyhow::Result<String> {
     let reference = Reference::parse(name)
         .map_err(|e| anyhow!("failed to parse image reference for //{name}: {e:#}"))?;
-    let credentials = explicit.or_else(|| stored_credentials(&reference.registry));
+    let credentials = match explicit {
+        Some(c) => Some(c),
+        None => super::docker_config::stored_credentials(&reference.registry).await,
+    };
     head(&reference, credentials.as_ref())
         .await
         .map_err(|e| anyhow!("failed to get digest for //{name}: {e:#}"))
@@ -175,36 +178,6 @@ async fn token(
         .and_then(Value::as_str)
         .map(str::to_string)
         .ok_or_else(|| anyhow!("GET {realm}: no token in the response"))
-}
-
-/// Credentials for `registry` from `~/.docker/config.json` (or `$DOCKER_CONFIG`).
-fn stored_credentials(registry: &str) -> Option<Credentials> {
-    use base64::Engine;
-    let dir = std::env::var_os("DOCKER_CONFIG")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")))?;
-    let config: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("config.json")).ok()?).ok()?;
-    let auths = config.get("auths")?.as_object()?;
-    let keys: Vec<String> = match registry {
-        "docker.io" => vec![
-            "https://index.docker.io/v1/".into(),
-            "index.docker.io".into(),
-            "docker.io".into(),
-        ],
-        r => vec![r.into(), format!("https://{r}"), format!("http://{r}")],
-    };
-    let auth = keys
-        .iter()
-        .find_map(|k| auths.get(k)?.get("auth")?.as_str())?;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(auth)
-        .ok()?;
-    let (username, password) = String::from_utf8(decoded)
-        .ok()?
-        .split_once(':')
-        .map(|(u, p)| (u.to_string(), p.to_string()))?;
-    Some(Credentials { username, password })
 }
 
 #[cfg(test)]

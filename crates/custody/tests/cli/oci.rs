@@ -158,3 +158,74 @@ fn bad_references_and_missing_images_are_named() {
         )
     );
 }
+
+/// A `docker-credential-<name>` helper in `bin`: it records the server it
+/// was asked about and answers with `ci-bot:s3cret` for `server`, else fails
+/// as Docker's helpers do.
+fn helper(bin: &std::path::Path, name: &str, server: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = bin.join(format!("docker-credential-{name}"));
+    let script = format!(
+        "#!/bin/sh\nread server\necho \"$server\" >> \"{log}\"\n\
+         if [ \"$1\" = get ] && [ \"$server\" = \"{server}\" ]; then\n\
+         echo '{{\"ServerURL\":\"{server}\",\"Username\":\"ci-bot\",\"Secret\":\"s3cret\"}}'\n\
+         else echo 'credentials not found in native keychain'; exit 1; fi\n",
+        log = bin.join("asked.log").display()
+    );
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn credential_helpers_and_stores_answer_for_their_registries() {
+    let (addr, _) = registry();
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(home.path().join(".docker")).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    helper(&bin, "fake", &addr);
+    helper(&bin, "elsewhere", "other.example");
+    let image = format!("{addr}/team/app:1.0");
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let run = |config: serde_json::Value| {
+        std::fs::write(home.path().join(".docker/config.json"), config.to_string()).unwrap();
+        Command::new(BIN)
+            .args(["fingerprint", &image, "-t", "oci"])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .output()
+            .expect("run custody")
+    };
+    let helped = run(json!({"credHelpers": {addr.clone(): "fake"}, "credsStore": "elsewhere"}));
+    assert_eq!(
+        ok(helped),
+        format!("{DIGEST}\n"),
+        "the registry's own helper wins"
+    );
+    let stored = run(json!({"credsStore": "fake", "auths": {addr.clone(): {}}}));
+    assert_eq!(ok(stored), format!("{DIGEST}\n"), "the global store");
+    let fallback = run(json!({"credsStore": "elsewhere",
+                              "auths": {addr.clone(): {"auth": "Y2ktYm90OnMzY3JldA=="}}}));
+    assert!(
+        stderr(&fallback).contains("[warning] docker credential helper 'elsewhere'"),
+        "{}",
+        stderr(&fallback)
+    );
+    assert_eq!(
+        ok(fallback),
+        format!("{DIGEST}\n"),
+        "the file's auth when the store knows nothing"
+    );
+    let asked = std::fs::read_to_string(bin.join("asked.log")).unwrap();
+    assert_eq!(
+        asked.lines().collect::<Vec<_>>(),
+        [addr.as_str(), &addr, &addr]
+    );
+    let refused = run(json!({"credsStore": "elsewhere"}));
+    assert!(
+        stderr(&refused).contains("unexpected status code 401"),
+        "{}",
+        stderr(&refused)
+    );
+}
