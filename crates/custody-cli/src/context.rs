@@ -45,6 +45,11 @@ pub struct Globals {
     /// Hide warnings.
     #[arg(short = 'q', long, global = true, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub quiet: bool,
+    /// A PEM bundle of certificate authorities to trust beside the system's, for
+    /// every request (default: $SSL_CERT_FILE). Proxies come from HTTPS_PROXY,
+    /// HTTP_PROXY, ALL_PROXY and NO_PROXY.
+    #[arg(long, global = true)]
+    pub ca_cert: Option<String>,
 }
 
 /// `--output table|json`, on read commands.
@@ -73,6 +78,17 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(globals: Globals) -> anyhow::Result<Self> {
+        match &globals.ca_cert {
+            Some(path) => custody_client::http::trust_bundle(path).map_err(anyhow::Error::msg)?,
+            None => {
+                let from_env = std::env::var("SSL_CERT_FILE")
+                    .ok()
+                    .filter(|f| !f.is_empty());
+                if let Some(Err(why)) = from_env.map(|p| custody_client::http::trust_bundle(&p)) {
+                    eprintln!("[warning] SSL_CERT_FILE: {why}");
+                }
+            }
+        }
         let mut client = Client::new(
             &globals.host,
             Some(globals.api_token.clone()),

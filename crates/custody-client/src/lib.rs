@@ -7,6 +7,7 @@
 
 mod download;
 mod error;
+pub mod http;
 
 use std::time::Duration;
 
@@ -67,8 +68,7 @@ impl Client {
                     "--host '{host}' is not a valid URL like http://localhost:8080"
                 ))
             })?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Custody/", env!("CARGO_PKG_VERSION")))
+        let http = http::builder()
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| ClientError::Transport(e.to_string()))?;

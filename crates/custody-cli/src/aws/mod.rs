@@ -128,7 +128,7 @@ impl Client {
             .or_else(|| env("AWS_DEFAULT_REGION"))
             .ok_or_else(|| anyhow!("no AWS region: use --aws-region or AWS_REGION"))?;
         Ok(Client {
-            http: reqwest::Client::new(),
+            http: custody_client::http::client(),
             creds,
             region,
         })

@@ -79,7 +79,7 @@ async fn checked(response: Response) -> anyhow::Result<Response> {
 impl Client {
     /// Signs in with the service principal's secret.
     pub async fn login(principal: &Principal<'_>) -> anyhow::Result<Client> {
-        let http = reqwest::Client::new();
+        let http = custody_client::http::client();
         let authority = setting("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com");
         let arm = setting("CUSTODY_AZURE_ARM_URL", "https://management.azure.com");
         let mut form = Url::parse("http://form/")?;

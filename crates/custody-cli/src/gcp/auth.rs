@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn keys_of_other_types_are_named_in_the_error() {
         let rt = tokio::runtime::Runtime::new().unwrap();
-        let http = reqwest::Client::new();
+        let http = custody_client::http::client();
         let key = json!({"type": "external_account"});
         let error = rt.block_on(from_key(&http, &key)).unwrap_err().to_string();
         assert!(

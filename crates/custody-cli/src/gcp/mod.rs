@@ -91,7 +91,7 @@ fn traffic_revisions(service: &Value) -> Vec<String> {
 
 impl Client {
     pub async fn new(project: &str, region: &str) -> anyhow::Result<Client> {
-        let http = reqwest::Client::new();
+        let http = custody_client::http::client();
         let token = auth::access_token(&http).await?;
         let base = std::env::var("CUSTODY_CLOUD_RUN_URL")
             .ok()

@@ -105,7 +105,7 @@ pub async fn digest(name: &str, explicit: Option<Credentials>) -> anyhow::Result
 }
 
 async fn head(reference: &Reference, credentials: Option<&Credentials>) -> anyhow::Result<String> {
-    let client = Client::new();
+    let client = custody_client::http::client();
     let url = format!(
         "{}/v2/{}/manifests/{}",
         reference.base(),

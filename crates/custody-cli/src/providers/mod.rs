@@ -36,10 +36,7 @@ impl Api {
         Api {
             base: base.trim_end_matches('/').to_string(),
             auth,
-            client: reqwest::Client::builder()
-                .user_agent(concat!("custody/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .unwrap_or_default(),
+            client: custody_client::http::client(),
         }
     }
 

@@ -32,7 +32,7 @@ pub async fn load_policy(reference: &str) -> anyhow::Result<String> {
             attempt.follow()
         }
     });
-    let client = reqwest::Client::builder()
+    let client = custody_client::http::builder()
         .timeout(Duration::from_secs(10))
         .redirect(redirects)
         .build()?;

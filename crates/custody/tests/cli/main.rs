@@ -20,6 +20,7 @@ mod k8s;
 mod k8s_watch;
 mod kosli_cases;
 mod moto;
+mod network;
 mod oci;
 mod pipeline;
 mod policies;
