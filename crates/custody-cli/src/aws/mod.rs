@@ -1,13 +1,14 @@
 //! A small AWS client for the snapshot reporters, on reqwest with SigV4
-//! signing: credentials from `--aws-key-id/--aws-secret-key`, else
-//! `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`, else the
-//! shared credentials file's profile (`AWS_PROFILE`, default `default`);
-//! region from `--aws-region`, else `AWS_REGION`/`AWS_DEFAULT_REGION`.
+//! signing: credentials from `--aws-key-id/--aws-secret-key`, else the
+//! standard chain of [`credentials`]; region from `--aws-region`, else
+//! `AWS_REGION`/`AWS_DEFAULT_REGION`, else the profile's `region`.
 //! `AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL` point the client at an
 //! AWS-compatible endpoint (S3 is then addressed path-style).
 
+mod credentials;
 pub mod ecs;
 pub mod lambda;
+mod profile;
 pub mod s3;
 mod sigv4;
 
@@ -42,32 +43,11 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// The `[profile]` keys of the shared credentials file, if any.
-fn profile_credentials() -> Option<Credentials> {
-    let path = env("AWS_SHARED_CREDENTIALS_FILE")
-        .or_else(|| env("HOME").map(|h| format!("{h}/.aws/credentials")))?;
-    let text = std::fs::read_to_string(path).ok()?;
-    let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".to_string());
-    let mut section = String::new();
-    let (mut key_id, mut secret, mut session_token) = (None, None, None);
-    for line in text.lines().map(str::trim) {
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = name.trim().to_string();
-        } else if let (true, Some((k, v))) = (section == profile, line.split_once('=')) {
-            let v = Some(v.trim().to_string());
-            match k.trim() {
-                "aws_access_key_id" => key_id = v,
-                "aws_secret_access_key" => secret = v,
-                "aws_session_token" => session_token = v,
-                _ => {}
-            }
-        }
-    }
-    Some(Credentials {
-        key_id: key_id?,
-        secret: secret?,
-        session_token,
-    })
+/// The text of the first `<tag>…</tag>` of an XML body.
+fn xml_tag(body: &str, tag: &str) -> Option<String> {
+    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..start + end].to_string())
 }
 
 /// The code and message of an AWS error body (JSON or XML) or headers.
@@ -78,11 +58,7 @@ fn error_text(headers: &reqwest::header::HeaderMap, body: &str) -> String {
             .iter()
             .find_map(|n| json.get(n).and_then(Value::as_str).map(str::to_string))
     };
-    let xml = |tag: &str| {
-        let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
-        let end = body[start..].find(&format!("</{tag}>"))?;
-        Some(body[start..start + end].to_string())
-    };
+    let xml = |tag: &str| xml_tag(body, tag);
     let code = field(&["__type", "code", "Code", "Type"])
         .or_else(|| xml("Code"))
         .or_else(|| {
@@ -101,37 +77,84 @@ fn error_text(headers: &reqwest::header::HeaderMap, body: &str) -> String {
 }
 
 impl Client {
-    /// A client from the flags, the environment and the shared credentials file.
-    pub fn new(flags: &AwsFlags) -> anyhow::Result<Self> {
-        let from_flags = match (&flags.aws_key_id, &flags.aws_secret_key) {
-            (Some(key_id), Some(secret)) => Some(Credentials {
-                key_id: key_id.clone(),
-                secret: secret.clone(),
-                session_token: None,
-            }),
-            _ => None,
-        };
-        let from_env = || {
-            Some(Credentials {
-                key_id: env("AWS_ACCESS_KEY_ID")?,
-                secret: env("AWS_SECRET_ACCESS_KEY")?,
-                session_token: env("AWS_SESSION_TOKEN"),
-            })
-        };
-        let creds = from_flags.or_else(from_env).or_else(profile_credentials).ok_or_else(|| {
-            anyhow!("no AWS credentials: use --aws-key-id and --aws-secret-key, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials")
-        })?;
+    /// A client from the flags, else the standard credentials chain.
+    pub async fn new(flags: &AwsFlags) -> anyhow::Result<Self> {
+        let (profile_name, _) = profile::selected();
         let region = flags
             .aws_region
             .clone()
             .or_else(|| env("AWS_REGION"))
             .or_else(|| env("AWS_DEFAULT_REGION"))
-            .ok_or_else(|| anyhow!("no AWS region: use --aws-region or AWS_REGION"))?;
+            .or_else(|| {
+                profile::load(&profile_name)?
+                    .get("region")
+                    .map(String::from)
+            })
+            .ok_or_else(|| {
+                anyhow!("no AWS region: use --aws-region, AWS_REGION or a profile's region")
+            })?;
+        let http = custody_client::http::client();
+        let creds = match (&flags.aws_key_id, &flags.aws_secret_key) {
+            (Some(key_id), Some(secret)) => Credentials {
+                key_id: key_id.clone(),
+                secret: secret.clone(),
+                session_token: None,
+            },
+            _ => credentials::resolve(&http, &region).await?,
+        };
         Ok(Client {
-            http: custody_client::http::client(),
+            http,
             creds,
             region,
         })
+    }
+
+    /// A client for the calls that carry no signature (the web identity exchange).
+    fn unsigned(http: reqwest::Client, region: &str) -> Self {
+        let creds = Credentials {
+            key_id: String::new(),
+            secret: String::new(),
+            session_token: None,
+        };
+        Client {
+            http,
+            creds,
+            region: region.to_string(),
+        }
+    }
+
+    /// A call of STS's query API; the answer's XML.
+    async fn sts(&self, form: &[(&str, &str)], signed: bool) -> anyhow::Result<String> {
+        let (base, _) = self.endpoint("sts");
+        let url = Url::parse(&format!("{base}/"))?;
+        let mut encoded = Url::parse("http://form/")?;
+        encoded.query_pairs_mut().extend_pairs(form.iter().copied());
+        let body = encoded.query().unwrap_or_default().as_bytes().to_vec();
+        let content_type = "application/x-www-form-urlencoded".to_string();
+        let bytes = if signed {
+            let headers = vec![("content-type".to_string(), content_type)];
+            self.send("sts", Method::POST, url, headers, body).await?
+        } else {
+            let response = self
+                .http
+                .post(url.clone())
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .with_context(|| format!("cannot reach AWS sts at {url}"))?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let text = response.text().await?;
+            if !status.is_success() {
+                bail!(
+                    "AWS sts request failed with status {}: {}",
+                    status.as_u16(),
+                    error_text(&headers, &text)
+                );
+            }
+            text.into_bytes()
+        };
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// The base URL of a service (`ecs`, `lambda`, `s3`), and whether it is overridden.

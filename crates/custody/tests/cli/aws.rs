@@ -294,6 +294,6 @@ fn aws_failures_are_clear_errors() {
     ));
     assert_eq!(
         err,
-        "Error: no AWS region: use --aws-region or AWS_REGION\n"
+        "Error: no AWS region: use --aws-region, AWS_REGION or a profile's region\n"
     );
 }

@@ -3,6 +3,7 @@
 
 mod attestations;
 mod aws;
+mod aws_credentials;
 mod azure;
 mod cloud_run;
 mod crash;

@@ -135,7 +135,7 @@ impl SnapshotEcs {
         let env = std::mem::take(&mut self.env);
         let org = ctx.require_login()?;
         let (clusters, services, aws, auto) = self.filters()?;
-        let client = Client::new(&aws)?;
+        let client = Client::new(&aws).await?;
         auto.ensure(ctx, org, &env, ENV_TYPE).await?;
         let artifacts = client.ecs_tasks(&clusters, &services).await?;
         send_report(ctx, (org, &env, ENV_TYPE), "containers", artifacts).await

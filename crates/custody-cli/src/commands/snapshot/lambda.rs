@@ -88,7 +88,7 @@ impl SnapshotLambda {
         let env = std::mem::take(&mut self.env);
         let org = ctx.require_login()?;
         let filter = self.filter()?;
-        let client = Client::new(&self.aws)?;
+        let client = Client::new(&self.aws).await?;
         self.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
         let artifacts = client.lambda_functions(&filter).await?;
         let count = artifacts.len();

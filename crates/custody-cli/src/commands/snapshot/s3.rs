@@ -128,7 +128,7 @@ impl SnapshotS3 {
             std::mem::take(&mut self.exclude),
             &self.exclude_regex,
         )?;
-        let client = Client::new(&self.aws)?;
+        let client = Client::new(&self.aws).await?;
         self.auto.ensure(ctx, org, &env, ENV_TYPE).await?;
         let bucket = &self.bucket;
         let objects: Vec<Object> = client
