@@ -24,12 +24,17 @@ fn entries_within(data: &[u8], max_bytes: u64) -> anyhow::Result<Vec<(String, Ve
     let mut archive =
         zip::ZipArchive::new(Cursor::new(data)).map_err(|e| anyhow!("not a zip archive: {e}"))?;
     if archive.len() > MAX_ENTRIES {
-        bail!("the zip archive holds {} entries: more than {MAX_ENTRIES}", archive.len());
+        bail!(
+            "the zip archive holds {} entries: more than {MAX_ENTRIES}",
+            archive.len()
+        );
     }
     let mut left = max_bytes;
     let mut out = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i).context("corrupt zip central directory")?;
+        let mut file = archive
+            .by_index(i)
+            .context("corrupt zip central directory")?;
         let name = file
             .name()
             .map_err(|e| anyhow!("zip entry {i} has no readable name: {e}"))?
@@ -126,7 +131,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = extract(&zip(&[("../x", b"", false)], false), dir.path()).unwrap_err();
         assert_eq!(err.to_string(), "zip entry ../x points outside the archive");
-        assert!(entries(b"hello").unwrap_err().to_string().starts_with("not a zip archive"));
+        assert!(
+            entries(b"hello")
+                .unwrap_err()
+                .to_string()
+                .starts_with("not a zip archive")
+        );
 
         let mut data = zip(&[("a.txt", b"hello world", false)], false);
         let at = data.windows(11).position(|w| w == b"hello world").unwrap();
@@ -138,7 +148,10 @@ mod tests {
         let bomb = zip(&[("zeros", &zeros, true), ("more", &zeros, true)], false);
         assert!(bomb.len() < 4096, "deflate shrinks zeros");
         let err = entries_within(&bomb, 100 * 1024).unwrap_err();
-        assert_eq!(err.to_string(), "the zip archive unpacks to more than 102400 bytes");
+        assert_eq!(
+            err.to_string(),
+            "the zip archive unpacks to more than 102400 bytes"
+        );
         assert_eq!(entries_within(&bomb, 128 * 1024).unwrap().len(), 2);
     }
 }

@@ -5,6 +5,7 @@ use custody_api::{Artifact, Environment, Flow, Snapshot, Trail};
 use custody_core::expr::{ArtifactRef, Snappish, SnapshotRef, TimeRef};
 
 mod attestation;
+mod download;
 
 use super::accounts::{GetApiKey, GetServiceAccount};
 use crate::context::{Ctx, OutputArg};
@@ -49,6 +50,10 @@ pub struct GetArtifact {
     /// Only the artifact reported in this trail.
     #[arg(short = 't', long)]
     trail: Option<String>,
+    /// Save the artifact's audit package (tar.gz: its document, attestations,
+    /// evidence files and the signed log checkpoint) to this file.
+    #[arg(long, value_name = "FILE")]
+    download_audit_package: Option<String>,
     #[command(flatten)]
     output: OutputArg,
 }
@@ -68,6 +73,10 @@ pub struct GetTrail {
     /// table, json or markdown.
     #[arg(short = 'o', long, default_value = "table")]
     output: String,
+    /// Save the trail's audit package (tar.gz: its document, attestations,
+    /// evidence files and the signed log checkpoint) to this file.
+    #[arg(long, value_name = "FILE")]
+    download_audit_package: Option<String>,
 }
 
 /// The snapshot part of an API path: `-1`, `#N`, `~N` or `@{...}`.
@@ -88,6 +97,26 @@ impl Get {
             Get::Artifact(a) => {
                 let json = a.output.is_json()?;
                 let org = ctx.require_login()?;
+                if let Some(file) = &a.download_audit_package {
+                    let ArtifactRef::Fingerprint { flow, prefix } =
+                        ArtifactRef::parse(&a.expression)?
+                    else {
+                        anyhow::bail!(
+                            "--download-audit-package needs one artifact: use FLOW@FINGERPRINT"
+                        );
+                    };
+                    let mut url = ctx.client.api_url(&[
+                        "artifacts",
+                        org,
+                        &flow,
+                        prefix.as_str(),
+                        "audit_package",
+                    ]);
+                    if let Some(t) = &a.trail {
+                        url.query_pairs_mut().append_pair("trail", t);
+                    }
+                    return download::save(ctx, url, file, "audit package").await;
+                }
                 let (response, artifacts) = match ArtifactRef::parse(&a.expression)? {
                     ArtifactRef::Fingerprint { flow, prefix } => {
                         let r = ctx
@@ -131,6 +160,12 @@ impl Get {
             }
             Get::Trail(t) => {
                 let org = ctx.require_login()?;
+                if let Some(file) = &t.download_audit_package {
+                    let url =
+                        ctx.client
+                            .api_url(&["trails", org, &t.flow, &t.name, "audit_package"]);
+                    return download::save(ctx, url, file, "audit package").await;
+                }
                 let r = ctx.get(&["trails", org, &t.flow, &t.name], &[]).await?;
                 match t.output.as_str() {
                     "json" => ctx.print_json(&r),

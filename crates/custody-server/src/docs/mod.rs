@@ -3,6 +3,7 @@
 //! however many items are involved.
 
 pub mod artifact;
+pub mod audit_package;
 pub mod compliance;
 pub mod diff;
 pub mod environment;

@@ -6,6 +6,7 @@ pub(crate) mod artifacts;
 pub(crate) mod asserts;
 pub(crate) mod attestation_list;
 pub(crate) mod attestations;
+pub(crate) mod audit_packages;
 pub(crate) mod controls;
 pub(crate) mod custom_types;
 pub(crate) mod deployments;
@@ -75,6 +76,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(artifacts::report))
         .routes(routes!(artifacts::by_fingerprint))
         .routes(routes!(artifacts::by_commit))
+        .routes(routes!(audit_packages::trail))
+        .routes(routes!(audit_packages::artifact))
         .routes(routes!(attestation_list::list))
         .routes(routes!(attestations::override_verdict))
         .routes(routes!(attestations::typed, evidence::latest_on_trail))

@@ -7,6 +7,7 @@
 
 mod artifacts;
 mod attestations;
+mod audit;
 mod catalog;
 mod environments;
 mod flows;
@@ -45,8 +46,16 @@ pub fn routes() -> Router<AppState> {
             get(attestations::download),
         )
         .route(
+            "/{org}/flows/{flow}/trails/{trail}/audit-package",
+            get(audit::trail),
+        )
+        .route(
             "/{org}/flows/{flow}/artifacts/{fingerprint}",
             get(artifacts::artifact),
+        )
+        .route(
+            "/{org}/flows/{flow}/artifacts/{fingerprint}/audit-package",
+            get(audit::artifact),
         )
         .route("/{org}/environments/", get(environments::list))
         .route("/{org}/environments/{env}", get(environments::environment))

@@ -306,6 +306,19 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
             Reader,
         ),
         r(M::GET, "log/acme/unlogged", Body::None, Reader),
+        // Packages of nothing: what is admitted is answered 404, not bytes.
+        r(
+            M::GET,
+            "trails/acme/f1/none/audit_package",
+            Body::None,
+            Reader,
+        ),
+        r(
+            M::GET,
+            &format!("artifacts/acme/f1/{}/audit_package", fp("f0")),
+            Body::None,
+            Reader,
+        ),
         r(M::GET, "repos/acme", Body::None, Reader),
         r(M::GET, "repos/acme/app-repo", Body::None, Reader),
         r(M::GET, "controls/acme", Body::None, Reader),

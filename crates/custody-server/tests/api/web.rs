@@ -202,6 +202,35 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"<testsuites/>");
+
+    let package = "/acme/flows/ci/trails/t1/audit-package";
+    assert!(
+        html.contains(&format!("href=\"{package}\"")),
+        "a download button"
+    );
+    let r = browser()
+        .get(format!("{}{package}", ts.base))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/gzip");
+    assert_eq!(
+        &r.bytes().await.unwrap()[..2],
+        [0x1f, 0x8b],
+        "a gzip stream"
+    );
+    let anonymous = browser()
+        .get(format!("{}{package}", ts.base))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        anonymous.status(),
+        StatusCode::OK,
+        "nobody without a session downloads"
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! the CLI as a user would, comparing what it prints.
 
 mod attestations;
+mod audit_packages;
 mod aws;
 mod aws_credentials;
 mod azure;
@@ -28,7 +29,6 @@ mod policies;
 mod provider_attestations;
 mod repos;
 mod snapshot_watch;
-
 mod tutorial;
 mod verify;
 mod web_ui;

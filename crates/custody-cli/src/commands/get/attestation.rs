@@ -7,7 +7,6 @@ use anyhow::{Context, bail};
 use clap::Args;
 use custody_api::Attestation;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::context::{Ctx, OutputArg};
 use crate::output::{TabWriter, long};
@@ -119,13 +118,7 @@ async fn save_evidence(ctx: &Ctx, org: &str, doc: &Attestation, file: &str) -> a
         &doc.attestation_id,
         "evidence",
     ]);
-    let bytes = ctx.client.get_bytes(url).await?;
-    std::fs::write(file, &bytes).with_context(|| format!("failed to write {file}"))?;
-    println!(
-        "evidence saved to {file} ({} bytes, sha256 {})",
-        bytes.len(),
-        hex::encode(Sha256::digest(&bytes))
-    );
+    super::download::save(ctx, url, file, "evidence").await?;
     Ok(())
 }
 
