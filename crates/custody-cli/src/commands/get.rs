@@ -21,7 +21,7 @@ pub enum Get {
     Trail(GetTrail),
     /// An environment.
     #[command(visible_alias = "env")]
-    Environment(GetNamed),
+    Environment(GetEnvironment),
     /// A snapshot: ENV, ENV#N, ENV~N or ENV@{time}.
     Snapshot(GetNamed),
     /// A service account.
@@ -61,6 +61,22 @@ pub struct GetArtifact {
 #[derive(Debug, Args)]
 pub struct GetNamed {
     name: String,
+    #[command(flatten)]
+    output: OutputArg,
+}
+
+#[derive(Debug, Args)]
+pub struct GetEnvironment {
+    name: String,
+    /// Save the audit package of a period (tar.gz: the environment, its
+    /// snapshots and events, the first and last snapshots in full, the signed
+    /// log checkpoint) to this file.
+    #[arg(long, value_name = "FILE")]
+    download_audit_package: Option<String>,
+    /// The period's snapshots, such as 3..9 (with --download-audit-package;
+    /// default: the latest 1000).
+    #[arg(short = 'i', long, requires = "download_audit_package")]
+    interval: Option<String>,
     #[command(flatten)]
     output: OutputArg,
 }
@@ -182,6 +198,16 @@ impl Get {
             }
             Get::Environment(g) => {
                 let json = g.output.is_json()?;
+                if let Some(file) = &g.download_audit_package {
+                    let org = ctx.require_login()?;
+                    let mut url =
+                        ctx.client
+                            .api_url(&["environments", org, &g.name, "audit_package"]);
+                    if let Some(i) = &g.interval {
+                        url.query_pairs_mut().append_pair("interval", i);
+                    }
+                    return download::save(ctx, url, file, "audit package").await;
+                }
                 let r = ctx
                     .get(&["environments", ctx.require_login()?, &g.name], &[])
                     .await?;

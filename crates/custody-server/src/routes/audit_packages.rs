@@ -76,7 +76,7 @@ async fn add_attestations(
 }
 
 /// The signed log checkpoint, then the archive as a download.
-async fn deliver(
+pub(super) async fn deliver(
     state: AppState,
     auth: Authed,
     org: String,
@@ -87,7 +87,7 @@ async fn deliver(
         .await?
         .0;
     package.add_json("log-checkpoint.json", &checkpoint)?;
-    let bytes = package.finish(&format!("{readme}{README_TAIL}"))?;
+    let bytes = package.finish(&readme)?;
     let disposition = format!("attachment; filename=\"{file_name}\"");
     Ok((
         [
@@ -134,7 +134,7 @@ pub async fn trail(
     add_attestations(&state, &scope, &flow_row, rows, &artifacts, &mut package).await?;
     let readme = format!(
         "# Audit package of trail {trail} of flow {flow}\n\nOrganization {}, {count} attestations, \
-         downloaded from {}.\n",
+         downloaded from {}.\n{README_TAIL}",
         scope.name, state.public_url
     );
     let file = format!(
@@ -202,7 +202,7 @@ pub async fn artifact(
     .await?;
     let readme = format!(
         "# Audit package of artifact {} ({})\n\nFlow {flow} of organization {}, fingerprint {}, \
-         downloaded from {}.\n",
+         downloaded from {}.\n{README_TAIL}",
         doc.filename, doc.state, scope.name, doc.fingerprint, state.public_url
     );
     let file = format!(

@@ -16,6 +16,7 @@ pub(crate) mod evidence;
 pub(crate) mod flows;
 pub(crate) mod ledger;
 pub(crate) mod organizations;
+pub(crate) mod period_package;
 pub(crate) mod policies;
 pub(crate) mod policy_attachments;
 pub(crate) mod reports;
@@ -78,6 +79,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(artifacts::by_commit))
         .routes(routes!(audit_packages::trail))
         .routes(routes!(audit_packages::artifact))
+        .routes(routes!(period_package::environment))
         .routes(routes!(attestation_list::list))
         .routes(routes!(attestations::override_verdict))
         .routes(routes!(attestations::typed, evidence::latest_on_trail))

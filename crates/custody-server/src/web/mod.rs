@@ -60,6 +60,10 @@ pub fn routes() -> Router<AppState> {
         .route("/{org}/environments/", get(environments::list))
         .route("/{org}/environments/{env}", get(environments::environment))
         .route(
+            "/{org}/environments/{env}/audit-package",
+            get(audit::environment),
+        )
+        .route(
             "/{org}/environments/{env}/latest",
             get(environments::latest),
         )

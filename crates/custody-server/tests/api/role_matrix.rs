@@ -319,6 +319,12 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
             Body::None,
             Reader,
         ),
+        r(
+            M::GET,
+            "environments/acme/none/audit_package",
+            Body::None,
+            Reader,
+        ),
         r(M::GET, "repos/acme", Body::None, Reader),
         r(M::GET, "repos/acme/app-repo", Body::None, Reader),
         r(M::GET, "controls/acme", Body::None, Reader),

@@ -207,6 +207,43 @@ fn trails_and_artifacts_download_as_audit_packages() {
         &[],
     );
     assert!(!refused.status.success(), "{}", stderr(&refused));
+    ok(run(&["create", "environment", "prod", "--type", "server"]));
+    ok(run(&[
+        "snapshot", "path", "prod", "--path", "app.bin", "--name", "app",
+    ]));
+    std::fs::write(repo.join("app.bin"), "the app, v2").unwrap();
+    ok(run(&[
+        "snapshot", "path", "prod", "--path", "app.bin", "--name", "app",
+    ]));
+    let env_file = server.dir.join("prod.tar.gz").display().to_string();
+    let saved = ok(run(&[
+        "get",
+        "environment",
+        "prod",
+        "--download-audit-package",
+        &env_file,
+        "--interval",
+        "1..2",
+    ]));
+    assert!(saved.starts_with("audit package saved to"), "{saved}");
+    let (root, files) = unpack(std::path::Path::new(&env_file));
+    assert_eq!(root, "prod-1-2");
+    assert_eq!(json(&files, "environment.json")["name"], "prod");
+    assert_eq!(json(&files, "snapshots.json").as_array().unwrap().len(), 2);
+    let events = json(&files, "events.json");
+    let described: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["description"].as_str())
+        .collect();
+    assert!(
+        described.len() >= 2,
+        "the first start and the change: {events}"
+    );
+    assert_eq!(json(&files, "snapshots/2.json")["index"], 2);
+    assert!(files.contains_key("snapshots/1.json") && files.contains_key("log-checkpoint.json"));
+
     let commit_form = run(&[
         "get",
         "artifact",
