@@ -2,7 +2,8 @@
 //! `AWS_ACCESS_KEY_ID` variables, a web identity token (`AWS_ROLE_ARN` and
 //! `AWS_WEB_IDENTITY_TOKEN_FILE`, as EKS IRSA sets them), the profile
 //! (static keys, `credential_process`, or `role_arn` assumed from a
-//! `source_profile`, a web identity token or a `credential_source`), the ECS
+//! `source_profile`, a web identity token or a `credential_source`, or IAM
+//! Identity Center (SSO) roles), the ECS
 //! container endpoint, then the EC2 instance metadata service (IMDSv2).
 
 use std::time::Duration;
@@ -130,6 +131,9 @@ fn from_profile<'a>(
                 ),
             };
             return assume_role(http, region, base, p).await.map(Some);
+        }
+        if super::sso::applies(p) {
+            return super::sso::credentials(http, p).await.map(Some);
         }
         if let Some(command) = p.get("credential_process") {
             return process(command).await.map(Some);

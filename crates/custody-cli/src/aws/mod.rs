@@ -11,6 +11,7 @@ pub mod lambda;
 mod profile;
 pub mod s3;
 mod sigv4;
+mod sso;
 
 use anyhow::{Context, anyhow, bail};
 use clap::Args;

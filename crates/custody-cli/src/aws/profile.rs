@@ -54,11 +54,24 @@ fn section(text: &str, wanted: &[String]) -> BTreeMap<String, String> {
     out
 }
 
+fn config_text() -> String {
+    let home = env("HOME");
+    read(env("AWS_CONFIG_FILE").or_else(|| home.map(|h| format!("{h}/.aws/config"))))
+}
+
+/// The `[sso-session NAME]` section of the config file.
+pub fn sso_session(name: &str) -> Option<Profile> {
+    let settings = section(&config_text(), &[format!("sso-session {name}")]);
+    (!settings.is_empty()).then(|| Profile {
+        name: name.to_string(),
+        settings,
+    })
+}
+
 /// The named profile from both files, or `None` when neither has it.
 pub fn load(name: &str) -> Option<Profile> {
     let home = env("HOME");
-    let config =
-        read(env("AWS_CONFIG_FILE").or_else(|| home.as_ref().map(|h| format!("{h}/.aws/config"))));
+    let config = config_text();
     let credentials = read(
         env("AWS_SHARED_CREDENTIALS_FILE")
             .or_else(|| home.as_ref().map(|h| format!("{h}/.aws/credentials"))),

@@ -76,6 +76,16 @@ fn answer(_base: &str, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[
                 _ => denied(),
             }
         }
+        ("GET", "/federation/credentials")
+            if header(headers, "x-amz-sso_bearer_token") == "sso-token"
+                && uri.query() == Some("role_name=Deployer&account_id=111122223333") =>
+        {
+            axum::Json(
+                json!({"roleCredentials": {"accessKeyId": "ASIASSO", "secretAccessKey": "s",
+                "sessionToken": "token-ASIASSO", "expiration": 1_900_000_000_000_i64}}),
+            )
+            .into_response()
+        }
         ("GET", "/ecs-credentials") if header(headers, "authorization") == "ecs-secret" => {
             keys("ASIAECS")
         }
@@ -200,6 +210,38 @@ fn credentials_come_from_every_link_of_the_chain() {
         signer(assumed),
         "by-ASIAROLE-token-ASIAROLE",
         "the role, with the profile's region"
+    );
+    let config = std::fs::read_to_string(aws.join("config")).unwrap()
+        + "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Deployer\n\
+           [sso-session corp]\nsso_region = eu-west-1\nsso_start_url = https://corp.awsapps.com/start\n";
+    std::fs::write(aws.join("config"), config).unwrap();
+    let cache = aws.join("sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // The AWS CLI names the file by the SHA-1 of the session name ("corp").
+    let cached = cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json");
+    let sso = [
+        region,
+        ("AWS_PROFILE", "sso"),
+        ("AWS_ENDPOINT_URL_SSO", fake.url.as_str()),
+    ];
+    std::fs::write(
+        &cached,
+        r#"{"accessToken": "sso-token", "expiresAt": "2020-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let expired = refused(&fake, home.path(), &sso);
+    assert!(
+        expired.contains("the SSO session 'corp' expired"),
+        "{expired}"
+    );
+    std::fs::write(
+        &cached,
+        r#"{"accessToken": "sso-token", "expiresAt": "2099-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        signer(reported(&fake, home.path(), &sso)),
+        "by-ASIASSO-token-ASIASSO"
     );
     let process = reported(&fake, home.path(), &[region, ("AWS_PROFILE", "proc")]);
     assert_eq!(signer(process), "by-AKIAPROC-no-token");
