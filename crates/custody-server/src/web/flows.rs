@@ -290,17 +290,14 @@ pub async fn trail(
         url_encode(&name)
     );
     let nav = Nav::of(&viewer, &org, api)?;
-    let path = Path((org.clone(), flow.clone(), name));
-    let mut trail = trails::get(State(state.clone()), viewer.authed(), path)
-        .await?
-        .0;
+    let scope = viewer.authed().scope(&org, Permission::Read)?;
+    let flow_row = lookup::flow(&state, &scope, &flow).await?;
+    let trail_row = lookup::trail(&state, &scope, &flow_row, &name).await?;
+    let mut trail = crate::docs::trail::document(&state, &scope, &flow_row, &trail_row).await?;
     trail.origin_url = web_url(trail.origin_url.take());
     if let Some(g) = trail.git_commit_info.as_mut() {
         g.url = web_url(g.url.take());
     }
-    let scope = viewer.authed().scope(&org, Permission::Read)?;
-    let flow_row = lookup::flow(&state, &scope, &flow).await?;
-    let trail_row = lookup::trail(&state, &scope, &flow_row, &trail.name).await?;
     let details = attestations::of_trail(&state, &trail_row).await?;
     let now = state.now();
     let status = &trail.compliance_status;
