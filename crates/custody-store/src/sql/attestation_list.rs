@@ -4,7 +4,7 @@
 use sqlx::AssertSqlSafe;
 
 use super::artifacts::ATTESTATION_COLUMNS;
-use super::{Arg, Filters, SqlStore, texts};
+use super::{Arg, Filters, SqlStore, qualified, texts};
 use crate::{AttestationFilter, ListedAttestation, Result};
 
 /// Most rows one page may ask for.
@@ -54,11 +54,7 @@ pub(super) async fn list(
     limit: u32,
 ) -> Result<Vec<ListedAttestation>> {
     let filters = filters(org_id, filter);
-    let columns = ATTESTATION_COLUMNS
-        .split(',')
-        .map(|c| format!("a.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = qualified(ATTESTATION_COLUMNS, "a");
     let sql = format!(
         "SELECT {columns}, f.name AS flow_name, t.name AS trail_name, \
          r.fingerprint AS artifact_fingerprint \

@@ -11,17 +11,18 @@ use sqlx::AssertSqlSafe;
 use super::artifacts::ATTESTATION_COLUMNS;
 use super::ledger::{Owner, append};
 use super::writes::write_tx;
-use super::{Arg, Filters, SqlStore, conflict};
+use super::{Arg, Filters, SqlStore, conflict, qualified};
 use crate::{
     AttestationRow, ControlContent, ControlFilter, ControlRow, ControlStore, ControlVersionRow,
     Page, Result,
 };
 
-/// A control joined with its latest version.
-const CONTROL_SELECT: &str = "SELECT c.id, c.org_id, c.identifier, c.tags, c.created_at, c.archived_at, \
-     v.version, v.name, v.description, v.links FROM controls c JOIN control_versions v \
-     ON v.control_id = c.id AND v.version = \
+/// Controls joined with their latest version.
+const CONTROL_FROM: &str = "controls c JOIN control_versions v ON v.control_id = c.id AND v.version = \
      (SELECT MAX(version) FROM control_versions WHERE control_id = c.id)";
+/// A control's columns, its latest version's beside its own.
+const CONTROL_COLUMNS: &str = "c.id, c.org_id, c.identifier, c.tags, c.created_at, c.archived_at, \
+     v.version, v.name, v.description, v.links";
 
 async fn add_version(
     conn: &mut sqlx::AnyConnection,
@@ -89,7 +90,9 @@ impl ControlStore for SqlStore {
     }
 
     async fn control(&self, org_id: i64, identifier: &str) -> Result<Option<ControlRow>> {
-        let sql = format!("{CONTROL_SELECT} WHERE c.org_id = $1 AND c.identifier = $2");
+        let sql = format!(
+            "SELECT {CONTROL_COLUMNS} FROM {CONTROL_FROM} WHERE c.org_id = $1 AND c.identifier = $2"
+        );
         Ok(sqlx::query_as(AssertSqlSafe(sql))
             .bind(org_id)
             .bind(identifier)
@@ -128,9 +131,8 @@ impl ControlStore for SqlStore {
         }
         let direction = if filter.descending { "DESC" } else { "ASC" };
         let order = format!(" ORDER BY c.identifier {direction}");
-        let from = "controls c JOIN control_versions v ON v.control_id = c.id AND v.version = \
-             (SELECT MAX(version) FROM control_versions WHERE control_id = c.id)";
-        self.page_of(CONTROL_SELECT, from, &filters, &order, page)
+        let select = format!("SELECT {CONTROL_COLUMNS} FROM {CONTROL_FROM}");
+        self.page_of(&select, CONTROL_FROM, &filters, &order, page)
             .await
     }
 
@@ -194,11 +196,7 @@ impl ControlStore for SqlStore {
         identifier: &str,
         page: Page,
     ) -> Result<(Vec<AttestationRow>, u64)> {
-        let columns = ATTESTATION_COLUMNS
-            .split(", ")
-            .map(|c| format!("a.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let columns = qualified(ATTESTATION_COLUMNS, "a");
         let filters = Filters::new()
             .and("a.control = ?", [Arg::Text(identifier.to_string())])
             .and("f.org_id = ?", [Arg::Int(org_id)]);

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::flows::FLOW_COLUMNS;
 use super::ledger::{Owner, append};
 use super::writes::write_tx;
-use super::{SqlStore, conflict};
+use super::{SqlStore, conflict, qualified};
 use crate::{FlowRow, Result};
 
 /// The flow an old name still points at.
@@ -18,11 +18,7 @@ pub(super) async fn aliased<'e>(
     org_id: i64,
     name: &str,
 ) -> Result<Option<FlowRow>> {
-    let columns = FLOW_COLUMNS
-        .split(", ")
-        .map(|c| format!("f.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = qualified(FLOW_COLUMNS, "f");
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {columns} FROM flows f JOIN flow_aliases a ON a.flow_id = f.id \
          WHERE a.org_id = $1 AND a.name = $2"

@@ -201,6 +201,15 @@ async fn replace_tags(
     Ok(())
 }
 
+/// A comma-separated column list with each column prefixed by `alias.`.
+fn qualified(columns: &str, alias: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Rows per multi-row statement: keeps bind counts far below both databases' limits.
 const CHUNK: usize = 500;
 
