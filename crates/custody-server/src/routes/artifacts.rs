@@ -8,12 +8,12 @@ use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::repo::RepoChoiceError;
 use custody_core::{Fingerprint, HexPrefix};
-use custody_store::{ArtifactInsert, ArtifactScope, TrailUpsert};
+use custody_store::{ArtifactInsert, ArtifactRow, ArtifactScope, FlowRow, TrailUpsert};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::api_doc::Refusals;
-use crate::auth::{Authed, Permission};
+use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{JsonBody, Paging, Params, non_empty};
 use crate::docs::artifact::documents;
 use crate::error::{ApiError, ApiResult};
@@ -144,25 +144,36 @@ pub async fn by_fingerprint(
     Params(q): Params<TrailQuery>,
 ) -> ApiResult<Json<Artifact>> {
     let org = auth.scope(&org, Permission::Read)?;
-    let prefix = HexPrefix::parse(&fp).map_err(ApiError::bad)?;
     let flow_row = lookup::flow(&state, &org, &flow).await?;
-    let rows = state
-        .store
-        .artifacts_by_fingerprint(org.id, Some(flow_row.id), &prefix)
-        .await?;
-    let latest = rows
-        .into_iter()
-        .find(|r| q.trail.is_none() || r.trail_name == q.trail)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "Artifact with fingerprint '{fp}' does not exist in flow '{flow}' belonging to organization '{}'",
-                org.name
-            ))
-        })?;
+    let latest = latest_record(&state, &org, (&flow_row, &flow), &fp, q.trail.as_deref()).await?;
     let doc = documents(&state, &org, &[latest]).await?;
     Ok(Json(
         doc.into_iter().next().expect("one document per record"),
     ))
+}
+
+/// The latest record of the flow (`named` as the caller named it) whose
+/// fingerprint starts with `fp` (in `trail`, when given).
+pub(super) async fn latest_record(
+    state: &AppState,
+    org: &OrgScope,
+    (flow, named): (&FlowRow, &str),
+    fp: &str,
+    trail: Option<&str>,
+) -> ApiResult<ArtifactRow> {
+    let prefix = HexPrefix::parse(fp).map_err(ApiError::bad)?;
+    let rows = state
+        .store
+        .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)
+        .await?;
+    rows.into_iter()
+        .find(|r| trail.is_none() || r.trail_name.as_deref() == trail)
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Artifact with fingerprint '{fp}' does not exist in flow '{named}' belonging to organization '{}'",
+                org.name
+            ))
+        })
 }
 
 /// `GET /artifacts/{org}/{flow}/commit_sha/{sha}`: every record built from the commit.

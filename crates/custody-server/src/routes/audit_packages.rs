@@ -7,14 +7,14 @@
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use custody_core::HexPrefix;
 use custody_store::{ArtifactRow, AttestationRow, FlowRow};
 
 use super::api_doc::Refusals;
-use super::artifacts::TrailQuery;
+use super::artifacts::{TrailQuery, latest_record};
 use super::evidence::attestation_document;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::Params;
+use crate::docs::artifact::documents;
 use crate::docs::audit_package::{Package, safe_name};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
@@ -25,7 +25,7 @@ Every `attestations.json` entry is the attestation as the API serves it; an
 attestation's attachment is under `evidence/<name>-<id>/`, byte for byte as
 uploaded (its SHA-256 is the attestation's `evidence_archive_fingerprint`).
 `log-checkpoint.json` is the org's tamper-evident log head, signed by the
-server, at the time of the download: `custody verify` checks facts against it.
+server's log key at the time of the download (the checkpoint `custody verify` checks).
 ";
 
 /// The attestations, as documents, with their evidence files.
@@ -120,12 +120,9 @@ pub async fn trail(
     Path((org, flow, trail)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let scope = auth.scope(&org, Permission::Read)?;
-    let path = Path((org.clone(), flow.clone(), trail.clone()));
-    let doc = super::trails::get(State(state.clone()), auth.clone(), path)
-        .await?
-        .0;
     let flow_row = lookup::flow(&state, &scope, &flow).await?;
     let trail_row = lookup::trail(&state, &scope, &flow_row, &trail).await?;
+    let doc = crate::docs::trail::document(&state, &scope, &flow_row, &trail_row).await?;
     let mut package = Package::new(&format!("{flow}-{trail}"), state.now());
     package.add_json("trail.json", &doc)?;
     let rows = state.store.trail_attestations(&[trail_row.id]).await?;
@@ -167,21 +164,20 @@ pub async fn artifact(
     Params(q): Params<TrailQuery>,
 ) -> ApiResult<Response> {
     let scope = auth.scope(&org, Permission::Read)?;
-    let path = Path((org.clone(), flow.clone(), fingerprint.clone()));
-    let trail = q.trail.clone();
-    let doc = super::artifacts::by_fingerprint(State(state.clone()), auth.clone(), path, Params(q))
-        .await?
-        .0;
     let flow_row = lookup::flow(&state, &scope, &flow).await?;
-    let prefix = HexPrefix::parse(&doc.fingerprint).map_err(ApiError::bad)?;
-    let rows = state
-        .store
-        .artifacts_by_fingerprint(scope.id, Some(flow_row.id), &prefix)
-        .await?;
-    let row = rows
+    let row = latest_record(
+        &state,
+        &scope,
+        (&flow_row, &flow),
+        &fingerprint,
+        q.trail.as_deref(),
+    )
+    .await?;
+    let doc = documents(&state, &scope, std::slice::from_ref(&row))
+        .await?
         .into_iter()
-        .find(|r| trail.is_none() || r.trail_name == trail)
-        .ok_or_else(|| ApiError::not_found("the artifact is gone"))?;
+        .next()
+        .ok_or_else(|| ApiError::Internal("no document for the artifact record".into()))?;
     let mut package = Package::new(
         &format!("{flow}-{}", short_fp(&doc.fingerprint)),
         state.now(),

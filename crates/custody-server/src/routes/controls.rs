@@ -11,6 +11,7 @@ use custody_api::{
     Control, ControlCoverage, ControlCreate, ControlList, ControlUpdate, ControlVersion, Decision,
     DecisionList, EnvironmentCoverage,
 };
+use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::policy::Policy;
 use custody_store::{ControlContent, ControlFilter, ControlRow};
@@ -87,6 +88,14 @@ fn links_text(links: &BTreeMap<String, String>) -> ApiResult<String> {
     Ok(serde_json::to_string(links).unwrap_or_default())
 }
 
+/// A version's content, if it fits in one document's size and holds no NUL:
+/// every update keeps a version, so each must stay small.
+fn bounded(content: ControlContent) -> ApiResult<ControlContent> {
+    let text = [&content.name, &content.description, &content.links];
+    limits::document("control", &text.map(String::as_str).concat()).map_err(ApiError::bad)?;
+    Ok(content)
+}
+
 #[utoipa::path(
     post,
     path = "/controls/{org}",
@@ -107,11 +116,11 @@ pub async fn create(
     if body.name.trim().is_empty() {
         return Err(ApiError::bad("a control needs a name"));
     }
-    let content = ControlContent {
+    let content = bounded(ControlContent {
         name: body.name,
         description: body.description.unwrap_or_default(),
         links: links_text(&body.links.unwrap_or_default())?,
-    };
+    })?;
     let created = state
         .store
         .create_control(org.id, &body.identifier, &content, state.now())
@@ -212,14 +221,14 @@ pub async fn update(
     if body.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return Err(ApiError::bad("a control needs a name"));
     }
-    let content = ControlContent {
+    let content = bounded(ControlContent {
         name: body.name.unwrap_or_else(|| row.name.clone()),
         description: body.description.unwrap_or_else(|| row.description.clone()),
         links: match &body.links {
             Some(links) => links_text(links)?,
             None => row.links.clone(),
         },
-    };
+    })?;
     state
         .store
         .update_control(&row, &content, state.now())

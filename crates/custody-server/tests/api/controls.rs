@@ -53,7 +53,19 @@ async fn decisions_and_coverage_are_read_per_control() {
         ),
         "an update keeps what it does not change"
     );
+    let huge = Body::Json(json!({"description": "x".repeat(70_000)}));
+    fails_like(
+        m.call(Method::PUT, "controls/acme/SOX-1", huge).await,
+        400,
+        "the control is ",
+        "the limit is 65536",
+    );
     let versions = m.json("controls/acme/SOX-1/versions").await;
+    assert_eq!(
+        versions.as_array().unwrap().len(),
+        2,
+        "a refused update keeps no version"
+    );
     assert_eq!(versions[0]["description"], "", "the first version is kept");
 
     fixtures::flow(m, "ci", EMPTY_TEMPLATE).await;
