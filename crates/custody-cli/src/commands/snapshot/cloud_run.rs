@@ -82,20 +82,21 @@ impl SnapshotCloudRun {
             &[("include-regex", inc_re), ("exclude", exc)],
             &[("include-regex", inc_re), ("exclude-regex", exc_re)],
         ])?;
-        let compile = |patterns: &[String], which: &str| {
-            NameFilter::new(Vec::new(), patterns, Vec::new(), &[]).map_err(|e| {
-                let e = e.to_string();
-                let detail = e.strip_prefix("invalid regex ").unwrap_or(&e);
-                anyhow::anyhow!("invalid {which} name regex pattern {detail}")
-            })
+        let compile = |patterns: &[String], which: &str| -> anyhow::Result<Vec<regex::Regex>> {
+            patterns
+                .iter()
+                .map(|p| {
+                    regex::Regex::new(p).map_err(|e| {
+                        anyhow::anyhow!("invalid {which} name regex pattern '{p}': {e}")
+                    })
+                })
+                .collect()
         };
-        let include = compile(&self.include_regex, "include")?;
-        let exclude = compile(&self.exclude_regex, "exclude")?;
         Ok(NameFilter {
             names: self.include.clone(),
-            regexes: include.regexes,
+            regexes: compile(&self.include_regex, "include")?,
             exclude: self.exclude.clone(),
-            exclude_regexes: exclude.regexes,
+            exclude_regexes: compile(&self.exclude_regex, "exclude")?,
         })
     }
 
