@@ -36,6 +36,10 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<std::collections::BTreeMap<String, String>>>,
+    /// On server errors (5xx), the id of the request, as the server's log and
+    /// the `x-request-id` header name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// A paged list envelope `{data, pagination}` (org-wide trail list).

@@ -23,6 +23,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind the server judges itself (all but custom).
+    pub const BUILT_IN: [Kind; 8] = [
+        Kind::Generic,
+        Kind::Junit,
+        Kind::Snyk,
+        Kind::Sarif,
+        Kind::Sonar,
+        Kind::Jira,
+        Kind::PullRequest,
+        Kind::Decision,
+    ];
+
     /// The kind posted to `/attestations/{org}/{flow}/trail/{trail}/{segment}`.
     pub fn from_path(segment: &str) -> Option<Kind> {
         Some(match segment {
@@ -39,22 +51,39 @@ impl Kind {
         })
     }
 
+    /// The kind's own name: the type name of every kind but custom, whose
+    /// attestations are named `custom:<type>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Generic => "generic",
+            Kind::Junit => "junit",
+            Kind::Snyk => "snyk",
+            Kind::Sarif => "sarif",
+            Kind::Sonar => "sonar",
+            Kind::Jira => "jira",
+            Kind::PullRequest => "pull_request",
+            Kind::Decision => "decision",
+            Kind::Custom => "custom",
+        }
+    }
+
     /// The type name stored and shown (`custom:<type>` for custom types).
     pub fn type_name(self, payload: &Value) -> String {
         match self {
-            Kind::Generic => "generic".into(),
-            Kind::Junit => "junit".into(),
-            Kind::Snyk => "snyk".into(),
-            Kind::Sarif => "sarif".into(),
-            Kind::Sonar => "sonar".into(),
-            Kind::Jira => "jira".into(),
-            Kind::PullRequest => "pull_request".into(),
-            Kind::Decision => "decision".into(),
             Kind::Custom => format!(
                 "custom:{}",
                 payload["type_name"].as_str().unwrap_or_default()
             ),
+            other => other.as_str().into(),
         }
+    }
+
+    /// The kind of a stored type name, as [`Kind::type_name`] made it.
+    pub fn of_type_name(name: &str) -> Option<Kind> {
+        if name.starts_with("custom:") {
+            return Some(Kind::Custom);
+        }
+        Kind::BUILT_IN.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -209,6 +238,27 @@ pub fn builtin_compliance(kind: Kind, payload: &Value) -> Result<bool, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_type_name_gives_back_its_kind() {
+        for segment in [
+            "generic",
+            "junit",
+            "snyk",
+            "sarif",
+            "sonar",
+            "jira",
+            "pull_request",
+            "custom",
+            "system",
+        ] {
+            let kind = Kind::from_path(segment).unwrap();
+            let name = kind.type_name(&json!({"type_name": "coverage"}));
+            assert_eq!(Kind::of_type_name(&name), Some(kind), "{name}");
+        }
+        assert_eq!(Kind::of_type_name("custom:coverage"), Some(Kind::Custom));
+        assert_eq!(Kind::of_type_name("coverage"), None);
+    }
 
     #[test]
     fn junit_fails_on_failures_or_errors() {

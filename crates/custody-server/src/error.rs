@@ -9,6 +9,8 @@ use custody_api::ErrorBody;
 use custody_core::EnvironmentError;
 use custody_store::StoreError;
 
+use crate::telemetry::current_request_id;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
@@ -90,22 +92,30 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = match &self {
+        let (message, errors) = match &self {
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
-                ErrorBody {
-                    message: "internal server error; the server log has the details".into(),
-                    errors: None,
-                }
+                (
+                    "internal server error; the server log has the details".to_string(),
+                    None,
+                )
             }
-            ApiError::Invalid { field, why } => ErrorBody {
-                message: "Input payload validation failed".into(),
-                errors: Some(vec![[(field.to_string(), why.clone())].into()]),
-            },
-            other => ErrorBody {
-                message: other.to_string(),
-                errors: None,
-            },
+            ApiError::Invalid { field, why } => (
+                "Input payload validation failed".to_string(),
+                Some(vec![[(field.to_string(), why.clone())].into()]),
+            ),
+            other => (other.to_string(), None),
+        };
+        let request_id = self
+            .status()
+            .is_server_error()
+            .then(current_request_id)
+            .flatten()
+            .map(|id| id.to_string());
+        let body = ErrorBody {
+            message,
+            errors,
+            request_id,
         };
         let mut response = (self.status(), Json(body)).into_response();
         let retry_after = match &self {

@@ -117,6 +117,7 @@ pub async fn deduplicate(State(state): State<AppState>, request: Request, next: 
                 axum::Json(custody_api::ErrorBody {
                     message: "this Idempotency-Key was used for a different request: use a new key for each request".into(),
                     errors: None,
+                    request_id: None,
                 }),
             )
                 .into_response()

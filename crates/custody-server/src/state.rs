@@ -1,5 +1,5 @@
 //! What every handler shares: the store, the evidence vault, the rule sandbox,
-//! the clock and the limits.
+//! the clock, the limits and the metrics.
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -9,6 +9,7 @@ use custody_store::Store;
 use ed25519_dalek::SigningKey;
 
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
+use crate::telemetry::Metrics;
 use crate::throttle::{AuthLimit, AuthThrottle};
 
 /// Server time. Normally the system clock; the demo loader replays history by
@@ -58,6 +59,8 @@ pub struct AppState {
     /// Where users reach the web UI (no trailing slash): what `html_url`
     /// fields and pages link to. Empty: links are relative to this server.
     pub public_url: Arc<str>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -82,6 +85,7 @@ impl AppState {
             auth_throttle: Arc::new(AuthThrottle::new(AuthLimit::default())),
             signing_key: Arc::new(SigningKey::from_bytes(&rand::random())),
             public_url: Arc::from(""),
+            metrics: Arc::new(Metrics::default()),
         }
     }
 

@@ -50,8 +50,20 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// How many database connections the pool holds now, and its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    /// Open connections waiting for work.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// Everything the server reads and writes. Every method is a bounded number of
 /// statements, whatever the size of its input.
+#[async_trait]
 pub trait Store:
     OrgStore
     + FlowStore
@@ -68,6 +80,15 @@ pub trait Store:
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Whether the database answers a trivial statement now.
+    async fn ping(&self) -> Result<()>;
+    /// The connection pool's use now.
+    fn pool_use(&self) -> PoolUse;
+    /// Closes every connection, waiting for those in use to be given back.
+    async fn close(&self);
+    /// Writes a consistent copy of the whole database to a new file while
+    /// others keep writing (SQLite only; PostgreSQL has `pg_dump`).
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()>;
 }
 
 /// Orgs, service accounts and hashed API keys.

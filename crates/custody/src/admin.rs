@@ -4,15 +4,34 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use custody_server::config::{Layer, database_url};
+use custody_server::settings::default_database_url;
 use custody_server::{admin, open_store};
 
-use crate::server::{database_url, unix_now};
+use crate::server::unix_now;
 
 #[derive(Debug, Args)]
 pub struct Database {
     /// The database (default: the embedded SQLite file, see `custody server --help`).
-    #[arg(long)]
+    #[arg(long, env = "CUSTODY_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// The server's TOML config file, for its `database_url`.
+    #[arg(long, env = "CUSTODY_SERVER_CONFIG")]
+    config: Option<std::path::PathBuf>,
+}
+
+impl Database {
+    /// The database named here, else in the config file, else the default.
+    fn url(&self) -> Result<String, String> {
+        let file = match &self.config {
+            Some(path) => Layer::from_file(path).map_err(|e| e.to_string())?,
+            None => Layer::default(),
+        };
+        match self.database_url.clone().or(file.database_url) {
+            Some(url) => database_url(url).map_err(|e| e.to_string()),
+            None => default_database_url().map_err(|e| e.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +60,20 @@ pub enum Admin {
         #[command(flatten)]
         db: Database,
     },
+    /// Bring the database schema up to date (the server also does on start).
+    Migrate {
+        #[command(flatten)]
+        db: Database,
+    },
+    /// Copy a live SQLite database to a new file, consistently, while the
+    /// server runs (PostgreSQL: use pg_dump, see the README).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+        #[command(flatten)]
+        db: Database,
+    },
 }
 
 impl Admin {
@@ -58,9 +91,11 @@ impl Admin {
         let db = match &self {
             Admin::CreateOrg { db, .. }
             | Admin::CreateApiKey { db, .. }
-            | Admin::ListOrgs { db } => db,
+            | Admin::ListOrgs { db }
+            | Admin::Migrate { db }
+            | Admin::Backup { db, .. } => db,
         };
-        let url = database_url(db.database_url.clone()).map_err(|e| e.to_string())?;
+        let url = db.url()?;
         let store = open_store(&url).await.map_err(|e| e.to_string())?;
         match self {
             Admin::CreateOrg { name, .. } => {
@@ -90,6 +125,13 @@ impl Admin {
                 for org in store.orgs().await.map_err(|e| e.to_string())? {
                     println!("{}", org.name);
                 }
+            }
+            Admin::Migrate { .. } => {
+                println!("the database schema is up to date");
+            }
+            Admin::Backup { to, .. } => {
+                store.backup_to(&to).await.map_err(|e| e.to_string())?;
+                println!("backed up to {}", to.display());
             }
         }
         Ok(())

@@ -14,7 +14,7 @@ pub const DEMO_TOKEN: &str = "cyber-dojo-demo-key";
 pub async fn ensure_loaded(state: &AppState, host: &str) -> anyhow::Result<()> {
     let store = state.store.as_ref();
     if store.org(DEMO_ORG).await?.is_some() {
-        println!("The demo organization '{DEMO_ORG}' is already loaded.");
+        tracing::info!("the demo organization '{DEMO_ORG}' is already loaded");
     } else {
         let now = state.now();
         admin::create_org(store, DEMO_ORG, now)
@@ -43,15 +43,14 @@ pub async fn ensure_loaded(state: &AppState, host: &str) -> anyhow::Result<()> {
                 None,
             )
             .await?;
-        println!("Loading the demo organization '{DEMO_ORG}'…");
+        tracing::info!("loading the demo organization '{DEMO_ORG}'");
         load(state).await?;
     }
-    println!("Point the CLI at it with:");
-    println!("  export CUSTODY_HOST={host} CUSTODY_ORG={DEMO_ORG} CUSTODY_API_TOKEN={DEMO_TOKEN}");
-    println!("  export TZ=Europe/Berlin   # to see the tutorial's times");
-    println!("  custody get artifact runner:16d9990");
-    println!(
-        "Or open {}/ in a browser and sign in with the key {DEMO_TOKEN}.",
+    tracing::info!(
+        "point the CLI at the demo with: export CUSTODY_HOST={host} CUSTODY_ORG={DEMO_ORG} CUSTODY_API_TOKEN={DEMO_TOKEN}; then try `custody get artifact runner:16d9990` (TZ=Europe/Berlin shows the tutorial's times)"
+    );
+    tracing::info!(
+        "or open {}/ in a browser and sign in with the key {DEMO_TOKEN}",
         state.public_url
     );
     Ok(())
@@ -62,9 +61,15 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, state.clone(), async {
+    let stop_signal = async {
         let _ = stopped.await;
-    }));
+    };
+    let server = tokio::spawn(serve(
+        listener,
+        state.clone(),
+        stop_signal,
+        std::time::Duration::from_secs(5),
+    ));
     let client = Client::new(&url, Some(DEMO_TOKEN.to_string()), 3)?;
     let clock = state.clock.clone();
     let loaded = custody_demo::load(&client, DEMO_ORG, &|t| clock.replay_at(t)).await;
@@ -72,6 +77,6 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
     let _ = stop.send(());
     server.await??;
     let summary = loaded?;
-    println!("Loaded {summary}.");
+    tracing::info!("loaded {summary}");
     Ok(())
 }

@@ -54,10 +54,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// `server` and `admin` read their own settings (flags, `CUSTODY_*` variables,
+/// the server's config file), never the CLI's `KOSLI_*` defaults.
+fn has_own_settings(args: &[String]) -> bool {
+    let matches = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args);
+    matches.is_ok_and(|m| matches!(m.subcommand_name(), Some("server" | "admin")))
+}
+
 async fn run(args: Vec<String>) -> ExitCode {
-    let args = match defaults::with_defaults(&Cli::command(), args, &|k| std::env::var(k).ok()) {
-        Ok(args) => args,
-        Err(e) => return report_error(&e, false),
+    let args = if has_own_settings(&args) {
+        args
+    } else {
+        match defaults::with_defaults(&Cli::command(), args, &|k| std::env::var(k).ok()) {
+            Ok(args) => args,
+            Err(e) => return report_error(&e, false),
+        }
     };
     let mut tree = Cli::command();
     tree.build();

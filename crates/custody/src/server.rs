@@ -1,48 +1,86 @@
-//! `custody server`: open the database, optionally load the demo, and serve.
+//! `custody server`: read and check the configuration, open the database,
+//! optionally load the demo, serve until SIGTERM or SIGINT, then close the
+//! database. Its settings are its own — flags, their `CUSTODY_*` variables
+//! and a TOML file — never the CLI's `KOSLI_*` defaults.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use custody_server::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore};
-use custody_server::settings::{
-    DEFAULT_BIND, default_database_path, default_database_url, evidence_dir_for,
-    load_or_create_signing_key, signing_key_path_for,
-};
-use custody_server::{AppState, open_store, serve};
+use custody_server::config::{ConfigError, Layer, LogFormat, ServerConfig};
+use custody_server::evidence::FsObjectStore;
+use custody_server::settings::{default_database_path, load_or_create_signing_key};
+use custody_server::{AppState, open_store_pooled, serve, shutdown_signal};
 use tokio::net::TcpListener;
 
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// Address to listen on (also CUSTODY_BIND).
-    #[arg(long, default_value = DEFAULT_BIND)]
-    bind: String,
-    /// sqlite://PATH or postgres://USER@HOST/DB (also CUSTODY_DATABASE_URL). Default:
-    /// an SQLite file in $CUSTODY_DATA_DIR, $XDG_DATA_HOME/custody or ~/.local/share/custody.
-    #[arg(long)]
+    /// A TOML file of settings, keyed by these flags' names with underscores
+    /// (bind, database_url, pool_size, …). Flags and variables win over it.
+    #[arg(long, env = "CUSTODY_SERVER_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address to listen on. Default: 127.0.0.1:8080.
+    #[arg(long, env = "CUSTODY_BIND")]
+    bind: Option<String>,
+    /// sqlite://PATH or postgres://USER@HOST/DB. Default: an SQLite file in
+    /// $CUSTODY_DATA_DIR, $XDG_DATA_HOME/custody or ~/.local/share/custody.
+    #[arg(long, env = "CUSTODY_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
-    /// Directory of the evidence vault (attachments, by SHA-256; also
-    /// CUSTODY_EVIDENCE_DIR). Default: `evidence` next to the SQLite database file
-    /// (with PostgreSQL, next to where the default SQLite database would be).
-    #[arg(long)]
-    evidence_dir: Option<std::path::PathBuf>,
-    /// The largest attachment accepted, in bytes (also CUSTODY_MAX_EVIDENCE_BYTES).
-    /// Request bodies are limited to 32 MiB whatever this says.
-    #[arg(long, default_value_t = DEFAULT_MAX_EVIDENCE_BYTES)]
-    max_evidence_bytes: usize,
-    /// The key that signs the log's checkpoints (also CUSTODY_SIGNING_KEY):
-    /// made on first start. Default: `signing.key` beside the evidence directory.
-    /// Every server process of one database must use the same key.
-    #[arg(long)]
-    signing_key: Option<std::path::PathBuf>,
-    /// Where users reach this server's web UI (also CUSTODY_PUBLIC_URL), as
-    /// pages and the API's `html_url` fields link to it. Default: the bind address.
+    /// The most database connections to open. Default: 4 on SQLite, 10 on PostgreSQL.
+    #[arg(long, env = "CUSTODY_POOL_SIZE")]
+    pool_size: Option<u32>,
+    /// Directory of the evidence vault (attachments, by SHA-256). Default:
+    /// `evidence` next to the SQLite database file (with PostgreSQL, next to
+    /// where the default SQLite database would be).
+    #[arg(long, env = "CUSTODY_EVIDENCE_DIR")]
+    evidence_dir: Option<PathBuf>,
+    /// The largest attachment accepted, in bytes (at most 32 MiB, the request
+    /// size limit). Default: 10 MiB.
+    #[arg(long, env = "CUSTODY_MAX_EVIDENCE_BYTES")]
+    max_evidence_bytes: Option<usize>,
+    /// The key that signs the log's checkpoints, made on first start. Every
+    /// server process of one database must use the same key. Default:
+    /// `signing.key` beside the evidence directory.
+    #[arg(long, env = "CUSTODY_SIGNING_KEY")]
+    signing_key: Option<PathBuf>,
+    /// Where users reach this server's web UI, as pages and the API's
+    /// `html_url` fields link to it. Default: the bind address.
     #[arg(long, env = "CUSTODY_PUBLIC_URL")]
     public_url: Option<String>,
+    /// text (default) or json: one JSON object per log line.
+    #[arg(long, env = "CUSTODY_LOG_FORMAT")]
+    log_format: Option<String>,
+    /// Seconds that requests in flight may run on after SIGTERM. Default: 30.
+    #[arg(long, env = "CUSTODY_SHUTDOWN_TIMEOUT")]
+    shutdown_timeout: Option<u64>,
     /// Load the cyber-dojo demo organization (once) before serving.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
-    demo: bool,
+    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    demo: Option<bool>,
+}
+
+impl ServerArgs {
+    /// The settings given here, over those of the config file if one is named.
+    fn config(self) -> Result<ServerConfig, ConfigError> {
+        let file = match &self.config {
+            Some(path) => Layer::from_file(path)?,
+            None => Layer::default(),
+        };
+        let given = Layer {
+            bind: self.bind,
+            database_url: self.database_url,
+            pool_size: self.pool_size,
+            public_url: self.public_url,
+            evidence_dir: self.evidence_dir,
+            max_evidence_bytes: self.max_evidence_bytes,
+            signing_key: self.signing_key,
+            log_format: self.log_format,
+            shutdown_timeout: self.shutdown_timeout,
+            demo: self.demo,
+        };
+        ServerConfig::from_layer(given.over(file))
+    }
 }
 
 pub fn unix_now() -> f64 {
@@ -51,66 +89,58 @@ pub fn unix_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// The database URL to use: the one given, else the default SQLite file.
-pub fn database_url(given: Option<String>) -> std::io::Result<String> {
-    match given {
-        Some(url) => Ok(url),
-        None => default_database_url(),
-    }
-}
-
-/// A URL safe to print: any password replaced.
-fn redacted(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(terminal);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
     }
 }
 
 pub async fn run(args: ServerArgs) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
-    match start(args).await {
+    let config = match args.config() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_logging(config.log_format);
+    match start(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            tracing::error!("{e:#}");
             eprintln!("Error: {e:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn start(args: ServerArgs) -> anyhow::Result<()> {
-    let url = database_url(args.database_url)?;
-    let store = open_store(&url).await?;
-    let evidence_dir = args.evidence_dir.unwrap_or_else(|| evidence_dir_for(&url));
-    let vault = FsObjectStore::open(&evidence_dir).map_err(|e| {
+async fn start(config: ServerConfig) -> anyhow::Result<()> {
+    let url = &config.database_url;
+    let store = open_store_pooled(url.expose(), config.pool_size).await?;
+    let vault = FsObjectStore::open(&config.evidence_dir).map_err(|e| {
         anyhow::anyhow!(
             "cannot open the evidence directory {}: {e}",
-            evidence_dir.display()
+            config.evidence_dir.display()
         )
     })?;
-    let key_path = args
-        .signing_key
-        .unwrap_or_else(|| signing_key_path_for(&url));
-    let key = load_or_create_signing_key(&key_path).map_err(|e| {
+    let key = load_or_create_signing_key(&config.signing_key).map_err(|e| {
         anyhow::anyhow!(
             "cannot read or make the signing key {}: {e}",
-            key_path.display()
+            config.signing_key.display()
         )
     })?;
     let state = AppState::new(store.clone())
-        .with_evidence(Arc::new(vault), args.max_evidence_bytes)
+        .with_evidence(Arc::new(vault), config.max_evidence_bytes)
         .with_signing_key(key);
-    let listener = TcpListener::bind(&args.bind).await?;
+    let stop = shutdown_signal();
+    let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     let host = format!(
         "http://{}",
@@ -120,44 +150,27 @@ async fn start(args: ServerArgs) -> anyhow::Result<()> {
             addr.to_string()
         }
     );
-    let public_url = args.public_url.clone().unwrap_or_else(|| host.clone());
+    let public_url = config.public_url.clone().unwrap_or_else(|| host.clone());
     let state = state.with_public_url(&public_url);
-    if args.demo {
+    if config.demo {
         crate::demo::ensure_loaded(&state, &host).await?;
     } else if store.orgs().await?.is_empty() {
-        println!("No organization exists yet. Create one and its first admin key with:");
-        println!("  custody admin create-org NAME");
-        println!("  custody admin create-api-key --org NAME --role admin");
-        if url == format!("sqlite://{}", default_database_path().display()) {
-            println!("(database: {})", default_database_path().display());
+        tracing::info!(
+            "no organization exists yet: create one and its first admin key with `custody admin create-org NAME` and `custody admin create-api-key --org NAME --role admin`"
+        );
+        if url.expose() == format!("sqlite://{}", default_database_path().display()) {
+            tracing::info!("(database: {})", default_database_path().display());
         } else {
-            println!("(add --database-url {} to both)", redacted(&url));
+            tracing::info!("(add --database-url {url} to both)");
         }
     }
-    println!("Web UI: {public_url}/ (sign in with an API key)");
-    println!(
-        "Custody server listening on {host} (database {}, evidence in {})",
-        redacted(&url),
-        evidence_dir.display()
+    tracing::info!("Web UI: {public_url}/ (sign in with an API key)");
+    tracing::info!(
+        "Custody server listening on {host} (database {url}, evidence in {})",
+        config.evidence_dir.display()
     );
-    serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redacted;
-
-    #[test]
-    fn hides_database_passwords() {
-        assert_eq!(
-            redacted("postgres://u:secret@db/x"),
-            "postgres://u:***@db/x"
-        );
-        assert_eq!(redacted("postgres://u@db/x"), "postgres://u@db/x");
-        assert_eq!(redacted("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
-    }
+    let served = serve(listener, state, stop, config.shutdown_timeout).await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(served?)
 }

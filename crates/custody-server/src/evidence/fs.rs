@@ -1,6 +1,7 @@
 //! [`FsObjectStore`]: objects as files `<dir>/<aa>/<sha256>` (`aa` = the first
-//! two hex digits), each written to a temporary file and renamed into place so
-//! a reader never sees a partial object.
+//! two hex digits), each written to a temporary file, flushed to disk and
+//! renamed into place, so a reader never sees a partial object and a stored
+//! one survives a crash.
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,20 @@ impl FsObjectStore {
     }
 }
 
+/// Writes `bytes` to `temp`, flushes them to disk, renames the file to `path`
+/// and flushes the directory, so an acknowledged object survives a crash.
+async fn write_durably(temp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::File::create(temp).await?;
+    file.write_all(bytes).await?;
+    file.sync_all().await?;
+    tokio::fs::rename(temp, path).await?;
+    if let Some(parent) = path.parent() {
+        tokio::fs::File::open(parent).await?.sync_all().await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl ObjectStore for FsObjectStore {
     async fn put(&self, bytes: &[u8]) -> Result<String, ObjectError> {
@@ -69,15 +84,23 @@ impl ObjectStore for FsObjectStore {
         let mut suffix = [0u8; 8];
         rand::rng().fill_bytes(&mut suffix);
         let temp = parent.join(format!(".{sha256}.{}.tmp", hex::encode(suffix)));
-        if let Err(e) = tokio::fs::write(&temp, bytes).await {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(e.into());
-        }
-        if let Err(e) = tokio::fs::rename(&temp, &path).await {
+        if let Err(e) = write_durably(&temp, &path, bytes).await {
             let _ = tokio::fs::remove_file(&temp).await;
             return Err(e.into());
         }
         Ok(sha256)
+    }
+
+    async fn check(&self) -> Result<(), ObjectError> {
+        let meta = tokio::fs::metadata(&self.dir).await?;
+        if meta.is_dir() && !meta.permissions().readonly() {
+            Ok(())
+        } else {
+            Err(ObjectError::Io(std::io::Error::other(format!(
+                "{} is not a writable directory",
+                self.dir.display()
+            ))))
+        }
     }
 
     async fn get(&self, sha256: &str) -> Result<Vec<u8>, ObjectError> {
@@ -162,6 +185,14 @@ mod tests {
         for bad in ["../../etc/passwd", "AB", &"A".repeat(64)] {
             assert!(matches!(store.get(bad).await, Err(ObjectError::BadKey(_))));
         }
+    }
+
+    #[tokio::test]
+    async fn a_vault_whose_directory_is_gone_is_not_ready() {
+        let store = FsObjectStore::temporary().unwrap();
+        store.check().await.unwrap();
+        std::fs::remove_dir_all(store.dir()).unwrap();
+        assert!(matches!(store.check().await, Err(ObjectError::Io(_))));
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub(crate) async fn receive(state: &AppState, form: &Form) -> ApiResult<Option<S
         )));
     }
     let sha256 = state.evidence.put(bytes).await?;
+    state.metrics.evidence(bytes.len());
     let file_name = std::path::Path::new(file_name).file_name().map_or_else(
         || "evidence".to_string(),
         |n| n.to_string_lossy().into_owned(),

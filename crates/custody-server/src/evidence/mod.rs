@@ -36,6 +36,8 @@ pub trait ObjectStore: Send + Sync {
     async fn put(&self, bytes: &[u8]) -> Result<String, ObjectError>;
     /// The bytes stored under a hex SHA-256.
     async fn get(&self, sha256: &str) -> Result<Vec<u8>, ObjectError>;
+    /// Whether objects can be stored now (what `/ready` asks).
+    async fn check(&self) -> Result<(), ObjectError>;
 }
 
 impl From<ObjectError> for ApiError {

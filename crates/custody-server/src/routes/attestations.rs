@@ -95,6 +95,9 @@ async fn record(
         created_at: now,
     };
     state.store.insert_attestation(&insert).await?;
+    state
+        .metrics
+        .attestation(Kind::of_type_name(kind).map_or("other", Kind::as_str));
     let mut doc = Attestation {
         attestation_id: id,
         attestation_name: insert.name,

@@ -36,13 +36,10 @@ use utoipa_axum::routes;
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::telemetry::{health, requests};
 use crate::{guards, idempotency};
 
 pub use accounts::issue_key;
-
-async fn ready() -> &'static str {
-    "OK"
-}
 
 async fn wrong_method() -> ApiError {
     ApiError::MethodNotAllowed("this API endpoint does not accept that HTTP method".into())
@@ -154,12 +151,18 @@ pub fn router(state: AppState) -> Router {
             idempotency::deduplicate,
         ));
     Router::new()
-        .route("/ready", get(ready))
+        .route("/live", get(health::live))
+        .route("/ready", get(health::ready))
+        .route("/metrics", get(health::scrape))
         .merge(crate::web::routes())
         .nest("/api/v2", api)
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(guards::refuse_nul_in_uri))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            requests::trace,
+        ))
         .with_state(state)
 }

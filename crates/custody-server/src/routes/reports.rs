@@ -49,6 +49,7 @@ pub async fn report(
         ReportOutcome::Created(i) => (i, true),
         ReportOutcome::Unchanged(i) => (i, false),
     };
+    state.metrics.report(kind.as_str(), created);
     Ok(Json(ReportReply {
         snapshot_index: index,
         new_snapshot: created,

@@ -143,7 +143,11 @@ impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
         let status = e.status();
         let message = match e {
-            ApiError::Internal(_) => "Something went wrong on the server.".to_string(),
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "page failed");
+                let id = crate::telemetry::current_request_id().unwrap_or_default();
+                format!("Something went wrong on the server (request id {id}).")
+            }
             other => other.to_string(),
         };
         WebError { status, message }

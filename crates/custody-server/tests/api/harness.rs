@@ -274,9 +274,15 @@ async fn serve(
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(custody_server::serve(listener, state.clone(), async {
+    let stopped = async {
         let _ = rx.await;
-    }));
+    };
+    let task = tokio::spawn(custody_server::serve(
+        listener,
+        state.clone(),
+        stopped,
+        Duration::from_secs(5),
+    ));
     let api = |key: &str| Api::new(&base, Some(key));
     TestServer {
         reader: api(&keys[0]),

@@ -10,7 +10,11 @@ use crate::fixtures::{self, artifact};
 use crate::harness::{Api, T0, TestServer, fails_like, fp, ok, sha, start};
 use custody_store::testing::TestDatabase;
 
-async fn create_type(api: &Api, name: &str, rule: &str) -> Result<(u16, Value), (u16, String)> {
+pub(crate) async fn create_type(
+    api: &Api,
+    name: &str,
+    rule: &str,
+) -> Result<(u16, Value), (u16, String)> {
     let data = json!({"name": name, "evaluator": {"content_type": "jq", "rules": [rule]}});
     api.form(
         Method::POST,
@@ -21,7 +25,7 @@ async fn create_type(api: &Api, name: &str, rule: &str) -> Result<(u16, Value), 
     .await
 }
 
-async fn attest(api: &Api, type_name: &str) -> Result<(u16, Value), (u16, String)> {
+pub(crate) async fn attest(api: &Api, type_name: &str) -> Result<(u16, Value), (u16, String)> {
     let payload = json!({
         "attestation_name": "check",
         "type_name": type_name,
@@ -37,7 +41,7 @@ async fn attest(api: &Api, type_name: &str) -> Result<(u16, Value), (u16, String
 }
 
 /// A server with flow `svc`, trail `t1` and the custom type `honest`.
-async fn serving_an_honest_type(db: &TestDatabase) -> TestServer {
+pub(crate) async fn serving_an_honest_type(db: &TestDatabase) -> TestServer {
     let srv = start(db).await;
     srv.at(T0);
     let m = &srv.member;

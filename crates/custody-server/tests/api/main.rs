@@ -19,6 +19,7 @@ mod hostile_input;
 mod hostile_rules;
 mod idempotency;
 mod kosli_reads;
+mod operations;
 mod org_admin;
 mod paging;
 mod policies;

@@ -29,7 +29,7 @@ use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions};
 use sqlx::query::QueryAs;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Executor};
 
-use crate::{Result, Store, StoreError};
+use crate::{PoolUse, Result, Store, StoreError};
 use writes::write_tx;
 
 /// Which database a URL names.
@@ -51,8 +51,14 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 impl SqlStore {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…` and
-    /// brings the schema up to date.
+    /// brings the schema up to date, with the backend's default pool size.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_pooled(url, None).await
+    }
+
+    /// [`SqlStore::connect`] with at most `max_connections` connections
+    /// (default: 4 on SQLite, 10 on PostgreSQL).
+    pub async fn connect_pooled(url: &str, max_connections: Option<u32>) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -72,7 +78,10 @@ impl SqlStore {
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .max_connections(max_connections.unwrap_or(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 10,
+            }))
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
@@ -98,12 +107,53 @@ impl SqlStore {
     }
 }
 
+#[async_trait::async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         }
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    async fn close(&self) {
+        SqlStore::close(self).await;
+    }
+
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Config(
+                "a PostgreSQL database is backed up with pg_dump (see the README), not by Custody"
+                    .into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Config(format!(
+                "{} exists already: back up to a new file",
+                path.display()
+            )));
+        }
+        let file = path
+            .to_str()
+            .ok_or_else(|| StoreError::Config(format!("{} is not a UTF-8 path", path.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(file.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

@@ -89,13 +89,16 @@ fn spawn(database_url: &str, dir: &std::path::Path, demo: bool) -> (Child, Strin
     let mut child = cmd.spawn().expect("start custody server");
     let stdout = child.stdout.take().expect("stdout");
     let mut host = None;
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line.expect("server output");
-        if let Some(rest) = line.strip_prefix("Custody server listening on ") {
+        if let Some((_, rest)) = line.split_once("Custody server listening on ") {
             host = rest.split_whitespace().next().map(String::from);
             break;
         }
     }
+    // Keep reading, so the server's log lines never meet a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (child, host.expect("the server printed where it listens"))
 }
 
