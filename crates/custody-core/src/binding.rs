@@ -5,12 +5,14 @@
 //! An attestation about neither an artifact nor a template name is about its
 //! trail.
 
+use crate::ids::{ArtifactId, FlowId, TrailId};
+
 /// What binding needs to know of an artifact record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArtifactKey<'a> {
-    pub id: i64,
-    pub flow_id: i64,
-    pub trail_id: Option<i64>,
+    pub id: ArtifactId,
+    pub flow_id: FlowId,
+    pub trail_id: Option<TrailId>,
     pub template_name: Option<&'a str>,
     pub git_commit: Option<&'a str>,
 }
@@ -19,9 +21,9 @@ pub struct ArtifactKey<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttestationKey<'a> {
     /// The artifact it was reported on, if it was.
-    pub artifact_id: Option<i64>,
-    pub flow_id: i64,
-    pub trail_id: Option<i64>,
+    pub artifact_id: Option<ArtifactId>,
+    pub flow_id: FlowId,
+    pub trail_id: Option<TrailId>,
     /// The template name it was reported for, if any.
     pub target_artifact: Option<&'a str>,
     pub commit_sha: Option<&'a str>,
@@ -45,7 +47,7 @@ impl AttestationKey<'_> {
     }
 
     /// Whether this attestation is about the trail itself.
-    pub fn is_about_trail(&self, trail_id: i64) -> bool {
+    pub fn is_about_trail(&self, trail_id: TrailId) -> bool {
         self.trail_id == Some(trail_id)
             && self.artifact_id.is_none()
             && self.target_artifact.is_none()
@@ -57,17 +59,17 @@ mod tests {
     use super::*;
 
     const ARTIFACT: ArtifactKey = ArtifactKey {
-        id: 7,
-        flow_id: 1,
-        trail_id: Some(10),
+        id: ArtifactId(7),
+        flow_id: FlowId(1),
+        trail_id: Some(TrailId(10)),
         template_name: Some("app"),
         git_commit: Some("abc"),
     };
 
     const BY_NAME: AttestationKey = AttestationKey {
         artifact_id: None,
-        flow_id: 1,
-        trail_id: Some(10),
+        flow_id: FlowId(1),
+        trail_id: Some(TrailId(10)),
         target_artifact: Some("app"),
         commit_sha: None,
     };
@@ -75,19 +77,22 @@ mod tests {
     #[test]
     fn reported_on_the_artifact_binds_to_it_only() {
         let on = AttestationKey {
-            artifact_id: Some(7),
+            artifact_id: Some(ArtifactId(7)),
             ..BY_NAME
         };
         assert!(on.binds_to(&ARTIFACT));
-        assert!(!on.binds_to(&ArtifactKey { id: 8, ..ARTIFACT }));
-        assert!(!on.is_about_trail(10));
+        assert!(!on.binds_to(&ArtifactKey {
+            id: ArtifactId(8),
+            ..ARTIFACT
+        }));
+        assert!(!on.is_about_trail(TrailId(10)));
     }
 
     #[test]
     fn a_template_name_binds_in_the_same_trail_or_commit() {
         assert!(BY_NAME.binds_to(&ARTIFACT));
         let other_trail = AttestationKey {
-            trail_id: Some(11),
+            trail_id: Some(TrailId(11)),
             ..BY_NAME
         };
         assert!(!other_trail.binds_to(&ARTIFACT));
@@ -97,7 +102,7 @@ mod tests {
         };
         assert!(same_commit.binds_to(&ARTIFACT), "same commit, other trail");
         let other_flow = AttestationKey {
-            flow_id: 2,
+            flow_id: FlowId(2),
             ..BY_NAME
         };
         assert!(!other_flow.binds_to(&ARTIFACT));
@@ -143,9 +148,9 @@ mod tests {
             target_artifact: None,
             ..BY_NAME
         };
-        assert!(about_trail.is_about_trail(10));
-        assert!(!about_trail.is_about_trail(11));
+        assert!(about_trail.is_about_trail(TrailId(10)));
+        assert!(!about_trail.is_about_trail(TrailId(11)));
         assert!(!about_trail.binds_to(&ARTIFACT));
-        assert!(!BY_NAME.is_about_trail(10));
+        assert!(!BY_NAME.is_about_trail(TrailId(10)));
     }
 }

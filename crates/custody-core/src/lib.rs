@@ -11,6 +11,7 @@ pub mod environment;
 pub mod expr;
 pub mod fingerprint;
 pub mod history;
+pub mod ids;
 pub mod ledger;
 pub mod limits;
 pub mod names;

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use custody_core::Role;
+use custody_core::ids::OrgId;
 use custody_store::Principal;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -67,7 +68,7 @@ pub struct Authed(pub Principal);
 /// The org a request is about, once the caller is allowed in it.
 #[derive(Debug, Clone)]
 pub struct OrgScope {
-    pub id: i64,
+    pub id: OrgId,
     pub name: String,
     pub service_account: String,
 }

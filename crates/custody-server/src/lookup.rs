@@ -1,6 +1,7 @@
 //! Finding the named things a request is about, with Kosli's "does not exist"
 //! messages when they are missing.
 
+use custody_core::ids::EnvironmentId;
 use custody_core::names::{Name, NameKind};
 use custody_store::{EnvironmentRow, FlowRow, TrailRow};
 
@@ -59,7 +60,7 @@ pub async fn physical_environments(
     state: &AppState,
     org: &OrgScope,
     names: &[String],
-) -> ApiResult<Vec<i64>> {
+) -> ApiResult<Vec<EnvironmentId>> {
     let mut ids = Vec::with_capacity(names.len());
     for name in names {
         let row = environment(state, org, name).await?;

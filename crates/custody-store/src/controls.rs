@@ -5,14 +5,15 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::ids::{ControlId, OrgId};
 
 use crate::{AttestationRow, Page, Result};
 
 /// A control with its latest version; `tags` and `links` are JSON objects.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ControlRow {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: ControlId,
+    pub org_id: OrgId,
     pub identifier: String,
     pub tags: String,
     pub created_at: f64,
@@ -58,16 +59,16 @@ pub trait ControlStore: Send + Sync {
     /// A new control at version 1; a conflict when the identifier is taken.
     async fn create_control(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         identifier: &str,
         content: &ControlContent,
         at: f64,
     ) -> Result<ControlRow>;
-    async fn control(&self, org_id: i64, identifier: &str) -> Result<Option<ControlRow>>;
+    async fn control(&self, org_id: OrgId, identifier: &str) -> Result<Option<ControlRow>>;
     /// A page of controls by identifier, and how many match in all.
     async fn controls(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         filter: &ControlFilter,
         page: Page,
     ) -> Result<(Vec<ControlRow>, u64)>;
@@ -78,12 +79,17 @@ pub trait ControlStore: Send + Sync {
         content: &ControlContent,
         at: f64,
     ) -> Result<()>;
-    async fn set_control_archived(&self, control_id: i64, archived: bool, at: f64) -> Result<()>;
+    async fn set_control_archived(
+        &self,
+        control_id: ControlId,
+        archived: bool,
+        at: f64,
+    ) -> Result<()>;
     /// Every version, oldest first.
-    async fn control_versions(&self, control_id: i64) -> Result<Vec<ControlVersionRow>>;
+    async fn control_versions(&self, control_id: ControlId) -> Result<Vec<ControlVersionRow>>;
     async fn set_control_tags(
         &self,
-        control_id: i64,
+        control_id: ControlId,
         tags: &BTreeMap<String, String>,
         at: f64,
     ) -> Result<()>;
@@ -91,7 +97,7 @@ pub trait ControlStore: Send + Sync {
     /// first, and how many there are in all.
     async fn decisions(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         identifier: &str,
         page: Page,
     ) -> Result<(Vec<AttestationRow>, u64)>;

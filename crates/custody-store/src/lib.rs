@@ -19,6 +19,10 @@ pub mod testing;
 
 use async_trait::async_trait;
 use custody_core::HexPrefix;
+use custody_core::ids::{
+    ArtifactId, AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, ServiceAccountId,
+    TrailId,
+};
 use custody_core::ledger::checkpoint::Checkpoint;
 use custody_core::ledger::facts::Record;
 use custody_core::ledger::merkle::{Frontier, Hash, NodeId};
@@ -98,46 +102,52 @@ pub trait OrgStore: Send + Sync {
     async fn org(&self, name: &str) -> Result<Option<Org>>;
     async fn orgs(&self) -> Result<Vec<Org>>;
     /// Switches the org's beta features on or off.
-    async fn set_beta(&self, org_id: i64, enabled: bool, at: f64) -> Result<()>;
+    async fn set_beta(&self, org_id: OrgId, enabled: bool, at: f64) -> Result<()>;
     async fn create_service_account(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         name: &str,
         description: Option<&str>,
         role: Role,
         at: f64,
     ) -> Result<ServiceAccountRow>;
-    async fn service_account(&self, org_id: i64, name: &str) -> Result<Option<ServiceAccountRow>>;
-    async fn service_accounts(&self, org_id: i64) -> Result<Vec<ServiceAccountRow>>;
+    async fn service_account(&self, org_id: OrgId, name: &str)
+    -> Result<Option<ServiceAccountRow>>;
+    async fn service_accounts(&self, org_id: OrgId) -> Result<Vec<ServiceAccountRow>>;
     async fn update_service_account(
         &self,
-        id: i64,
+        id: ServiceAccountId,
         description: Option<&str>,
         role: Option<Role>,
         at: f64,
     ) -> Result<()>;
-    async fn delete_service_account(&self, id: i64, at: f64) -> Result<()>;
+    async fn delete_service_account(&self, id: ServiceAccountId, at: f64) -> Result<()>;
     async fn create_api_key(
         &self,
-        account_id: i64,
+        account_id: ServiceAccountId,
         public_id: &str,
         key_hash: &str,
         description: &str,
         at: f64,
         expires_at: Option<f64>,
     ) -> Result<()>;
-    async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>>;
+    async fn api_keys(&self, account_id: ServiceAccountId) -> Result<Vec<ApiKeyRow>>;
     /// Every key of the org's service accounts, by account name.
-    async fn org_api_keys(&self, org_id: i64) -> Result<Vec<ApiKeyRow>>;
+    async fn org_api_keys(&self, org_id: OrgId) -> Result<Vec<ApiKeyRow>>;
     /// Sets a key's expiry; false when the key does not exist.
     async fn set_api_key_expiry(
         &self,
-        account_id: i64,
+        account_id: ServiceAccountId,
         public_id: &str,
         expires_at: Option<f64>,
         at: f64,
     ) -> Result<bool>;
-    async fn delete_api_key(&self, account_id: i64, public_id: &str, at: f64) -> Result<bool>;
+    async fn delete_api_key(
+        &self,
+        account_id: ServiceAccountId,
+        public_id: &str,
+        at: f64,
+    ) -> Result<bool>;
     /// The principal of an unexpired key with this hash.
     async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>>;
 }
@@ -146,85 +156,89 @@ pub trait OrgStore: Send + Sync {
 #[async_trait]
 pub trait FlowStore: Send + Sync {
     /// Creates or updates a flow; true when created.
-    async fn upsert_flow(&self, org_id: i64, flow: &FlowUpsert, at: f64)
-    -> Result<(FlowRow, bool)>;
+    async fn upsert_flow(
+        &self,
+        org_id: OrgId,
+        flow: &FlowUpsert,
+        at: f64,
+    ) -> Result<(FlowRow, bool)>;
     /// The flow with this name, else the flow that had it before a rename.
-    async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>>;
+    async fn flow(&self, org_id: OrgId, name: &str) -> Result<Option<FlowRow>>;
     /// Flows not archived, by name, optionally filtered by a name substring.
     async fn flows(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         name_contains: Option<&str>,
         case_sensitive: bool,
         page: Option<Page>,
     ) -> Result<(Vec<FlowRow>, u64)>;
-    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str, at: f64) -> Result<()>;
-    async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()>;
+    async fn set_flow_tags(&self, flow_id: FlowId, tags_json: &str, at: f64) -> Result<()>;
+    async fn archive_flow(&self, flow_id: FlowId, at: f64) -> Result<()>;
     /// Renames a flow; its old name keeps resolving to it (see [`FlowStore::flow`])
     /// until a flow is created or renamed with that name.
     async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: f64) -> Result<()>;
-    async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>>;
+    async fn last_deployment_at(&self, flow_id: FlowId) -> Result<Option<f64>>;
 
     // Trails.
     /// Begins or updates a trail and records the event; true when begun.
     async fn upsert_trail(
         &self,
-        flow_id: i64,
+        flow_id: FlowId,
         trail: &TrailUpsert,
         at: f64,
     ) -> Result<(TrailRow, bool)>;
-    async fn trail(&self, flow_id: i64, name: &str) -> Result<Option<TrailRow>>;
+    async fn trail(&self, flow_id: FlowId, name: &str) -> Result<Option<TrailRow>>;
     /// Trails newest first, in one flow or the whole org, optionally only those
     /// holding an artifact with this fingerprint.
     async fn trails(
         &self,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         fingerprint: Option<&str>,
         page: Page,
     ) -> Result<(Vec<TrailRow>, u64)>;
-    async fn trail_events(&self, trail_id: i64) -> Result<Vec<TrailEventRow>>;
-    async fn flows_by_id(&self, ids: &[i64]) -> Result<Vec<FlowRow>>;
-    async fn trails_by_id(&self, ids: &[i64]) -> Result<Vec<TrailRow>>;
+    async fn trail_events(&self, trail_id: TrailId) -> Result<Vec<TrailEventRow>>;
+    async fn flows_by_id(&self, ids: &[FlowId]) -> Result<Vec<FlowRow>>;
+    async fn trails_by_id(&self, ids: &[TrailId]) -> Result<Vec<TrailRow>>;
 }
 
 /// Artifacts, attestations and legacy deployments.
 #[async_trait]
 pub trait ArtifactStore: Send + Sync {
-    async fn insert_artifact(&self, artifact: &ArtifactInsert) -> Result<i64>;
+    async fn insert_artifact(&self, artifact: &ArtifactInsert) -> Result<ArtifactId>;
     async fn artifacts_by_fingerprint(
         &self,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         prefix: &HexPrefix,
     ) -> Result<Vec<ArtifactRow>>;
     async fn artifacts_by_commit(
         &self,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         prefix: &HexPrefix,
     ) -> Result<Vec<ArtifactRow>>;
     async fn artifacts_with_fingerprints(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         fingerprints: &[String],
     ) -> Result<Vec<ArtifactRow>>;
     /// Artifacts newest first.
     async fn artifacts(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         scope: &ArtifactScope,
         page: Page,
     ) -> Result<(Vec<ArtifactRow>, u64)>;
-    async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>>;
+    async fn trail_artifacts(&self, trail_ids: &[TrailId]) -> Result<Vec<ArtifactRow>>;
     async fn insert_attestation(&self, attestation: &AttestationInsert) -> Result<()>;
     /// Attestations that may concern these artifacts: those of their trails, those
     /// bound to them, and pending ones of their flows for their commits.
     async fn attestations_for(&self, artifacts: &[ArtifactRow]) -> Result<Vec<AttestationRow>>;
-    async fn trail_attestations(&self, trail_ids: &[i64]) -> Result<Vec<AttestationRow>>;
+    async fn trail_attestations(&self, trail_ids: &[TrailId]) -> Result<Vec<AttestationRow>>;
     /// Records a deployment and returns its number in the flow.
     async fn insert_deployment(&self, deployment: &DeploymentInsert) -> Result<i64>;
-    async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>>;
+    async fn deployments_of(&self, artifact_ids: &[ArtifactId]) -> Result<Vec<DeploymentRow>>;
 }
 
 /// Attachments of attestations: which stored object each one refers to.
@@ -241,12 +255,12 @@ pub trait EvidenceStore: Send + Sync {
     /// The attestation with this public id.
     async fn attestation(&self, public_id: &str) -> Result<Option<AttestationRow>>;
     /// The attachments of these attestations (by row id), in id order.
-    async fn evidence_of(&self, attestation_ids: &[i64]) -> Result<Vec<EvidenceRow>>;
+    async fn evidence_of(&self, attestation_ids: &[AttestationId]) -> Result<Vec<EvidenceRow>>;
     /// Up to `limit` (at most [`MAX_ATTESTATION_PAGE`]) of the org's attestations
     /// matching the filter, newest first.
     async fn org_attestations(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         filter: &AttestationFilter,
         limit: u32,
     ) -> Result<Vec<ListedAttestation>>;
@@ -257,89 +271,104 @@ pub trait EvidenceStore: Send + Sync {
 pub trait EnvironmentStore: Send + Sync {
     async fn upsert_environment(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         env: &EnvironmentUpsert,
         at: f64,
     ) -> Result<(EnvironmentRow, bool)>;
-    async fn environment(&self, org_id: i64, name: &str) -> Result<Option<EnvironmentRow>>;
+    async fn environment(&self, org_id: OrgId, name: &str) -> Result<Option<EnvironmentRow>>;
     async fn environments(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         page: Option<Page>,
     ) -> Result<(Vec<EnvironmentRow>, u64)>;
-    async fn set_environment_tags(&self, env_id: i64, tags_json: &str, at: f64) -> Result<()>;
+    async fn set_environment_tags(
+        &self,
+        env_id: EnvironmentId,
+        tags_json: &str,
+        at: f64,
+    ) -> Result<()>;
     /// Records a report: a new snapshot if the running set or a replica count changed
     /// (or the environment has none yet), else only `last_reported_at` moves.
     async fn record_report(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         kind: EnvironmentType,
         at: f64,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome>;
-    async fn snapshot(&self, env_id: i64, index: i64) -> Result<Option<SnapshotRow>>;
+    async fn snapshot(&self, env_id: EnvironmentId, index: i64) -> Result<Option<SnapshotRow>>;
     /// The index of the snapshot current at a time.
-    async fn snapshot_at_time(&self, env_id: i64, at: f64) -> Result<Option<i64>>;
+    async fn snapshot_at_time(&self, env_id: EnvironmentId, at: f64) -> Result<Option<i64>>;
     /// Snapshots with `from <= index <= to`, oldest first unless `newest_first`.
     async fn snapshots(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         from: i64,
         to: i64,
         newest_first: bool,
         page: Page,
     ) -> Result<Vec<SnapshotRow>>;
     /// Runs open at `index`, plus those that ended exactly there.
-    async fn runs_at(&self, env_id: i64, index: i64) -> Result<Vec<RunRow>>;
+    async fn runs_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<RunRow>>;
     /// Runs open at some index in `from..=to` (each one once).
-    async fn runs_during(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>>;
+    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
     /// Runs that started or ended at an index in `from..=to`.
-    async fn runs_changed(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>>;
+    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
     /// Every run of these fingerprints in the org's environments.
-    async fn runs_of(&self, org_id: i64, fingerprints: &[String]) -> Result<Vec<RunRow>>;
+    async fn runs_of(&self, org_id: OrgId, fingerprints: &[String]) -> Result<Vec<RunRow>>;
     /// Fingerprints with this prefix that ran in the org's environments.
-    async fn running_fingerprints(&self, org_id: i64, prefix: &HexPrefix) -> Result<Vec<String>>;
+    async fn running_fingerprints(&self, org_id: OrgId, prefix: &HexPrefix) -> Result<Vec<String>>;
     /// How many artifacts (and instances) run now in each environment of the org
     /// that runs any.
-    async fn running_counts(&self, org_id: i64) -> Result<Vec<RunningCount>>;
+    async fn running_counts(&self, org_id: OrgId) -> Result<Vec<RunningCount>>;
 }
 
 /// Environment lifecycle: archiving, renaming, and logical environments' members.
 #[async_trait]
 pub trait EnvironmentAdminStore: Send + Sync {
     /// Hides the environment from lists; its snapshots stay.
-    async fn archive_environment(&self, env_id: i64, at: f64) -> Result<()>;
+    async fn archive_environment(&self, env_id: EnvironmentId, at: f64) -> Result<()>;
     /// Renames in place (snapshots stay); `Conflict` when the name is taken.
-    async fn rename_environment(&self, env_id: i64, new_name: &str, at: f64) -> Result<()>;
+    async fn rename_environment(
+        &self,
+        env_id: EnvironmentId,
+        new_name: &str,
+        at: f64,
+    ) -> Result<()>;
     /// Replaces a logical environment's members.
     async fn set_environment_members(
         &self,
-        logical_id: i64,
-        physical_ids: &[i64],
+        logical_id: EnvironmentId,
+        physical_ids: &[EnvironmentId],
         at: f64,
     ) -> Result<()>;
     /// Adds one member (a no-op when it is one already).
-    async fn join_environment(&self, logical_id: i64, physical_id: i64, at: f64) -> Result<()>;
+    async fn join_environment(
+        &self,
+        logical_id: EnvironmentId,
+        physical_id: EnvironmentId,
+        at: f64,
+    ) -> Result<()>;
     /// A logical environment's members, by name.
-    async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>>;
+    async fn environment_members(&self, logical_id: EnvironmentId) -> Result<Vec<EnvironmentRow>>;
 }
 
 /// Each org's Merkle log of facts (appended by the writes themselves).
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
     /// The log's size and the right edge of its tree (which gives its root).
-    async fn log_head(&self, org_id: i64) -> Result<(u64, Frontier)>;
+    async fn log_head(&self, org_id: OrgId) -> Result<(u64, Frontier)>;
     /// Entries `from..to`, in order.
-    async fn log_entries(&self, org_id: i64, from: u64, to: u64) -> Result<Vec<LogEntryRow>>;
+    async fn log_entries(&self, org_id: OrgId, from: u64, to: u64) -> Result<Vec<LogEntryRow>>;
     /// The stored hashes of these perfect subtrees (level 0: leaves).
-    async fn log_nodes(&self, org_id: i64, ids: &[NodeId]) -> Result<Vec<(NodeId, Hash)>>;
+    async fn log_nodes(&self, org_id: OrgId, ids: &[NodeId]) -> Result<Vec<(NodeId, Hash)>>;
     /// The records these entries describe, as they are stored now; a record
     /// that is gone has none.
     async fn log_records(&self, subjects: &[(String, i64)])
     -> Result<Vec<((String, i64), Record)>>;
     /// Records of the org that no entry describes (written around the log).
-    async fn unlogged_records(&self, org_id: i64) -> Result<Vec<(String, i64)>>;
-    async fn save_checkpoint(&self, org_id: i64, checkpoint: &Checkpoint) -> Result<()>;
+    async fn unlogged_records(&self, org_id: OrgId) -> Result<Vec<(String, i64)>>;
+    async fn save_checkpoint(&self, org_id: OrgId, checkpoint: &Checkpoint) -> Result<()>;
 }
 
 /// What claiming an idempotency key found.
@@ -389,19 +418,22 @@ pub trait AttestationTypeStore: Send + Sync {
     /// un-archiving it); returns the type with its new version count.
     async fn create_attestation_type(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         new: &AttestationTypeInsert,
         at: f64,
     ) -> Result<AttestationTypeRow>;
-    async fn attestation_type(&self, org_id: i64, name: &str)
-    -> Result<Option<AttestationTypeRow>>;
+    async fn attestation_type(
+        &self,
+        org_id: OrgId,
+        name: &str,
+    ) -> Result<Option<AttestationTypeRow>>;
     /// Types not archived, by name.
-    async fn attestation_types(&self, org_id: i64) -> Result<Vec<AttestationTypeRow>>;
+    async fn attestation_types(&self, org_id: OrgId) -> Result<Vec<AttestationTypeRow>>;
     /// Every version of a type, oldest first.
     /// Every version of these types, by type then version.
     async fn attestation_type_versions(
         &self,
-        type_ids: &[i64],
+        type_ids: &[AttestationTypeId],
     ) -> Result<Vec<AttestationTypeVersionRow>>;
-    async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()>;
+    async fn archive_attestation_type(&self, type_id: AttestationTypeId, at: f64) -> Result<()>;
 }

@@ -2,6 +2,10 @@
 
 use custody_core::binding::{ArtifactKey, AttestationKey};
 use custody_core::compliance::Reported;
+use custody_core::ids::{
+    ArtifactId, AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, RepoId,
+    ServiceAccountId, TrailId,
+};
 use custody_core::{EnvironmentType, Role};
 use serde_json::Value;
 
@@ -12,7 +16,7 @@ pub fn json(text: &str) -> Value {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Org {
-    pub id: i64,
+    pub id: OrgId,
     pub name: String,
     pub created_at: f64,
     /// 1 while the org has beta features switched on.
@@ -22,7 +26,7 @@ pub struct Org {
 /// Who an API key speaks for.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Principal {
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     #[sqlx(try_from = "String")]
     pub role: Role,
@@ -33,7 +37,7 @@ pub struct Principal {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ServiceAccountRow {
-    pub id: i64,
+    pub id: ServiceAccountId,
     pub name: String,
     pub description: Option<String>,
     #[sqlx(try_from = "String")]
@@ -53,8 +57,8 @@ pub struct ApiKeyRow {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct FlowRow {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: FlowId,
+    pub org_id: OrgId,
     pub name: String,
     pub description: String,
     pub visibility: String,
@@ -75,8 +79,8 @@ pub struct FlowUpsert {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TrailRow {
-    pub id: i64,
-    pub flow_id: i64,
+    pub id: TrailId,
+    pub flow_id: FlowId,
     pub flow_name: String,
     pub name: String,
     pub description: String,
@@ -113,10 +117,10 @@ pub struct TrailEventRow {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ArtifactRow {
-    pub id: i64,
-    pub flow_id: i64,
+    pub id: ArtifactId,
+    pub flow_id: FlowId,
     pub flow_name: String,
-    pub trail_id: Option<i64>,
+    pub trail_id: Option<TrailId>,
     pub trail_name: Option<String>,
     pub fingerprint: String,
     pub filename: String,
@@ -133,9 +137,9 @@ pub struct ArtifactRow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ArtifactScope {
     Org,
-    Flow(i64),
+    Flow(FlowId),
     /// Built from any of these repos.
-    Repos(Vec<i64>),
+    Repos(Vec<RepoId>),
 }
 
 impl ArtifactRow {
@@ -154,8 +158,8 @@ impl ArtifactRow {
 /// What `insert_artifact` writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArtifactInsert {
-    pub flow_id: i64,
-    pub trail_id: Option<i64>,
+    pub flow_id: FlowId,
+    pub trail_id: Option<TrailId>,
     pub fingerprint: String,
     pub filename: String,
     pub template_name: Option<String>,
@@ -171,11 +175,11 @@ pub struct ArtifactInsert {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AttestationRow {
-    pub id: i64,
+    pub id: AttestationId,
     pub public_id: String,
-    pub flow_id: i64,
-    pub trail_id: Option<i64>,
-    pub artifact_id: Option<i64>,
+    pub flow_id: FlowId,
+    pub trail_id: Option<TrailId>,
+    pub artifact_id: Option<ArtifactId>,
     pub target_artifact: Option<String>,
     pub commit_sha: Option<String>,
     pub name: String,
@@ -199,7 +203,7 @@ pub struct AttestationFilter {
     pub from: Option<i64>,
     pub to: Option<i64>,
     /// The cursor: only rows older than this row id.
-    pub after_id: Option<i64>,
+    pub after_id: Option<AttestationId>,
 }
 
 /// An attestation with the names its document shows.
@@ -240,9 +244,9 @@ impl AttestationRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttestationInsert {
     pub public_id: String,
-    pub flow_id: i64,
-    pub trail_id: Option<i64>,
-    pub artifact_id: Option<i64>,
+    pub flow_id: FlowId,
+    pub trail_id: Option<TrailId>,
+    pub artifact_id: Option<ArtifactId>,
     pub target_artifact: Option<String>,
     pub commit_sha: Option<String>,
     pub name: String,
@@ -257,8 +261,8 @@ pub struct AttestationInsert {
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct DeploymentRow {
     pub number: i64,
-    pub flow_id: i64,
-    pub artifact_id: i64,
+    pub flow_id: FlowId,
+    pub artifact_id: ArtifactId,
     pub fingerprint: String,
     pub filename: String,
     pub environment: String,
@@ -270,8 +274,8 @@ pub struct DeploymentRow {
 /// What `insert_deployment` writes; the number is allocated by the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentInsert {
-    pub flow_id: i64,
-    pub artifact_id: i64,
+    pub flow_id: FlowId,
+    pub artifact_id: ArtifactId,
     pub environment: String,
     pub description: Option<String>,
     pub build_url: Option<String>,
@@ -281,8 +285,8 @@ pub struct DeploymentInsert {
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct EnvironmentRow {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: EnvironmentId,
+    pub org_id: OrgId,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub kind: EnvironmentType,
@@ -372,8 +376,8 @@ impl Page {
 /// A custom attestation type; `versions` counts its versions (the latest number).
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AttestationTypeRow {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: AttestationTypeId,
+    pub org_id: OrgId,
     pub name: String,
     pub description: String,
     pub archived_at: Option<f64>,
@@ -384,7 +388,7 @@ pub struct AttestationTypeRow {
 /// One immutable version of a custom attestation type. JSON columns are text.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AttestationTypeVersionRow {
-    pub type_id: i64,
+    pub type_id: AttestationTypeId,
     pub version: i64,
     pub type_schema: Option<String>,
     pub jq_rules: String,
@@ -407,7 +411,7 @@ pub struct AttestationTypeInsert {
 /// An attestation's attachment in the evidence vault.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct EvidenceRow {
-    pub attestation_id: i64,
+    pub attestation_id: AttestationId,
     /// Hex SHA-256 of the bytes: their key in the object store.
     pub sha256: String,
     pub file_name: String,

@@ -4,14 +4,15 @@
 //! policies applied to it.
 
 use async_trait::async_trait;
+use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 
 use crate::Result;
 
 /// A policy with its latest version number.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PolicyRow {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: PolicyId,
+    pub org_id: OrgId,
     pub name: String,
     pub description: String,
     pub kind: String,
@@ -22,7 +23,7 @@ pub struct PolicyRow {
 /// One immutable version of a policy.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PolicyVersionRow {
-    pub policy_id: i64,
+    pub policy_id: PolicyId,
     pub version: i64,
     pub content: String,
     pub comment: String,
@@ -65,46 +66,46 @@ pub trait PolicyStore: Send + Sync {
     /// Creates a policy or adds a version when the content differs from the latest.
     async fn put_policy(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         new: &PolicyInsert,
         at: f64,
     ) -> Result<(PolicyRow, PolicyWrite)>;
-    async fn policy(&self, org_id: i64, name: &str) -> Result<Option<PolicyRow>>;
+    async fn policy(&self, org_id: OrgId, name: &str) -> Result<Option<PolicyRow>>;
     /// The org's policies, by name.
-    async fn policies(&self, org_id: i64) -> Result<Vec<PolicyRow>>;
+    async fn policies(&self, org_id: OrgId) -> Result<Vec<PolicyRow>>;
     /// Versions of these policies, oldest first.
-    async fn policy_versions(&self, policy_ids: &[i64]) -> Result<Vec<PolicyVersionRow>>;
+    async fn policy_versions(&self, policy_ids: &[PolicyId]) -> Result<Vec<PolicyVersionRow>>;
     /// Attaches (or detaches) policies and, when that changed anything and the
     /// environment has snapshots, appends a snapshot with the same running set
     /// (copying the latest one's kind). Returns the new snapshot's index.
     async fn set_attachment(
         &self,
-        env_id: i64,
-        policy_ids: &[i64],
+        env_id: EnvironmentId,
+        policy_ids: &[PolicyId],
         attach: bool,
         at: f64,
     ) -> Result<Option<i64>>;
     /// Ids of the policies applying to an environment's snapshot `index`.
-    async fn policies_at(&self, env_id: i64, index: i64) -> Result<Vec<i64>>;
+    async fn policies_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<PolicyId>>;
     /// `(policy_id, from_idx, to_idx)` of the attachments to an environment
     /// that applied at some index in `from..=to` (`to_idx` is `None` while
     /// attached).
     async fn policy_spans(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(i64, i64, Option<i64>)>>;
+    ) -> Result<Vec<(PolicyId, i64, Option<i64>)>>;
     /// `(policy_id, environment name)` of current attachments of these policies.
-    async fn attachments(&self, policy_ids: &[i64]) -> Result<Vec<(i64, String)>>;
+    async fn attachments(&self, policy_ids: &[PolicyId]) -> Result<Vec<(PolicyId, String)>>;
     async fn allow_artifact(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         fingerprint: &str,
         artifact_name: &str,
         reason: &str,
         at: f64,
     ) -> Result<()>;
     /// An environment's allow-list.
-    async fn allowlist(&self, env_id: i64) -> Result<Vec<AllowRow>>;
+    async fn allowlist(&self, env_id: EnvironmentId) -> Result<Vec<AllowRow>>;
 }

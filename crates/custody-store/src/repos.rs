@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::ids::{OrgId, RepoId};
 use custody_core::repo::RepoSighting;
 
 use crate::{Page, Result};
@@ -12,8 +13,8 @@ use crate::{Page, Result};
 /// A repo as stored; `tags` is a JSON object.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct RepoRow {
-    pub id: i64,
-    pub org_id: i64,
+    pub id: RepoId,
+    pub org_id: OrgId,
     pub public_id: String,
     pub name: String,
     pub url: String,
@@ -52,18 +53,18 @@ pub trait RepoStore: Send + Sync {
     /// A page of the org's repos by name, and how many match in all.
     async fn repos(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         filter: &RepoFilter,
         page: Page,
     ) -> Result<(Vec<RepoRow>, u64)>;
     /// The org's repos with this exact name, most recently seen first.
-    async fn repos_named(&self, org_id: i64, name: &str) -> Result<Vec<RepoRow>>;
+    async fn repos_named(&self, org_id: OrgId, name: &str) -> Result<Vec<RepoRow>>;
     /// The org's repo with this public id.
-    async fn repo(&self, org_id: i64, public_id: &str) -> Result<Option<RepoRow>>;
+    async fn repo(&self, org_id: OrgId, public_id: &str) -> Result<Option<RepoRow>>;
     /// Replaces a repo's tags.
     async fn set_repo_tags(
         &self,
-        repo_id: i64,
+        repo_id: RepoId,
         tags: &BTreeMap<String, String>,
         at: f64,
     ) -> Result<()>;

@@ -157,10 +157,10 @@ pub enum Fact {
 }
 
 impl Fact {
-    pub fn change(entity: &str, id: i64, change: &str, data: Value) -> Fact {
+    pub fn change(entity: &str, id: impl Into<i64>, change: &str, data: Value) -> Fact {
         Fact::Change {
             entity: entity.to_string(),
-            id,
+            id: id.into(),
             change: change.to_string(),
             data,
         }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use custody_api::{Artifact, EnvIndex, HistoryLine};
 use custody_core::history::{HistoryEvent, RunSpan, runtime_history};
+use custody_core::ids::{ArtifactId, OrgId};
 use custody_store::{ArtifactRow, RunRow, Store, json};
 
 use super::compliance::{ArtifactCompliance, evaluate_artifacts};
@@ -57,7 +58,7 @@ pub fn whereabouts(runs: &[&RunRow], latest: &BTreeMap<String, i64>) -> Whereabo
 }
 
 /// Each environment's latest snapshot index, by name.
-pub async fn latest_indexes(store: &dyn Store, org_id: i64) -> ApiResult<BTreeMap<String, i64>> {
+pub async fn latest_indexes(store: &dyn Store, org_id: OrgId) -> ApiResult<BTreeMap<String, i64>> {
     let (envs, _) = store.environments(org_id, None).await?;
     Ok(envs.into_iter().map(|e| (e.name, e.latest_index)).collect())
 }
@@ -70,7 +71,7 @@ pub async fn documents(
 ) -> ApiResult<Vec<Artifact>> {
     let (store, org_id) = (state.store.as_ref(), org.id);
     let compliance = evaluate_artifacts(store, rows).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<ArtifactId> = rows.iter().map(|r| r.id).collect();
     let deployments = store.deployments_of(&ids).await?;
     let fingerprints: Vec<String> = rows.iter().map(|r| r.fingerprint.clone()).collect();
     let runs = store.runs_of(org_id, &fingerprints).await?;

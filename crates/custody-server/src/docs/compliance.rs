@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use custody_api::{ArtifactStatus, AttestationState};
 use custody_core::compliance::{AttestationStatus, Reported, State, artifact_outcome};
+use custody_core::ids::{FlowId, TrailId};
 use custody_core::template::{Template, TemplateError};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow, Store, TrailRow};
 
@@ -57,12 +58,16 @@ pub fn states<'a>(
 
 /// Templates of the flows and trails of some artifacts, loaded together.
 pub struct Templates {
-    flows: HashMap<i64, FlowRow>,
-    trails: HashMap<i64, TrailRow>,
+    flows: HashMap<FlowId, FlowRow>,
+    trails: HashMap<TrailId, TrailRow>,
 }
 
 impl Templates {
-    pub async fn load(store: &dyn Store, flow_ids: &[i64], trail_ids: &[i64]) -> ApiResult<Self> {
+    pub async fn load(
+        store: &dyn Store,
+        flow_ids: &[FlowId],
+        trail_ids: &[TrailId],
+    ) -> ApiResult<Self> {
         let flows = store.flows_by_id(flow_ids).await?;
         let trails = store.trails_by_id(trail_ids).await?;
         Ok(Templates {
@@ -72,7 +77,11 @@ impl Templates {
     }
 
     /// The template in force for a trail of a flow.
-    pub fn template(&self, flow_id: i64, trail_id: Option<i64>) -> Result<Template, TemplateError> {
+    pub fn template(
+        &self,
+        flow_id: FlowId,
+        trail_id: Option<TrailId>,
+    ) -> Result<Template, TemplateError> {
         let trail = trail_id.and_then(|t| self.trails.get(&t));
         let flow = self.flows.get(&flow_id);
         Template::in_force(
@@ -95,8 +104,8 @@ pub async fn evaluate_artifacts(
         return Ok(Vec::new());
     }
     let attestations = store.attestations_for(rows).await?;
-    let flow_ids: Vec<i64> = rows.iter().map(|r| r.flow_id).collect();
-    let trail_ids: Vec<i64> = rows.iter().filter_map(|r| r.trail_id).collect();
+    let flow_ids: Vec<FlowId> = rows.iter().map(|r| r.flow_id).collect();
+    let trail_ids: Vec<TrailId> = rows.iter().filter_map(|r| r.trail_id).collect();
     let templates = Templates::load(store, &flow_ids, &trail_ids).await?;
     Ok(rows
         .iter()

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use custody_core::ids::{EnvironmentId, FlowId, OrgId};
 use custody_store::{EnvironmentRow, FlowRow};
 
 use super::policy::{self, Applied};
@@ -22,7 +23,7 @@ struct Span {
 
 pub struct Gate {
     spans: Vec<Span>,
-    flows: HashMap<i64, FlowRow>,
+    flows: HashMap<FlowId, FlowRow>,
     allowed: Vec<String>,
 }
 
@@ -31,8 +32,8 @@ impl Gate {
     /// the org knows.
     pub async fn during(
         state: &AppState,
-        org_id: i64,
-        env_id: i64,
+        org_id: OrgId,
+        env_id: EnvironmentId,
         (from, to): (i64, i64),
         known: &HashMap<String, Provenance>,
     ) -> ApiResult<Gate> {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use custody_api as api;
+use custody_core::ids::{FlowId, PolicyId};
 use custody_core::policy::{FlowContext, Policy, PolicyDecision, Seen, Subject, decide};
 use custody_store::{FlowRow, PolicyRow};
 use serde_json::{Value, json};
@@ -17,7 +18,7 @@ use crate::state::AppState;
 /// A policy at its latest version, parsed.
 #[derive(Clone)]
 pub struct Applied {
-    pub id: i64,
+    pub id: PolicyId,
     pub name: String,
     pub version: i64,
     pub policy: Policy,
@@ -32,7 +33,7 @@ impl Applied {
 
 /// The latest versions of these policies, in the order given.
 pub async fn load(state: &AppState, rows: &[PolicyRow]) -> ApiResult<Vec<Applied>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<PolicyId> = rows.iter().map(|r| r.id).collect();
     let versions = state.store.policy_versions(&ids).await?;
     rows.iter()
         .map(|row| {
@@ -56,8 +57,8 @@ pub async fn load(state: &AppState, rows: &[PolicyRow]) -> ApiResult<Vec<Applied
 pub async fn flows_of<'a>(
     state: &AppState,
     known: impl Iterator<Item = &'a Provenance>,
-) -> ApiResult<HashMap<i64, FlowRow>> {
-    let mut ids: Vec<i64> = known
+) -> ApiResult<HashMap<FlowId, FlowRow>> {
+    let mut ids: Vec<FlowId> = known
         .flat_map(|p| p.records.iter().map(|(r, _)| r.flow_id))
         .collect();
     ids.sort_unstable();
@@ -71,7 +72,7 @@ pub fn subject(
     name: &str,
     fingerprint: &str,
     known: Option<&Provenance>,
-    flows: &HashMap<i64, FlowRow>,
+    flows: &HashMap<FlowId, FlowRow>,
 ) -> Subject {
     let contexts = known
         .map(|p| p.records.as_slice())

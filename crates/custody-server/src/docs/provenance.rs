@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use custody_core::ids::OrgId;
 use custody_core::report::created_of;
 use custody_store::{ArtifactRow, RunRow, json};
 use serde_json::{Map, Value};
@@ -36,7 +37,7 @@ impl Provenance {
 /// Provenance of many fingerprints in a few queries.
 pub async fn provenance(
     state: &AppState,
-    org_id: i64,
+    org_id: OrgId,
     fingerprints: Vec<String>,
 ) -> ApiResult<HashMap<String, Provenance>> {
     let mut rows = state

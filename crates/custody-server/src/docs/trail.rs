@@ -6,6 +6,7 @@ use custody_api::{
     Trail, TrailEvent, TrailStatus, TrailTemplate,
 };
 use custody_core::compliance::{Slot, State, TrailArtifact, trail_outcome};
+use custody_core::ids::TrailId;
 use custody_core::template::{Requirement, Template, TemplateError};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow, TrailRow, json};
 
@@ -86,7 +87,7 @@ fn slot_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) -> Slo
 /// (oldest first, with their compliance) and the attestations reported on it.
 fn trail_compliance(
     template: Result<&Template, &TemplateError>,
-    trail_id: i64,
+    trail_id: TrailId,
     artifacts: &[(&ArtifactRow, &ArtifactCompliance)],
     attestations: &[AttestationRow],
 ) -> (State, TrailStatus) {
@@ -138,7 +139,7 @@ fn trail_compliance(
 /// Compliance of many trails in a fixed number of queries.
 pub async fn compliance_of(state: &AppState, trails: &[TrailRow]) -> ApiResult<Vec<State>> {
     let store = state.store.as_ref();
-    let ids: Vec<i64> = trails.iter().map(|t| t.id).collect();
+    let ids: Vec<TrailId> = trails.iter().map(|t| t.id).collect();
     let mut artifacts = store.trail_artifacts(&ids).await?;
     artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
     let compliance = evaluate_artifacts(store, &artifacts).await?;

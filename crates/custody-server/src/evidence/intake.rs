@@ -3,6 +3,7 @@
 //! attestation it came with.
 
 use custody_api::Attestation;
+use custody_core::ids::AttestationId;
 use custody_store::EvidenceRow;
 
 use super::ATTACHMENT_PART;
@@ -33,7 +34,7 @@ pub(crate) async fn receive(state: &AppState, form: &Form) -> ApiResult<Option<S
         |n| n.to_string_lossy().into_owned(),
     );
     Ok(Some(Stored(EvidenceRow {
-        attestation_id: 0,
+        attestation_id: AttestationId(0),
         sha256,
         file_name,
         size: bytes.len() as i64,

@@ -8,6 +8,7 @@ use custody_api::{
     ApiKey, ApiKeyCreate, ApiKeyRotate, NewApiKey, ServiceAccount, ServiceAccountCreate,
     ServiceAccountUpdate,
 };
+use custody_core::ids::ServiceAccountId;
 use custody_core::names::NameKind;
 use custody_store::{ServiceAccountRow, Store};
 
@@ -43,7 +44,7 @@ async fn account(state: &AppState, org: &OrgScope, name: &str) -> ApiResult<Serv
 /// Creates a key for an account and returns its secret.
 pub async fn issue_key(
     store: &dyn Store,
-    account_id: i64,
+    account_id: ServiceAccountId,
     description: &str,
     now: f64,
     expires_at: Option<f64>,

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{Attestation, CursorPage, PageLinks};
+use custody_core::ids::AttestationId;
 use custody_store::{AttestationFilter, MAX_ATTESTATION_PAGE};
 
 use super::api_doc::Refusals;
@@ -52,7 +53,7 @@ fn filter(query: &Pairs) -> ApiResult<AttestationFilter> {
 }
 
 /// The link to the page after the one that ended at row `last`.
-fn next_link(org: &str, query: &Pairs, last: i64) -> String {
+fn next_link(org: &str, query: &Pairs, last: AttestationId) -> String {
     let mut link = form_urlencoded::Serializer::new(String::new());
     for (k, v) in query.0.iter().filter(|(k, _)| k != "after") {
         link.append_pair(k, v);
@@ -104,7 +105,7 @@ pub async fn list(
         .await?;
     let more = rows.len() > per_page as usize;
     rows.truncate(per_page as usize);
-    let ids: Vec<i64> = rows.iter().map(|a| a.row.id).collect();
+    let ids: Vec<AttestationId> = rows.iter().map(|a| a.row.id).collect();
     let evidence = state.store.evidence_of(&ids).await?;
     let data = rows
         .iter()

@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use custody_core::ids::{AttestationId, TrailId};
 use custody_store::{ArtifactRow, AttestationRow, FlowRow};
 
 use super::api_doc::Refusals;
@@ -37,9 +38,9 @@ async fn add_attestations(
     artifacts: &[ArtifactRow],
     package: &mut Package,
 ) -> ApiResult<()> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<AttestationId> = rows.iter().map(|r| r.id).collect();
     let evidence = state.store.evidence_of(&ids).await?;
-    let trail_ids: Vec<i64> = rows.iter().filter_map(|r| r.trail_id).collect();
+    let trail_ids: Vec<TrailId> = rows.iter().filter_map(|r| r.trail_id).collect();
     let trails = state.store.trails_by_id(&trail_ids).await?;
     let mut docs = Vec::with_capacity(rows.len());
     for row in &rows {

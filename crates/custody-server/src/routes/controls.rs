@@ -11,6 +11,7 @@ use custody_api::{
     Control, ControlCoverage, ControlCreate, ControlList, ControlUpdate, ControlVersion, Decision,
     DecisionList, EnvironmentCoverage,
 };
+use custody_core::ids::{PolicyId, TrailId};
 use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::policy::Policy;
@@ -45,7 +46,7 @@ pub async fn control(state: &AppState, org: &OrgScope, identifier: &str) -> ApiR
 /// control, by name: two queries, whatever the number of policies.
 async fn referencing(state: &AppState, org: &OrgScope, identifier: &str) -> ApiResult<Vec<String>> {
     let policies = state.store.policies(org.id).await?;
-    let ids: Vec<i64> = policies.iter().map(|p| p.id).collect();
+    let ids: Vec<PolicyId> = policies.iter().map(|p| p.id).collect();
     let versions = state.store.policy_versions(&ids).await?;
     let mut names: Vec<String> = policies
         .into_iter()
@@ -352,7 +353,7 @@ pub async fn decisions(
         .store
         .flows_by_id(&rows.iter().map(|r| r.flow_id).collect::<Vec<_>>())
         .await?;
-    let trail_ids: Vec<i64> = rows.iter().filter_map(|r| r.trail_id).collect();
+    let trail_ids: Vec<TrailId> = rows.iter().filter_map(|r| r.trail_id).collect();
     let trails = state.store.trails_by_id(&trail_ids).await?;
     let decisions = rows
         .into_iter()

@@ -11,6 +11,7 @@ use custody_api::{
     AttestationTypeDocument, AttestationTypeVersion, Evaluator, SummaryEntry, SummaryValue,
 };
 use custody_core::custom_type::{CustomTypeError, TypeState, judging_version, verdict};
+use custody_core::ids::AttestationTypeId;
 use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_rules::{Definition, RuleError};
@@ -175,7 +176,7 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<AttestationTypeDocument>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let rows = state.store.attestation_types(org.id).await?;
-    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let ids: Vec<AttestationTypeId> = rows.iter().map(|t| t.id).collect();
     let versions = state.store.attestation_type_versions(&ids).await?;
     Ok(Json(
         rows.iter().map(|t| document(&org, t, &versions)).collect(),

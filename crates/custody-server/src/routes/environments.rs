@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Environment, EnvironmentCreate, EnvironmentPage, ListOrPage};
+use custody_core::ids::EnvironmentId;
 use custody_core::names::NameKind;
 use custody_core::{EnvironmentError, EnvironmentType};
 use custody_store::{EnvironmentRow, EnvironmentUpsert};
@@ -93,7 +94,7 @@ async fn changes(
     state: &AppState,
     existing: &EnvironmentRow,
     upsert: &EnvironmentUpsert,
-    members: Option<&[i64]>,
+    members: Option<&[EnvironmentId]>,
 ) -> ApiResult<bool> {
     let settings = existing.archived != 0
         || existing.kind != upsert.kind
@@ -105,7 +106,7 @@ async fn changes(
     let Some(wanted) = members else {
         return Ok(false);
     };
-    let mut current: Vec<i64> = state
+    let mut current: Vec<EnvironmentId> = state
         .store
         .environment_members(existing.id)
         .await?

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{CurrentRecord, LogCheckpoint, LogEntry, LogKey, LogProof, UnloggedRecord};
+use custody_core::ids::OrgId;
 use custody_core::ledger::checkpoint::{Checkpoint, key_id};
 use custody_core::ledger::facts::{Entry, Fact, hex};
 use custody_core::ledger::merkle::{self, Hash, NodeId};
@@ -148,7 +149,7 @@ pub struct Sizes {
 /// Runs a proof over the stored subtrees, fetched in one go.
 async fn prove(
     state: &AppState,
-    org_id: i64,
+    org_id: OrgId,
     proof: impl Fn(&mut dyn FnMut(NodeId) -> Hash) -> Vec<Hash>,
 ) -> ApiResult<Json<LogProof>> {
     let needed = merkle::nodes_read(|node| {
@@ -173,7 +174,7 @@ async fn prove(
     }))
 }
 
-async fn log_size(state: &AppState, org_id: i64, to: u64) -> ApiResult<()> {
+async fn log_size(state: &AppState, org_id: OrgId, to: u64) -> ApiResult<()> {
     let (size, _) = state.store.log_head(org_id).await?;
     if to > size {
         return Err(ApiError::bad(format!(

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{PolicyDocument, PolicyVersion};
+use custody_core::ids::PolicyId;
 use custody_core::names::NameKind;
 use custody_core::policy::Policy;
 use custody_store::{PolicyInsert, PolicyRow, PolicyWrite};
@@ -86,7 +87,7 @@ async fn documents(
     org: &OrgScope,
     rows: Vec<PolicyRow>,
 ) -> ApiResult<Vec<PolicyDocument>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<PolicyId> = rows.iter().map(|r| r.id).collect();
     let versions = state.store.policy_versions(&ids).await?;
     let attached = state.store.attachments(&ids).await?;
     Ok(rows

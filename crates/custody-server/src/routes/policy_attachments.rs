@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{AllowEntry, AllowedArtifact, PolicyAttachment, PolicyNames};
 use custody_core::Fingerprint;
+use custody_core::ids::PolicyId;
 use custody_store::EnvironmentRow;
 
 use super::api_doc::Refusals;
@@ -46,7 +47,7 @@ pub async fn attached_by_environment(
     org: &OrgScope,
 ) -> ApiResult<std::collections::BTreeMap<String, Vec<String>>> {
     let policies = state.store.policies(org.id).await?;
-    let ids: Vec<i64> = policies.iter().map(|p| p.id).collect();
+    let ids: Vec<PolicyId> = policies.iter().map(|p| p.id).collect();
     let mut by_env = std::collections::BTreeMap::<String, Vec<String>>::new();
     for (policy_id, env) in state.store.attachments(&ids).await? {
         if let Some(p) = policies.iter().find(|p| p.id == policy_id) {

@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use custody_api::SummaryValue;
+use custody_core::ids::AttestationId;
 use custody_store::TrailRow;
 use serde_json::Value;
 
@@ -116,7 +117,7 @@ fn links(payload: &Value) -> Vec<String> {
 /// The trail's attestations, oldest first, in two queries.
 pub async fn of_trail(state: &AppState, trail: &TrailRow) -> Result<Vec<Detail>, ApiError> {
     let rows = state.store.trail_attestations(&[trail.id]).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<AttestationId> = rows.iter().map(|r| r.id).collect();
     let evidence = state.store.evidence_of(&ids).await?;
     let now = state.now();
     Ok(rows

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use custody_api::{Environment, EnvironmentEvent, SnapshotSummary};
+use custody_core::ids::FlowId;
 use serde::Deserialize;
 
 use super::format::{Badge, When, short, url_encode};
@@ -250,7 +251,7 @@ async fn timeline_of(
         .await?;
     let fingerprints: Vec<String> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     let known = provenance(state, viewer.principal.org_id, fingerprints).await?;
-    let flows: HashMap<i64, String> = state
+    let flows: HashMap<FlowId, String> = state
         .store
         .flows_by_id(
             &known

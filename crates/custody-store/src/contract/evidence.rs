@@ -1,6 +1,8 @@
 //! The evidence vault's records: an attestation's attachment is found by the
 //! attestation, at most one per attestation, and only for attestations that exist.
 
+use custody_core::ids::OrgId;
+
 use crate::{AttestationFilter, AttestationInsert, EvidenceRow, Store, StoreError};
 
 pub async fn evidence_is_recorded(store: &dyn Store) {
@@ -66,7 +68,7 @@ pub async fn evidence_is_recorded(store: &dyn Store) {
 }
 
 /// The org-wide list: filters, newest first, and a cursor that continues it.
-async fn attestations_are_listed(store: &dyn Store, org_id: i64) {
+async fn attestations_are_listed(store: &dyn Store, org_id: OrgId) {
     let all = AttestationFilter::default();
     let listed = store.org_attestations(org_id, &all, 10).await.unwrap();
     let ids: Vec<&str> = listed.iter().map(|a| a.row.public_id.as_str()).collect();

@@ -1,6 +1,7 @@
 //! Policies are versioned only on change; attaching and detaching append a
 //! snapshot sharing the running set; allow-lists are per environment.
 
+use custody_core::ids::PolicyId;
 use custody_core::report::normalise;
 
 use super::{fp, instance};
@@ -97,7 +98,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
     );
     assert_eq!(
         store.policies_at(env.id, 1).await.unwrap(),
-        Vec::<i64>::new()
+        Vec::<PolicyId>::new()
     );
     assert_eq!(store.policies_at(env.id, 2).await.unwrap(), [p.id]);
     let on = store.attachments(&[p.id]).await.unwrap();

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use custody_core::HexPrefix;
+use custody_core::ids::EnvironmentId;
 use custody_core::report::normalise;
 
 use super::{fp, instance};
 use crate::{EnvironmentUpsert, Page, ReportOutcome, Store};
 
-async fn env(store: &dyn Store, org: &str, name: &str) -> i64 {
+async fn env(store: &dyn Store, org: &str, name: &str) -> EnvironmentId {
     let org = store.create_org(org, 1.0).await.unwrap();
     let upsert = EnvironmentUpsert {
         name: name.into(),

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use custody_core::HexPrefix;
+use custody_core::ids::{ArtifactId, AttestationId, FlowId, OrgId, TrailId};
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::Fact;
@@ -28,17 +29,19 @@ impl SqlStore {
     async fn artifacts_by_prefix(
         &self,
         column: &str,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         prefix: &HexPrefix,
     ) -> Result<Vec<ArtifactRow>> {
         let (lo, hi) = prefix.range();
-        let mut filters = Filters::new().and("a.org_id = ?", [Arg::Int(org_id)]).and(
-            &format!("a.{column} >= ? AND a.{column} < ?"),
-            [Arg::Text(lo), Arg::Text(hi)],
-        );
+        let mut filters = Filters::new()
+            .and("a.org_id = ?", [Arg::Int(org_id.into())])
+            .and(
+                &format!("a.{column} >= ? AND a.{column} < ?"),
+                [Arg::Text(lo), Arg::Text(hi)],
+            );
         if let Some(id) = flow_id {
-            filters = filters.and("a.flow_id = ?", [Arg::Int(id)]);
+            filters = filters.and("a.flow_id = ?", [Arg::Int(id.into())]);
         }
         let sql = format!("{ARTIFACT_SELECT}{}{NEWEST_FIRST}", filters.sql());
         Ok(filters
@@ -51,7 +54,7 @@ impl SqlStore {
     async fn artifacts_where_in(
         &self,
         column: &str,
-        org_id: Option<i64>,
+        org_id: Option<OrgId>,
         values: Vec<Arg>,
     ) -> Result<Vec<ArtifactRow>> {
         let org_clause = org_id
@@ -66,13 +69,13 @@ impl SqlStore {
 
 #[async_trait]
 impl ArtifactStore for SqlStore {
-    async fn insert_artifact(&self, a: &ArtifactInsert) -> Result<i64> {
+    async fn insert_artifact(&self, a: &ArtifactInsert) -> Result<ArtifactId> {
         write_tx!(self, |tx| {
             let repo_id = match &a.repo {
                 Some(seen) => Some(repos::record(&mut *tx, a.flow_id, seen, a.created_at).await?),
                 None => None,
             };
-            let (id,): (i64,) = sqlx::query_as(
+            let (id,): (ArtifactId,) = sqlx::query_as(
             "INSERT INTO artifacts (org_id, flow_id, trail_id, fingerprint, filename, template_name, git_commit, \
              commit_url, build_url, repo_url, payload, created_at, repo_id) \
              SELECT org_id, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM flows WHERE id = $1 RETURNING id",
@@ -118,8 +121,8 @@ impl ArtifactStore for SqlStore {
 
     async fn artifacts_by_fingerprint(
         &self,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         prefix: &HexPrefix,
     ) -> Result<Vec<ArtifactRow>> {
         self.artifacts_by_prefix("fingerprint", org_id, flow_id, prefix)
@@ -128,8 +131,8 @@ impl ArtifactStore for SqlStore {
 
     async fn artifacts_by_commit(
         &self,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         prefix: &HexPrefix,
     ) -> Result<Vec<ArtifactRow>> {
         self.artifacts_by_prefix("git_commit", org_id, flow_id, prefix)
@@ -138,7 +141,7 @@ impl ArtifactStore for SqlStore {
 
     async fn artifacts_with_fingerprints(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         fingerprints: &[String],
     ) -> Result<Vec<ArtifactRow>> {
         self.artifacts_where_in(
@@ -151,14 +154,16 @@ impl ArtifactStore for SqlStore {
 
     async fn artifacts(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         scope: &ArtifactScope,
         page: Page,
     ) -> Result<(Vec<ArtifactRow>, u64)> {
-        let mut filters = Filters::new().and("a.org_id = ?", [Arg::Int(org_id)]);
+        let mut filters = Filters::new().and("a.org_id = ?", [Arg::Int(org_id.into())]);
         match scope {
             ArtifactScope::Org => {}
-            ArtifactScope::Flow(id) => filters = filters.and("a.flow_id = ?", [Arg::Int(*id)]),
+            ArtifactScope::Flow(id) => {
+                filters = filters.and("a.flow_id = ?", [Arg::Int(i64::from(*id))])
+            }
             ArtifactScope::Repos(ids) => {
                 let mut args = ints(ids.iter().copied());
                 if args.is_empty() {
@@ -172,14 +177,14 @@ impl ArtifactStore for SqlStore {
             .await
     }
 
-    async fn trail_artifacts(&self, trail_ids: &[i64]) -> Result<Vec<ArtifactRow>> {
+    async fn trail_artifacts(&self, trail_ids: &[TrailId]) -> Result<Vec<ArtifactRow>> {
         self.artifacts_where_in("a.trail_id", None, ints(trail_ids.iter().copied()))
             .await
     }
 
     async fn insert_attestation(&self, a: &AttestationInsert) -> Result<()> {
         write_tx!(self, |tx| {
-            let (id,): (i64,) = sqlx::query_as(
+            let (id,): (AttestationId,) = sqlx::query_as(
             "INSERT INTO attestations (public_id, flow_id, trail_id, artifact_id, target_artifact, commit_sha, \
              name, kind, is_compliant, payload, created_at, control) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -262,7 +267,7 @@ impl ArtifactStore for SqlStore {
         Ok(rows)
     }
 
-    async fn trail_attestations(&self, trail_ids: &[i64]) -> Result<Vec<AttestationRow>> {
+    async fn trail_attestations(&self, trail_ids: &[TrailId]) -> Result<Vec<AttestationRow>> {
         self.fetch_in(ints(trail_ids.iter().copied()), |list| {
             format!("SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE trail_id IN ({list}) ORDER BY created_at, id")
         })
@@ -306,7 +311,7 @@ impl ArtifactStore for SqlStore {
         })
     }
 
-    async fn deployments_of(&self, artifact_ids: &[i64]) -> Result<Vec<DeploymentRow>> {
+    async fn deployments_of(&self, artifact_ids: &[ArtifactId]) -> Result<Vec<DeploymentRow>> {
         self.fetch_in(ints(artifact_ids.iter().copied()), |list| {
             format!(
                 "SELECT d.number, d.flow_id, d.artifact_id, a.fingerprint, a.filename, d.environment, d.description, \

@@ -1,6 +1,7 @@
 //! The org-wide attestation list: filtered, newest first, paged by a cursor
 //! (the last row id seen), so a deep page costs what the first one does.
 
+use custody_core::ids::OrgId;
 use sqlx::AssertSqlSafe;
 
 use super::artifacts::ATTESTATION_COLUMNS;
@@ -10,9 +11,9 @@ use crate::{AttestationFilter, ListedAttestation, Result};
 /// Most rows one page may ask for.
 pub const MAX_PAGE: u32 = 100;
 
-fn filters(org_id: i64, f: &AttestationFilter) -> Filters {
+fn filters(org_id: OrgId, f: &AttestationFilter) -> Filters {
     let mut flows = "flow_id IN (SELECT id FROM flows WHERE org_id = ?".to_string();
-    let mut flow_args = vec![Arg::Int(org_id)];
+    let mut flow_args = vec![Arg::Int(org_id.into())];
     if !f.flows.is_empty() {
         flows.push_str(&format!(
             " AND name IN ({})",
@@ -42,14 +43,14 @@ fn filters(org_id: i64, f: &AttestationFilter) -> Filters {
         filters = filters.and("created_at <= ?", [Arg::Int(to)]);
     }
     if let Some(after) = f.after_id {
-        filters = filters.and("id < ?", [Arg::Int(after)]);
+        filters = filters.and("id < ?", [Arg::Int(after.into())]);
     }
     filters
 }
 
 pub(super) async fn list(
     store: &SqlStore,
-    org_id: i64,
+    org_id: OrgId,
     filter: &AttestationFilter,
     limit: u32,
 ) -> Result<Vec<ListedAttestation>> {

@@ -4,6 +4,7 @@
 //! number.
 
 use async_trait::async_trait;
+use custody_core::ids::{AttestationTypeId, OrgId};
 use sqlx::AssertSqlSafe;
 
 use super::{SqlStore, ints};
@@ -26,12 +27,12 @@ const TYPE_COLUMNS: &str = "t.id, t.org_id, t.name, t.description, t.archived_at
 impl AttestationTypeStore for SqlStore {
     async fn create_attestation_type(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         new: &AttestationTypeInsert,
         at: f64,
     ) -> Result<AttestationTypeRow> {
         write_tx!(self, |tx| {
-            let (type_id,): (i64,) = sqlx::query_as(
+            let (type_id,): (AttestationTypeId,) = sqlx::query_as(
                 "INSERT INTO attestation_types (org_id, name, description, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, name) \
              DO UPDATE SET description = excluded.description, archived_at = NULL \
@@ -100,7 +101,7 @@ impl AttestationTypeStore for SqlStore {
 
     async fn attestation_type(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         name: &str,
     ) -> Result<Option<AttestationTypeRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
@@ -112,7 +113,7 @@ impl AttestationTypeStore for SqlStore {
         .await?)
     }
 
-    async fn attestation_types(&self, org_id: i64) -> Result<Vec<AttestationTypeRow>> {
+    async fn attestation_types(&self, org_id: OrgId) -> Result<Vec<AttestationTypeRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {TYPE_COLUMNS} FROM attestation_types t \
              WHERE t.org_id = $1 AND t.archived_at IS NULL ORDER BY t.name"
@@ -124,7 +125,7 @@ impl AttestationTypeStore for SqlStore {
 
     async fn attestation_type_versions(
         &self,
-        type_ids: &[i64],
+        type_ids: &[AttestationTypeId],
     ) -> Result<Vec<AttestationTypeVersionRow>> {
         self.fetch_in(ints(type_ids.iter().copied()), |list| {
             format!(
@@ -135,7 +136,7 @@ impl AttestationTypeStore for SqlStore {
         .await
     }
 
-    async fn archive_attestation_type(&self, type_id: i64, at: f64) -> Result<()> {
+    async fn archive_attestation_type(&self, type_id: AttestationTypeId, at: f64) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE attestation_types SET archived_at = $1 WHERE id = $2")
                 .bind(at)

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::ids::{ControlId, OrgId};
 use custody_core::ledger::facts::Fact;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -26,7 +27,7 @@ const CONTROL_COLUMNS: &str = "c.id, c.org_id, c.identifier, c.tags, c.created_a
 
 async fn add_version(
     conn: &mut sqlx::AnyConnection,
-    control_id: i64,
+    control_id: ControlId,
     version: i64,
     content: &ControlContent,
     at: f64,
@@ -55,13 +56,13 @@ fn fact_data(content: &ControlContent, version: i64) -> serde_json::Value {
 impl ControlStore for SqlStore {
     async fn create_control(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         identifier: &str,
         content: &ControlContent,
         at: f64,
     ) -> Result<ControlRow> {
         write_tx!(self, |tx| {
-            let (id,): (i64,) = sqlx::query_as(
+            let (id,): (ControlId,) = sqlx::query_as(
                 "INSERT INTO controls (org_id, identifier, tags, created_at) VALUES ($1, $2, '{}', $3) \
                  RETURNING id",
             )
@@ -89,7 +90,7 @@ impl ControlStore for SqlStore {
         })
     }
 
-    async fn control(&self, org_id: i64, identifier: &str) -> Result<Option<ControlRow>> {
+    async fn control(&self, org_id: OrgId, identifier: &str) -> Result<Option<ControlRow>> {
         let sql = format!(
             "SELECT {CONTROL_COLUMNS} FROM {CONTROL_FROM} WHERE c.org_id = $1 AND c.identifier = $2"
         );
@@ -102,11 +103,11 @@ impl ControlStore for SqlStore {
 
     async fn controls(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         filter: &ControlFilter,
         page: Page,
     ) -> Result<(Vec<ControlRow>, u64)> {
-        let mut filters = Filters::new().and("c.org_id = ?", [Arg::Int(org_id)]);
+        let mut filters = Filters::new().and("c.org_id = ?", [Arg::Int(org_id.into())]);
         filters = filters.and(
             if filter.archived {
                 "c.archived_at IS NOT NULL"
@@ -155,9 +156,14 @@ impl ControlStore for SqlStore {
         })
     }
 
-    async fn set_control_archived(&self, control_id: i64, archived: bool, at: f64) -> Result<()> {
+    async fn set_control_archived(
+        &self,
+        control_id: ControlId,
+        archived: bool,
+        at: f64,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
-            let (org_id,): (i64,) = sqlx::query_as(
+            let (org_id,): (OrgId,) = sqlx::query_as(
                 "UPDATE controls SET archived_at = $1 WHERE id = $2 RETURNING org_id",
             )
             .bind(archived.then_some(at))
@@ -170,7 +176,7 @@ impl ControlStore for SqlStore {
         })
     }
 
-    async fn control_versions(&self, control_id: i64) -> Result<Vec<ControlVersionRow>> {
+    async fn control_versions(&self, control_id: ControlId) -> Result<Vec<ControlVersionRow>> {
         Ok(sqlx::query_as(
             "SELECT version, name, description, links, created_at FROM control_versions \
              WHERE control_id = $1 ORDER BY version",
@@ -182,24 +188,24 @@ impl ControlStore for SqlStore {
 
     async fn set_control_tags(
         &self,
-        control_id: i64,
+        control_id: ControlId,
         tags: &BTreeMap<String, String>,
         at: f64,
     ) -> Result<()> {
         let names = ("controls", "control_tags", "control_id", "control");
-        super::set_tags(self, names, control_id, tags, at).await
+        super::set_tags(self, names, control_id.into(), tags, at).await
     }
 
     async fn decisions(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         identifier: &str,
         page: Page,
     ) -> Result<(Vec<AttestationRow>, u64)> {
         let columns = qualified(ATTESTATION_COLUMNS, "a");
         let filters = Filters::new()
             .and("a.control = ?", [Arg::Text(identifier.to_string())])
-            .and("f.org_id = ?", [Arg::Int(org_id)]);
+            .and("f.org_id = ?", [Arg::Int(org_id.into())]);
         let from = "attestations a JOIN flows f ON f.id = a.flow_id";
         let select = format!("SELECT {columns} FROM {from}");
         self.page_of(

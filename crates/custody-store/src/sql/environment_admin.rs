@@ -3,6 +3,7 @@
 //! their physical members in `environment_members`.
 
 use async_trait::async_trait;
+use custody_core::ids::EnvironmentId;
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::Fact;
@@ -16,7 +17,7 @@ use crate::{EnvironmentAdminStore, EnvironmentRow, Result};
 
 #[async_trait]
 impl EnvironmentAdminStore for SqlStore {
-    async fn archive_environment(&self, env_id: i64, at: f64) -> Result<()> {
+    async fn archive_environment(&self, env_id: EnvironmentId, at: f64) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE environments SET archived = 1, last_modified_at = $1 WHERE id = $2",
@@ -30,7 +31,12 @@ impl EnvironmentAdminStore for SqlStore {
         })
     }
 
-    async fn rename_environment(&self, env_id: i64, new_name: &str, at: f64) -> Result<()> {
+    async fn rename_environment(
+        &self,
+        env_id: EnvironmentId,
+        new_name: &str,
+        at: f64,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE environments SET name = $1, last_modified_at = $2 WHERE id = $3")
                 .bind(new_name)
@@ -46,8 +52,8 @@ impl EnvironmentAdminStore for SqlStore {
 
     async fn set_environment_members(
         &self,
-        logical_id: i64,
-        physical_ids: &[i64],
+        logical_id: EnvironmentId,
+        physical_ids: &[EnvironmentId],
         at: f64,
     ) -> Result<()> {
         write_tx!(self, |tx| {
@@ -73,7 +79,12 @@ impl EnvironmentAdminStore for SqlStore {
         })
     }
 
-    async fn join_environment(&self, logical_id: i64, physical_id: i64, at: f64) -> Result<()> {
+    async fn join_environment(
+        &self,
+        logical_id: EnvironmentId,
+        physical_id: EnvironmentId,
+        at: f64,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO environment_members (logical_id, physical_id) VALUES ($1, $2) \
@@ -89,7 +100,7 @@ impl EnvironmentAdminStore for SqlStore {
         })
     }
 
-    async fn environment_members(&self, logical_id: i64) -> Result<Vec<EnvironmentRow>> {
+    async fn environment_members(&self, logical_id: EnvironmentId) -> Result<Vec<EnvironmentRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{ENV_SELECT} JOIN environment_members m ON m.physical_id = e.id \
              WHERE m.logical_id = $1 ORDER BY e.name"

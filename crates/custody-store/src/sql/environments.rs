@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use custody_core::EnvironmentType;
 use custody_core::HexPrefix;
+use custody_core::ids::{EnvironmentId, OrgId};
 use custody_core::report::{self, OpenRun, RunningArtifact};
 use sqlx::AssertSqlSafe;
 
@@ -36,7 +37,7 @@ const RUN_SELECT: &str = "SELECT r.id, e.name AS env_name, r.fingerprint, r.name
 impl EnvironmentStore for SqlStore {
     async fn upsert_environment(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         env: &EnvironmentUpsert,
         at: f64,
     ) -> Result<(EnvironmentRow, bool)> {
@@ -77,13 +78,13 @@ impl EnvironmentStore for SqlStore {
         })
     }
 
-    async fn environment(&self, org_id: i64, name: &str) -> Result<Option<EnvironmentRow>> {
+    async fn environment(&self, org_id: OrgId, name: &str) -> Result<Option<EnvironmentRow>> {
         environment_named(&self.pool, org_id, name).await
     }
 
     async fn environments(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         page: Option<Page>,
     ) -> Result<(Vec<EnvironmentRow>, u64)> {
         let (total,): (i64,) =
@@ -103,7 +104,12 @@ impl EnvironmentStore for SqlStore {
         Ok((rows, total as u64))
     }
 
-    async fn set_environment_tags(&self, env_id: i64, tags_json: &str, at: f64) -> Result<()> {
+    async fn set_environment_tags(
+        &self,
+        env_id: EnvironmentId,
+        tags_json: &str,
+        at: f64,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE environments SET tags = $1 WHERE id = $2")
                 .bind(tags_json)
@@ -117,7 +123,7 @@ impl EnvironmentStore for SqlStore {
 
     async fn record_report(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         kind: EnvironmentType,
         at: f64,
         running: Vec<RunningArtifact>,
@@ -226,7 +232,7 @@ impl EnvironmentStore for SqlStore {
         })
     }
 
-    async fn snapshot(&self, env_id: i64, index: i64) -> Result<Option<SnapshotRow>> {
+    async fn snapshot(&self, env_id: EnvironmentId, index: i64) -> Result<Option<SnapshotRow>> {
         Ok(self
             .snapshots(
                 env_id,
@@ -242,7 +248,7 @@ impl EnvironmentStore for SqlStore {
             .pop())
     }
 
-    async fn snapshot_at_time(&self, env_id: i64, at: f64) -> Result<Option<i64>> {
+    async fn snapshot_at_time(&self, env_id: EnvironmentId, at: f64) -> Result<Option<i64>> {
         Ok(sqlx::query_as(
             "SELECT idx FROM snapshots WHERE env_id = $1 AND created_at <= $2 ORDER BY idx DESC LIMIT 1",
         )
@@ -255,7 +261,7 @@ impl EnvironmentStore for SqlStore {
 
     async fn snapshots(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         from: i64,
         to: i64,
         newest_first: bool,
@@ -277,7 +283,7 @@ impl EnvironmentStore for SqlStore {
             .await?)
     }
 
-    async fn runs_at(&self, env_id: i64, index: i64) -> Result<Vec<RunRow>> {
+    async fn runs_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<RunRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $2 AND (r.to_idx IS NULL OR r.to_idx >= $2) \
              ORDER BY r.id"
@@ -288,7 +294,7 @@ impl EnvironmentStore for SqlStore {
         .await?)
     }
 
-    async fn runs_during(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>> {
+    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $3 AND (r.to_idx IS NULL OR r.to_idx > $2) \
              ORDER BY r.id"
@@ -300,7 +306,7 @@ impl EnvironmentStore for SqlStore {
         .await?)
     }
 
-    async fn runs_changed(&self, env_id: i64, from: i64, to: i64) -> Result<Vec<RunRow>> {
+    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \
              ORDER BY r.id"
@@ -312,7 +318,7 @@ impl EnvironmentStore for SqlStore {
         .await?)
     }
 
-    async fn runs_of(&self, org_id: i64, fingerprints: &[String]) -> Result<Vec<RunRow>> {
+    async fn runs_of(&self, org_id: OrgId, fingerprints: &[String]) -> Result<Vec<RunRow>> {
         self.fetch_in(texts(fingerprints.iter().cloned()), |list| {
             format!(
                 "{RUN_SELECT} WHERE e.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id"
@@ -320,9 +326,9 @@ impl EnvironmentStore for SqlStore {
         })
         .await
     }
-    async fn running_fingerprints(&self, org_id: i64, prefix: &HexPrefix) -> Result<Vec<String>> {
+    async fn running_fingerprints(&self, org_id: OrgId, prefix: &HexPrefix) -> Result<Vec<String>> {
         let (lo, hi) = prefix.range();
-        let args = [Arg::Int(org_id), Arg::Text(lo), Arg::Text(hi)];
+        let args = [Arg::Int(org_id.into()), Arg::Text(lo), Arg::Text(hi)];
         let rows: Vec<(String,)> = bind_args(
             sqlx::query_as(
                 "SELECT DISTINCT r.fingerprint FROM runs r JOIN environments e ON e.id = r.env_id \
@@ -335,7 +341,7 @@ impl EnvironmentStore for SqlStore {
         Ok(rows.into_iter().map(|(fp,)| fp).collect())
     }
 
-    async fn running_counts(&self, org_id: i64) -> Result<Vec<RunningCount>> {
+    async fn running_counts(&self, org_id: OrgId) -> Result<Vec<RunningCount>> {
         Ok(sqlx::query_as(
             "SELECT e.name AS environment, COUNT(*) AS artifacts, CAST(SUM(r.replicas) AS BIGINT) AS instances \
              FROM runs r JOIN environments e ON e.id = r.env_id \
@@ -350,7 +356,7 @@ impl EnvironmentStore for SqlStore {
 /// The environment of this name in the org, read through any connection.
 async fn environment_named<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    org_id: i64,
+    org_id: OrgId,
     name: &str,
 ) -> Result<Option<EnvironmentRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
@@ -365,7 +371,7 @@ async fn environment_named<'e>(
 /// Adds snapshot `index` of an environment.
 pub(super) async fn insert_snapshot(
     tx: &mut Tx,
-    env_id: i64,
+    env_id: EnvironmentId,
     index: i64,
     kind: &str,
     at: f64,

@@ -3,6 +3,7 @@
 //! bytes live in the server's object store, keyed by SHA-256.
 
 use async_trait::async_trait;
+use custody_core::ids::{AttestationId, OrgId};
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::Fact;
@@ -20,7 +21,7 @@ use crate::{
 impl EvidenceStore for SqlStore {
     async fn attach_evidence(&self, public_id: &str, e: &EvidenceRow, at: f64) -> Result<bool> {
         write_tx!(self, |tx| {
-            let attached: Option<(i64,)> = sqlx::query_as(
+            let attached: Option<(AttestationId,)> = sqlx::query_as(
                 "INSERT INTO attestation_evidence (attestation_id, sha256, file_name, size) \
                  SELECT id, $2, $3, $4 FROM attestations WHERE public_id = $1 RETURNING attestation_id",
             )
@@ -53,7 +54,7 @@ impl EvidenceStore for SqlStore {
             .await?)
     }
 
-    async fn evidence_of(&self, attestation_ids: &[i64]) -> Result<Vec<EvidenceRow>> {
+    async fn evidence_of(&self, attestation_ids: &[AttestationId]) -> Result<Vec<EvidenceRow>> {
         self.fetch_in(ints(attestation_ids.iter().copied()), |list| {
             format!(
                 "SELECT attestation_id, sha256, file_name, size FROM attestation_evidence \
@@ -65,7 +66,7 @@ impl EvidenceStore for SqlStore {
 
     async fn org_attestations(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         filter: &AttestationFilter,
         limit: u32,
     ) -> Result<Vec<ListedAttestation>> {

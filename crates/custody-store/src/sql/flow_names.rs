@@ -1,6 +1,7 @@
 //! Flow names over time: a renamed flow keeps answering to its old name (an
 //! alias) until another flow is created or renamed with that name.
 
+use custody_core::ids::OrgId;
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::Fact;
@@ -15,7 +16,7 @@ use crate::{FlowRow, Result};
 /// The flow an old name still points at.
 pub(super) async fn aliased<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    org_id: i64,
+    org_id: OrgId,
     name: &str,
 ) -> Result<Option<FlowRow>> {
     let columns = qualified(FLOW_COLUMNS, "f");
@@ -32,7 +33,7 @@ pub(super) async fn aliased<'e>(
 /// A flow now holds this name: the alias, if any, is dropped.
 pub(super) async fn claim<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    org_id: i64,
+    org_id: OrgId,
     name: &str,
 ) -> Result<()> {
     sqlx::query("DELETE FROM flow_aliases WHERE org_id = $1 AND name = $2")

@@ -1,6 +1,7 @@
 //! Flows and trails.
 
 use async_trait::async_trait;
+use custody_core::ids::{FlowId, OrgId, TrailId};
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::{Fact, digest};
@@ -20,7 +21,7 @@ const TRAIL_COLUMNS: &str = "t.id, t.flow_id, f.name AS flow_name, t.name, t.des
 impl FlowStore for SqlStore {
     async fn upsert_flow(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         flow: &FlowUpsert,
         at: f64,
     ) -> Result<(FlowRow, bool)> {
@@ -62,7 +63,7 @@ impl FlowStore for SqlStore {
         })
     }
 
-    async fn flow(&self, org_id: i64, name: &str) -> Result<Option<FlowRow>> {
+    async fn flow(&self, org_id: OrgId, name: &str) -> Result<Option<FlowRow>> {
         match flow_named(&self.pool, org_id, name).await? {
             Some(flow) => Ok(Some(flow)),
             None => flow_names::aliased(&self.pool, org_id, name).await,
@@ -71,13 +72,13 @@ impl FlowStore for SqlStore {
 
     async fn flows(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         name_contains: Option<&str>,
         case_sensitive: bool,
         page: Option<Page>,
     ) -> Result<(Vec<FlowRow>, u64)> {
         let mut filters = Filters::new()
-            .and("org_id = ?", [Arg::Int(org_id)])
+            .and("org_id = ?", [Arg::Int(org_id.into())])
             .and("archived_at IS NULL", []);
         if let Some(needle) = name_contains {
             let condition = if case_sensitive {
@@ -102,7 +103,7 @@ impl FlowStore for SqlStore {
         Ok((rows, total))
     }
 
-    async fn set_flow_tags(&self, flow_id: i64, tags_json: &str, at: f64) -> Result<()> {
+    async fn set_flow_tags(&self, flow_id: FlowId, tags_json: &str, at: f64) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE flows SET tags = $1 WHERE id = $2")
                 .bind(tags_json)
@@ -120,7 +121,7 @@ impl FlowStore for SqlStore {
         })
     }
 
-    async fn archive_flow(&self, flow_id: i64, at: f64) -> Result<()> {
+    async fn archive_flow(&self, flow_id: FlowId, at: f64) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE flows SET archived_at = $1 WHERE id = $2")
                 .bind(at)
@@ -136,7 +137,7 @@ impl FlowStore for SqlStore {
         flow_names::rename(self, flow, new_name, at).await
     }
 
-    async fn last_deployment_at(&self, flow_id: i64) -> Result<Option<f64>> {
+    async fn last_deployment_at(&self, flow_id: FlowId) -> Result<Option<f64>> {
         let (at,): (Option<f64>,) =
             sqlx::query_as("SELECT MAX(created_at) FROM deployments WHERE flow_id = $1")
                 .bind(flow_id)
@@ -147,14 +148,14 @@ impl FlowStore for SqlStore {
 
     async fn upsert_trail(
         &self,
-        flow_id: i64,
+        flow_id: FlowId,
         trail: &TrailUpsert,
         at: f64,
     ) -> Result<(TrailRow, bool)> {
         write_tx!(self, |tx| {
             let (id, created) = match trail_named(&mut *tx, flow_id, &trail.name).await? {
                 None => {
-                    let (id,): (i64,) = sqlx::query_as(
+                    let (id,): (TrailId,) = sqlx::query_as(
                         "INSERT INTO trails (flow_id, name, description, template, git_commit_info, origin_url, \
                          user_data, external_urls, repo_info, created_at, last_modified_at) \
                          VALUES ($1, $2, COALESCE($3, ''), $4, $5, $6, COALESCE($7, '{}'), COALESCE($8, '{}'), $9, $10, $10) \
@@ -226,20 +227,20 @@ impl FlowStore for SqlStore {
         })
     }
 
-    async fn trail(&self, flow_id: i64, name: &str) -> Result<Option<TrailRow>> {
+    async fn trail(&self, flow_id: FlowId, name: &str) -> Result<Option<TrailRow>> {
         trail_named(&self.pool, flow_id, name).await
     }
 
     async fn trails(
         &self,
-        org_id: i64,
-        flow_id: Option<i64>,
+        org_id: OrgId,
+        flow_id: Option<FlowId>,
         fingerprint: Option<&str>,
         page: Page,
     ) -> Result<(Vec<TrailRow>, u64)> {
-        let mut filters = Filters::new().and("f.org_id = ?", [Arg::Int(org_id)]);
+        let mut filters = Filters::new().and("f.org_id = ?", [Arg::Int(org_id.into())]);
         if let Some(id) = flow_id {
-            filters = filters.and("t.flow_id = ?", [Arg::Int(id)]);
+            filters = filters.and("t.flow_id = ?", [Arg::Int(id.into())]);
         }
         if let Some(fp) = fingerprint {
             filters = filters.and(
@@ -253,7 +254,7 @@ impl FlowStore for SqlStore {
         self.page_of(&select, from, &filters, order, page).await
     }
 
-    async fn trail_events(&self, trail_id: i64) -> Result<Vec<TrailEventRow>> {
+    async fn trail_events(&self, trail_id: TrailId) -> Result<Vec<TrailEventRow>> {
         Ok(sqlx::query_as(
             "SELECT kind, created_at FROM trail_events WHERE trail_id = $1 ORDER BY created_at, id",
         )
@@ -262,13 +263,13 @@ impl FlowStore for SqlStore {
         .await?)
     }
 
-    async fn flows_by_id(&self, ids: &[i64]) -> Result<Vec<FlowRow>> {
+    async fn flows_by_id(&self, ids: &[FlowId]) -> Result<Vec<FlowRow>> {
         self.fetch_in(ints(ids.iter().copied()), |list| {
             format!("SELECT {FLOW_COLUMNS} FROM flows WHERE id IN ({list})")
         })
         .await
     }
-    async fn trails_by_id(&self, ids: &[i64]) -> Result<Vec<TrailRow>> {
+    async fn trails_by_id(&self, ids: &[TrailId]) -> Result<Vec<TrailRow>> {
         self.fetch_in(ints(ids.iter().copied()), |list| {
             format!("SELECT {TRAIL_COLUMNS} FROM trails t JOIN flows f ON f.id = t.flow_id WHERE t.id IN ({list})")
         })
@@ -279,7 +280,7 @@ impl FlowStore for SqlStore {
 /// The trail of this name in the flow, read through any connection.
 async fn trail_named<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    flow_id: i64,
+    flow_id: FlowId,
     name: &str,
 ) -> Result<Option<TrailRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
@@ -295,7 +296,7 @@ async fn trail_named<'e>(
 /// The flow of this name in the org, read through any connection.
 async fn flow_named<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    org_id: i64,
+    org_id: OrgId,
     name: &str,
 ) -> Result<Option<FlowRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(

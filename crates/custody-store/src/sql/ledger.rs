@@ -5,6 +5,9 @@
 //! moves the head. The reads serve checkpoints, entries and proofs.
 
 use async_trait::async_trait;
+use custody_core::ids::{
+    AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, ServiceAccountId,
+};
 use custody_core::ledger::checkpoint::Checkpoint;
 use custody_core::ledger::facts::{Entry, Fact, hex, unhex};
 use custody_core::ledger::merkle::{Frontier, Hash, NodeId, leaf_hash};
@@ -17,26 +20,34 @@ use crate::{LedgerStore, LogEntryRow, Result, StoreError};
 /// Whose log a fact belongs to: an org, or a row that belongs to one.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Owner {
-    Org(i64),
-    Flow(i64),
-    Environment(i64),
-    Account(i64),
-    Type(i64),
-    Attestation(i64),
+    Org(OrgId),
+    Flow(FlowId),
+    Environment(EnvironmentId),
+    Account(ServiceAccountId),
+    Type(AttestationTypeId),
+    Attestation(AttestationId),
 }
 
 impl Owner {
     /// The org's id as SQL (with `$1` bound to the returned id).
     fn org_of(self) -> (&'static str, i64) {
         match self {
-            Owner::Org(id) => ("$1", id),
-            Owner::Flow(id) => ("(SELECT org_id FROM flows WHERE id = $1)", id),
-            Owner::Environment(id) => ("(SELECT org_id FROM environments WHERE id = $1)", id),
-            Owner::Account(id) => ("(SELECT org_id FROM service_accounts WHERE id = $1)", id),
-            Owner::Type(id) => ("(SELECT org_id FROM attestation_types WHERE id = $1)", id),
+            Owner::Org(id) => ("$1", id.into()),
+            Owner::Flow(id) => ("(SELECT org_id FROM flows WHERE id = $1)", id.into()),
+            Owner::Environment(id) => {
+                ("(SELECT org_id FROM environments WHERE id = $1)", id.into())
+            }
+            Owner::Account(id) => (
+                "(SELECT org_id FROM service_accounts WHERE id = $1)",
+                id.into(),
+            ),
+            Owner::Type(id) => (
+                "(SELECT org_id FROM attestation_types WHERE id = $1)",
+                id.into(),
+            ),
             Owner::Attestation(id) => (
                 "(SELECT f.org_id FROM attestations a JOIN flows f ON f.id = a.flow_id WHERE a.id = $1)",
-                id,
+                id.into(),
             ),
         }
     }
@@ -70,7 +81,7 @@ pub(super) async fn append(tx: &mut Tx, owner: Owner, at: f64, fact: Fact) -> Re
     let sql = format!(
         "UPDATE log_heads SET size = size + 1 WHERE org_id = {org_of} RETURNING org_id, size, frontier"
     );
-    let (org_id, size, frontier): (i64, i64, String) = sqlx::query_as(AssertSqlSafe(sql))
+    let (org_id, size, frontier): (OrgId, i64, String) = sqlx::query_as(AssertSqlSafe(sql))
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
@@ -117,7 +128,7 @@ pub(super) async fn append(tx: &mut Tx, owner: Owner, at: f64, fact: Fact) -> Re
 }
 
 /// Starts an org's log (with the org's creation as its first entry).
-pub(super) async fn start(tx: &mut Tx, org_id: i64, name: &str, at: f64) -> Result<()> {
+pub(super) async fn start(tx: &mut Tx, org_id: OrgId, name: &str, at: f64) -> Result<()> {
     sqlx::query("INSERT INTO log_heads (org_id, size, frontier) VALUES ($1, 0, '[]')")
         .bind(org_id)
         .execute(&mut **tx)
@@ -128,7 +139,7 @@ pub(super) async fn start(tx: &mut Tx, org_id: i64, name: &str, at: f64) -> Resu
 
 #[async_trait]
 impl LedgerStore for SqlStore {
-    async fn log_head(&self, org_id: i64) -> Result<(u64, Frontier)> {
+    async fn log_head(&self, org_id: OrgId) -> Result<(u64, Frontier)> {
         let (size, frontier): (i64, String) =
             sqlx::query_as("SELECT size, frontier FROM log_heads WHERE org_id = $1")
                 .bind(org_id)
@@ -137,7 +148,7 @@ impl LedgerStore for SqlStore {
         Ok((size as u64, frontier_of(&frontier)?))
     }
 
-    async fn log_entries(&self, org_id: i64, from: u64, to: u64) -> Result<Vec<LogEntryRow>> {
+    async fn log_entries(&self, org_id: OrgId, from: u64, to: u64) -> Result<Vec<LogEntryRow>> {
         Ok(sqlx::query_as(
             "SELECT seq, kind, subject_id, body, leaf_hash FROM log_entries \
              WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq",
@@ -149,7 +160,7 @@ impl LedgerStore for SqlStore {
         .await?)
     }
 
-    async fn log_nodes(&self, org_id: i64, ids: &[NodeId]) -> Result<Vec<(NodeId, Hash)>> {
+    async fn log_nodes(&self, org_id: OrgId, ids: &[NodeId]) -> Result<Vec<(NodeId, Hash)>> {
         let leaves: Vec<i64> = ids
             .iter()
             .filter(|(l, _)| *l == 0)
@@ -198,11 +209,11 @@ impl LedgerStore for SqlStore {
         self.records_now(subjects).await
     }
 
-    async fn unlogged_records(&self, org_id: i64) -> Result<Vec<(String, i64)>> {
+    async fn unlogged_records(&self, org_id: OrgId) -> Result<Vec<(String, i64)>> {
         self.records_unlogged(org_id).await
     }
 
-    async fn save_checkpoint(&self, org_id: i64, checkpoint: &Checkpoint) -> Result<()> {
+    async fn save_checkpoint(&self, org_id: OrgId, checkpoint: &Checkpoint) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query(
                 "INSERT INTO log_checkpoints (org_id, size, root, timestamp, key_id, signature) \

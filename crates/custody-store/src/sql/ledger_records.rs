@@ -5,6 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use custody_core::ids::{
+    ArtifactId, AttestationTypeId, EnvironmentId, FlowId, OrgId, PolicyId, TrailId,
+};
 use custody_core::ledger::facts::{Record, digest, ended_digest, started_digest};
 use sqlx::AssertSqlSafe;
 
@@ -13,9 +16,9 @@ use crate::{AttestationRow, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct ArtifactFields {
-    pub id: i64,
-    pub flow_id: i64,
-    pub trail_id: Option<i64>,
+    pub id: ArtifactId,
+    pub flow_id: FlowId,
+    pub trail_id: Option<TrailId>,
     pub fingerprint: String,
     pub filename: String,
     pub template_name: Option<String>,
@@ -30,9 +33,9 @@ pub(super) struct ArtifactFields {
 impl ArtifactFields {
     pub fn record(&self) -> Record {
         Record::Artifact {
-            id: self.id,
-            flow_id: self.flow_id,
-            trail_id: self.trail_id,
+            id: self.id.into(),
+            flow_id: self.flow_id.into(),
+            trail_id: self.trail_id.map(Into::into),
             fingerprint: self.fingerprint.clone(),
             filename: self.filename.clone(),
             template_name: self.template_name.clone(),
@@ -49,11 +52,11 @@ impl ArtifactFields {
 /// An attestation's record.
 pub(super) fn attestation_record(a: &AttestationRow) -> Record {
     Record::Attestation {
-        id: a.id,
+        id: a.id.into(),
         public_id: a.public_id.clone(),
-        flow_id: a.flow_id,
-        trail_id: a.trail_id,
-        artifact_id: a.artifact_id,
+        flow_id: a.flow_id.into(),
+        trail_id: a.trail_id.map(Into::into),
+        artifact_id: a.artifact_id.map(Into::into),
         target_artifact: a.target_artifact.clone(),
         commit: a.commit_sha.clone(),
         name: a.name.clone(),
@@ -67,9 +70,9 @@ pub(super) fn attestation_record(a: &AttestationRow) -> Record {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct DeploymentFields {
     pub id: i64,
-    pub flow_id: i64,
+    pub flow_id: FlowId,
     pub number: i64,
-    pub artifact_id: i64,
+    pub artifact_id: ArtifactId,
     pub environment: String,
     pub description: Option<String>,
     pub build_url: Option<String>,
@@ -81,9 +84,9 @@ impl DeploymentFields {
     pub fn record(&self) -> Record {
         Record::Deployment {
             id: self.id,
-            flow_id: self.flow_id,
+            flow_id: self.flow_id.into(),
             number: self.number,
-            artifact_id: self.artifact_id,
+            artifact_id: self.artifact_id.into(),
             environment: self.environment.clone(),
             description: self.description.clone(),
             build_url: self.build_url.clone(),
@@ -94,10 +97,10 @@ impl DeploymentFields {
 }
 
 /// A snapshot row and the runs it started and ended.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct SnapshotFields {
     pub id: i64,
-    pub env_id: i64,
+    pub env_id: EnvironmentId,
     pub idx: i64,
     pub kind: String,
     pub created_at: f64,
@@ -111,7 +114,7 @@ impl SnapshotFields {
     pub fn record(mut self) -> Record {
         Record::Snapshot {
             id: self.id,
-            environment_id: self.env_id,
+            environment_id: self.env_id.into(),
             index: self.idx,
             started_sha256: started_digest(&mut self.started),
             ended_sha256: ended_digest(&mut self.ended),
@@ -124,7 +127,7 @@ impl SnapshotFields {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct PolicyVersionFields {
     pub id: i64,
-    pub policy_id: i64,
+    pub policy_id: PolicyId,
     pub version: i64,
     pub content: String,
     pub comment: String,
@@ -135,7 +138,7 @@ impl PolicyVersionFields {
     pub fn record(&self) -> Record {
         Record::PolicyVersion {
             id: self.id,
-            policy_id: self.policy_id,
+            policy_id: self.policy_id.into(),
             version: self.version,
             content_sha256: digest(&self.content),
             comment: self.comment.clone(),
@@ -147,7 +150,7 @@ impl PolicyVersionFields {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct TypeVersionFields {
     pub id: i64,
-    pub type_id: i64,
+    pub type_id: AttestationTypeId,
     pub version: i64,
     pub type_schema: Option<String>,
     pub jq_rules: String,
@@ -160,7 +163,7 @@ impl TypeVersionFields {
     pub fn record(&self) -> Record {
         Record::TypeVersion {
             id: self.id,
-            type_id: self.type_id,
+            type_id: self.type_id.into(),
             version: self.version,
             schema_sha256: self.type_schema.as_deref().map(digest),
             rules_sha256: digest(&self.jq_rules),
@@ -216,19 +219,19 @@ impl SqlStore {
 
     /// Snapshots by id, with the runs each started and ended.
     async fn snapshots_by_id(&self, ids: &[i64]) -> Result<Vec<SnapshotFields>> {
-        let rows: Vec<(i64, i64, i64, String, f64)> = self
+        let rows: Vec<(i64, EnvironmentId, i64, String, f64)> = self
             .records_of(
                 "SELECT id, env_id, idx, kind, created_at FROM snapshots",
                 "id",
                 ids,
             )
             .await?;
-        let mut ranges: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        let mut ranges: BTreeMap<EnvironmentId, (i64, i64)> = BTreeMap::new();
         for (_, env, idx, _, _) in &rows {
             let range = ranges.entry(*env).or_insert((*idx, *idx));
             *range = (range.0.min(*idx), range.1.max(*idx));
         }
-        let mut snapshots: BTreeMap<(i64, i64), SnapshotFields> = rows
+        let mut snapshots: BTreeMap<(EnvironmentId, i64), SnapshotFields> = rows
             .into_iter()
             .map(|(id, env_id, idx, kind, created_at)| {
                 let s = SnapshotFields {
@@ -237,7 +240,8 @@ impl SqlStore {
                     idx,
                     kind,
                     created_at,
-                    ..Default::default()
+                    started: Vec::new(),
+                    ended: Vec::new(),
                 };
                 ((env_id, idx), s)
             })
@@ -344,7 +348,7 @@ impl SqlStore {
     }
 
     /// Records of the org that no entry describes (at most 100 of each kind).
-    pub(super) async fn records_unlogged(&self, org_id: i64) -> Result<Vec<(String, i64)>> {
+    pub(super) async fn records_unlogged(&self, org_id: OrgId) -> Result<Vec<(String, i64)>> {
         let checks = [
             (
                 "artifact",
@@ -382,7 +386,7 @@ impl SqlStore {
 /// An attachment's record.
 pub(super) fn evidence_record(e: &crate::EvidenceRow) -> Record {
     Record::Evidence {
-        attestation_id: e.attestation_id,
+        attestation_id: e.attestation_id.into(),
         sha256: e.sha256.clone(),
         file_name: e.file_name.clone(),
         size: e.size,

@@ -179,8 +179,8 @@ fn bind_args<'q, T>(
     q
 }
 
-fn ints(ids: impl IntoIterator<Item = i64>) -> Vec<Arg> {
-    let mut ids: Vec<i64> = ids.into_iter().collect();
+fn ints<Id: Into<i64>>(ids: impl IntoIterator<Item = Id>) -> Vec<Arg> {
+    let mut ids: Vec<i64> = ids.into_iter().map(Into::into).collect();
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter().map(Arg::Int).collect()
@@ -214,7 +214,7 @@ async fn set_tags(
     let tags_json = serde_json::to_string(tags).unwrap_or_default();
     let update = format!("UPDATE {table} SET tags = $1 WHERE id = $2 RETURNING org_id");
     write_tx!(store, |tx| {
-        let (org_id,): (i64,) = sqlx::query_as(AssertSqlSafe(update.clone()))
+        let (org_id,): (custody_core::ids::OrgId,) = sqlx::query_as(AssertSqlSafe(update.clone()))
             .bind(&tags_json)
             .bind(id)
             .fetch_one(&mut *tx)

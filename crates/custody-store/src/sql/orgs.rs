@@ -1,6 +1,7 @@
 //! Orgs, service accounts and API keys (stored only as SHA-256 hashes).
 
 use async_trait::async_trait;
+use custody_core::ids::{OrgId, ServiceAccountId};
 use sqlx::AssertSqlSafe;
 
 use custody_core::Role;
@@ -48,7 +49,7 @@ impl OrgStore for SqlStore {
         )
     }
 
-    async fn set_beta(&self, org_id: i64, enabled: bool, at: f64) -> Result<()> {
+    async fn set_beta(&self, org_id: OrgId, enabled: bool, at: f64) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE orgs SET beta_enabled = $1 WHERE id = $2")
                 .bind(i64::from(enabled))
@@ -62,7 +63,7 @@ impl OrgStore for SqlStore {
 
     async fn create_service_account(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         name: &str,
         description: Option<&str>,
         role: Role,
@@ -88,7 +89,11 @@ impl OrgStore for SqlStore {
         })
     }
 
-    async fn service_account(&self, org_id: i64, name: &str) -> Result<Option<ServiceAccountRow>> {
+    async fn service_account(
+        &self,
+        org_id: OrgId,
+        name: &str,
+    ) -> Result<Option<ServiceAccountRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM service_accounts WHERE org_id = $1 AND name = $2"
         )))
@@ -98,7 +103,7 @@ impl OrgStore for SqlStore {
         .await?)
     }
 
-    async fn service_accounts(&self, org_id: i64) -> Result<Vec<ServiceAccountRow>> {
+    async fn service_accounts(&self, org_id: OrgId) -> Result<Vec<ServiceAccountRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM service_accounts WHERE org_id = $1 ORDER BY name"
         )))
@@ -109,7 +114,7 @@ impl OrgStore for SqlStore {
 
     async fn update_service_account(
         &self,
-        id: i64,
+        id: ServiceAccountId,
         description: Option<&str>,
         role: Option<Role>,
         at: f64,
@@ -130,7 +135,7 @@ impl OrgStore for SqlStore {
         })
     }
 
-    async fn delete_service_account(&self, id: i64, at: f64) -> Result<()> {
+    async fn delete_service_account(&self, id: ServiceAccountId, at: f64) -> Result<()> {
         write_tx!(self, |tx| {
             let fact = Fact::change("service_account", id, "deleted", json!({}));
             append(&mut tx, Owner::Account(id), at, fact).await?;
@@ -147,7 +152,7 @@ impl OrgStore for SqlStore {
 
     async fn create_api_key(
         &self,
-        account_id: i64,
+        account_id: ServiceAccountId,
         public_id: &str,
         key_hash: &str,
         description: &str,
@@ -180,7 +185,7 @@ impl OrgStore for SqlStore {
         })
     }
 
-    async fn api_keys(&self, account_id: i64) -> Result<Vec<ApiKeyRow>> {
+    async fn api_keys(&self, account_id: ServiceAccountId) -> Result<Vec<ApiKeyRow>> {
         Ok(sqlx::query_as(
             "SELECT a.name AS account, k.public_id, k.description, k.created_at, k.expires_at \
              FROM api_keys k JOIN service_accounts a ON a.id = k.service_account_id \
@@ -191,7 +196,7 @@ impl OrgStore for SqlStore {
         .await?)
     }
 
-    async fn org_api_keys(&self, org_id: i64) -> Result<Vec<ApiKeyRow>> {
+    async fn org_api_keys(&self, org_id: OrgId) -> Result<Vec<ApiKeyRow>> {
         Ok(sqlx::query_as(
             "SELECT a.name AS account, k.public_id, k.description, k.created_at, k.expires_at \
              FROM api_keys k JOIN service_accounts a ON a.id = k.service_account_id \
@@ -204,7 +209,7 @@ impl OrgStore for SqlStore {
 
     async fn set_api_key_expiry(
         &self,
-        account_id: i64,
+        account_id: ServiceAccountId,
         public_id: &str,
         expires_at: Option<f64>,
         at: f64,
@@ -227,7 +232,12 @@ impl OrgStore for SqlStore {
         })
     }
 
-    async fn delete_api_key(&self, account_id: i64, public_id: &str, at: f64) -> Result<bool> {
+    async fn delete_api_key(
+        &self,
+        account_id: ServiceAccountId,
+        public_id: &str,
+        at: f64,
+    ) -> Result<bool> {
         write_tx!(self, |tx| {
             let deleted: Option<(i64,)> = sqlx::query_as(
                 "DELETE FROM api_keys WHERE service_account_id = $1 AND public_id = $2 RETURNING id",

@@ -4,6 +4,7 @@
 //! that shares every open run, so the running set is unchanged.
 
 use async_trait::async_trait;
+use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 use sqlx::AssertSqlSafe;
 
 use super::environments::insert_snapshot;
@@ -26,18 +27,18 @@ const POLICY_SELECT: &str = "SELECT p.id, p.org_id, p.name, p.description, p.kin
 impl PolicyStore for SqlStore {
     async fn put_policy(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         new: &PolicyInsert,
         at: f64,
     ) -> Result<(PolicyRow, PolicyWrite)> {
         let write = write_tx!(self, |tx| {
-            let existing: Option<(i64,)> =
+            let existing: Option<(PolicyId,)> =
                 sqlx::query_as("SELECT id FROM policies WHERE org_id = $1 AND name = $2")
                     .bind(org_id)
                     .bind(&new.name)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let (policy_id,): (i64,) = sqlx::query_as(
+            let (policy_id,): (PolicyId,) = sqlx::query_as(
                 "INSERT INTO policies (org_id, name, description, kind, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, name) \
              DO UPDATE SET description = excluded.description RETURNING id",
@@ -107,7 +108,7 @@ impl PolicyStore for SqlStore {
         Ok((row.expect("policy just written"), write))
     }
 
-    async fn policy(&self, org_id: i64, name: &str) -> Result<Option<PolicyRow>> {
+    async fn policy(&self, org_id: OrgId, name: &str) -> Result<Option<PolicyRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{POLICY_SELECT} WHERE p.org_id = $1 AND p.name = $2"
         )))
@@ -117,7 +118,7 @@ impl PolicyStore for SqlStore {
         .await?)
     }
 
-    async fn policies(&self, org_id: i64) -> Result<Vec<PolicyRow>> {
+    async fn policies(&self, org_id: OrgId) -> Result<Vec<PolicyRow>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "{POLICY_SELECT} WHERE p.org_id = $1 ORDER BY p.name"
         )))
@@ -126,7 +127,7 @@ impl PolicyStore for SqlStore {
         .await?)
     }
 
-    async fn policy_versions(&self, policy_ids: &[i64]) -> Result<Vec<PolicyVersionRow>> {
+    async fn policy_versions(&self, policy_ids: &[PolicyId]) -> Result<Vec<PolicyVersionRow>> {
         self.fetch_in(ints(policy_ids.iter().copied()), |list| {
             format!(
                 "SELECT policy_id, version, content, comment, created_at FROM policy_versions \
@@ -138,8 +139,8 @@ impl PolicyStore for SqlStore {
 
     async fn set_attachment(
         &self,
-        env_id: i64,
-        policy_ids: &[i64],
+        env_id: EnvironmentId,
+        policy_ids: &[PolicyId],
         attach: bool,
         at: f64,
     ) -> Result<Option<i64>> {
@@ -157,14 +158,14 @@ impl PolicyStore for SqlStore {
             .fetch_optional(&mut *tx)
             .await?;
             let index = latest.as_ref().map_or(1, |(idx, _)| idx + 1);
-            let open: Vec<(i64,)> = sqlx::query_as(
+            let open: Vec<(PolicyId,)> = sqlx::query_as(
                 "SELECT policy_id FROM environment_policies WHERE env_id = $1 AND to_idx IS NULL",
             )
             .bind(env_id)
             .fetch_all(&mut *tx)
             .await?;
-            let open: Vec<i64> = open.into_iter().map(|(id,)| id).collect();
-            let mut changed: Vec<i64> = policy_ids
+            let open: Vec<PolicyId> = open.into_iter().map(|(id,)| id).collect();
+            let mut changed: Vec<PolicyId> = policy_ids
                 .iter()
                 .copied()
                 .filter(|id| open.contains(id) != attach)
@@ -216,7 +217,8 @@ impl PolicyStore for SqlStore {
                         idx: index,
                         kind,
                         created_at: at,
-                        ..SnapshotFields::default()
+                        started: Vec::new(),
+                        ended: Vec::new(),
                     };
                     append(
                         &mut tx,
@@ -232,8 +234,8 @@ impl PolicyStore for SqlStore {
         })
     }
 
-    async fn policies_at(&self, env_id: i64, index: i64) -> Result<Vec<i64>> {
-        let rows: Vec<(i64,)> = sqlx::query_as(
+    async fn policies_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<PolicyId>> {
+        let rows: Vec<(PolicyId,)> = sqlx::query_as(
             "SELECT policy_id FROM environment_policies WHERE env_id = $1 AND from_idx <= $2 \
              AND (to_idx IS NULL OR to_idx > $2) ORDER BY policy_id",
         )
@@ -246,10 +248,10 @@ impl PolicyStore for SqlStore {
 
     async fn policy_spans(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(i64, i64, Option<i64>)>> {
+    ) -> Result<Vec<(PolicyId, i64, Option<i64>)>> {
         Ok(sqlx::query_as(
             "SELECT policy_id, from_idx, to_idx FROM environment_policies WHERE env_id = $1 \
              AND from_idx <= $3 AND (to_idx IS NULL OR to_idx > $2) ORDER BY policy_id, from_idx",
@@ -261,7 +263,7 @@ impl PolicyStore for SqlStore {
         .await?)
     }
 
-    async fn attachments(&self, policy_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    async fn attachments(&self, policy_ids: &[PolicyId]) -> Result<Vec<(PolicyId, String)>> {
         self.fetch_in(ints(policy_ids.iter().copied()), |list| {
             format!(
                 "SELECT a.policy_id, e.name FROM environment_policies a \
@@ -274,7 +276,7 @@ impl PolicyStore for SqlStore {
 
     async fn allow_artifact(
         &self,
-        env_id: i64,
+        env_id: EnvironmentId,
         fingerprint: &str,
         artifact_name: &str,
         reason: &str,
@@ -304,7 +306,7 @@ impl PolicyStore for SqlStore {
         })
     }
 
-    async fn allowlist(&self, env_id: i64) -> Result<Vec<AllowRow>> {
+    async fn allowlist(&self, env_id: EnvironmentId) -> Result<Vec<AllowRow>> {
         Ok(sqlx::query_as(
             "SELECT e.name AS env_name, a.fingerprint, a.artifact_name, a.reason, a.created_at \
              FROM allowlist_entries a JOIN environments e ON e.id = a.env_id \

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::ids::{FlowId, OrgId, RepoId};
 use sqlx::AssertSqlSafe;
 
 use super::{Arg, Filters, SqlStore};
@@ -17,12 +18,12 @@ const REPO_COLUMNS: &str = "r.id, r.org_id, r.public_id, r.name, r.url, r.provid
 /// Returns the repo's row id.
 pub(super) async fn record<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    flow_id: i64,
+    flow_id: FlowId,
     seen: &RepoSeen,
     at: f64,
-) -> Result<i64> {
+) -> Result<RepoId> {
     let s = &seen.sighting;
-    let (id,): (i64,) = sqlx::query_as(
+    let (id,): (RepoId,) = sqlx::query_as(
         "INSERT INTO repos (org_id, public_id, identity, name, url, provider, external_id, tags, \
          created_at, last_seen_at) \
          SELECT org_id, $2, $3, $4, $5, $6, $7, '{}', $8, $8 FROM flows WHERE id = $1 \
@@ -45,8 +46,8 @@ pub(super) async fn record<'e>(
 }
 
 impl SqlStore {
-    fn repo_filters(&self, org_id: i64, f: &RepoFilter) -> Filters {
-        let mut filters = Filters::new().and("r.org_id = ?", [Arg::Int(org_id)]);
+    fn repo_filters(&self, org_id: OrgId, f: &RepoFilter) -> Filters {
+        let mut filters = Filters::new().and("r.org_id = ?", [Arg::Int(org_id.into())]);
         if let Some(id) = &f.external_id {
             filters = filters.and("r.external_id = ?", [Arg::Text(id.clone())]);
         } else if let Some(name) = &f.name {
@@ -70,7 +71,7 @@ impl SqlStore {
 impl RepoStore for SqlStore {
     async fn repos(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         filter: &RepoFilter,
         page: Page,
     ) -> Result<(Vec<RepoRow>, u64)> {
@@ -82,7 +83,7 @@ impl RepoStore for SqlStore {
             .await
     }
 
-    async fn repos_named(&self, org_id: i64, name: &str) -> Result<Vec<RepoRow>> {
+    async fn repos_named(&self, org_id: OrgId, name: &str) -> Result<Vec<RepoRow>> {
         let sql = format!(
             "SELECT {REPO_COLUMNS} FROM repos r WHERE r.org_id = $1 AND r.name = $2 \
              ORDER BY r.last_seen_at DESC, r.id DESC"
@@ -94,7 +95,7 @@ impl RepoStore for SqlStore {
             .await?)
     }
 
-    async fn repo(&self, org_id: i64, public_id: &str) -> Result<Option<RepoRow>> {
+    async fn repo(&self, org_id: OrgId, public_id: &str) -> Result<Option<RepoRow>> {
         let sql =
             format!("SELECT {REPO_COLUMNS} FROM repos r WHERE r.org_id = $1 AND r.public_id = $2");
         Ok(sqlx::query_as(AssertSqlSafe(sql))
@@ -106,11 +107,11 @@ impl RepoStore for SqlStore {
 
     async fn set_repo_tags(
         &self,
-        repo_id: i64,
+        repo_id: RepoId,
         tags: &BTreeMap<String, String>,
         at: f64,
     ) -> Result<()> {
         let names = ("repos", "repo_tags", "repo_id", "repo");
-        super::set_tags(self, names, repo_id, tags, at).await
+        super::set_tags(self, names, repo_id.into(), tags, at).await
     }
 }
