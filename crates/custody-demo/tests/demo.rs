@@ -48,9 +48,11 @@ async fn loads_the_tutorial_data_set() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let host = format!("http://{}", listener.local_addr().expect("address"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(listener, state, async {
+    let stop_signal = async {
         let _ = stopped.await;
-    }));
+    };
+    let grace = std::time::Duration::from_secs(5);
+    let server = tokio::spawn(serve(listener, state, stop_signal, grace));
     let client = Client::new(&host, Some(key), 0).expect("client");
 
     let summary = custody_demo::load(&client, ORG, &|t| clock.replay_at(t))
