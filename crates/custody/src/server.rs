@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use custody_server::config::{ConfigError, Layer, LogFormat, ServerConfig};
-use custody_server::evidence::FsObjectStore;
+use custody_server::config::{ConfigError, Layer, LogFormat, ServerConfig, Vault};
+use custody_server::evidence::{FsObjectStore, ObjectStore, S3ObjectStore};
 use custody_server::settings::{default_database_path, load_or_create_signing_key};
 use custody_server::{AppState, open_store_pooled, serve, shutdown_signal};
 use tokio::net::TcpListener;
@@ -36,6 +36,11 @@ pub struct ServerArgs {
     /// where the default SQLite database would be).
     #[arg(long, env = "CUSTODY_EVIDENCE_DIR")]
     evidence_dir: Option<PathBuf>,
+    /// Keep evidence in an S3-compatible bucket instead, s3://BUCKET[/PREFIX],
+    /// shared by every replica; credentials, region and endpoint from the
+    /// standard AWS_* variables (AWS_ENDPOINT_URL, AWS_ALLOW_HTTP=true for a local S3).
+    #[arg(long, env = "CUSTODY_EVIDENCE_STORE")]
+    evidence_store: Option<String>,
     /// The largest attachment accepted, in bytes (at most 32 MiB, the request
     /// size limit). Default: 10 MiB.
     #[arg(long, env = "CUSTODY_MAX_EVIDENCE_BYTES")]
@@ -73,6 +78,7 @@ impl ServerArgs {
             pool_size: self.pool_size,
             public_url: self.public_url,
             evidence_dir: self.evidence_dir,
+            evidence_store: self.evidence_store,
             max_evidence_bytes: self.max_evidence_bytes,
             signing_key: self.signing_key,
             log_format: self.log_format,
@@ -121,15 +127,23 @@ pub async fn run(args: ServerArgs) -> ExitCode {
     }
 }
 
+fn open_vault(vault: &Vault) -> anyhow::Result<Arc<dyn ObjectStore>> {
+    Ok(match vault {
+        Vault::Dir(dir) => Arc::new(FsObjectStore::open(dir).map_err(|e| {
+            anyhow::anyhow!("cannot open the evidence directory {}: {e}", dir.display())
+        })?),
+        Vault::S3(url) => Arc::new(S3ObjectStore::open(url)?),
+    })
+}
+
 async fn start(config: ServerConfig) -> anyhow::Result<()> {
     let url = &config.database_url;
     let store = open_store_pooled(url.expose(), config.pool_size).await?;
-    let vault = FsObjectStore::open(&config.evidence_dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot open the evidence directory {}: {e}",
-            config.evidence_dir.display()
-        )
-    })?;
+    let vault = open_vault(&config.evidence)?;
+    let vault_name = match &config.evidence {
+        Vault::Dir(dir) => dir.display().to_string(),
+        Vault::S3(url) => url.clone(),
+    };
     let key = load_or_create_signing_key(&config.signing_key).map_err(|e| {
         anyhow::anyhow!(
             "cannot read or make the signing key {}: {e}",
@@ -137,7 +151,7 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
         )
     })?;
     let state = AppState::new(store.clone())
-        .with_evidence(Arc::new(vault), config.max_evidence_bytes)
+        .with_evidence(vault, config.max_evidence_bytes)
         .with_signing_key(key);
     let stop = shutdown_signal();
     let listener = TcpListener::bind(config.bind).await?;
@@ -165,10 +179,7 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
         }
     }
     tracing::info!("Web UI: {public_url}/ (sign in with an API key)");
-    tracing::info!(
-        "Custody server listening on {host} (database {url}, evidence in {})",
-        config.evidence_dir.display()
-    );
+    tracing::info!("Custody server listening on {host} (database {url}, evidence in {vault_name})");
     let served = serve(listener, state, stop, config.shutdown_timeout).await;
     store.close().await;
     tracing::info!("stopped");

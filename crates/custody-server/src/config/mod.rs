@@ -39,6 +39,15 @@ const MAX_SHUTDOWN_SECONDS: u64 = 3600;
 /// The wait for in-flight requests at shutdown unless configured.
 const DEFAULT_SHUTDOWN_SECONDS: u64 = 30;
 
+/// Where attachments are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Vault {
+    /// A directory of this machine (the default).
+    Dir(PathBuf),
+    /// An S3-compatible bucket, `s3://BUCKET[/PREFIX]`, that replicas share.
+    S3(String),
+}
+
 /// Everything `custody server` runs with, checked.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -48,7 +57,7 @@ pub struct ServerConfig {
     pub pool_size: Option<u32>,
     /// Where users reach the web UI; the bind address when unset.
     pub public_url: Option<String>,
-    pub evidence_dir: PathBuf,
+    pub evidence: Vault,
     pub max_evidence_bytes: usize,
     pub signing_key: PathBuf,
     pub log_format: LogFormat,
@@ -93,9 +102,18 @@ impl ServerConfig {
                 "shutdown_timeout is in seconds, at most {MAX_SHUTDOWN_SECONDS}, not {seconds}"
             )));
         }
+        let evidence = match (layer.evidence_dir, layer.evidence_store) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError(
+                    "evidence_dir and evidence_store both name an evidence vault: give one".into(),
+                ));
+            }
+            (None, Some(store)) => Vault::S3(evidence_store(store)?),
+            (dir, None) => Vault::Dir(dir.unwrap_or_else(|| evidence_dir_for(&url))),
+        };
         Ok(ServerConfig {
             bind,
-            evidence_dir: layer.evidence_dir.unwrap_or_else(|| evidence_dir_for(&url)),
+            evidence,
             signing_key: layer
                 .signing_key
                 .unwrap_or_else(|| signing_key_path_for(&url)),
@@ -131,6 +149,19 @@ pub fn database_url(url: String) -> Result<String, ConfigError> {
         Err(ConfigError(format!(
             "database URL '{}' is not one Custody can open: use sqlite://PATH or postgres://USER@HOST/DB",
             DatabaseUrl::new(url.clone())
+        )))
+    }
+}
+
+fn evidence_store(url: String) -> Result<String, ConfigError> {
+    let bucket = url
+        .strip_prefix("s3://")
+        .map(|r| r.split('/').next().unwrap_or(r));
+    if bucket.is_some_and(|b| !b.is_empty()) {
+        Ok(url)
+    } else {
+        Err(ConfigError(format!(
+            "evidence_store '{url}' must be an s3://BUCKET[/PREFIX] address"
         )))
     }
 }
@@ -177,7 +208,10 @@ mod tests {
     fn defaults_fill_what_is_not_set() {
         let c = config(sqlite()).unwrap();
         assert_eq!(c.bind, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(c.evidence_dir, PathBuf::from("/srv/custody/evidence"));
+        assert_eq!(
+            c.evidence,
+            Vault::Dir(PathBuf::from("/srv/custody/evidence"))
+        );
         assert_eq!(c.signing_key, PathBuf::from("/srv/custody/signing.key"));
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.shutdown_timeout, Duration::from_secs(30));
@@ -187,7 +221,20 @@ mod tests {
 
     #[test]
     fn every_wrong_setting_is_named_with_its_fix() {
-        let cases: [(Layer, &str); 7] = [
+        let both = Layer {
+            evidence_dir: Some("/srv/e".into()),
+            evidence_store: Some("s3://b".into()),
+            ..sqlite()
+        };
+        let cases: [(Layer, &str); 9] = [
+            (both, "give one"),
+            (
+                Layer {
+                    evidence_store: Some("gs://b".into()),
+                    ..sqlite()
+                },
+                "s3://BUCKET[/PREFIX]",
+            ),
             (
                 Layer {
                     bind: Some("8080".into()),
@@ -263,6 +310,14 @@ mod tests {
         })
         .unwrap();
         assert_eq!(c.public_url.as_deref(), Some("https://custody.example.com"));
+        let s3 = Layer {
+            evidence_store: Some("s3://evidence/custody".into()),
+            ..sqlite()
+        };
+        assert_eq!(
+            config(s3).unwrap().evidence,
+            Vault::S3("s3://evidence/custody".into())
+        );
         assert_eq!(c.pool_size, Some(25));
     }
 }

@@ -46,15 +46,19 @@ impl FsObjectStore {
 
     /// Where an object lives; the key must be 64 lower-case hex digits.
     fn path(&self, sha256: &str) -> Result<PathBuf, ObjectError> {
-        let valid = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if !valid {
+        if !valid_key(sha256) {
             return Err(ObjectError::BadKey(sha256.to_string()));
         }
         Ok(self.dir.join(&sha256[..2]).join(sha256))
     }
+}
+
+/// Whether a key is a SHA-256 as the vault writes it: 64 lower-case hex digits.
+pub(super) fn valid_key(sha256: &str) -> bool {
+    sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Writes `bytes` to `temp`, flushes them to disk, renames the file to `path`

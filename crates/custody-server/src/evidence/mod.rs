@@ -1,14 +1,17 @@
 //! The evidence vault: attachments of attestations, stored content-addressed by
-//! SHA-256 behind [`ObjectStore`] ([`FsObjectStore`] by default), so identical
-//! files are kept once. [`intake`] takes an upload's `attachment_file` part
+//! SHA-256 behind [`ObjectStore`] ([`FsObjectStore`] by default, or
+//! [`S3ObjectStore`] in a bucket replicas share), so identical files are kept
+//! once. [`intake`] takes an upload's `attachment_file` part
 //! and records it on its attestation.
 
 mod fs;
 pub mod intake;
+mod s3;
 
 use async_trait::async_trait;
 
 pub use fs::FsObjectStore;
+pub use s3::S3ObjectStore;
 
 use crate::error::ApiError;
 
@@ -27,6 +30,9 @@ pub enum ObjectError {
     BadKey(String),
     #[error("evidence storage failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The vault's address or settings cannot be used.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Bytes kept by their SHA-256.

@@ -14,7 +14,16 @@ pub struct Server {
     pub host: String,
     pub dir: PathBuf,
     database_url: String,
-    demo: bool,
+    launch: Launch,
+}
+
+/// How a test server is started beyond its database and directory.
+#[derive(Clone, Default)]
+pub struct Launch {
+    pub demo: bool,
+    /// More `custody server` arguments; with `--evidence-store`, no `--evidence-dir` is given.
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
 }
 
 fn temp_dir() -> PathBuf {
@@ -32,24 +41,32 @@ impl Server {
     /// `custody server [--demo]` on 127.0.0.1:0 over an SQLite file of its
     /// own; waits until it listens.
     pub fn start(demo: bool) -> Server {
+        Self::launch(Launch {
+            demo,
+            ..Launch::default()
+        })
+    }
+
+    /// [`Server::start`] with more arguments and environment variables.
+    pub fn launch(launch: Launch) -> Server {
         let dir = temp_dir();
         let url = format!("sqlite://{}/custody.db", dir.display());
-        Self::on(url, dir, demo)
+        Self::on(url, dir, launch)
     }
 
     /// `custody server` over this database (with evidence in a directory of its own).
     pub fn on_database(database_url: &str) -> Server {
-        Self::on(database_url.to_string(), temp_dir(), false)
+        Self::on(database_url.to_string(), temp_dir(), Launch::default())
     }
 
-    fn on(database_url: String, dir: PathBuf, demo: bool) -> Server {
-        let (child, host) = spawn(&database_url, &dir, demo);
+    fn on(database_url: String, dir: PathBuf, launch: Launch) -> Server {
+        let (child, host) = spawn(&database_url, &dir, &launch);
         Server {
             child,
             host,
             dir,
             database_url,
-            demo,
+            launch,
         }
     }
 
@@ -57,7 +74,7 @@ impl Server {
     pub fn kill_and_restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, host) = spawn(&self.database_url, &self.dir, self.demo);
+        let (child, host) = spawn(&self.database_url, &self.dir, &self.launch);
         self.child = child;
         self.host = host;
     }
@@ -68,7 +85,7 @@ impl Server {
 }
 
 /// Starts `custody server` and waits until it says where it listens.
-fn spawn(database_url: &str, dir: &std::path::Path, demo: bool) -> (Child, String) {
+fn spawn(database_url: &str, dir: &std::path::Path, launch: &Launch) -> (Child, String) {
     let mut cmd = Command::new(BIN);
     cmd.args([
         "server",
@@ -77,13 +94,16 @@ fn spawn(database_url: &str, dir: &std::path::Path, demo: bool) -> (Child, Strin
         "--database-url",
         database_url,
     ])
-    .arg("--evidence-dir")
-    .arg(dir.join("evidence"))
+    .args(&launch.args)
+    .envs(launch.env.iter().map(|(k, v)| (k, v)))
     .env_remove("CUSTODY_ORG")
     .env_remove("KOSLI_ORG")
     .stdout(Stdio::piped())
     .stderr(Stdio::null());
-    if demo {
+    if !launch.args.iter().any(|a| a == "--evidence-store") {
+        cmd.arg("--evidence-dir").arg(dir.join("evidence"));
+    }
+    if launch.demo {
         cmd.arg("--demo");
     }
     let mut child = cmd.spawn().expect("start custody server");

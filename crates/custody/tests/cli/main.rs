@@ -29,6 +29,7 @@ mod policies;
 mod provider_attestations;
 mod replicas;
 mod repos;
+mod s3_evidence;
 mod server_operations;
 mod snapshot_watch;
 mod tutorial;
