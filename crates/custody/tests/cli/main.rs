@@ -9,6 +9,7 @@ mod azure;
 mod cloud_run;
 mod crash;
 mod custom_types;
+mod deploy_manifests;
 mod docker;
 mod evidence;
 mod fake_azure;
