@@ -24,11 +24,7 @@ fn is_lower_hex(s: &str) -> bool {
 
 impl Fingerprint {
     pub fn parse(value: &str) -> Result<Self, FingerprintError> {
-        if value.len() == 64 && is_lower_hex(value) {
-            Ok(Fingerprint(value.to_string()))
-        } else {
-            Err(FingerprintError::Invalid(value.to_string()))
-        }
+        Fingerprint::try_from(value.to_string())
     }
 
     pub fn as_str(&self) -> &str {
@@ -36,9 +32,75 @@ impl Fingerprint {
     }
 }
 
+impl TryFrom<String> for Fingerprint {
+    type Error = FingerprintError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.len() == 64 && is_lower_hex(&value) {
+            Ok(Fingerprint(value))
+        } else {
+            Err(FingerprintError::Invalid(value))
+        }
+    }
+}
+
+impl From<Fingerprint> for String {
+    fn from(fingerprint: Fingerprint) -> String {
+        fingerprint.0
+    }
+}
+
 impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl From<&Fingerprint> for HexPrefix {
+    /// A whole fingerprint, as the longest prefix of itself.
+    fn from(fingerprint: &Fingerprint) -> Self {
+        HexPrefix(fingerprint.0.clone())
+    }
+}
+
+/// A fingerprint is stored as text and read back only if it still is one.
+#[cfg(feature = "sqlx")]
+mod column {
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::{Database, Decode, Encode, Type};
+
+    use super::Fingerprint;
+
+    impl<DB: Database> Type<DB> for Fingerprint
+    where
+        String: Type<DB>,
+    {
+        fn type_info() -> DB::TypeInfo {
+            <String as Type<DB>>::type_info()
+        }
+
+        fn compatible(ty: &DB::TypeInfo) -> bool {
+            <String as Type<DB>>::compatible(ty)
+        }
+    }
+
+    impl<'q, DB: Database> Encode<'q, DB> for Fingerprint
+    where
+        String: Encode<'q, DB>,
+    {
+        fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer) -> Result<IsNull, BoxDynError> {
+            self.0.encode_by_ref(buf)
+        }
+    }
+
+    impl<'r, DB: Database> Decode<'r, DB> for Fingerprint
+    where
+        String: Decode<'r, DB>,
+    {
+        fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+            Ok(Fingerprint::try_from(String::decode(value)?)?)
+        }
     }
 }
 

@@ -18,7 +18,6 @@ mod sql;
 pub mod testing;
 
 use async_trait::async_trait;
-use custody_core::HexPrefix;
 use custody_core::ids::{
     ArtifactId, AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, ServiceAccountId,
     TrailId,
@@ -28,6 +27,7 @@ use custody_core::ledger::facts::Record;
 use custody_core::ledger::merkle::{Frontier, Hash, NodeId};
 use custody_core::report::RunningArtifact;
 use custody_core::{EnvironmentType, Role};
+use custody_core::{Fingerprint, HexPrefix};
 
 pub use controls::*;
 pub use model::*;
@@ -42,7 +42,7 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
@@ -50,6 +50,19 @@ pub enum StoreError {
     /// Stored data that cannot be read back as written.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A column that cannot be read back as its type (a fingerprint that is
+    /// not one, say) holds data the store never wrote: it is corrupt.
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::ColumnDecode { index, source } => {
+                StoreError::Corrupt(format!("column {index}: {source}"))
+            }
+            e => StoreError::Database(e),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -221,7 +234,7 @@ pub trait ArtifactStore: Send + Sync {
     async fn artifacts_with_fingerprints(
         &self,
         org_id: OrgId,
-        fingerprints: &[String],
+        fingerprints: &[Fingerprint],
     ) -> Result<Vec<ArtifactRow>>;
     /// Artifacts newest first.
     async fn artifacts(
@@ -315,9 +328,13 @@ pub trait EnvironmentStore: Send + Sync {
     /// Runs that started or ended at an index in `from..=to`.
     async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
     /// Every run of these fingerprints in the org's environments.
-    async fn runs_of(&self, org_id: OrgId, fingerprints: &[String]) -> Result<Vec<RunRow>>;
+    async fn runs_of(&self, org_id: OrgId, fingerprints: &[Fingerprint]) -> Result<Vec<RunRow>>;
     /// Fingerprints with this prefix that ran in the org's environments.
-    async fn running_fingerprints(&self, org_id: OrgId, prefix: &HexPrefix) -> Result<Vec<String>>;
+    async fn running_fingerprints(
+        &self,
+        org_id: OrgId,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<Fingerprint>>;
     /// How many artifacts (and instances) run now in each environment of the org
     /// that runs any.
     async fn running_counts(&self, org_id: OrgId) -> Result<Vec<RunningCount>>;

@@ -6,7 +6,7 @@ use custody_core::ids::{
     ArtifactId, AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, RepoId,
     ServiceAccountId, TrailId,
 };
-use custody_core::{EnvironmentType, Role};
+use custody_core::{EnvironmentType, Fingerprint, Role};
 use serde_json::Value;
 
 /// Parses a stored JSON column; stored values are always valid JSON.
@@ -122,7 +122,7 @@ pub struct ArtifactRow {
     pub flow_name: String,
     pub trail_id: Option<TrailId>,
     pub trail_name: Option<String>,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub filename: String,
     pub template_name: Option<String>,
     pub git_commit: Option<String>,
@@ -160,7 +160,7 @@ impl ArtifactRow {
 pub struct ArtifactInsert {
     pub flow_id: FlowId,
     pub trail_id: Option<TrailId>,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub filename: String,
     pub template_name: Option<String>,
     pub git_commit: Option<String>,
@@ -213,7 +213,7 @@ pub struct ListedAttestation {
     pub row: AttestationRow,
     pub flow_name: String,
     pub trail_name: Option<String>,
-    pub artifact_fingerprint: Option<String>,
+    pub artifact_fingerprint: Option<Fingerprint>,
 }
 
 impl AttestationRow {
@@ -263,7 +263,7 @@ pub struct DeploymentRow {
     pub number: i64,
     pub flow_id: FlowId,
     pub artifact_id: ArtifactId,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub filename: String,
     pub environment: String,
     pub description: Option<String>,
@@ -324,7 +324,7 @@ pub struct SnapshotRow {
 pub struct RunRow {
     pub id: i64,
     pub env_name: String,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub name: String,
     pub from_idx: i64,
     pub to_idx: Option<i64>,

@@ -4,6 +4,7 @@
 //! policies applied to it.
 
 use async_trait::async_trait;
+use custody_core::Fingerprint;
 use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 
 use crate::Result;
@@ -54,7 +55,7 @@ pub enum PolicyWrite {
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AllowRow {
     pub env_name: String,
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub artifact_name: String,
     pub reason: String,
     pub created_at: f64,
@@ -101,7 +102,7 @@ pub trait PolicyStore: Send + Sync {
     async fn allow_artifact(
         &self,
         env_id: EnvironmentId,
-        fingerprint: &str,
+        fingerprint: &Fingerprint,
         artifact_name: &str,
         reason: &str,
         at: f64,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use custody_api::{Artifact, EnvIndex, HistoryLine};
+use custody_core::Fingerprint;
 use custody_core::history::{HistoryEvent, RunSpan, runtime_history};
 use custody_core::ids::{ArtifactId, OrgId};
 use custody_store::{ArtifactRow, RunRow, Store, json};
@@ -73,7 +74,7 @@ pub async fn documents(
     let compliance = evaluate_artifacts(store, rows).await?;
     let ids: Vec<ArtifactId> = rows.iter().map(|r| r.id).collect();
     let deployments = store.deployments_of(&ids).await?;
-    let fingerprints: Vec<String> = rows.iter().map(|r| r.fingerprint.clone()).collect();
+    let fingerprints: Vec<Fingerprint> = rows.iter().map(|r| r.fingerprint.clone()).collect();
     let runs = store.runs_of(org_id, &fingerprints).await?;
     let latest = latest_indexes(store, org_id).await?;
     Ok(rows
@@ -101,7 +102,8 @@ pub async fn documents(
             history.extend(place.history);
             history.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
             let mut doc = document(row, &compliance, place.running, place.exited, history);
-            doc.html_url = Some(state.artifact_url(&org.name, &row.flow_name, &row.fingerprint));
+            doc.html_url =
+                Some(state.artifact_url(&org.name, &row.flow_name, row.fingerprint.as_str()));
             doc
         })
         .collect())
@@ -131,7 +133,7 @@ fn document(
         flow_name: row.flow_name.clone(),
         trail_name: row.trail_name.clone(),
         template_reference_name: row.template_name.clone(),
-        fingerprint: row.fingerprint.clone(),
+        fingerprint: row.fingerprint.to_string(),
         created_at: row.created_at,
         git_commit: row.git_commit.clone(),
         commit_url: row.commit_url.clone(),

@@ -2,6 +2,7 @@
 //! matched by fingerprint (also across two environments).
 
 use custody_api::{DiffArtifact, DiffGroup, DiffSide, SnapshotDiff};
+use custody_core::Fingerprint;
 use custody_store::{EnvironmentRow, RunRow};
 
 use super::provenance::{Provenance, creation_times, pods, provenance};
@@ -27,13 +28,13 @@ pub async fn diff(
 ) -> ApiResult<SnapshotDiff> {
     let a = running(state, env1, i1).await?;
     let b = running(state, env2, i2).await?;
-    let fps: Vec<String> = a.iter().chain(&b).map(|r| r.fingerprint.clone()).collect();
+    let fps: Vec<Fingerprint> = a.iter().chain(&b).map(|r| r.fingerprint.clone()).collect();
     let known = provenance(state, org.id, fps).await?;
     let item = |run: &RunRow, s1: i64, s2: i64| {
         let (times, instances) = creation_times(run);
         let primary = known.get(&run.fingerprint).and_then(Provenance::primary);
         DiffArtifact {
-            fingerprint: run.fingerprint.clone(),
+            fingerprint: run.fingerprint.to_string(),
             name: run.name.clone(),
             flow: primary.map(|p| p.flow_name.clone()),
             commit_url: primary.and_then(|p| p.commit_url.clone()),
@@ -46,9 +47,9 @@ pub async fn diff(
                 .unwrap_or_default(),
         }
     };
-    let find = |runs: &[RunRow], fp: &str| {
+    let find = |runs: &[RunRow], fp: &Fingerprint| {
         runs.iter()
-            .find(|r| r.fingerprint == fp)
+            .find(|r| &r.fingerprint == fp)
             .map(|r| r.replicas)
     };
     let mut only1 = Vec::new();

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use custody_core::Fingerprint;
 use custody_core::ids::{EnvironmentId, FlowId, OrgId};
 use custody_store::{EnvironmentRow, FlowRow};
 
@@ -24,7 +25,7 @@ struct Span {
 pub struct Gate {
     spans: Vec<Span>,
     flows: HashMap<FlowId, FlowRow>,
-    allowed: Vec<String>,
+    allowed: Vec<Fingerprint>,
 }
 
 impl Gate {
@@ -35,7 +36,7 @@ impl Gate {
         org_id: OrgId,
         env_id: EnvironmentId,
         (from, to): (i64, i64),
-        known: &HashMap<String, Provenance>,
+        known: &HashMap<Fingerprint, Provenance>,
     ) -> ApiResult<Gate> {
         let attached = state.store.policy_spans(env_id, from, to).await?;
         if attached.is_empty() {
@@ -86,7 +87,7 @@ impl Gate {
     pub fn judge(
         &self,
         index: i64,
-        (name, fingerprint): (&str, &str),
+        (name, fingerprint): (&str, &Fingerprint),
         known: Option<&Provenance>,
     ) -> (Vec<custody_api::PolicyDecision>, bool) {
         let applied = self.applied(index);
@@ -95,7 +96,7 @@ impl Gate {
         }
         let subject = policy::subject(name, fingerprint, known, &self.flows);
         let (decisions, ok) = policy::decisions(&applied, &subject);
-        let allowed = self.allowed.iter().any(|a| a == fingerprint);
+        let allowed = self.allowed.contains(fingerprint);
         (decisions, ok || allowed)
     }
 }
@@ -109,7 +110,7 @@ pub async fn compliance_during(
     (from, to): (i64, i64),
 ) -> ApiResult<BTreeMap<i64, bool>> {
     let runs = state.store.runs_during(env.id, from, to).await?;
-    let mut fingerprints: Vec<String> = runs.iter().map(|r| r.fingerprint.clone()).collect();
+    let mut fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     fingerprints.sort_unstable();
     fingerprints.dedup();
     let known = provenance(state, org.id, fingerprints).await?;

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use custody_api as api;
+use custody_core::Fingerprint;
 use custody_core::ids::{FlowId, PolicyId};
 use custody_core::policy::{FlowContext, Policy, PolicyDecision, Seen, Subject, decide};
 use custody_store::{FlowRow, PolicyRow};
@@ -70,7 +71,7 @@ pub async fn flows_of<'a>(
 /// What a policy sees of a running artifact.
 pub fn subject(
     name: &str,
-    fingerprint: &str,
+    fingerprint: &Fingerprint,
     known: Option<&Provenance>,
     flows: &HashMap<FlowId, FlowRow>,
 ) -> Subject {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use custody_core::Fingerprint;
 use custody_core::ids::OrgId;
 use custody_core::report::created_of;
 use custody_store::{ArtifactRow, RunRow, json};
@@ -38,15 +39,15 @@ impl Provenance {
 pub async fn provenance(
     state: &AppState,
     org_id: OrgId,
-    fingerprints: Vec<String>,
-) -> ApiResult<HashMap<String, Provenance>> {
+    fingerprints: Vec<Fingerprint>,
+) -> ApiResult<HashMap<Fingerprint, Provenance>> {
     let mut rows = state
         .store
         .artifacts_with_fingerprints(org_id, &fingerprints)
         .await?;
     rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
     let states = evaluate_artifacts(state.store.as_ref(), &rows).await?;
-    let mut map: HashMap<String, Provenance> = fingerprints
+    let mut map: HashMap<Fingerprint, Provenance> = fingerprints
         .into_iter()
         .map(|fp| {
             (

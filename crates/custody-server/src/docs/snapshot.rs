@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
+use custody_core::Fingerprint;
 use custody_core::compliance::State;
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
@@ -73,10 +74,10 @@ impl Entry<'_> {
     }
 }
 
-fn entries(runs: &[RunRow], index: i64) -> BTreeMap<&str, Entry<'_>> {
-    let mut map: BTreeMap<&str, Entry> = BTreeMap::new();
+fn entries(runs: &[RunRow], index: i64) -> BTreeMap<&Fingerprint, Entry<'_>> {
+    let mut map: BTreeMap<&Fingerprint, Entry> = BTreeMap::new();
     for run in runs {
-        let e = map.entry(run.fingerprint.as_str()).or_insert(Entry {
+        let e = map.entry(&run.fingerprint).or_insert(Entry {
             running: None,
             ended: None,
         });
@@ -101,12 +102,7 @@ pub async fn document(
     })?;
     let runs = state.store.runs_at(env.id, index).await?;
     let entries = entries(&runs, index);
-    let known = provenance(
-        state,
-        org.id,
-        entries.keys().map(|k| k.to_string()).collect(),
-    )
-    .await?;
+    let known = provenance(state, org.id, entries.keys().map(|&k| k.clone()).collect()).await?;
     let gate = Gate::during(state, org.id, env.id, (index, index), &known).await?;
     let mut artifacts: Vec<SnapshotArtifact> = entries
         .iter()
@@ -119,7 +115,7 @@ pub async fn document(
             let (decisions, compliant) = gate.judge(index, (&run.name, &run.fingerprint), prov);
             SnapshotArtifact {
                 name: run.name.clone(),
-                fingerprint: run.fingerprint.clone(),
+                fingerprint: run.fingerprint.to_string(),
                 creation_timestamp: if entry.running.is_some() {
                     creation_timestamp
                 } else {
@@ -185,7 +181,7 @@ fn flows(state: &AppState, org: &str, prov: &Provenance) -> Vec<SnapshotFlow> {
             git_commit: r.git_commit.clone(),
             commit_url: r.commit_url.clone(),
             artifact_compliance_in_flow: s.state == State::Compliant,
-            html_url: state.artifact_url(org, &r.flow_name, &r.fingerprint),
+            html_url: state.artifact_url(org, &r.flow_name, r.fingerprint.as_str()),
             flow_html_url: state.flow_url(org, &r.flow_name),
         })
         .collect()

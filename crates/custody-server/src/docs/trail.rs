@@ -75,7 +75,7 @@ fn template_document(text: &str, parsed: Result<&Template, &TemplateError>) -> T
 
 fn slot_status(a: &ArtifactRow, c: &ArtifactCompliance, unexpected: bool) -> SlotStatus {
     SlotStatus {
-        artifact_fingerprint: Some(a.fingerprint.clone()),
+        artifact_fingerprint: Some(a.fingerprint.to_string()),
         status: c.state.as_str().to_string(),
         is_compliant: c.state == State::Compliant,
         unexpected,
@@ -190,7 +190,7 @@ pub async fn document(
     for a in &artifacts {
         let mut e = event("artifact_creation_reported", a.created_at);
         e.artifact_name = Some(a.filename.clone());
-        e.artifact_fingerprint = Some(a.fingerprint.clone());
+        e.artifact_fingerprint = Some(a.fingerprint.to_string());
         e.template_reference_name = a.template_name.clone();
         e.git_commit_info = json(&a.payload)
             .get("git_commit_info")

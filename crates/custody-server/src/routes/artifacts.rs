@@ -82,7 +82,7 @@ pub async fn report(
     let insert = ArtifactInsert {
         flow_id: flow.id,
         trail_id,
-        fingerprint: fingerprint.to_string(),
+        fingerprint,
         filename: data.filename.clone(),
         template_name: data.template_reference_name.clone(),
         git_commit,
@@ -102,7 +102,7 @@ pub async fn report(
         created_at: now,
     };
     let id = state.store.insert_artifact(&insert).await?;
-    let prefix = HexPrefix::parse(fingerprint.as_str()).map_err(ApiError::bad)?;
+    let prefix = HexPrefix::from(&insert.fingerprint);
     let rows = state
         .store
         .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)

@@ -55,12 +55,12 @@ pub async fn artifact(
         Some(name) => Some(lookup::flow(&state, &org, name).await?.id),
         None => None,
     };
-    let mut known = provenance(&state, org.id, vec![fp.to_string()]).await?;
+    let mut known = provenance(&state, org.id, vec![fp.clone()]).await?;
     for p in known.values_mut() {
         p.records
             .retain(|(r, _)| flow_id.is_none_or(|id| r.flow_id == id));
     }
-    let prov = known.get(fp.as_str()).filter(|p| !p.records.is_empty());
+    let prov = known.get(&fp).filter(|p| !p.records.is_empty());
     let name = prov
         .and_then(Provenance::primary)
         .map_or(String::new(), |r| r.filename.clone());
@@ -74,7 +74,7 @@ pub async fn artifact(
         _ if !policies.is_empty() => {
             let applied: Vec<Applied> = policy::load(&state, &policies).await?;
             let flow_rows = policy::flows_of(&state, prov.into_iter()).await?;
-            let subject = policy::subject(&name, fp.as_str(), prov, &flow_rows);
+            let subject = policy::subject(&name, &fp, prov, &flow_rows);
             let (decisions, ok) = policy::decisions(&applied.iter().collect::<Vec<_>>(), &subject);
             ("policy", ok, decisions)
         }
@@ -85,7 +85,7 @@ pub async fn artifact(
             if prov.is_none() && gate.applied(latest).is_empty() {
                 return Err(unknown());
             }
-            let (decisions, ok) = gate.judge(latest, (&name, fp.as_str()), prov);
+            let (decisions, ok) = gate.judge(latest, (&name, &fp), prov);
             ("environment", ok, decisions)
         }
         None => ("flow", prov.ok_or_else(unknown)?.compliant(), Vec::new()),

@@ -112,7 +112,7 @@ pub async fn list(
         .map(|a| {
             let attached = evidence.iter().find(|e| e.attestation_id == a.row.id);
             let trail = a.trail_name.clone().unwrap_or_default();
-            let fp = a.artifact_fingerprint.clone();
+            let fp = a.artifact_fingerprint.clone().map(String::from);
             attestation_document(&state, &org.name, &a.flow_name, trail, fp, &a.row, attached)
         })
         .collect();

@@ -28,10 +28,9 @@ pub(super) async fn latest_artifact(
     flow: &FlowRow,
     fp: &Fingerprint,
 ) -> ApiResult<Option<ArtifactRow>> {
-    let prefix = HexPrefix::parse(fp.as_str()).map_err(ApiError::bad)?;
     Ok(state
         .store
-        .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)
+        .artifacts_by_fingerprint(org.id, Some(flow.id), &HexPrefix::from(fp))
         .await?
         .into_iter()
         .next())
@@ -105,7 +104,7 @@ async fn record(
         is_compliant,
         flow_name: flow.name.clone(),
         trail_name: target.trail.map(|t| t.name).unwrap_or_default(),
-        artifact_fingerprint: target.artifact.map(|a| a.fingerprint),
+        artifact_fingerprint: target.artifact.map(|a| a.fingerprint.into()),
         target_artifacts: data.target_artifacts.clone(),
         git_commit_info: data.git_commit_info.clone(),
         origin_url: data.origin_url.clone(),

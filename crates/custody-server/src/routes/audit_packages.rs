@@ -52,7 +52,7 @@ async fn add_attestations(
         let fingerprint = artifacts
             .iter()
             .find(|a| Some(a.id) == row.artifact_id)
-            .map(|a| a.fingerprint.clone());
+            .map(|a| a.fingerprint.to_string());
         let attached = evidence.iter().find(|e| e.attestation_id == row.id);
         let doc = attestation_document(
             state,

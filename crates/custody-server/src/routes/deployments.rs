@@ -42,10 +42,9 @@ pub async fn expect(
     let fp = Fingerprint::parse(&data.artifact_fingerprint).map_err(ApiError::bad)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
     lookup::environment(&state, &org, &data.environment).await?;
-    let prefix = HexPrefix::parse(fp.as_str()).map_err(ApiError::bad)?;
     let artifact = state
         .store
-        .artifacts_by_fingerprint(org.id, Some(flow.id), &prefix)
+        .artifacts_by_fingerprint(org.id, Some(flow.id), &HexPrefix::from(&fp))
         .await?
         .into_iter()
         .next()
@@ -70,7 +69,7 @@ pub async fn expect(
         StatusCode::CREATED,
         Json(Deployment {
             deployment_id: number,
-            artifact_fingerprint: artifact.fingerprint,
+            artifact_fingerprint: artifact.fingerprint.into(),
             artifact_name: artifact.filename,
             environment: data.environment,
             description: data.description,

@@ -119,7 +119,7 @@ pub async fn latest_on_trail(
             .await?
             .into_iter()
             .find(|a| a.id == id)
-            .map(|a| a.fingerprint),
+            .map(|a| a.fingerprint.into()),
         None => None,
     };
     let doc = document(
@@ -184,7 +184,7 @@ pub async fn latest_on_artifact(
         &org.name,
         &flow,
         trail_name,
-        Some(artifact.fingerprint.clone()),
+        Some(artifact.fingerprint.to_string()),
         row,
     )
     .await?;

@@ -163,7 +163,7 @@ pub async fn allow(
         .store
         .allow_artifact(
             env.id,
-            fp.as_str(),
+            &fp,
             &entry.artifact_name,
             &entry.description,
             state.now(),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{HistoryLine, Matches, ResolvedTo, SearchArtifact, SearchResult};
-use custody_core::HexPrefix;
+use custody_core::{Fingerprint, HexPrefix};
 use custody_store::RunRow;
 
 use super::api_doc::Refusals;
@@ -15,11 +15,11 @@ use crate::docs::artifact::{documents, latest_indexes, whereabouts};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-fn matches(kind: &str, values: &BTreeSet<String>) -> Matches {
+fn matches<T: ToString>(kind: &str, values: &BTreeSet<T>) -> Matches {
     Matches {
         kind: kind.to_string(),
         count: values.len(),
-        matches: values.iter().cloned().collect(),
+        matches: values.iter().map(T::to_string).collect(),
     }
 }
 
@@ -50,7 +50,7 @@ pub async fn search(
         .await?;
     let by_commit = store.artifacts_by_commit(org.id, None, &prefix).await?;
     let running = store.running_fingerprints(org.id, &prefix).await?;
-    let fingerprints: BTreeSet<String> = by_fp
+    let fingerprints: BTreeSet<Fingerprint> = by_fp
         .iter()
         .map(|a| a.fingerprint.clone())
         .chain(running)
@@ -63,7 +63,10 @@ pub async fn search(
         return Err(ApiError::not_found(format!("No matches for '{value}'.")));
     }
     let (kind, full_match) = match (fingerprints.len(), commits.len()) {
-        (1, 0) => ("fingerprint", fingerprints.first().cloned()),
+        (1, 0) => (
+            "fingerprint",
+            fingerprints.first().map(Fingerprint::to_string),
+        ),
         (0, 1) => ("commit", commits.first().cloned()),
         _ => ("mixed", None),
     };
@@ -74,7 +77,7 @@ pub async fn search(
     let mut seen = BTreeSet::new();
     records.retain(|r| seen.insert(r.fingerprint.clone()));
     let docs = documents(&state, &org, &records).await?;
-    let unknown: Vec<String> = fingerprints
+    let unknown: Vec<Fingerprint> = fingerprints
         .iter()
         .filter(|fp| !seen.contains(*fp))
         .cloned()
@@ -107,7 +110,7 @@ pub async fn search(
         let own: Vec<&RunRow> = runs.iter().filter(|r| &r.fingerprint == fp).collect();
         let w = whereabouts(&own, &latest);
         artifacts.push(SearchArtifact {
-            fingerprint: fp.clone(),
+            fingerprint: fp.to_string(),
             name: own.first().map(|r| r.name.clone()).unwrap_or_default(),
             flow: None,
             git_commit: None,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{EnvironmentEvent, Snapshot, SnapshotDiff, SnapshotSummary};
+use custody_core::Fingerprint;
 use custody_core::expr::{Snappish, parse_interval, parse_suffix};
 use custody_core::history::Transition;
 use custody_store::{EnvironmentRow, Page};
@@ -229,7 +230,7 @@ pub async fn events(
     )
     .await?;
     // (index, fingerprint) → (was, now, name)
-    let mut changes: BTreeMap<(i64, &str), (i64, i64, &str)> = BTreeMap::new();
+    let mut changes: BTreeMap<(i64, &Fingerprint), (i64, i64, &str)> = BTreeMap::new();
     for run in &runs {
         if (from..=to).contains(&run.from_idx) {
             let c = changes

@@ -6,12 +6,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use custody_api::{Artifact, SearchResult};
+use custody_core::Fingerprint;
 use serde::Deserialize;
 
 use super::format::{Badge, When, url_encode, web_url};
 use super::timeline::Journey;
 use super::{Nav, PageResult, Viewer, render};
 use crate::body::Params;
+use crate::error::ApiError;
 use crate::routes::{artifacts, search as api_search};
 use crate::state::AppState;
 
@@ -76,12 +78,10 @@ pub async fn artifact(
         .collect::<Vec<_>>()
         .join("; ");
     let journey = Journey::of(&artifact.history, now).svg();
+    let fingerprint = Fingerprint::parse(&artifact.fingerprint).map_err(ApiError::bad)?;
     let runs = state
         .store
-        .runs_of(
-            viewer.principal.org_id,
-            std::slice::from_ref(&artifact.fingerprint),
-        )
+        .runs_of(viewer.principal.org_id, &[fingerprint])
         .await?;
     let places = artifact
         .running

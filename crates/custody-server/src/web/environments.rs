@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use custody_api::{Environment, EnvironmentEvent, SnapshotSummary};
+use custody_core::Fingerprint;
 use custody_core::ids::FlowId;
 use serde::Deserialize;
 
@@ -249,7 +250,7 @@ async fn timeline_of(
         .store
         .runs_changed(env.id, 1, env.latest_index)
         .await?;
-    let fingerprints: Vec<String> = runs.iter().map(|r| r.fingerprint.clone()).collect();
+    let fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     let known = provenance(state, viewer.principal.org_id, fingerprints).await?;
     let flows: HashMap<FlowId, String> = state
         .store
@@ -291,7 +292,7 @@ async fn timeline_of(
                 to: run.to_at,
                 replicas: run.replicas,
                 name: run.name,
-                fingerprint: run.fingerprint,
+                fingerprint: run.fingerprint.into(),
             }
         })
         .collect();

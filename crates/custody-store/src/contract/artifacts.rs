@@ -2,7 +2,7 @@
 
 use custody_core::HexPrefix;
 
-use super::fp;
+use super::fingerprint;
 use crate::{
     ArtifactInsert, ArtifactScope, AttestationInsert, DeploymentInsert, Page, Store, TrailUpsert,
 };
@@ -41,7 +41,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
         .insert_artifact(&ArtifactInsert {
             flow_id: flow.id,
             trail_id: Some(trail.id),
-            fingerprint: fp('9'),
+            fingerprint: fingerprint('9'),
             filename: "svc:16d9990".into(),
             template_name: Some("svc".into()),
             git_commit: Some(commit.clone()),

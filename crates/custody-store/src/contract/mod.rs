@@ -18,6 +18,7 @@ mod snapshots;
 
 use std::sync::Arc;
 
+use custody_core::Fingerprint;
 use serde_json::json;
 
 use crate::Store;
@@ -83,6 +84,11 @@ pub(crate) fn flow_upsert(name: &str) -> crate::FlowUpsert {
 
 pub(crate) fn fp(c: char) -> String {
     c.to_string().repeat(64)
+}
+
+/// [`fp`] as the fingerprint store rows hold.
+pub(crate) fn fingerprint(c: char) -> Fingerprint {
+    Fingerprint::parse(&fp(c)).expect("a fingerprint")
 }
 
 pub(crate) fn instance(digest: &str, created: i64) -> serde_json::Value {

@@ -4,7 +4,7 @@
 use custody_core::ids::PolicyId;
 use custody_core::report::normalise;
 
-use super::{fp, instance};
+use super::{fingerprint, fp, instance};
 use crate::{EnvironmentUpsert, PolicyInsert, PolicyWrite, ReportOutcome, Store};
 
 fn policy(content: &str) -> PolicyInsert {
@@ -126,7 +126,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
     assert!(store.attachments(&[p.id]).await.unwrap().is_empty());
 
     store
-        .allow_artifact(env.id, &fp('c'), "nginx", "vendor", 50.0)
+        .allow_artifact(env.id, &fingerprint('c'), "nginx", "vendor", 50.0)
         .await
         .unwrap();
     let allowed = store.allowlist(env.id).await.unwrap();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use custody_core::repo::RepoSighting;
 
-use super::fp;
+use super::fingerprint;
 use crate::{ArtifactInsert, ArtifactScope, Page, RepoFilter, RepoSeen, Store, TrailUpsert};
 
 fn seen(public_id: &str, name: &str, external_id: &str) -> Option<RepoSeen> {
@@ -82,7 +82,7 @@ pub async fn repos_are_recorded_listed_and_tagged(store: &dyn Store) {
         .insert_artifact(&ArtifactInsert {
             flow_id: flow.id,
             trail_id: None,
-            fingerprint: fp('4'),
+            fingerprint: fingerprint('4'),
             filename: "app".into(),
             template_name: None,
             git_commit: None,

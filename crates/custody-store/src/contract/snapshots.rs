@@ -6,7 +6,7 @@ use custody_core::HexPrefix;
 use custody_core::ids::EnvironmentId;
 use custody_core::report::normalise;
 
-use super::{fp, instance};
+use super::{fingerprint, fp, instance};
 use crate::{EnvironmentUpsert, Page, ReportOutcome, Store};
 
 async fn env(store: &dyn Store, org: &str, name: &str) -> EnvironmentId {
@@ -102,7 +102,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         let mut v: Vec<(String, i64)> = runs
             .into_iter()
             .filter(|r| r.from_idx <= idx && r.to_idx.is_none_or(|t| t > idx))
-            .map(|r| (r.fingerprint[..1].to_string(), r.replicas))
+            .map(|r| (r.fingerprint.as_str()[..1].to_string(), r.replicas))
             .collect();
         v.sort();
         v
@@ -127,7 +127,10 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         (4, Some(40.0), Some(40.0))
     );
 
-    let runs = store.runs_of(env_row.org_id, &[fp('a')]).await.unwrap();
+    let runs = store
+        .runs_of(env_row.org_id, &[fingerprint('a')])
+        .await
+        .unwrap();
     let spans: Vec<(i64, Option<i64>, i64, f64)> = runs
         .iter()
         .map(|r| (r.from_idx, r.to_idx, r.replicas, r.from_at))
@@ -146,12 +149,12 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
     };
     assert_eq!(
         during(1, 1).await,
-        [(fp('a'), 1)],
+        [(fingerprint('a'), 1)],
         "the run that was closed at #2 is open at #1"
     );
     assert_eq!(
         during(2, 3).await,
-        [(fp('a'), 2), (fp('b'), 3)],
+        [(fingerprint('a'), 2), (fingerprint('b'), 3)],
         "runs closed at #2 are not open during #2..#3"
     );
     assert!(
@@ -179,7 +182,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         .running_fingerprints(env_row.org_id, &HexPrefix::parse("bbbbb").unwrap())
         .await
         .unwrap();
-    assert_eq!(found, [fp('b')]);
+    assert_eq!(found, [fingerprint('b')]);
 }
 
 pub async fn concurrent_reports_get_contiguous_indexes(store: Arc<dyn Store>) {

@@ -1,8 +1,8 @@
 //! Artifacts, attestations and legacy deployments.
 
 use async_trait::async_trait;
-use custody_core::HexPrefix;
 use custody_core::ids::{ArtifactId, AttestationId, FlowId, OrgId, TrailId};
+use custody_core::{Fingerprint, HexPrefix};
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::Fact;
@@ -98,7 +98,7 @@ impl ArtifactStore for SqlStore {
                 id,
                 flow_id: a.flow_id,
                 trail_id: a.trail_id,
-                fingerprint: a.fingerprint.clone(),
+                fingerprint: a.fingerprint.to_string(),
                 filename: a.filename.clone(),
                 template_name: a.template_name.clone(),
                 git_commit: a.git_commit.clone(),
@@ -142,12 +142,12 @@ impl ArtifactStore for SqlStore {
     async fn artifacts_with_fingerprints(
         &self,
         org_id: OrgId,
-        fingerprints: &[String],
+        fingerprints: &[Fingerprint],
     ) -> Result<Vec<ArtifactRow>> {
         self.artifacts_where_in(
             "a.fingerprint",
             Some(org_id),
-            texts(fingerprints.iter().cloned()),
+            texts(fingerprints.iter().map(Fingerprint::to_string)),
         )
         .await
     }

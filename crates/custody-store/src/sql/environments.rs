@@ -4,10 +4,9 @@
 //! open new ones in multi-row statements.
 
 use async_trait::async_trait;
-use custody_core::EnvironmentType;
-use custody_core::HexPrefix;
 use custody_core::ids::{EnvironmentId, OrgId};
 use custody_core::report::{self, OpenRun, RunningArtifact};
+use custody_core::{EnvironmentType, Fingerprint, HexPrefix};
 use sqlx::AssertSqlSafe;
 
 use custody_core::ledger::facts::Fact;
@@ -318,18 +317,22 @@ impl EnvironmentStore for SqlStore {
         .await?)
     }
 
-    async fn runs_of(&self, org_id: OrgId, fingerprints: &[String]) -> Result<Vec<RunRow>> {
-        self.fetch_in(texts(fingerprints.iter().cloned()), |list| {
+    async fn runs_of(&self, org_id: OrgId, fingerprints: &[Fingerprint]) -> Result<Vec<RunRow>> {
+        self.fetch_in(texts(fingerprints.iter().map(Fingerprint::to_string)), |list| {
             format!(
                 "{RUN_SELECT} WHERE e.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id"
             )
         })
         .await
     }
-    async fn running_fingerprints(&self, org_id: OrgId, prefix: &HexPrefix) -> Result<Vec<String>> {
+    async fn running_fingerprints(
+        &self,
+        org_id: OrgId,
+        prefix: &HexPrefix,
+    ) -> Result<Vec<Fingerprint>> {
         let (lo, hi) = prefix.range();
         let args = [Arg::Int(org_id.into()), Arg::Text(lo), Arg::Text(hi)];
-        let rows: Vec<(String,)> = bind_args(
+        let rows: Vec<(Fingerprint,)> = bind_args(
             sqlx::query_as(
                 "SELECT DISTINCT r.fingerprint FROM runs r JOIN environments e ON e.id = r.env_id \
                  WHERE e.org_id = $1 AND r.fingerprint >= $2 AND r.fingerprint < $3 ORDER BY r.fingerprint",

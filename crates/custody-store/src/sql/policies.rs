@@ -4,6 +4,7 @@
 //! that shares every open run, so the running set is unchanged.
 
 use async_trait::async_trait;
+use custody_core::Fingerprint;
 use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 use sqlx::AssertSqlSafe;
 
@@ -277,7 +278,7 @@ impl PolicyStore for SqlStore {
     async fn allow_artifact(
         &self,
         env_id: EnvironmentId,
-        fingerprint: &str,
+        fingerprint: &Fingerprint,
         artifact_name: &str,
         reason: &str,
         at: f64,
@@ -294,7 +295,7 @@ impl PolicyStore for SqlStore {
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;
-            let data = json!({"environment_id": env_id, "fingerprint": fingerprint,
+            let data = json!({"environment_id": env_id, "fingerprint": fingerprint.as_str(),
                 "artifact_name": artifact_name, "reason": reason});
             append(
                 &mut tx,
