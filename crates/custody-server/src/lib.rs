@@ -14,6 +14,7 @@ mod guards;
 mod idempotency;
 mod lifecycle;
 mod lookup;
+pub mod maintenance;
 mod public_id;
 mod routes;
 pub mod settings;

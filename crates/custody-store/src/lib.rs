@@ -103,6 +103,9 @@ pub trait Store:
     fn pool_use(&self) -> PoolUse;
     /// Closes every connection, waiting for those in use to be given back.
     async fn close(&self);
+    /// Refreshes the query planner's statistics (`PRAGMA optimize` on SQLite,
+    /// `ANALYZE` on PostgreSQL), so plans follow the data as it grows.
+    async fn optimize(&self) -> Result<()>;
     /// Writes a consistent copy of the whole database to a new file while
     /// others keep writing (SQLite only; PostgreSQL has `pg_dump`).
     async fn backup_to(&self, path: &std::path::Path) -> Result<()>;

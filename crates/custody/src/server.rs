@@ -12,7 +12,7 @@ use clap::Args;
 use custody_server::config::{ConfigError, Layer, LogFormat, ServerConfig, Vault};
 use custody_server::evidence::{FsObjectStore, ObjectStore, S3ObjectStore};
 use custody_server::settings::{default_database_path, load_or_create_signing_key};
-use custody_server::{AppState, open_store_pooled, serve, shutdown_signal};
+use custody_server::{AppState, maintenance, open_store_pooled, serve, shutdown_signal};
 use tokio::net::TcpListener;
 
 #[derive(Debug, Args)]
@@ -180,7 +180,9 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
     }
     tracing::info!("Web UI: {public_url}/ (sign in with an API key)");
     tracing::info!("Custody server listening on {host} (database {url}, evidence in {vault_name})");
+    let upkeep = maintenance::keep_statistics_fresh(store.clone());
     let served = serve(listener, state, stop, config.shutdown_timeout).await;
+    upkeep.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(served?)

@@ -133,6 +133,17 @@ impl Store for SqlStore {
         SqlStore::close(self).await;
     }
 
+    async fn optimize(&self) -> Result<()> {
+        let statement = match self.backend {
+            // Every table, not only those changed since the last run; ANALYZE
+            // each one whose statistics are missing or stale.
+            Backend::Sqlite => "PRAGMA optimize = 0x10002",
+            Backend::Postgres => "ANALYZE",
+        };
+        sqlx::query(statement).execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
         if self.backend == Backend::Postgres {
             return Err(StoreError::Config(
