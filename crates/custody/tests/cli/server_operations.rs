@@ -91,6 +91,54 @@ fn sigterm_stops_the_server_cleanly() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn each_request_is_one_log_line_without_its_key_or_query() {
+    let home = dir();
+    let db = format!("sqlite://{}/c.db", home.path().display());
+    let args = [
+        "--bind",
+        "127.0.0.1:0",
+        "--database-url",
+        &db,
+        "--log-format",
+        "json",
+    ];
+    let (mut child, lines) = spawn(&args, &[], home.path());
+    let listening = until(&lines, "Custody server listening on")
+        .pop()
+        .expect("a line");
+    let host = listening
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the address")
+        .to_string();
+    let answer = reqwest::Client::new()
+        .get(format!("{host}/api/v2/flows/acme?search=hunter2-query"))
+        .bearer_auth("hunter2-key")
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(answer.status().as_u16(), 401);
+    let logged = until(&lines, "trace-42");
+    let line = logged.last().expect("the request's line");
+    let event: serde_json::Value = serde_json::from_str(line).expect("JSON");
+    assert_eq!(event["method"], "GET", "{line}");
+    assert_eq!(event["route"], "/api/v2/flows/{org}", "{line}");
+    assert_eq!(event["status"], 401, "{line}");
+    assert!(event["latency_ms"].is_number(), "{line}");
+    terminate(&child);
+    assert!(wait(&mut child, Duration::from_secs(20)).success());
+    let everything: Vec<String> = logged.into_iter().chain(lines.try_iter()).collect();
+    for line in &everything {
+        assert!(
+            !line.contains("hunter2"),
+            "a secret reached the log: {line}"
+        );
+    }
+}
+
 #[test]
 fn the_server_reads_its_own_settings_and_logs_json_when_asked() {
     let home = dir();
