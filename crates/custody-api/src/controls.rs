@@ -102,12 +102,22 @@ pub struct EnvironmentCoverage {
     pub policies: Vec<String>,
 }
 
-/// `GET /controls/{org}/{identifier}/coverage`: the environments, by name,
-/// and the trails with a decision on the control, compliant or not.
+/// `GET /controls/{org}/{identifier}/coverage`: a page of the environments,
+/// by name, each with the attached policies that require a decision on the
+/// control (covered when there is one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ControlCoverage {
+    /// This page of the environments asked for.
     pub environments: Vec<EnvironmentCoverage>,
+    /// Of the environments that match `search`, how many are covered.
     pub covered_count: u64,
+    /// How many environments match `search`.
     pub total_count: u64,
+    #[serde(default)]
+    pub page: u32,
+    #[serde(default)]
+    pub per_page: u32,
+    #[serde(default)]
+    pub total_pages: u32,
 }

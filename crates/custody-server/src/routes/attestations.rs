@@ -42,6 +42,30 @@ struct Target {
 }
 
 /// Stores an attestation; `raw` is the whole payload as sent, kept for evidence.
+/// The control a decision is made on, if it names one.
+fn decided_control(kind: &str, raw: &Value) -> Option<String> {
+    (kind == "decision")
+        .then(|| raw["control"].as_str().filter(|c| !c.is_empty()))
+        .flatten()
+        .map(String::from)
+}
+
+/// Refuses a decision on a control unless the org has controls (a beta
+/// feature) and this one.
+async fn check_control(state: &AppState, org: &OrgScope, kind: &str, raw: &Value) -> ApiResult<()> {
+    let Some(identifier) = decided_control(kind, raw) else {
+        return Ok(());
+    };
+    super::controls::require_beta(state, org).await?;
+    if state.store.control(org.id, &identifier).await?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "Control '{identifier}' does not exist in organization '{}': create it with `custody create control {identifier} --name NAME`",
+            org.name
+        )));
+    }
+    Ok(())
+}
+
 async fn record(
     state: &AppState,
     org: &str,
@@ -66,6 +90,7 @@ async fn record(
     if let Some(commit) = &commit {
         limits::commit(commit).map_err(ApiError::bad)?;
     }
+    let control = decided_control(kind, raw);
     let id = public_id::new();
     let now = state.now();
     let insert = AttestationInsert {
@@ -86,10 +111,7 @@ async fn record(
         name: data.attestation_name.clone(),
         kind: kind.to_string(),
         is_compliant,
-        control: (kind == "decision")
-            .then(|| raw["control"].as_str().filter(|c| !c.is_empty()))
-            .flatten()
-            .map(String::from),
+        control,
         payload: raw.to_string(),
         created_at: now,
     };
@@ -212,6 +234,8 @@ pub async fn typed(
         }
         other => builtin_compliance(other, &raw).map_err(ApiError::bad)?,
     };
+    let type_name = kind.type_name(&raw);
+    check_control(&state, &org, &type_name, &raw).await?;
     let attachment = intake::receive(&state, &form).await?;
     let trail = trail_or_begin(&state, &flow, &trail).await?;
     let artifact = artifact_in_trail(&state, &org, &flow, &trail, &raw).await?;
@@ -220,13 +244,7 @@ pub async fn typed(
         artifact,
     };
     let mut doc = record(
-        &state,
-        &org.name,
-        &flow,
-        target,
-        &raw,
-        &kind.type_name(&raw),
-        compliant,
+        &state, &org.name, &flow, target, &raw, &type_name, compliant,
     )
     .await?;
     if let Some(stored) = attachment {

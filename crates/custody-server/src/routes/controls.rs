@@ -1,6 +1,7 @@
 //! `/controls/{org}` (beta): the org's catalogue of controls — create, get,
 //! list, update (each change a new version), archive and unarchive — with
 //! the decisions made on each and which environments' policies enforce it.
+//! Every route answers 403 until the org switches its beta features on.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use custody_core::limits;
 use custody_core::names::NameKind;
 use custody_core::policy::Policy;
 use custody_store::{ControlContent, ControlFilter, ControlRow};
+use serde::Deserialize;
 
 use super::api_doc::Refusals;
 use crate::auth::{Authed, OrgScope, Permission};
@@ -26,6 +28,36 @@ use crate::state::AppState;
 
 fn json_map(text: &str) -> BTreeMap<String, String> {
     serde_json::from_str(text).unwrap_or_default()
+}
+
+/// The caller's org, if its key may act there and the org has switched its
+/// beta features on (controls are a beta feature, as in Kosli).
+async fn beta_scope(
+    state: &AppState,
+    auth: &Authed,
+    org: &str,
+    needed: Permission,
+) -> ApiResult<OrgScope> {
+    let scope = auth.scope(org, needed)?;
+    require_beta(state, &scope).await?;
+    Ok(scope)
+}
+
+/// Refuses (403) unless the org has switched its beta features on.
+pub async fn require_beta(state: &AppState, org: &OrgScope) -> ApiResult<()> {
+    let enabled = state
+        .store
+        .org(&org.name)
+        .await?
+        .is_some_and(|row| row.beta_enabled != 0);
+    if enabled {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "Controls are a beta feature, not enabled for organization '{}': an org admin can enable it with `custody enable beta`",
+            org.name
+        )))
+    }
 }
 
 /// The control with this identifier.
@@ -112,7 +144,7 @@ pub async fn create(
     Path(org): Path<String>,
     JsonBody(body): JsonBody<ControlCreate>,
 ) -> ApiResult<(StatusCode, Json<Control>)> {
-    let org = auth.scope(&org, Permission::Write)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Write).await?;
     lookup::field_name(NameKind::Control, "identifier", &body.identifier)?;
     if body.name.trim().is_empty() {
         return Err(ApiError::bad("a control needs a name"));
@@ -152,7 +184,7 @@ pub async fn get(
     auth: Authed,
     Path((org, identifier)): Path<(String, String)>,
 ) -> ApiResult<Json<Control>> {
-    let org = auth.scope(&org, Permission::Read)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Read).await?;
     let row = control(&state, &org, &identifier).await?;
     let policies = referencing(&state, &org, &identifier).await?;
     Ok(Json(document(row, policies)))
@@ -181,7 +213,7 @@ pub async fn list(
     query: Pairs,
     Params(paging): Params<Paging>,
 ) -> ApiResult<Json<ControlList>> {
-    let org = auth.scope(&org, Permission::Read)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Read).await?;
     let page = paging.or_default(15)?;
     let filter = ControlFilter {
         search: query.last("search"),
@@ -217,7 +249,7 @@ pub async fn update(
     Path((org, identifier)): Path<(String, String)>,
     JsonBody(body): JsonBody<ControlUpdate>,
 ) -> ApiResult<Json<Control>> {
-    let org = auth.scope(&org, Permission::Write)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Write).await?;
     let row = control(&state, &org, &identifier).await?;
     if body.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return Err(ApiError::bad("a control needs a name"));
@@ -245,7 +277,7 @@ async fn set_archived(
     (org, identifier): (String, String),
     archived: bool,
 ) -> ApiResult<Json<Control>> {
-    let org = auth.scope(&org, Permission::Write)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Write).await?;
     let row = control(&state, &org, &identifier).await?;
     state
         .store
@@ -309,7 +341,7 @@ pub async fn versions(
     auth: Authed,
     Path((org, identifier)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<ControlVersion>>> {
-    let org = auth.scope(&org, Permission::Read)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Read).await?;
     let row = control(&state, &org, &identifier).await?;
     let versions = state.store.control_versions(row.id).await?;
     Ok(Json(
@@ -345,7 +377,7 @@ pub async fn decisions(
     Path((org, identifier)): Path<(String, String)>,
     Params(paging): Params<Paging>,
 ) -> ApiResult<Json<DecisionList>> {
-    let org = auth.scope(&org, Permission::Read)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Read).await?;
     control(&state, &org, &identifier).await?;
     let page = paging.or_default(15)?;
     let (rows, total) = state.store.decisions(org.id, &identifier, page).await?;
@@ -382,6 +414,19 @@ pub async fn decisions(
     }))
 }
 
+/// What `GET …/coverage` filters and pages by.
+#[derive(Debug, Deserialize)]
+pub struct CoverageQuery {
+    /// Environments whose name contains this, in any case.
+    #[serde(default, deserialize_with = "crate::body::non_empty")]
+    pub search: Option<String>,
+    /// Only covered (`true`) or uncovered (`false`) environments.
+    #[serde(default, deserialize_with = "crate::body::flag")]
+    pub covered: Option<bool>,
+    #[serde(flatten)]
+    pub paging: Paging,
+}
+
 #[utoipa::path(
     get,
     path = "/controls/{org}/{identifier}/coverage",
@@ -389,22 +434,40 @@ pub async fn decisions(
     operation_id = "control_coverage",
     params(
         ("org" = String, Path, description = "The organization"),
-        ("identifier" = String, Path, description = "The control's identifier")
+        ("identifier" = String, Path, description = "The control's identifier"),
+        ("search" = Option<String>, Query, description = "Environments whose name contains this (any case)"),
+        ("covered" = Option<bool>, Query, description = "Only covered (true) or uncovered (false) environments"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u32>, Query, description = "Environments per page (15 unless given, at most 100)")
     ),
-    responses((status = 200, description = "Which environments enforce the control", body = ControlCoverage), Refusals)
+    responses((status = 200, description = "Which environments enforce the control; the counts are of all environments that match", body = ControlCoverage), Refusals)
 )]
 pub async fn coverage(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, identifier)): Path<(String, String)>,
+    Params(query): Params<CoverageQuery>,
 ) -> ApiResult<Json<ControlCoverage>> {
-    let org = auth.scope(&org, Permission::Read)?;
+    let org = beta_scope(&state, &auth, &org, Permission::Read).await?;
+    let page = query.paging.or_default(15)?;
+    if page.per_page > 100 {
+        return Err(ApiError::bad(format!(
+            "per_page must be between 1 and 100, not {}",
+            page.per_page
+        )));
+    }
     control(&state, &org, &identifier).await?;
     let enforcing = referencing(&state, &org, &identifier).await?;
     let mut attached = super::policy_attachments::attached_by_environment(&state, &org).await?;
     let (envs, _) = state.store.environments(org.id, None).await?;
-    let environments: Vec<EnvironmentCoverage> = envs
+    let search = query.search.as_deref().map(str::to_lowercase);
+    let matching: Vec<EnvironmentCoverage> = envs
         .into_iter()
+        .filter(|env| {
+            search
+                .as_ref()
+                .is_none_or(|s| env.name.to_lowercase().contains(s))
+        })
         .map(|env| {
             let mut policies = attached.remove(&env.name).unwrap_or_default();
             policies.retain(|p| enforcing.contains(p));
@@ -415,9 +478,24 @@ pub async fn coverage(
             }
         })
         .collect();
+    let covered_count = matching.iter().filter(|e| e.covered).count() as u64;
+    let total_count = matching.len() as u64;
+    let shown: Vec<EnvironmentCoverage> = matching
+        .into_iter()
+        .filter(|e| query.covered.is_none_or(|c| e.covered == c))
+        .collect();
+    let shown_count = shown.len() as u64;
+    let environments = shown
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(page.per_page as usize)
+        .collect();
     Ok(Json(ControlCoverage {
-        covered_count: environments.iter().filter(|e| e.covered).count() as u64,
-        total_count: environments.len() as u64,
         environments,
+        covered_count,
+        total_count,
+        page: page.page,
+        per_page: page.per_page,
+        total_pages: page.pages(shown_count),
     }))
 }

@@ -19,6 +19,24 @@ async fn decisions_and_coverage_are_read_per_control() {
     let m = &srv.member;
     let create = json!({"identifier": "SOX-1", "name": "Segregation",
                         "links": {"wiki": "https://wiki.example/sox-1"}});
+    fails_like(
+        m.call(Method::POST, "controls/acme", Body::Json(create.clone()))
+            .await,
+        403,
+        "Controls are a beta feature, not enabled for organization 'acme'",
+        "custody enable beta",
+    );
+    let beta = Body::Json(json!({"experimental_features_enabled": true}));
+    ok(
+        srv.admin
+            .call(
+                Method::PUT,
+                "organizations/acme/experimental_features",
+                beta,
+            )
+            .await,
+        200,
+    );
     let made = ok(
         m.call(Method::POST, "controls/acme", Body::Json(create.clone()))
             .await,
@@ -78,6 +96,21 @@ async fn decisions_and_coverage_are_read_per_control() {
         let path = "attestations/acme/ci/trail/t1/system";
         ok(m.form(Method::POST, path, Some(data), &[]).await, 201);
     }
+    let unknown = json!({"attestation_name": "sign-off", "artifact_fingerprint": fpa,
+        "type_name": "decision", "control": "NO-SUCH", "attestation_data": {"is_compliant": true}});
+    let path = "attestations/acme/ci/trail/t-unknown/system";
+    fails_like(
+        m.form(Method::POST, path, Some(unknown), &[]).await,
+        404,
+        "Control 'NO-SUCH' does not exist in organization 'acme'",
+        "",
+    );
+    assert!(
+        m.call(Method::GET, "trails/acme/ci/t-unknown", Body::None)
+            .await
+            .is_err(),
+        "a refused decision begins no trail"
+    );
     let decisions = m.json("controls/acme/SOX-1/decisions").await;
     assert_eq!(decisions["total_count"], 2);
     let newest = &decisions["decisions"][0];
@@ -121,6 +154,47 @@ async fn decisions_and_coverage_are_read_per_control() {
     assert_eq!(
         (prod["covered"].clone(), prod["policies"].clone()),
         (json!(true), json!(["sox"]))
+    );
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["environment"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let uncovered = m.json("controls/acme/SOX-1/coverage?covered=false").await;
+    assert_eq!(names(&uncovered), ["dev"]);
+    let searched = m.json("controls/acme/SOX-1/coverage?search=PRO").await;
+    assert_eq!(names(&searched), ["prod"]);
+    assert_eq!(
+        (
+            searched["covered_count"].clone(),
+            searched["total_count"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    let second = m
+        .json("controls/acme/SOX-1/coverage?page=2&per_page=1")
+        .await;
+    assert_eq!(
+        (
+            names(&second).len(),
+            second["page"].clone(),
+            second["total_pages"].clone()
+        ),
+        (1, json!(2), json!(2))
+    );
+    fails_like(
+        m.call(
+            Method::GET,
+            "controls/acme/SOX-1/coverage?per_page=101",
+            Body::None,
+        )
+        .await,
+        400,
+        "per_page must be between 1 and 100",
+        "",
     );
 
     let tag = Body::Json(json!({"set_tags": {"team": "risk"}}));

@@ -114,3 +114,10 @@ pub fn history(doc: &Value) -> Vec<(String, f64)> {
         })
         .collect()
 }
+
+/// Switches the org's beta features (controls) on, as its admin.
+pub async fn beta(admin: &Api, org: &str) {
+    let body = serde_json::json!({"experimental_features_enabled": true});
+    let path = format!("organizations/{org}/experimental_features");
+    crate::harness::ok(admin.put(&path, body).await, 200);
+}

@@ -283,6 +283,14 @@ async fn decision_rules_need_a_decision_for_their_control() {
     fixtures::flow(m, "ci", EMPTY_TEMPLATE).await;
     let fpa = fp("e1");
     artifact(m, "ci", &fpa, "app:1", &sha("a"), Some("t1"), None).await;
+    fixtures::beta(&srv.admin, "acme").await;
+    for control in ["SOX-1", "SOX-2"] {
+        let made = m.post(
+            "controls/acme",
+            json!({"identifier": control, "name": control}),
+        );
+        ok(made.await, 201);
+    }
     let decide = |name: &str, control: &str| {
         let data = json!({"attestation_name": name, "artifact_fingerprint": fpa,
             "type_name": "decision", "control": control,

@@ -81,7 +81,7 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
         r(
             M::PUT,
             "organizations/acme/experimental_features",
-            j(json!({"experimental_features_enabled": false})),
+            j(json!({"experimental_features_enabled": true})),
             Admin,
         ),
         r(M::GET, "user/default-org", Body::None, AnyKey),
@@ -361,6 +361,7 @@ async fn furnish(srv: &TestServer) -> String {
             .await,
         201,
     );
+    fixtures::beta(a, "acme").await;
     let control = json!({"identifier": "c1", "name": "First"});
     ok(m.post("controls/acme", control).await, 201);
     for env in ["e1", "e8", "e9"] {

@@ -257,6 +257,20 @@ fn snyk_results_decisions_and_overrides_change_the_verdict() {
     ));
     assert_eq!(s.trail_state(), "COMPLIANT");
 
+    let unknown = s.attest("decision", &["-n", "cab", "--control", "RCTL-043", "-C"]);
+    assert!(
+        stderr(&unknown).contains("Controls are a beta feature"),
+        "{}",
+        stderr(&unknown)
+    );
+    ok(s.run(&["enable", "beta"]));
+    let unknown = s.attest("decision", &["-n", "cab", "--control", "RCTL-043", "-C"]);
+    assert!(
+        stderr(&unknown).contains("Control 'RCTL-043' does not exist in organization 'acme'"),
+        "{}",
+        stderr(&unknown)
+    );
+    ok(s.run(&["create", "control", "RCTL-043", "--name", "CAB approval"]));
     let missing = s.attest("decision", &["--name", "cab", "--control", "RCTL-043"]);
     assert_eq!(
         stderr(&missing),

@@ -9,6 +9,7 @@ use crate::harness::{TestServer, ok};
 pub async fn controls(srv: &TestServer, audit: &mut Audit) {
     let control =
         json!({"identifier": "SOX-1", "name": "Segregation", "description": "two people"});
+    crate::fixtures::beta(&srv.admin, "acme").await;
     ok(srv.member.post("controls/acme", control).await, 201);
     let r = &srv.reader;
 
