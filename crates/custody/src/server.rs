@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use custody_server::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore};
@@ -43,12 +42,6 @@ pub struct ServerArgs {
     /// Load the cyber-dojo demo organization (once) before serving.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     demo: bool,
-}
-
-pub fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The database URL to use: the one given, else the default SQLite file.
