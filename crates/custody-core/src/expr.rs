@@ -44,7 +44,7 @@ impl TimeRef {
         match self {
             TimeRef::Now => now,
             TimeRef::Absolute(t) => *t,
-            TimeRef::Ago(seconds) => now - seconds,
+            TimeRef::Ago(seconds) => now - *seconds,
         }
     }
 }
@@ -145,7 +145,9 @@ pub fn parse_time(text: &str) -> Result<TimeRef, String> {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .map_err(|e| format!(". {e}"))?
         .timestamp();
-    Ok(TimeRef::Absolute(ts.as_millisecond() as f64 / 1000.0))
+    Ok(TimeRef::Absolute(Timestamp::from_seconds(
+        ts.as_millisecond() as f64 / 1000.0,
+    )))
 }
 
 /// Resolves a reference to a 1-based index, given the latest index (0 = no snapshots).
@@ -248,7 +250,7 @@ mod tests {
         );
         assert_eq!(
             p("aws-prod@{2022-08-22T09:39:22}"),
-            SnapshotRef::At(TimeRef::Absolute(1661161162.0))
+            SnapshotRef::At(TimeRef::Absolute(Timestamp::from_seconds(1661161162.0)))
         );
     }
 

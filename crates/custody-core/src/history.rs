@@ -116,9 +116,9 @@ mod tests {
         RunSpan {
             env: env.into(),
             from,
-            from_ts: from as f64 * 10.0,
+            from_ts: Timestamp::from_seconds(from as f64 * 10.0),
             to,
-            to_ts: to.map(|t| t as f64 * 10.0),
+            to_ts: to.map(|t| Timestamp::from_seconds(t as f64 * 10.0)),
             replicas,
         }
     }

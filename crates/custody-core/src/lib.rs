@@ -20,11 +20,10 @@ pub mod repo;
 pub mod report;
 pub mod role;
 pub mod template;
+pub mod time;
 
 pub use environment::{EnvironmentError, EnvironmentType};
 pub use fingerprint::{Fingerprint, HexPrefix};
 pub use names::{Name, NameError, NameKind};
 pub use role::{Role, RoleError};
-
-/// Seconds since the Unix epoch, as floats on the wire (Kosli's convention).
-pub type Timestamp = f64;
+pub use time::Timestamp;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::Timestamp;
 use crate::fingerprint::Fingerprint;
 
 /// Every instance of one fingerprint in a report.
@@ -87,7 +88,11 @@ pub fn created_of(instance: &Value) -> i64 {
     let created = instance.get("creationTimestamp");
     created
         .and_then(Value::as_i64)
-        .or_else(|| created.and_then(Value::as_f64).map(|t| t.floor() as i64))
+        .or_else(|| {
+            created
+                .and_then(Value::as_f64)
+                .map(|t| Timestamp::from_seconds(t).whole_seconds())
+        })
         .unwrap_or(0)
 }
 

@@ -4,6 +4,7 @@
 
 use custody_api::{Artifact, Flow, Snapshot, SnapshotDiff};
 use custody_client::{Client, Response};
+use custody_core::Timestamp;
 use custody_server::{AppState, admin, open_store, serve};
 use custody_store::testing::TestDatabase;
 use tokio::net::TcpListener;
@@ -36,13 +37,23 @@ async fn get(client: &Client, segments: &[&str], query: &[(&str, &str)]) -> Resp
 async fn loads_the_tutorial_data_set() {
     let db = TestDatabase::sqlite();
     let store = open_store(&db.url).await.expect("open the store");
-    admin::create_org(store.as_ref(), ORG, aug(1, 7, 0, 0))
-        .await
-        .expect("create the org");
-    let key = admin::create_api_key(store.as_ref(), ORG, "admin", "demo", aug(1, 7, 0, 0))
-        .await
-        .expect("create a key")
-        .key;
+    admin::create_org(
+        store.as_ref(),
+        ORG,
+        Timestamp::from_seconds(aug(1, 7, 0, 0)),
+    )
+    .await
+    .expect("create the org");
+    let key = admin::create_api_key(
+        store.as_ref(),
+        ORG,
+        "admin",
+        "demo",
+        Timestamp::from_seconds(aug(1, 7, 0, 0)),
+    )
+    .await
+    .expect("create a key")
+    .key;
     let state = AppState::new(store);
     let clock = state.clock.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -55,9 +66,11 @@ async fn loads_the_tutorial_data_set() {
     let server = tokio::spawn(serve(listener, state, stop_signal, grace));
     let client = Client::new(&host, Some(key), 0).expect("client");
 
-    let summary = custody_demo::load(&client, ORG, &|t| clock.replay_at(t))
-        .await
-        .expect("load the demo");
+    let summary = custody_demo::load(&client, ORG, &|t| {
+        clock.replay_at(Timestamp::from_seconds(t))
+    })
+    .await
+    .expect("load the demo");
     let snapshots = |env: &str| summary.snapshots.get(env).copied();
     assert_eq!(
         (summary.flows, summary.archived_flows, summary.environments),

@@ -2,6 +2,7 @@
 //! its first keys. Everything after that goes through the API.
 
 use custody_api::NewApiKey;
+use custody_core::Timestamp;
 use custody_core::names::{Name, NameKind};
 use custody_store::Store;
 
@@ -9,7 +10,7 @@ use crate::auth::parse_role;
 use crate::routes::issue_key;
 
 /// Creates an organization.
-pub async fn create_org(store: &dyn Store, name: &str, now: f64) -> Result<(), String> {
+pub async fn create_org(store: &dyn Store, name: &str, now: Timestamp) -> Result<(), String> {
     Name::parse(NameKind::Org, name).map_err(|e| e.to_string())?;
     store
         .create_org(name, now)
@@ -25,7 +26,7 @@ pub async fn create_api_key(
     org: &str,
     role: &str,
     account: &str,
-    now: f64,
+    now: Timestamp,
 ) -> Result<NewApiKey, String> {
     let role = parse_role(role).map_err(|e| e.to_string())?;
     Name::parse(NameKind::ServiceAccount, account).map_err(|e| e.to_string())?;

@@ -2,8 +2,8 @@
 //! the clock, the limits and the metrics.
 
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use custody_core::Timestamp;
 use custody_rules::{Limits, Sandbox, WorkerCommand};
 use custody_store::Store;
 use ed25519_dalek::SigningKey;
@@ -16,22 +16,17 @@ use crate::throttle::{AuthLimit, AuthThrottle};
 /// setting the time before each request it sends.
 #[derive(Debug, Default)]
 pub struct Clock {
-    replay: Mutex<Option<f64>>,
+    replay: Mutex<Option<Timestamp>>,
 }
 
 impl Clock {
-    /// Seconds since the epoch.
-    pub fn now(&self) -> f64 {
-        if let Some(t) = *self.replay.lock().unwrap_or_else(|e| e.into_inner()) {
-            return t;
-        }
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64())
+    pub fn now(&self) -> Timestamp {
+        let replayed = *self.replay.lock().unwrap_or_else(|e| e.into_inner());
+        replayed.unwrap_or_else(Timestamp::now)
     }
 
     /// Makes `now()` return this time until changed.
-    pub fn replay_at(&self, at: f64) {
+    pub fn replay_at(&self, at: Timestamp) {
         *self.replay.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
     }
 
@@ -152,7 +147,7 @@ impl AppState {
         format!("{}/snapshots/{index}", self.environment_url(org, env))
     }
 
-    pub fn now(&self) -> f64 {
+    pub fn now(&self) -> Timestamp {
         self.clock.now()
     }
 }

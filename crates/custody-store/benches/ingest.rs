@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use custody_core::Timestamp;
 use custody_core::report::normalise;
 use custody_store::testing::TestDatabase;
 use custody_store::{EnvironmentUpsert, SqlStore, Store};
@@ -27,7 +28,10 @@ fn report(version: usize) -> Vec<Value> {
 }
 
 async fn measure(store: &dyn Store, rounds: usize) {
-    let org = store.create_org("bench", 0.0).await.expect("org");
+    let org = store
+        .create_org("bench", Timestamp::from_seconds(0.0))
+        .await
+        .expect("org");
     let upsert = EnvironmentUpsert {
         name: "prod".into(),
         kind: custody_core::EnvironmentType::K8s,
@@ -35,7 +39,7 @@ async fn measure(store: &dyn Store, rounds: usize) {
         include_scaling: true,
     };
     let (env, _) = store
-        .upsert_environment(org.id, &upsert, 0.0)
+        .upsert_environment(org.id, &upsert, Timestamp::from_seconds(0.0))
         .await
         .expect("env");
     let same = report(0);
@@ -43,7 +47,7 @@ async fn measure(store: &dyn Store, rounds: usize) {
         .record_report(
             env.id,
             custody_core::EnvironmentType::K8s,
-            1.0,
+            Timestamp::from_seconds(1.0),
             normalise(&same).unwrap(),
         )
         .await
@@ -55,7 +59,7 @@ async fn measure(store: &dyn Store, rounds: usize) {
             .record_report(
                 env.id,
                 custody_core::EnvironmentType::K8s,
-                2.0 + r as f64,
+                Timestamp::from_seconds(2.0 + r as f64),
                 normalise(&same).unwrap(),
             )
             .await
@@ -70,7 +74,7 @@ async fn measure(store: &dyn Store, rounds: usize) {
             .record_report(
                 env.id,
                 custody_core::EnvironmentType::K8s,
-                1e6 + r as f64,
+                Timestamp::from_seconds(1e6 + r as f64),
                 normalise(&changed).unwrap(),
             )
             .await

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{ControlId, OrgId};
 
 use crate::{AttestationRow, Page, Result};
@@ -16,8 +17,8 @@ pub struct ControlRow {
     pub org_id: OrgId,
     pub identifier: String,
     pub tags: String,
-    pub created_at: f64,
-    pub archived_at: Option<f64>,
+    pub created_at: Timestamp,
+    pub archived_at: Option<Timestamp>,
     pub version: i64,
     pub name: String,
     pub description: String,
@@ -31,7 +32,7 @@ pub struct ControlVersionRow {
     pub name: String,
     pub description: String,
     pub links: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 /// What a version says: its name, description and links (JSON object).
@@ -62,7 +63,7 @@ pub trait ControlStore: Send + Sync {
         org_id: OrgId,
         identifier: &str,
         content: &ControlContent,
-        at: f64,
+        at: Timestamp,
     ) -> Result<ControlRow>;
     async fn control(&self, org_id: OrgId, identifier: &str) -> Result<Option<ControlRow>>;
     /// A page of controls by identifier, and how many match in all.
@@ -77,13 +78,13 @@ pub trait ControlStore: Send + Sync {
         &self,
         control: &ControlRow,
         content: &ControlContent,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     async fn set_control_archived(
         &self,
         control_id: ControlId,
         archived: bool,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// Every version, oldest first.
     async fn control_versions(&self, control_id: ControlId) -> Result<Vec<ControlVersionRow>>;
@@ -91,7 +92,7 @@ pub trait ControlStore: Send + Sync {
         &self,
         control_id: ControlId,
         tags: &BTreeMap<String, String>,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// A page of the decisions (attestations) naming the control, newest
     /// first, and how many there are in all.

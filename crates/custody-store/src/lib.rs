@@ -18,6 +18,7 @@ mod sql;
 pub mod testing;
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{
     ArtifactId, AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, ServiceAccountId,
     TrailId,
@@ -114,18 +115,18 @@ pub trait Store:
 /// Orgs, service accounts and hashed API keys.
 #[async_trait]
 pub trait OrgStore: Send + Sync {
-    async fn create_org(&self, name: &str, at: f64) -> Result<Org>;
+    async fn create_org(&self, name: &str, at: Timestamp) -> Result<Org>;
     async fn org(&self, name: &str) -> Result<Option<Org>>;
     async fn orgs(&self) -> Result<Vec<Org>>;
     /// Switches the org's beta features on or off.
-    async fn set_beta(&self, org_id: OrgId, enabled: bool, at: f64) -> Result<()>;
+    async fn set_beta(&self, org_id: OrgId, enabled: bool, at: Timestamp) -> Result<()>;
     async fn create_service_account(
         &self,
         org_id: OrgId,
         name: &str,
         description: Option<&str>,
         role: Role,
-        at: f64,
+        at: Timestamp,
     ) -> Result<ServiceAccountRow>;
     async fn service_account(&self, org_id: OrgId, name: &str)
     -> Result<Option<ServiceAccountRow>>;
@@ -135,17 +136,17 @@ pub trait OrgStore: Send + Sync {
         id: ServiceAccountId,
         description: Option<&str>,
         role: Option<Role>,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
-    async fn delete_service_account(&self, id: ServiceAccountId, at: f64) -> Result<()>;
+    async fn delete_service_account(&self, id: ServiceAccountId, at: Timestamp) -> Result<()>;
     async fn create_api_key(
         &self,
         account_id: ServiceAccountId,
         public_id: &str,
         key_hash: &str,
         description: &str,
-        at: f64,
-        expires_at: Option<f64>,
+        at: Timestamp,
+        expires_at: Option<Timestamp>,
     ) -> Result<()>;
     async fn api_keys(&self, account_id: ServiceAccountId) -> Result<Vec<ApiKeyRow>>;
     /// Every key of the org's service accounts, by account name.
@@ -155,17 +156,17 @@ pub trait OrgStore: Send + Sync {
         &self,
         account_id: ServiceAccountId,
         public_id: &str,
-        expires_at: Option<f64>,
-        at: f64,
+        expires_at: Option<Timestamp>,
+        at: Timestamp,
     ) -> Result<bool>;
     async fn delete_api_key(
         &self,
         account_id: ServiceAccountId,
         public_id: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<bool>;
     /// The principal of an unexpired key with this hash.
-    async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>>;
+    async fn principal(&self, key_hash: &str, now: Timestamp) -> Result<Option<Principal>>;
 }
 
 /// Flows and trails.
@@ -176,7 +177,7 @@ pub trait FlowStore: Send + Sync {
         &self,
         org_id: OrgId,
         flow: &FlowUpsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(FlowRow, bool)>;
     /// The flow with this name, else the flow that had it before a rename.
     async fn flow(&self, org_id: OrgId, name: &str) -> Result<Option<FlowRow>>;
@@ -188,12 +189,12 @@ pub trait FlowStore: Send + Sync {
         case_sensitive: bool,
         page: Option<Page>,
     ) -> Result<(Vec<FlowRow>, u64)>;
-    async fn set_flow_tags(&self, flow_id: FlowId, tags_json: &str, at: f64) -> Result<()>;
-    async fn archive_flow(&self, flow_id: FlowId, at: f64) -> Result<()>;
+    async fn set_flow_tags(&self, flow_id: FlowId, tags_json: &str, at: Timestamp) -> Result<()>;
+    async fn archive_flow(&self, flow_id: FlowId, at: Timestamp) -> Result<()>;
     /// Renames a flow; its old name keeps resolving to it (see [`FlowStore::flow`])
     /// until a flow is created or renamed with that name.
-    async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: f64) -> Result<()>;
-    async fn last_deployment_at(&self, flow_id: FlowId) -> Result<Option<f64>>;
+    async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: Timestamp) -> Result<()>;
+    async fn last_deployment_at(&self, flow_id: FlowId) -> Result<Option<Timestamp>>;
 
     // Trails.
     /// Begins or updates a trail and records the event; true when begun.
@@ -201,7 +202,7 @@ pub trait FlowStore: Send + Sync {
         &self,
         flow_id: FlowId,
         trail: &TrailUpsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(TrailRow, bool)>;
     async fn trail(&self, flow_id: FlowId, name: &str) -> Result<Option<TrailRow>>;
     /// Trails newest first, in one flow or the whole org, optionally only those
@@ -266,7 +267,7 @@ pub trait EvidenceStore: Send + Sync {
         &self,
         public_id: &str,
         evidence: &EvidenceRow,
-        at: f64,
+        at: Timestamp,
     ) -> Result<bool>;
     /// The attestation with this public id.
     async fn attestation(&self, public_id: &str) -> Result<Option<AttestationRow>>;
@@ -289,7 +290,7 @@ pub trait EnvironmentStore: Send + Sync {
         &self,
         org_id: OrgId,
         env: &EnvironmentUpsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(EnvironmentRow, bool)>;
     async fn environment(&self, org_id: OrgId, name: &str) -> Result<Option<EnvironmentRow>>;
     async fn environments(
@@ -301,7 +302,7 @@ pub trait EnvironmentStore: Send + Sync {
         &self,
         env_id: EnvironmentId,
         tags_json: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// Records a report: a new snapshot if the running set or a replica count changed
     /// (or the environment has none yet), else only `last_reported_at` moves.
@@ -309,12 +310,12 @@ pub trait EnvironmentStore: Send + Sync {
         &self,
         env_id: EnvironmentId,
         kind: EnvironmentType,
-        at: f64,
+        at: Timestamp,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome>;
     async fn snapshot(&self, env_id: EnvironmentId, index: i64) -> Result<Option<SnapshotRow>>;
     /// The index of the snapshot current at a time.
-    async fn snapshot_at_time(&self, env_id: EnvironmentId, at: f64) -> Result<Option<i64>>;
+    async fn snapshot_at_time(&self, env_id: EnvironmentId, at: Timestamp) -> Result<Option<i64>>;
     /// Snapshots with `from <= index <= to`, oldest first unless `newest_first`.
     async fn snapshots(
         &self,
@@ -347,27 +348,27 @@ pub trait EnvironmentStore: Send + Sync {
 #[async_trait]
 pub trait EnvironmentAdminStore: Send + Sync {
     /// Hides the environment from lists; its snapshots stay.
-    async fn archive_environment(&self, env_id: EnvironmentId, at: f64) -> Result<()>;
+    async fn archive_environment(&self, env_id: EnvironmentId, at: Timestamp) -> Result<()>;
     /// Renames in place (snapshots stay); `Conflict` when the name is taken.
     async fn rename_environment(
         &self,
         env_id: EnvironmentId,
         new_name: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// Replaces a logical environment's members.
     async fn set_environment_members(
         &self,
         logical_id: EnvironmentId,
         physical_ids: &[EnvironmentId],
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// Adds one member (a no-op when it is one already).
     async fn join_environment(
         &self,
         logical_id: EnvironmentId,
         physical_id: EnvironmentId,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// A logical environment's members, by name.
     async fn environment_members(&self, logical_id: EnvironmentId) -> Result<Vec<EnvironmentRow>>;
@@ -416,8 +417,8 @@ pub trait IdempotencyStore: Send + Sync {
         scope: &str,
         key: &str,
         request_hash: &str,
-        at: f64,
-        forget_before: f64,
+        at: Timestamp,
+        forget_before: Timestamp,
     ) -> Result<IdempotencyClaim>;
     /// Keeps the response of the claimed request.
     async fn complete_idempotency_key(
@@ -440,7 +441,7 @@ pub trait AttestationTypeStore: Send + Sync {
         &self,
         org_id: OrgId,
         new: &AttestationTypeInsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<AttestationTypeRow>;
     async fn attestation_type(
         &self,
@@ -455,5 +456,9 @@ pub trait AttestationTypeStore: Send + Sync {
         &self,
         type_ids: &[AttestationTypeId],
     ) -> Result<Vec<AttestationTypeVersionRow>>;
-    async fn archive_attestation_type(&self, type_id: AttestationTypeId, at: f64) -> Result<()>;
+    async fn archive_attestation_type(
+        &self,
+        type_id: AttestationTypeId,
+        at: Timestamp,
+    ) -> Result<()>;
 }

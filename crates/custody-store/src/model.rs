@@ -1,5 +1,6 @@
 //! Rows the store returns. JSON-valued columns stay text here; `json()` reads them.
 
+use custody_core::Timestamp;
 use custody_core::binding::{ArtifactKey, AttestationKey};
 use custody_core::compliance::Reported;
 use custody_core::ids::{
@@ -18,7 +19,7 @@ pub fn json(text: &str) -> Value {
 pub struct Org {
     pub id: OrgId,
     pub name: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
     /// 1 while the org has beta features switched on.
     pub beta_enabled: i64,
 }
@@ -32,7 +33,7 @@ pub struct Principal {
     pub role: Role,
     pub service_account: String,
     pub key_id: String,
-    pub expires_at: Option<f64>,
+    pub expires_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -42,7 +43,7 @@ pub struct ServiceAccountRow {
     pub description: Option<String>,
     #[sqlx(try_from = "String")]
     pub role: Role,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -51,8 +52,8 @@ pub struct ApiKeyRow {
     pub account: String,
     pub public_id: String,
     pub description: String,
-    pub created_at: f64,
-    pub expires_at: Option<f64>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -64,8 +65,8 @@ pub struct FlowRow {
     pub visibility: String,
     pub template: Option<String>,
     pub tags: String,
-    pub created_at: f64,
-    pub archived_at: Option<f64>,
+    pub created_at: Timestamp,
+    pub archived_at: Option<Timestamp>,
 }
 
 /// What `upsert_flow` writes.
@@ -90,8 +91,8 @@ pub struct TrailRow {
     pub user_data: String,
     pub external_urls: String,
     pub repo_info: Option<String>,
-    pub created_at: f64,
-    pub last_modified_at: f64,
+    pub created_at: Timestamp,
+    pub last_modified_at: Timestamp,
 }
 
 /// What `upsert_trail` writes; `None` fields keep their stored value on update.
@@ -112,7 +113,7 @@ pub struct TrailUpsert {
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct TrailEventRow {
     pub kind: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -130,7 +131,7 @@ pub struct ArtifactRow {
     pub build_url: Option<String>,
     pub repo_url: Option<String>,
     pub payload: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 /// Whose artifacts a list shows.
@@ -170,7 +171,7 @@ pub struct ArtifactInsert {
     /// The repo the artifact was built from, recorded with it.
     pub repo: Option<crate::RepoSeen>,
     pub payload: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -186,7 +187,7 @@ pub struct AttestationRow {
     pub kind: String,
     pub is_compliant: i64,
     pub payload: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 /// Which of an org's attestations to list (all filters optional).
@@ -255,7 +256,7 @@ pub struct AttestationInsert {
     /// The control a decision decides.
     pub control: Option<String>,
     pub payload: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -268,7 +269,7 @@ pub struct DeploymentRow {
     pub environment: String,
     pub description: Option<String>,
     pub build_url: Option<String>,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 /// What `insert_deployment` writes; the number is allocated by the store.
@@ -280,7 +281,7 @@ pub struct DeploymentInsert {
     pub description: Option<String>,
     pub build_url: Option<String>,
     pub user_data: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -293,10 +294,10 @@ pub struct EnvironmentRow {
     pub description: String,
     pub tags: String,
     pub include_scaling: i64,
-    pub created_at: f64,
-    pub last_modified_at: f64,
-    pub last_reported_at: Option<f64>,
-    pub last_changed_at: Option<f64>,
+    pub created_at: Timestamp,
+    pub last_modified_at: Timestamp,
+    pub last_reported_at: Option<Timestamp>,
+    pub last_changed_at: Option<Timestamp>,
     pub latest_index: i64,
     /// 1 once archived: hidden from lists and refusing reports.
     pub archived: i64,
@@ -315,8 +316,8 @@ pub struct EnvironmentUpsert {
 pub struct SnapshotRow {
     pub idx: i64,
     pub kind: String,
-    pub created_at: f64,
-    pub next_at: Option<f64>,
+    pub created_at: Timestamp,
+    pub next_at: Option<Timestamp>,
 }
 
 /// A fingerprint running in an environment from snapshot `from_idx` until `to_idx`.
@@ -330,8 +331,8 @@ pub struct RunRow {
     pub to_idx: Option<i64>,
     pub replicas: i64,
     pub instances: String,
-    pub from_at: f64,
-    pub to_at: Option<f64>,
+    pub from_at: Timestamp,
+    pub to_at: Option<Timestamp>,
 }
 
 /// What runs now in one environment.
@@ -380,8 +381,8 @@ pub struct AttestationTypeRow {
     pub org_id: OrgId,
     pub name: String,
     pub description: String,
-    pub archived_at: Option<f64>,
-    pub created_at: f64,
+    pub archived_at: Option<Timestamp>,
+    pub created_at: Timestamp,
     pub versions: i64,
 }
 
@@ -393,7 +394,7 @@ pub struct AttestationTypeVersionRow {
     pub type_schema: Option<String>,
     pub jq_rules: String,
     pub summary: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
     pub created_by: String,
 }
 

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use custody_core::Fingerprint;
+use custody_core::Timestamp;
 use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 
 use crate::Result;
@@ -17,7 +18,7 @@ pub struct PolicyRow {
     pub name: String,
     pub description: String,
     pub kind: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
     pub latest_version: i64,
 }
 
@@ -28,7 +29,7 @@ pub struct PolicyVersionRow {
     pub version: i64,
     pub content: String,
     pub comment: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 /// What `put_policy` writes.
@@ -58,7 +59,7 @@ pub struct AllowRow {
     pub fingerprint: Fingerprint,
     pub artifact_name: String,
     pub reason: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 /// Policies, attachments and allow-lists.
@@ -69,7 +70,7 @@ pub trait PolicyStore: Send + Sync {
         &self,
         org_id: OrgId,
         new: &PolicyInsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(PolicyRow, PolicyWrite)>;
     async fn policy(&self, org_id: OrgId, name: &str) -> Result<Option<PolicyRow>>;
     /// The org's policies, by name.
@@ -84,7 +85,7 @@ pub trait PolicyStore: Send + Sync {
         env_id: EnvironmentId,
         policy_ids: &[PolicyId],
         attach: bool,
-        at: f64,
+        at: Timestamp,
     ) -> Result<Option<i64>>;
     /// Ids of the policies applying to an environment's snapshot `index`.
     async fn policies_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<PolicyId>>;
@@ -105,7 +106,7 @@ pub trait PolicyStore: Send + Sync {
         fingerprint: &Fingerprint,
         artifact_name: &str,
         reason: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
     /// An environment's allow-list.
     async fn allowlist(&self, env_id: EnvironmentId) -> Result<Vec<AllowRow>>;

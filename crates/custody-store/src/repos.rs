@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{OrgId, RepoId};
 use custody_core::repo::RepoSighting;
 
@@ -21,8 +22,8 @@ pub struct RepoRow {
     pub provider: String,
     pub external_id: String,
     pub tags: String,
-    pub created_at: f64,
-    pub last_seen_at: f64,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
 }
 
 /// A repo named by a report: recorded, or refreshed, with the report.
@@ -66,6 +67,6 @@ pub trait RepoStore: Send + Sync {
         &self,
         repo_id: RepoId,
         tags: &BTreeMap<String, String>,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()>;
 }

@@ -1,7 +1,7 @@
 //! A stored value the store could not have written (edited behind its back)
 //! is reported as corrupt when read, never trusted or panicked on.
 
-use custody_core::Fingerprint;
+use custody_core::{Fingerprint, Timestamp};
 use custody_store::testing::TestDatabase;
 use custody_store::{
     ArtifactInsert, ArtifactScope, ArtifactStore, FlowStore, FlowUpsert, OrgStore, Page, SqlStore,
@@ -12,14 +12,20 @@ use custody_store::{
 async fn a_stored_fingerprint_that_is_not_one_is_corrupt() {
     let db = TestDatabase::sqlite();
     let store = SqlStore::connect(&db.url).await.expect("connect");
-    let org = store.create_org("acme", 1.0).await.unwrap();
+    let org = store
+        .create_org("acme", Timestamp::from_seconds(1.0))
+        .await
+        .unwrap();
     let flow = FlowUpsert {
         name: "svc".into(),
         description: String::new(),
         visibility: "private".into(),
         template: None,
     };
-    let (flow, _) = store.upsert_flow(org.id, &flow, 1.0).await.unwrap();
+    let (flow, _) = store
+        .upsert_flow(org.id, &flow, Timestamp::from_seconds(1.0))
+        .await
+        .unwrap();
     store
         .insert_artifact(&ArtifactInsert {
             flow_id: flow.id,
@@ -33,7 +39,7 @@ async fn a_stored_fingerprint_that_is_not_one_is_corrupt() {
             repo_url: None,
             repo: None,
             payload: "{}".into(),
-            created_at: 2.0,
+            created_at: Timestamp::from_seconds(2.0),
         })
         .await
         .unwrap();

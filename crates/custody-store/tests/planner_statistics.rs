@@ -2,12 +2,16 @@
 //! indexed and filled: `sqlite_stat1` rows on SQLite, `last_analyze` times on
 //! PostgreSQL. Without them the planners guess, and guess worse as data grows.
 
+use custody_core::Timestamp;
 use custody_store::testing::TestDatabase;
 use custody_store::{FlowStore, FlowUpsert, OrgStore, SqlStore, Store};
 
 async fn filled(db: &TestDatabase) -> SqlStore {
     let store = SqlStore::connect(&db.url).await.expect("connect");
-    let org = store.create_org("acme", 1.0).await.expect("org");
+    let org = store
+        .create_org("acme", Timestamp::from_seconds(1.0))
+        .await
+        .expect("org");
     for n in 0..20 {
         let flow = FlowUpsert {
             name: format!("svc{n}"),
@@ -15,7 +19,10 @@ async fn filled(db: &TestDatabase) -> SqlStore {
             visibility: "private".into(),
             template: None,
         };
-        store.upsert_flow(org.id, &flow, 1.0).await.expect("flow");
+        store
+            .upsert_flow(org.id, &flow, Timestamp::from_seconds(1.0))
+            .await
+            .expect("flow");
     }
     store
 }

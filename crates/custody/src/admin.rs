@@ -4,11 +4,10 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use custody_core::Timestamp;
 use custody_server::config::{Layer, database_url};
 use custody_server::settings::default_database_url;
 use custody_server::{admin, open_store};
-
-use crate::server::unix_now;
 
 #[derive(Debug, Args)]
 pub struct Database {
@@ -99,7 +98,7 @@ impl Admin {
         let store = open_store(&url).await.map_err(|e| e.to_string())?;
         match self {
             Admin::CreateOrg { name, .. } => {
-                admin::create_org(store.as_ref(), &name, unix_now()).await?;
+                admin::create_org(store.as_ref(), &name, Timestamp::now()).await?;
                 println!("organization '{name}' was created");
                 println!("next: custody admin create-api-key --org {name} --role admin");
             }
@@ -110,8 +109,9 @@ impl Admin {
                 ..
             } => {
                 let account = service_account.unwrap_or_else(|| role.clone());
-                let key = admin::create_api_key(store.as_ref(), &org, &role, &account, unix_now())
-                    .await?;
+                let key =
+                    admin::create_api_key(store.as_ref(), &org, &role, &account, Timestamp::now())
+                        .await?;
                 println!(
                     "API key {} ({role}) for service account '{account}' in organization '{org}':",
                     key.id

@@ -2,6 +2,7 @@
 //! once, through the real API, with the server's clock replaying its history.
 
 use custody_client::Client;
+use custody_core::Timestamp;
 use custody_server::{AppState, admin, hash_key, serve};
 use tokio::net::TcpListener;
 
@@ -72,7 +73,10 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
     ));
     let client = Client::new(&url, Some(DEMO_TOKEN.to_string()), 3)?;
     let clock = state.clock.clone();
-    let loaded = custody_demo::load(&client, DEMO_ORG, &|t| clock.replay_at(t)).await;
+    let loaded = custody_demo::load(&client, DEMO_ORG, &|t| {
+        clock.replay_at(Timestamp::from_seconds(t))
+    })
+    .await;
     clock.follow_system();
     let _ = stop.send(());
     server.await??;

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use custody_server::config::{ConfigError, Layer, LogFormat, ServerConfig, Vault};
@@ -87,12 +86,6 @@ impl ServerArgs {
         };
         ServerConfig::from_layer(given.over(file))
     }
-}
-
-pub fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn init_logging(format: LogFormat) {

@@ -144,7 +144,7 @@ mod tests {
             name: name.into(),
             kind: "generic".into(),
             is_compliant: ok,
-            created_at: at,
+            created_at: Timestamp::from_seconds(at),
         }
     }
 

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::Timestamp;
+
 /// Hex SHA-256 of a text (how large stored fields enter a fact).
 pub fn digest(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
@@ -47,7 +49,7 @@ pub enum Record {
         build_url: Option<String>,
         repo_url: Option<String>,
         payload_sha256: String,
-        created_at: f64,
+        created_at: Timestamp,
     },
     Attestation {
         id: i64,
@@ -61,7 +63,7 @@ pub enum Record {
         kind: String,
         compliant: bool,
         payload_sha256: String,
-        created_at: f64,
+        created_at: Timestamp,
     },
     Evidence {
         attestation_id: i64,
@@ -78,7 +80,7 @@ pub enum Record {
         description: Option<String>,
         build_url: Option<String>,
         user_data_sha256: String,
-        created_at: f64,
+        created_at: Timestamp,
     },
     /// A snapshot: the runs it started (fingerprint, name, replicas and
     /// instances) and ended, each as a digest of their canonical list.
@@ -87,7 +89,7 @@ pub enum Record {
         environment_id: i64,
         index: i64,
         kind: String,
-        created_at: f64,
+        created_at: Timestamp,
         started_sha256: String,
         ended_sha256: String,
     },
@@ -97,7 +99,7 @@ pub enum Record {
         version: i64,
         content_sha256: String,
         comment: String,
-        created_at: f64,
+        created_at: Timestamp,
     },
     TypeVersion {
         id: i64,
@@ -107,7 +109,7 @@ pub enum Record {
         rules_sha256: String,
         summary_sha256: String,
         created_by: String,
-        created_at: f64,
+        created_at: Timestamp,
     },
 }
 
@@ -182,7 +184,7 @@ impl Fact {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub seq: u64,
-    pub at: f64,
+    pub at: Timestamp,
     pub fact: Fact,
 }
 
@@ -202,7 +204,7 @@ mod tests {
     fn bodies_are_canonical_and_read_back() {
         let entry = Entry {
             seq: 7,
-            at: 1_700_000_000.5,
+            at: Timestamp::from_seconds(1_700_000_000.5),
             fact: Fact::Record(Record::Evidence {
                 attestation_id: 3,
                 sha256: "ab".repeat(32),

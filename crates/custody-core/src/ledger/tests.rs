@@ -5,6 +5,7 @@
 use super::audit::{Auditor, Finding, Received};
 use super::facts::{Entry, Fact, Record, hex};
 use super::merkle::{Frontier, leaf_hash};
+use crate::Timestamp;
 
 fn artifact(id: i64, commit: &str) -> Record {
     Record::Artifact {
@@ -19,7 +20,7 @@ fn artifact(id: i64, commit: &str) -> Record {
         build_url: None,
         repo_url: None,
         payload_sha256: "0".repeat(64),
-        created_at: 1000.0 + id as f64,
+        created_at: Timestamp::from_seconds(1000.0 + id as f64),
     }
 }
 
@@ -37,7 +38,12 @@ fn log() -> (Vec<Received>, String) {
             Fact::Record(r) => Some(Some(serde_json::to_value(r).unwrap())),
             Fact::Change { .. } => None,
         };
-        let body = Entry { seq, at: 1.0, fact }.body();
+        let body = Entry {
+            seq,
+            at: Timestamp::from_seconds(1.0),
+            fact,
+        }
+        .body();
         let leaf = leaf_hash(body.as_bytes());
         frontier.append(seq, leaf);
         entries.push(Received {

@@ -2,6 +2,7 @@
 //! non-compliant part always wins; evaluating attestations looks only at the
 //! latest of each name, whatever order they are given in.
 
+use custody_core::Timestamp;
 use custody_core::compliance::{Reported, State, evaluate};
 use custody_core::template::Requirement;
 use proptest::prelude::*;
@@ -48,7 +49,7 @@ fn attestation(name: &str, ok: bool, at: f64) -> Reported {
         name: name.into(),
         kind: "generic".into(),
         is_compliant: ok,
-        created_at: at,
+        created_at: Timestamp::from_seconds(at),
     }
 }
 

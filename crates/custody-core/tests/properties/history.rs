@@ -3,12 +3,13 @@
 //! per stretch of running, scale only where one run begins as the previous ends,
 //! and stop only what was started.
 
+use custody_core::Timestamp;
 use custody_core::history::{HistoryEvent, RunSpan, runtime_history};
 use proptest::prelude::*;
 
 /// Snapshot times grow with their index.
-fn ts(index: i64) -> f64 {
-    index as f64 * 10.0 + 0.5
+fn ts(index: i64) -> Timestamp {
+    Timestamp::from_seconds(index as f64 * 10.0 + 0.5)
 }
 
 /// Runs in index order: each lasts 1..5 snapshots and is followed by a gap of

@@ -134,7 +134,7 @@ fn document(
         trail_name: row.trail_name.clone(),
         template_reference_name: row.template_name.clone(),
         fingerprint: row.fingerprint.to_string(),
-        created_at: row.created_at,
+        created_at: row.created_at.seconds(),
         git_commit: row.git_commit.clone(),
         commit_url: row.commit_url.clone(),
         build_url: row.build_url.clone(),
@@ -149,7 +149,7 @@ fn document(
             .into_iter()
             .map(|h| HistoryLine {
                 event: h.event,
-                timestamp: h.timestamp,
+                timestamp: h.timestamp.seconds(),
             })
             .collect(),
     }

@@ -5,6 +5,7 @@
 
 use custody_api::{Environment, Snapshot};
 use custody_core::EnvironmentType;
+use custody_core::Timestamp;
 use custody_core::expr::SnapshotRef;
 use custody_store::EnvironmentRow;
 
@@ -21,10 +22,10 @@ pub fn document(org: &OrgScope, row: EnvironmentRow, state: Option<bool>) -> Env
         name: row.name,
         kind: row.kind.to_string(),
         description: row.description,
-        created_at: row.created_at,
-        last_modified_at: row.last_modified_at,
-        last_reported_at: row.last_reported_at,
-        last_changed_at: row.last_changed_at,
+        created_at: row.created_at.seconds(),
+        last_modified_at: row.last_modified_at.seconds(),
+        last_reported_at: row.last_reported_at.map(Timestamp::seconds),
+        last_changed_at: row.last_changed_at.map(Timestamp::seconds),
         state,
         include_scaling: row.include_scaling != 0,
         policies: Vec::new(),

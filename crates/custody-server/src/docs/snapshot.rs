@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use custody_api::{Annotation, Snapshot, SnapshotArtifact, SnapshotFlow};
 use custody_core::Fingerprint;
+use custody_core::Timestamp;
 use custody_core::compliance::State;
 use custody_core::expr::{SnapshotRef, resolve_index};
 use custody_core::history::Transition;
@@ -27,21 +28,23 @@ pub async fn resolve(
 ) -> ApiResult<(EnvironmentRow, i64)> {
     let env = lookup::environment(state, org, env_name).await?;
     let latest = env.latest_index;
-    let (requested, index) = match at {
-        SnapshotRef::At(time) => {
-            let when = time.resolve(state.now());
-            let index = state.store.snapshot_at_time(env.id, when).await?.ok_or_else(|| {
+    let (requested, index) =
+        match at {
+            SnapshotRef::At(time) => {
+                let when = time.resolve(state.now());
+                let index = state.store.snapshot_at_time(env.id, when).await?.ok_or_else(|| {
                 ApiError::not_found(format!(
-                    "Environment '{env_name}' of organization '{}' had no snapshot yet at {when}",
-                    org.name
+                    "Environment '{env_name}' of organization '{}' had no snapshot yet at {}",
+                    org.name,
+                    when.seconds()
                 ))
             })?;
-            return Ok((env, index));
-        }
-        SnapshotRef::Latest => ("-1".to_string(), latest),
-        SnapshotRef::Index(n) => (n.to_string(), resolve_index(at, latest).unwrap_or(*n)),
-        SnapshotRef::Behind(n) => (format!("~{n}"), latest - n),
-    };
+                return Ok((env, index));
+            }
+            SnapshotRef::Latest => ("-1".to_string(), latest),
+            SnapshotRef::Index(n) => (n.to_string(), resolve_index(at, latest).unwrap_or(*n)),
+            SnapshotRef::Behind(n) => (format!("~{n}"), latest - n),
+        };
     if index < 1 || index > latest {
         return Err(ApiError::not_found(format!(
             "Org: '{}'. Snapshot '{env_name}#{requested}' resolves to '{env_name}#{index}'. len(snapshots) == {latest}. Indexes are 1-based",
@@ -156,11 +159,11 @@ pub async fn document(
         .all(|a| a.compliant == Some(true));
     Ok(Snapshot {
         index,
-        timestamp: row.created_at,
+        timestamp: row.created_at.seconds(),
         kind: row.kind,
         is_latest: index == env.latest_index,
         html_url: state.snapshot_url(&org.name, &env.name, index),
-        next_snapshot_timestamp: row.next_at,
+        next_snapshot_timestamp: row.next_at.map(Timestamp::seconds),
         compliant: Some(compliant),
         artifacts,
         applied_policies: gate

@@ -185,10 +185,10 @@ pub async fn document(
         .trail_events(trail.id)
         .await?
         .into_iter()
-        .map(|e| event(&e.kind, e.created_at))
+        .map(|e| event(&e.kind, e.created_at.seconds()))
         .collect();
     for a in &artifacts {
-        let mut e = event("artifact_creation_reported", a.created_at);
+        let mut e = event("artifact_creation_reported", a.created_at.seconds());
         e.artifact_name = Some(a.filename.clone());
         e.artifact_fingerprint = Some(a.fingerprint.to_string());
         e.template_reference_name = a.template_name.clone();
@@ -205,7 +205,7 @@ pub async fn document(
             } else {
                 "artifact_attestation_reported"
             },
-            att.created_at,
+            att.created_at.seconds(),
         );
         e.attestation_type = Some(att.kind.clone());
         e.attestation_id = Some(att.public_id.clone());
@@ -237,8 +237,8 @@ pub async fn document(
         user_data: json(&trail.user_data),
         external_urls: json(&trail.external_urls),
         repo_info: trail.repo_info.as_deref().map(json),
-        created_at: trail.created_at,
-        last_modified_at: trail.last_modified_at,
+        created_at: trail.created_at.seconds(),
+        last_modified_at: trail.last_modified_at.seconds(),
         template: trail
             .template
             .as_deref()

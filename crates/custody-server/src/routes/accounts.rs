@@ -8,6 +8,7 @@ use custody_api::{
     ApiKey, ApiKeyCreate, ApiKeyRotate, NewApiKey, ServiceAccount, ServiceAccountCreate,
     ServiceAccountUpdate,
 };
+use custody_core::Timestamp;
 use custody_core::ids::ServiceAccountId;
 use custody_core::names::NameKind;
 use custody_store::{ServiceAccountRow, Store};
@@ -24,7 +25,7 @@ fn document(row: ServiceAccountRow) -> ServiceAccount {
         name: row.name,
         description: row.description,
         privilege: row.role.to_string(),
-        created_at: row.created_at,
+        created_at: row.created_at.seconds(),
     }
 }
 
@@ -46,8 +47,8 @@ pub async fn issue_key(
     store: &dyn Store,
     account_id: ServiceAccountId,
     description: &str,
-    now: f64,
-    expires_at: Option<f64>,
+    now: Timestamp,
+    expires_at: Option<Timestamp>,
 ) -> ApiResult<NewApiKey> {
     if expires_at.is_some_and(|e| e <= now) {
         return Err(ApiError::bad("expires_at must be in the future"));
@@ -67,7 +68,7 @@ pub async fn issue_key(
         id,
         key,
         description: description.to_string(),
-        expires_at,
+        expires_at: expires_at.map(Timestamp::seconds),
     })
 }
 
@@ -245,7 +246,7 @@ pub async fn create_key(
         row.id,
         &data.description,
         state.now(),
-        data.expires_at,
+        data.expires_at.map(Timestamp::from_seconds),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(key)))
@@ -255,8 +256,8 @@ fn key_document(row: custody_store::ApiKeyRow) -> ApiKey {
     ApiKey {
         id: row.public_id,
         description: row.description,
-        created_at: row.created_at,
-        expires_at: row.expires_at,
+        created_at: row.created_at.seconds(),
+        expires_at: row.expires_at.map(Timestamp::seconds),
         last_used_at: None,
     }
 }
@@ -397,7 +398,7 @@ pub async fn rotate_key(
         row.id,
         &old.description,
         now,
-        data.expires_at,
+        data.expires_at.map(Timestamp::from_seconds),
     )
     .await?;
     let old_end = now + grace * 3600.0;

@@ -132,7 +132,7 @@ async fn record(
         origin_url: data.origin_url.clone(),
         user_data: data.user_data.clone(),
         description: data.description.clone(),
-        created_at: now,
+        created_at: now.seconds(),
         html_url: String::new(),
         evidence_archive_fingerprint: None,
         evidence_file_name: None,

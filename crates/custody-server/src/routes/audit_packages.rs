@@ -124,7 +124,7 @@ pub async fn trail(
     let flow_row = lookup::flow(&state, &scope, &flow).await?;
     let trail_row = lookup::trail(&state, &scope, &flow_row, &trail).await?;
     let doc = crate::docs::trail::document(&state, &scope, &flow_row, &trail_row).await?;
-    let mut package = Package::new(&format!("{flow}-{trail}"), state.now());
+    let mut package = Package::new(&format!("{flow}-{trail}"), state.now().seconds());
     package.add_json("trail.json", &doc)?;
     let rows = state.store.trail_attestations(&[trail_row.id]).await?;
     let count = rows.len();
@@ -181,7 +181,7 @@ pub async fn artifact(
         .ok_or_else(|| ApiError::Internal("no document for the artifact record".into()))?;
     let mut package = Package::new(
         &format!("{flow}-{}", short_fp(&doc.fingerprint)),
-        state.now(),
+        state.now().seconds(),
     );
     package.add_json("artifact.json", &doc)?;
     let attestations = state

@@ -104,7 +104,7 @@ fn document(row: ControlRow, policies_referencing: Vec<String>) -> Control {
         tags: json_map(&row.tags),
         version: row.version,
         archived: row.archived_at.is_some(),
-        created_at: row.created_at,
+        created_at: row.created_at.seconds(),
         policies_referencing,
     }
 }
@@ -352,7 +352,7 @@ pub async fn versions(
                 name: v.name,
                 description: v.description,
                 links: json_map(&v.links),
-                created_at: v.created_at,
+                created_at: v.created_at.seconds(),
             })
             .collect(),
     ))
@@ -402,7 +402,7 @@ pub async fn decisions(
             id: r.public_id,
             attestation_name: r.name,
             is_compliant: r.is_compliant != 0,
-            created_at: r.created_at,
+            created_at: r.created_at.seconds(),
         })
         .collect();
     Ok(Json(DecisionList {

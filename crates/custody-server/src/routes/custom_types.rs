@@ -50,7 +50,7 @@ fn document(
         .filter(|v| v.type_id == t.id)
         .map(|v| AttestationTypeVersion {
             version: v.version,
-            timestamp: v.created_at,
+            timestamp: v.created_at.seconds(),
             created_by: v.created_by.clone(),
             type_schema: v.type_schema.as_deref().map(json),
             evaluator: Evaluator {
@@ -69,8 +69,10 @@ fn document(
             .first()
             .map(|v| v.created_by.clone())
             .unwrap_or_default(),
-        created_at: t.created_at,
-        last_modified_at: versions.last().map_or(t.created_at, |v| v.timestamp),
+        created_at: t.created_at.seconds(),
+        last_modified_at: versions
+            .last()
+            .map_or(t.created_at.seconds(), |v| v.timestamp),
         latest_version: t.versions,
         versions,
     }

@@ -74,7 +74,7 @@ pub async fn expect(
             environment: data.environment,
             description: data.description,
             build_url: data.build_url,
-            created_at: now,
+            created_at: now.seconds(),
         }),
     ))
 }

@@ -43,7 +43,7 @@ pub(super) fn attestation_document(
         origin_url: data.origin_url,
         user_data: data.user_data,
         description: data.description,
-        created_at: row.created_at,
+        created_at: row.created_at.seconds(),
         html_url: String::new(),
         evidence_archive_fingerprint: None,
         evidence_file_name: None,

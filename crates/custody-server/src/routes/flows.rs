@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Flow, FlowCreate, LegacyFlowCreate, ListOrPage, Paged, Pagination, Rename};
+use custody_core::Timestamp;
 use custody_core::names::NameKind;
 use custody_core::template::Template;
 use custody_store::{FlowRow, FlowUpsert};
@@ -25,7 +26,7 @@ fn document(org: &OrgScope, row: FlowRow, last_deployment_at: Option<f64>) -> Fl
         visibility: row.visibility,
         org: org.name.clone(),
         template: row.template,
-        created_at: row.created_at,
+        created_at: row.created_at.seconds(),
         last_deployment_at,
         archived: row.archived_at.is_some(),
     }
@@ -152,7 +153,7 @@ pub async fn get(
     let org = auth.scope(&org, Permission::Read)?;
     let row = lookup::flow(&state, &org, &flow).await?;
     let last = state.store.last_deployment_at(row.id).await?;
-    Ok(Json(document(&org, row, last)))
+    Ok(Json(document(&org, row, last.map(Timestamp::seconds))))
 }
 
 #[derive(Debug, Deserialize)]

@@ -51,7 +51,7 @@ pub async fn checkpoint(
         &org.name,
         size,
         &root,
-        state.now() as i64,
+        state.now().whole_seconds(),
         &state.signing_key,
     );
     state.store.save_checkpoint(org.id, &signed).await?;

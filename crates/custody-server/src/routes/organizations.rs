@@ -21,7 +21,7 @@ async fn document(state: &AppState, org: &OrgScope) -> ApiResult<Organization> {
     })?;
     Ok(Organization {
         name: row.name,
-        created_at: row.created_at as i64,
+        created_at: row.created_at.whole_seconds(),
         experimental_features_enabled: row.beta_enabled != 0,
     })
 }

@@ -67,7 +67,7 @@ pub async fn environment(
             "an audit package covers at most {MAX_PERIOD} snapshots: give a shorter interval than {from}..{to}"
         )));
     }
-    let mut package = Package::new(&format!("{env}-{from}-{to}"), state.now());
+    let mut package = Package::new(&format!("{env}-{from}-{to}"), state.now().seconds());
     package.add_json("environment.json", &doc)?;
     let query = |page: u32| ListQuery {
         interval: Some(format!("{from}..{to}")),

@@ -100,7 +100,7 @@ async fn documents(
                     version: v.version,
                     policy_yaml: v.content.clone(),
                     comment: v.comment.clone(),
-                    created_at: v.created_at,
+                    created_at: v.created_at.seconds(),
                 })
                 .collect(),
             consuming_envs: attached
@@ -112,7 +112,7 @@ async fn documents(
             name: r.name,
             description: r.description,
             kind: r.kind,
-            created_at: r.created_at,
+            created_at: r.created_at.seconds(),
             latest_version: r.latest_version,
         })
         .collect())

@@ -34,8 +34,8 @@ fn document(row: RepoRow) -> Repo {
         provider: row.provider,
         repo_id: row.external_id,
         tags: serde_json::from_str::<BTreeMap<String, String>>(&row.tags).unwrap_or_default(),
-        created_at: row.created_at,
-        last_seen_at: row.last_seen_at,
+        created_at: row.created_at.seconds(),
+        last_seen_at: row.last_seen_at.seconds(),
     }
 }
 

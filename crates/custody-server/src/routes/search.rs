@@ -126,7 +126,7 @@ pub async fn search(
                 .into_iter()
                 .map(|h| HistoryLine {
                     event: h.event,
-                    timestamp: h.timestamp,
+                    timestamp: h.timestamp.seconds(),
                 })
                 .collect(),
         });

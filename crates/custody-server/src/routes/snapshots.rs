@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{EnvironmentEvent, Snapshot, SnapshotDiff, SnapshotSummary};
-use custody_core::Fingerprint;
 use custody_core::expr::{Snappish, parse_interval, parse_suffix};
 use custody_core::history::Transition;
+use custody_core::{Fingerprint, Timestamp};
 use custody_store::{EnvironmentRow, Page};
 use serde::Deserialize;
 
@@ -133,9 +133,9 @@ pub async fn list(
         rows.into_iter()
             .map(|s| SnapshotSummary {
                 index: s.idx,
-                from: s.created_at,
-                to: s.next_at.unwrap_or(0.0),
-                duration: s.next_at.unwrap_or(now) - s.created_at,
+                from: s.created_at.seconds(),
+                to: s.next_at.map_or(0.0, Timestamp::seconds),
+                duration: s.next_at.unwrap_or(now).seconds() - s.created_at.seconds(),
                 compliant: compliance.get(&s.idx).copied().unwrap_or(false),
             })
             .collect(),
@@ -222,7 +222,10 @@ pub async fn events(
             },
         )
         .await?;
-    let times: BTreeMap<i64, f64> = snapshots.iter().map(|s| (s.idx, s.created_at)).collect();
+    let times: BTreeMap<i64, f64> = snapshots
+        .iter()
+        .map(|s| (s.idx, s.created_at.seconds()))
+        .collect();
     let known = provenance(
         &state,
         org.id,

@@ -117,8 +117,8 @@ fn summary(trail: &TrailRow, compliance: Compliance) -> TrailSummary {
         description: trail.description.clone(),
         compliance_state: compliance.as_str().to_string(),
         flow: trail.flow_name.clone(),
-        created_at: trail.created_at,
-        last_modified_at: trail.last_modified_at,
+        created_at: trail.created_at.seconds(),
+        last_modified_at: trail.last_modified_at.seconds(),
         git_commit_info: trail.git_commit_info.as_deref().map(custody_store::json),
     }
 }

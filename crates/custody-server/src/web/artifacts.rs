@@ -63,7 +63,7 @@ pub async fn artifact(
             .0;
     artifact.commit_url = web_url(artifact.commit_url.take());
     artifact.build_url = web_url(artifact.build_url.take());
-    let now = state.now();
+    let now = state.now().seconds();
     let status = &artifact.compliance_status;
     let failing = status
         .attestations_statuses
@@ -94,7 +94,7 @@ pub async fn artifact(
                 environment: r.environment_name.clone(),
                 snapshot: r.snapshot_index,
                 replicas: run.replicas,
-                since: When::at(run.from_at, now),
+                since: When::at(run.from_at.seconds(), now),
             })
         })
         .collect();

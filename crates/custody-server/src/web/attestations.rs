@@ -119,7 +119,7 @@ pub async fn of_trail(state: &AppState, trail: &TrailRow) -> Result<Vec<Detail>,
     let rows = state.store.trail_attestations(&[trail.id]).await?;
     let ids: Vec<AttestationId> = rows.iter().map(|r| r.id).collect();
     let evidence = state.store.evidence_of(&ids).await?;
-    let now = state.now();
+    let now = state.now().seconds();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -138,7 +138,7 @@ pub async fn of_trail(state: &AppState, trail: &TrailRow) -> Result<Vec<Detail>,
                     .find(|e| e.attestation_id == row.id)
                     .map(|e| e.file_name.clone()),
                 badge: Badge::compliant(Some(row.is_compliant != 0)),
-                when: When::at(row.created_at, now),
+                when: When::at(row.created_at.seconds(), now),
                 id: row.public_id,
                 name: row.name,
                 kind: row.kind,

@@ -84,7 +84,7 @@ pub async fn policies(
     let docs = policies::list(State(state.clone()), viewer.authed(), Path(org))
         .await?
         .0;
-    let now = state.now();
+    let now = state.now().seconds();
     let entries = docs
         .iter()
         .map(|d| Entry {
@@ -129,7 +129,7 @@ pub async fn attestation_types(
     let docs = custom_types::list(State(state.clone()), viewer.authed(), Path(org))
         .await?
         .0;
-    let now = state.now();
+    let now = state.now().seconds();
     let entries = docs
         .iter()
         .map(|d| Entry {

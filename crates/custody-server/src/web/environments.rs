@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use custody_api::{Environment, EnvironmentEvent, SnapshotSummary};
 use custody_core::Fingerprint;
+use custody_core::Timestamp;
 use custody_core::ids::FlowId;
 use serde::Deserialize;
 
@@ -72,7 +73,7 @@ pub async fn list(
     .0;
     let all: Vec<Environment> = listed.into_items();
     let counts = state.store.running_counts(viewer.principal.org_id).await?;
-    let now = state.now();
+    let now = state.now().seconds();
     let name = f.name.to_lowercase();
     let environments = all
         .into_iter()
@@ -205,7 +206,7 @@ pub async fn environment(
                 .0;
         (summaries, events)
     };
-    let now = state.now();
+    let now = state.now().seconds();
     let timeline = timeline_of(&state, &viewer, &org, &row).await?;
     render(EnvironmentPage {
         nav,
@@ -268,8 +269,9 @@ async fn timeline_of(
         .last_reported_at
         .into_iter()
         .chain(runs.iter().filter_map(|r| r.to_at))
+        .map(Timestamp::seconds)
         .fold(0.0, f64::max);
-    let start = runs.iter().map(|r| r.from_at).fold(end, f64::min);
+    let start = runs.iter().map(|r| r.from_at.seconds()).fold(end, f64::min);
     let bars = runs
         .into_iter()
         .map(|run| {
@@ -288,8 +290,8 @@ async fn timeline_of(
                 }),
                 commit: primary.and_then(|a| a.git_commit.as_deref().map(short)),
                 compliant: found.map(|p| p.compliant()),
-                from: run.from_at,
-                to: run.to_at,
+                from: run.from_at.seconds(),
+                to: run.to_at.map(Timestamp::seconds),
                 replicas: run.replicas,
                 name: run.name,
                 fingerprint: run.fingerprint.into(),

@@ -82,7 +82,7 @@ pub async fn list(
     )
     .await?
     .0;
-    let now = state.now();
+    let now = state.now().seconds();
     let mut rows: Vec<(f64, FlowRow)> = all
         .into_iter()
         .map(|flow| {
@@ -177,7 +177,7 @@ pub async fn flow(
     )
     .await?
     .0;
-    let now = state.now();
+    let now = state.now().seconds();
     let trails = listed
         .data
         .into_iter()
@@ -299,7 +299,7 @@ pub async fn trail(
         g.url = web_url(g.url.take());
     }
     let details = attestations::of_trail(&state, &trail_row).await?;
-    let now = state.now();
+    let now = state.now().seconds();
     let status = &trail.compliance_status;
     let artifacts = status
         .artifacts_statuses

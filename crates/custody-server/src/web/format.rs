@@ -2,7 +2,7 @@
 //! viewer's zone, UTC text for readers without JavaScript, and "15 days ago"),
 //! compliance badges, short fingerprints and escaped URL parts.
 
-use jiff::Timestamp;
+use custody_core::Timestamp;
 
 /// A moment as the pages show it.
 #[derive(Debug, Clone)]
@@ -17,7 +17,8 @@ pub struct When {
 
 impl When {
     pub fn at(seconds: f64, now: f64) -> When {
-        let ts = Timestamp::from_second(seconds as i64).unwrap_or(Timestamp::UNIX_EPOCH);
+        let whole = Timestamp::from_seconds(seconds).whole_seconds();
+        let ts = jiff::Timestamp::from_second(whole).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         When {
             iso: ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
             text: ts.strftime("%a, %d %b %Y %H:%M:%S UTC").to_string(),

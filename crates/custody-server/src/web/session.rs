@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use custody_core::Timestamp;
 use custody_store::Principal;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -42,8 +43,8 @@ fn mac(state: &AppState, purpose: &str, payload: &str) -> Vec<u8> {
 }
 
 /// The cookie value for a key hash, valid until `expires`.
-pub fn issue(state: &AppState, key_hash: &str, expires: f64) -> String {
-    let payload = format!("{key_hash}|{}", expires as i64);
+pub fn issue(state: &AppState, key_hash: &str, expires: Timestamp) -> String {
+    let payload = format!("{key_hash}|{}", expires.whole_seconds());
     format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(&payload),
@@ -61,7 +62,7 @@ fn verify(state: &AppState, value: &str) -> Option<String> {
     check.update(payload.as_bytes());
     check.verify_slice(&tag).ok()?;
     let (hash, expires) = payload.split_once('|')?;
-    let expires: f64 = expires.parse().ok()?;
+    let expires = Timestamp::from_seconds(expires.parse().ok()?);
     (expires > state.now()).then(|| hash.to_string())
 }
 
@@ -180,22 +181,22 @@ mod tests {
     #[tokio::test]
     async fn a_cookie_reads_back_until_it_expires_and_only_unaltered() {
         let state = state().await;
-        state.clock.replay_at(1000.0);
-        let value = issue(&state, "abc", 2000.0);
+        state.clock.replay_at(Timestamp::from_seconds(1000.0));
+        let value = issue(&state, "abc", Timestamp::from_seconds(2000.0));
         assert_eq!(verify(&state, &value).as_deref(), Some("abc"));
         let (payload, tag) = value.split_once('.').unwrap();
         let forged = format!("{}.{tag}", URL_SAFE_NO_PAD.encode("other|2000"));
         assert_eq!(verify(&state, &forged), None);
         assert_eq!(verify(&state, &format!("{payload}.AAAA")), None);
         assert_eq!(verify(&state, "garbage"), None);
-        state.clock.replay_at(2000.0);
+        state.clock.replay_at(Timestamp::from_seconds(2000.0));
         assert_eq!(verify(&state, &value), None);
     }
 
     #[tokio::test]
     async fn another_server_key_refuses_the_cookie() {
         let (a, b) = (state().await, state().await);
-        let value = issue(&a, "abc", f64::MAX);
+        let value = issue(&a, "abc", Timestamp::from_seconds(f64::MAX));
         assert!(verify(&a, &value).is_some());
         assert_eq!(verify(&b, &value), None);
     }

@@ -39,7 +39,7 @@ pub async fn settings(
     let api = format!("/api/v2/service-accounts/{}", url_encode(&org));
     let nav = Nav::of(&viewer, &org, api)?;
     let scope = viewer.authed().scope(&org, Permission::Admin)?;
-    let now = state.now();
+    let now = state.now().seconds();
     let mut keys = state.store.org_api_keys(scope.id).await?;
     let accounts = state
         .store
@@ -57,8 +57,8 @@ pub async fn settings(
                     .map(|k| Key {
                         id: k.public_id,
                         description: k.description,
-                        created: When::at(k.created_at, now),
-                        expires: k.expires_at.map(|t| When::at(t, now)),
+                        created: When::at(k.created_at.seconds(), now),
+                        expires: k.expires_at.map(|t| When::at(t.seconds(), now)),
                     })
                     .collect(),
                 name: a.name,

@@ -82,7 +82,7 @@ pub async fn snapshot(
     let snapshot = snapshots::get(State(state.clone()), viewer.authed(), path)
         .await?
         .0;
-    let now = state.now();
+    let now = state.now().seconds();
     let count = |kind: &str| {
         snapshot
             .artifacts

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use custody_client::{Body, Client, ClientError, FormBody};
+use custody_core::Timestamp;
 use custody_rules::{Limits, WorkerCommand};
 use custody_server::{AppState, admin, open_store};
 use custody_store::testing::TestDatabase;
@@ -243,16 +244,29 @@ pub async fn start_with(
     let store = open_store(&db.url).await.expect("open the test database");
     let mut keys = Vec::new();
     for org in ["acme", "other"] {
-        admin::create_org(store.as_ref(), org, T0)
+        admin::create_org(store.as_ref(), org, Timestamp::from_seconds(T0))
             .await
             .expect("create org");
     }
     for role in ["reader", "snapshotter", "member", "admin"] {
-        let key =
-            admin::create_api_key(store.as_ref(), "acme", role, &format!("{role}-sa"), T0).await;
+        let key = admin::create_api_key(
+            store.as_ref(),
+            "acme",
+            role,
+            &format!("{role}-sa"),
+            Timestamp::from_seconds(T0),
+        )
+        .await;
         keys.push(key.expect("create key").key);
     }
-    let other = admin::create_api_key(store.as_ref(), "other", "admin", "admin-sa", T0).await;
+    let other = admin::create_api_key(
+        store.as_ref(),
+        "other",
+        "admin",
+        "admin-sa",
+        Timestamp::from_seconds(T0),
+    )
+    .await;
     keys.push(other.expect("create other key").key);
     serve(store, keys, configure).await
 }
@@ -268,7 +282,7 @@ async fn serve(
         WorkerCommand::program(env!("CARGO_BIN_EXE_custody-rules-worker")),
         rule_limits(),
     ));
-    state.clock.replay_at(T0);
+    state.clock.replay_at(Timestamp::from_seconds(T0));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -301,7 +315,7 @@ async fn serve(
 impl TestServer {
     /// Sets the server's clock.
     pub fn at(&self, t: f64) {
-        self.state.clock.replay_at(t);
+        self.state.clock.replay_at(Timestamp::from_seconds(t));
     }
 
     /// A second server process on the same database (its own store and

@@ -2,6 +2,7 @@
 //! forms from other sites and forms without the session's CSRF token are
 //! refused; a tampered or expired cookie, or another org's page, shows nothing.
 
+use custody_core::Timestamp;
 use custody_server::admin;
 use custody_store::testing::TestDatabase;
 use reqwest::StatusCode;
@@ -59,10 +60,16 @@ async fn page(url: &str, cookie: &str) -> (StatusCode, String, String) {
 async fn sessions_are_strict_signed_and_scoped_to_their_org() {
     let db = TestDatabase::sqlite();
     let ts = start(&db).await;
-    let key = admin::create_api_key(ts.state.store.as_ref(), "acme", "reader", "viewer", T0)
-        .await
-        .unwrap()
-        .key;
+    let key = admin::create_api_key(
+        ts.state.store.as_ref(),
+        "acme",
+        "reader",
+        "viewer",
+        Timestamp::from_seconds(T0),
+    )
+    .await
+    .unwrap()
+    .key;
     let sign_in = format!("{}/sign-in", ts.base);
 
     let bad = post_form(&sign_in, "key=nope", None, None).await;
@@ -135,10 +142,16 @@ async fn sessions_are_strict_signed_and_scoped_to_their_org() {
 /// Signs in with a new key of `role` in `acme`; the session cookie.
 async fn session(ts: &crate::harness::TestServer, role: &str) -> String {
     let account = format!("browser-{role}");
-    let key = admin::create_api_key(ts.state.store.as_ref(), "acme", role, &account, T0)
-        .await
-        .unwrap()
-        .key;
+    let key = admin::create_api_key(
+        ts.state.store.as_ref(),
+        "acme",
+        role,
+        &account,
+        Timestamp::from_seconds(T0),
+    )
+    .await
+    .unwrap()
+    .key;
     let r = post_form(
         &format!("{}/sign-in", ts.base),
         &format!("key={key}"),
@@ -237,12 +250,24 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
 async fn settings_list_accounts_and_keys_to_admins_only() {
     let db = TestDatabase::sqlite();
     let ts = start(&db).await;
-    let made = admin::create_api_key(ts.state.store.as_ref(), "acme", "member", "deployer", T0)
-        .await
-        .unwrap();
-    admin::create_api_key(ts.state.store.as_ref(), "other", "admin", "outsider", T0)
-        .await
-        .unwrap();
+    let made = admin::create_api_key(
+        ts.state.store.as_ref(),
+        "acme",
+        "member",
+        "deployer",
+        Timestamp::from_seconds(T0),
+    )
+    .await
+    .unwrap();
+    admin::create_api_key(
+        ts.state.store.as_ref(),
+        "other",
+        "admin",
+        "outsider",
+        Timestamp::from_seconds(T0),
+    )
+    .await
+    .unwrap();
     let admin_cookie = session(&ts, "admin").await;
     let (status, _, html) = page(&format!("{}/acme/settings", ts.base), &admin_cookie).await;
     assert_eq!(status, StatusCode::OK);

@@ -2,7 +2,7 @@
 
 use custody_core::HexPrefix;
 
-use super::fingerprint;
+use super::{at, fingerprint};
 use crate::{
     ArtifactInsert, ArtifactScope, AttestationInsert, DeploymentInsert, Page, Store, TrailUpsert,
 };
@@ -16,7 +16,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
                 name: "abc".into(),
                 ..Default::default()
             },
-            1.0,
+            at(1.0),
         )
         .await
         .unwrap();
@@ -34,7 +34,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
         is_compliant: true,
         control: None,
         payload: "{}".into(),
-        created_at: 2.0,
+        created_at: at(2.0),
     };
     store.insert_attestation(&pending).await.unwrap();
     let artifact_id = store
@@ -50,7 +50,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
             repo_url: None,
             repo: None,
             payload: "{}".into(),
-            created_at: 3.0,
+            created_at: at(3.0),
         })
         .await
         .unwrap();
@@ -89,7 +89,7 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
             description: None,
             build_url: None,
             user_data: "{}".into(),
-            created_at: 4.0,
+            created_at: at(4.0),
         })
         .await
         .unwrap();
@@ -101,13 +101,16 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
             description: None,
             build_url: None,
             user_data: "{}".into(),
-            created_at: 5.0,
+            created_at: at(5.0),
         })
         .await
         .unwrap();
     assert_eq!((n1, n2), (1, 2), "deployments are numbered per flow");
     assert_eq!(store.deployments_of(&[artifact_id]).await.unwrap().len(), 2);
-    assert_eq!(store.last_deployment_at(flow.id).await.unwrap(), Some(5.0));
+    assert_eq!(
+        store.last_deployment_at(flow.id).await.unwrap(),
+        Some(at(5.0))
+    );
     let (list, total) = store
         .artifacts(
             org.id,

@@ -1,6 +1,7 @@
 //! Custom attestation types: versions count up and never change, archiving hides
 //! a type from the list, and types belong to one org.
 
+use super::at;
 use crate::{AttestationTypeInsert, Store};
 
 fn insert(name: &str, rules: &str) -> AttestationTypeInsert {
@@ -15,10 +16,10 @@ fn insert(name: &str, rules: &str) -> AttestationTypeInsert {
 }
 
 pub async fn attestation_types_are_versioned(store: &dyn Store) {
-    let org = store.create_org("types-org", 1.0).await.unwrap();
-    let other = store.create_org("types-other", 1.0).await.unwrap();
+    let org = store.create_org("types-org", at(1.0)).await.unwrap();
+    let other = store.create_org("types-other", at(1.0)).await.unwrap();
     let first = store
-        .create_attestation_type(org.id, &insert("coverage", r#"[".ok"]"#), 10.0)
+        .create_attestation_type(org.id, &insert("coverage", r#"[".ok"]"#), at(10.0))
         .await
         .unwrap();
     assert_eq!(first.versions, 1, "a new type starts at version 1");
@@ -26,11 +27,11 @@ pub async fn attestation_types_are_versioned(store: &dyn Store) {
     v2.type_schema = Some(r#"{"type":"object"}"#.to_string());
     v2.description = "second".to_string();
     let second = store
-        .create_attestation_type(org.id, &v2, 20.0)
+        .create_attestation_type(org.id, &v2, at(20.0))
         .await
         .unwrap();
     assert_eq!(
-        (second.id, second.versions, second.created_at),
+        (second.id, second.versions, second.created_at.seconds()),
         (first.id, 2, 10.0),
         "re-creating a type adds a version to the same type"
     );
@@ -48,12 +49,15 @@ pub async fn attestation_types_are_versioned(store: &dyn Store) {
         Some(r#"{"type":"object"}"#)
     );
     assert_eq!(
-        (versions[1].created_at, versions[1].created_by.as_str()),
+        (
+            versions[1].created_at.seconds(),
+            versions[1].created_by.as_str()
+        ),
         (20.0, "ci")
     );
 
     let alpha = store
-        .create_attestation_type(org.id, &insert("alpha", "[]"), 30.0)
+        .create_attestation_type(org.id, &insert("alpha", "[]"), at(30.0))
         .await
         .unwrap();
     let both = store
@@ -87,7 +91,7 @@ pub async fn attestation_types_are_versioned(store: &dyn Store) {
     );
 
     store
-        .archive_attestation_type(first.id, 40.0)
+        .archive_attestation_type(first.id, at(40.0))
         .await
         .unwrap();
     assert_eq!(
@@ -96,9 +100,9 @@ pub async fn attestation_types_are_versioned(store: &dyn Store) {
         "archived types are not listed"
     );
     let archived = store.attestation_type(org.id, "coverage").await.unwrap();
-    assert_eq!(archived.and_then(|t| t.archived_at), Some(40.0));
+    assert_eq!(archived.and_then(|t| t.archived_at), Some(at(40.0)));
     let revived = store
-        .create_attestation_type(org.id, &insert("coverage", "[]"), 50.0)
+        .create_attestation_type(org.id, &insert("coverage", "[]"), at(50.0))
         .await
         .unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::at;
 use crate::{AttestationInsert, ControlContent, ControlFilter, Page, Store, StoreError};
 
 const PAGE: Page = Page {
@@ -21,20 +22,20 @@ fn content(name: &str) -> ControlContent {
 pub async fn controls_are_versioned_archived_and_decided(store: &dyn Store) {
     let (org, flow) = super::org_with_flow(store, "controls-org", "svc").await;
     let sox = store
-        .create_control(org.id, "SOX-1", &content("Segregation"), 1.0)
+        .create_control(org.id, "SOX-1", &content("Segregation"), at(1.0))
         .await
         .unwrap();
     store
-        .create_control(org.id, "ISO-9", &content("Change review"), 1.0)
+        .create_control(org.id, "ISO-9", &content("Change review"), at(1.0))
         .await
         .unwrap();
     let again = store
-        .create_control(org.id, "SOX-1", &content("x"), 2.0)
+        .create_control(org.id, "SOX-1", &content("x"), at(2.0))
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 
     store
-        .update_control(&sox, &content("Segregation of duties"), 3.0)
+        .update_control(&sox, &content("Segregation of duties"), at(3.0))
         .await
         .unwrap();
     let now = store.control(org.id, "SOX-1").await.unwrap().unwrap();
@@ -65,7 +66,10 @@ pub async fn controls_are_versioned_archived_and_decided(store: &dyn Store) {
     let ids: Vec<&str> = all.iter().map(|c| c.identifier.as_str()).collect();
     assert_eq!(ids, ["ISO-9", "SOX-1"], "by identifier");
 
-    store.set_control_archived(sox.id, true, 4.0).await.unwrap();
+    store
+        .set_control_archived(sox.id, true, at(4.0))
+        .await
+        .unwrap();
     let (active, _) = store
         .controls(org.id, &ControlFilter::default(), PAGE)
         .await
@@ -78,12 +82,15 @@ pub async fn controls_are_versioned_archived_and_decided(store: &dyn Store) {
     let (gone, _) = store.controls(org.id, &archived, PAGE).await.unwrap();
     assert_eq!(gone[0].identifier, "SOX-1");
     store
-        .set_control_archived(sox.id, false, 5.0)
+        .set_control_archived(sox.id, false, at(5.0))
         .await
         .unwrap();
 
     let tags = BTreeMap::from([("team".to_string(), "risk".to_string())]);
-    store.set_control_tags(sox.id, &tags, 6.0).await.unwrap();
+    store
+        .set_control_tags(sox.id, &tags, at(6.0))
+        .await
+        .unwrap();
     let tagged = ControlFilter {
         tags: vec![("team".into(), Some("risk".into()))],
         ..Default::default()
@@ -109,14 +116,14 @@ pub async fn controls_are_versioned_archived_and_decided(store: &dyn Store) {
             is_compliant: id != "d-3",
             control: control.map(String::from),
             payload: "{}".into(),
-            created_at: 7.0,
+            created_at: at(7.0),
         };
         store.insert_attestation(&decision).await.unwrap();
     }
     let (decided, n) = store.decisions(org.id, "SOX-1", PAGE).await.unwrap();
     let ids: Vec<&str> = decided.iter().map(|d| d.public_id.as_str()).collect();
     assert_eq!((ids, n), (vec!["d-3", "d-1"], 2), "newest first");
-    let other = store.create_org("controls-other", 1.0).await.unwrap();
+    let other = store.create_org("controls-other", at(1.0)).await.unwrap();
     let (none, _) = store.decisions(other.id, "SOX-1", PAGE).await.unwrap();
     assert!(none.is_empty(), "decisions stay in their org");
 }

@@ -1,6 +1,6 @@
 //! Environment lifecycle: archive, rename, and logical environments' members.
 
-use super::{fp, instance};
+use super::{at, fp, instance};
 use crate::{EnvironmentUpsert, Store, StoreError};
 use custody_core::EnvironmentType;
 use custody_core::report::normalise;
@@ -15,7 +15,7 @@ fn upsert(name: &str, kind: EnvironmentType) -> EnvironmentUpsert {
 }
 
 pub async fn environments_archive_rename_and_join(store: &dyn Store) {
-    let org = store.create_org("env-admin-org", 1.0).await.unwrap();
+    let org = store.create_org("env-admin-org", at(1.0)).await.unwrap();
     let mut ids = Vec::new();
     for (name, kind) in [
         ("blue", EnvironmentType::K8s),
@@ -23,7 +23,7 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         ("all", EnvironmentType::Logical),
     ] {
         let (row, _) = store
-            .upsert_environment(org.id, &upsert(name, kind), 1.0)
+            .upsert_environment(org.id, &upsert(name, kind), at(1.0))
             .await
             .unwrap();
         ids.push(row.id);
@@ -34,15 +34,15 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
     };
 
     store
-        .set_environment_members(all, &[blue], 20.0)
+        .set_environment_members(all, &[blue], at(20.0))
         .await
         .unwrap();
-    store.join_environment(all, green, 21.0).await.unwrap();
-    store.join_environment(all, green, 21.0).await.unwrap();
+    store.join_environment(all, green, at(21.0)).await.unwrap();
+    store.join_environment(all, green, at(21.0)).await.unwrap();
     let members = store.environment_members(all).await.unwrap();
     assert_eq!(names(members), ["blue", "green"], "join adds members once");
     store
-        .set_environment_members(all, &[green], 22.0)
+        .set_environment_members(all, &[green], at(22.0))
         .await
         .unwrap();
     let members = store.environment_members(all).await.unwrap();
@@ -55,7 +55,7 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
     ])
     .unwrap();
     store
-        .record_report(blue, custody_core::EnvironmentType::K8s, 5.0, running)
+        .record_report(blue, custody_core::EnvironmentType::K8s, at(5.0), running)
         .await
         .unwrap();
     assert_eq!(
@@ -67,7 +67,10 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         }],
         "two artifacts, three instances, only where something runs"
     );
-    store.rename_environment(blue, "navy", 6.0).await.unwrap();
+    store
+        .rename_environment(blue, "navy", at(6.0))
+        .await
+        .unwrap();
     assert!(store.environment(org.id, "blue").await.unwrap().is_none());
     let navy = store.environment(org.id, "navy").await.unwrap().unwrap();
     assert_eq!(
@@ -77,13 +80,13 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
     );
     assert!(
         matches!(
-            store.rename_environment(navy.id, "green", 7.0).await,
+            store.rename_environment(navy.id, "green", at(7.0)).await,
             Err(StoreError::Conflict(_))
         ),
         "renaming onto a taken name is a conflict"
     );
 
-    store.archive_environment(green, 8.0).await.unwrap();
+    store.archive_environment(green, at(8.0)).await.unwrap();
     let (listed, total) = store.environments(org.id, None).await.unwrap();
     assert_eq!(
         names(listed),
@@ -97,7 +100,7 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         "an archived environment still resolves"
     );
     let (row, created) = store
-        .upsert_environment(org.id, &upsert("green", EnvironmentType::Docker), 9.0)
+        .upsert_environment(org.id, &upsert("green", EnvironmentType::Docker), at(9.0))
         .await
         .unwrap();
     assert_eq!(

@@ -3,6 +3,7 @@
 
 use custody_core::ids::OrgId;
 
+use super::at;
 use crate::{AttestationFilter, AttestationInsert, EvidenceRow, Store, StoreError};
 
 pub async fn evidence_is_recorded(store: &dyn Store) {
@@ -19,7 +20,7 @@ pub async fn evidence_is_recorded(store: &dyn Store) {
         is_compliant: true,
         control: None,
         payload: "{}".into(),
-        created_at: 2.0,
+        created_at: at(2.0),
     };
     store
         .insert_attestation(&attestation("ev-1"))
@@ -44,18 +45,18 @@ pub async fn evidence_is_recorded(store: &dyn Store) {
     };
     assert!(
         store
-            .attach_evidence("ev-1", &evidence, 30.0)
+            .attach_evidence("ev-1", &evidence, at(30.0))
             .await
             .unwrap()
     );
     assert!(
         !store
-            .attach_evidence("ev-none", &evidence, 30.0)
+            .attach_evidence("ev-none", &evidence, at(30.0))
             .await
             .unwrap(),
         "no attachment for an attestation that does not exist"
     );
-    let again = store.attach_evidence("ev-1", &evidence, 30.0).await;
+    let again = store.attach_evidence("ev-1", &evidence, at(30.0)).await;
     assert!(
         matches!(again, Err(StoreError::Conflict(_))),
         "one attachment per attestation: {again:?}"
@@ -119,7 +120,7 @@ async fn attestations_are_listed(store: &dyn Store, org_id: OrgId) {
             .unwrap()
             .is_empty()
     );
-    let other_org = store.create_org("evidence-other", 1.0).await.unwrap();
+    let other_org = store.create_org("evidence-other", at(1.0)).await.unwrap();
     let foreign = store
         .org_attestations(other_org.id, &all, 10)
         .await

@@ -1,9 +1,10 @@
 //! Flows and trails.
 
+use super::at;
 use crate::{FlowUpsert, Page, Store, TrailUpsert};
 
 pub async fn flows_and_trails(store: &dyn Store) {
-    let org = store.create_org("flows-org", 1.0).await.unwrap();
+    let org = store.create_org("flows-org", at(1.0)).await.unwrap();
     let flow = |name: &str| FlowUpsert {
         name: name.into(),
         description: format!("{name} flow"),
@@ -11,17 +12,17 @@ pub async fn flows_and_trails(store: &dyn Store) {
         template: Some("version: 1\n".into()),
     };
     let (runner, created) = store
-        .upsert_flow(org.id, &flow("runner"), 1.0)
+        .upsert_flow(org.id, &flow("runner"), at(1.0))
         .await
         .unwrap();
     assert!(created);
     let (_, created) = store
-        .upsert_flow(org.id, &flow("runner"), 2.0)
+        .upsert_flow(org.id, &flow("runner"), at(2.0))
         .await
         .unwrap();
     assert!(!created, "a second create updates");
     store
-        .upsert_flow(org.id, &flow("Differ"), 1.0)
+        .upsert_flow(org.id, &flow("Differ"), at(1.0))
         .await
         .unwrap();
     let (all, total) = store.flows(org.id, None, true, None).await.unwrap();
@@ -48,7 +49,7 @@ pub async fn flows_and_trails(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!((paged[0].name.as_str(), total), ("runner", 2));
-    store.archive_flow(runner.id, 3.0).await.unwrap();
+    store.archive_flow(runner.id, at(3.0)).await.unwrap();
     assert_eq!(
         store.flows(org.id, None, true, None).await.unwrap().1,
         1,
@@ -60,14 +61,20 @@ pub async fn flows_and_trails(store: &dyn Store) {
         description: Some("first".into()),
         ..TrailUpsert::default()
     };
-    let (trail, created) = store.upsert_trail(runner.id, &begin, 5.0).await.unwrap();
+    let (trail, created) = store
+        .upsert_trail(runner.id, &begin, at(5.0))
+        .await
+        .unwrap();
     assert!(created && trail.description == "first");
     let update = TrailUpsert {
         name: "t1".into(),
         origin_url: Some("https://ci/1".into()),
         ..TrailUpsert::default()
     };
-    let (trail, created) = store.upsert_trail(runner.id, &update, 6.0).await.unwrap();
+    let (trail, created) = store
+        .upsert_trail(runner.id, &update, at(6.0))
+        .await
+        .unwrap();
     assert!(!created);
     assert_eq!(
         trail.description, "first",

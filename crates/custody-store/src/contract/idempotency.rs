@@ -2,12 +2,13 @@
 //! a completed one replays its response, a released one can be claimed again,
 //! and keys are scoped and forgotten after their time.
 
+use super::at;
 use crate::{IdempotencyClaim, Store};
 
 pub async fn idempotency_keys_replay_the_first_answer(store: &dyn Store) {
-    let claim = |scope: &'static str, key: &'static str, at: f64| async move {
+    let claim = |scope: &'static str, key: &'static str, seconds: f64| async move {
         store
-            .claim_idempotency_key(scope, key, "hash-1", at, at - 100.0)
+            .claim_idempotency_key(scope, key, "hash-1", at(seconds), at(seconds - 100.0))
             .await
             .expect("claim")
     };

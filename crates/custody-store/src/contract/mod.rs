@@ -18,7 +18,7 @@ mod snapshots;
 
 use std::sync::Arc;
 
-use custody_core::Fingerprint;
+use custody_core::{Fingerprint, Timestamp};
 use serde_json::json;
 
 use crate::Store;
@@ -64,9 +64,9 @@ pub(crate) async fn org_with_flow(
     org: &str,
     flow: &str,
 ) -> (crate::Org, crate::FlowRow) {
-    let org = store.create_org(org, 1.0).await.unwrap();
+    let org = store.create_org(org, at(1.0)).await.unwrap();
     let (flow, _) = store
-        .upsert_flow(org.id, &flow_upsert(flow), 1.0)
+        .upsert_flow(org.id, &flow_upsert(flow), at(1.0))
         .await
         .unwrap();
     (org, flow)
@@ -84,6 +84,11 @@ pub(crate) fn flow_upsert(name: &str) -> crate::FlowUpsert {
 
 pub(crate) fn fp(c: char) -> String {
     c.to_string().repeat(64)
+}
+
+/// A time `seconds` after the epoch.
+pub(crate) fn at(seconds: f64) -> Timestamp {
+    Timestamp::from_seconds(seconds)
 }
 
 /// [`fp`] as the fingerprint store rows hold.

@@ -4,7 +4,7 @@
 use custody_core::ids::PolicyId;
 use custody_core::report::normalise;
 
-use super::{fingerprint, fp, instance};
+use super::{at, fingerprint, fp, instance};
 use crate::{EnvironmentUpsert, PolicyInsert, PolicyWrite, ReportOutcome, Store};
 
 fn policy(content: &str) -> PolicyInsert {
@@ -18,14 +18,14 @@ fn policy(content: &str) -> PolicyInsert {
 }
 
 pub async fn policies_attach_and_allow(store: &dyn Store) {
-    let org = store.create_org("policy-org", 1.0).await.unwrap();
+    let org = store.create_org("policy-org", at(1.0)).await.unwrap();
     let (p, write) = store
-        .put_policy(org.id, &policy("a: 1"), 2.0)
+        .put_policy(org.id, &policy("a: 1"), at(2.0))
         .await
         .unwrap();
     assert_eq!((write, p.latest_version), (PolicyWrite::Created, 1));
     let (_, write) = store
-        .put_policy(org.id, &policy("a: 1"), 3.0)
+        .put_policy(org.id, &policy("a: 1"), at(3.0))
         .await
         .unwrap();
     assert_eq!(
@@ -34,7 +34,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
         "same content adds no version"
     );
     let (p, write) = store
-        .put_policy(org.id, &policy("a: 2"), 4.0)
+        .put_policy(org.id, &policy("a: 2"), at(4.0))
         .await
         .unwrap();
     assert_eq!((write, p.latest_version), (PolicyWrite::Updated, 2));
@@ -53,7 +53,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
         include_scaling: true,
     };
     let env = store
-        .upsert_environment(org.id, &upsert, 1.0)
+        .upsert_environment(org.id, &upsert, at(1.0))
         .await
         .unwrap()
         .0;
@@ -63,7 +63,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
             .record_report(
                 env.id,
                 custody_core::EnvironmentType::K8s,
-                10.0,
+                at(10.0),
                 running.clone()
             )
             .await
@@ -71,26 +71,34 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
         ReportOutcome::Created(1)
     );
     let attached = store
-        .set_attachment(env.id, &[p.id], true, 20.0)
+        .set_attachment(env.id, &[p.id], true, at(20.0))
         .await
         .unwrap();
     assert_eq!(attached, Some(2), "attaching appends a snapshot");
     assert_eq!(
         store
-            .set_attachment(env.id, &[p.id], true, 21.0)
+            .set_attachment(env.id, &[p.id], true, at(21.0))
             .await
             .unwrap(),
         None
     );
     let snap = store.snapshot(env.id, 2).await.unwrap().unwrap();
-    assert_eq!((snap.kind.as_str(), snap.created_at), ("K8S", 20.0));
+    assert_eq!(
+        (snap.kind.as_str(), snap.created_at.seconds()),
+        ("K8S", 20.0)
+    );
     let runs = store.runs_at(env.id, 2).await.unwrap();
     assert_eq!(runs.len(), 1, "the running set is shared");
     assert_eq!((runs[0].from_idx, runs[0].to_idx), (1, None));
     assert!(store.runs_changed(env.id, 2, 2).await.unwrap().is_empty());
     assert_eq!(
         store
-            .record_report(env.id, custody_core::EnvironmentType::K8s, 30.0, running)
+            .record_report(
+                env.id,
+                custody_core::EnvironmentType::K8s,
+                at(30.0),
+                running
+            )
             .await
             .unwrap(),
         ReportOutcome::Unchanged(2),
@@ -105,7 +113,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
     assert_eq!(on, [(p.id, "prod".to_string())]);
     assert_eq!(
         store
-            .set_attachment(env.id, &[p.id], false, 40.0)
+            .set_attachment(env.id, &[p.id], false, at(40.0))
             .await
             .unwrap(),
         Some(3)
@@ -126,7 +134,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
     assert!(store.attachments(&[p.id]).await.unwrap().is_empty());
 
     store
-        .allow_artifact(env.id, &fingerprint('c'), "nginx", "vendor", 50.0)
+        .allow_artifact(env.id, &fingerprint('c'), "nginx", "vendor", at(50.0))
         .await
         .unwrap();
     let allowed = store.allowlist(env.id).await.unwrap();

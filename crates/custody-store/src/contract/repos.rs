@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use custody_core::repo::RepoSighting;
 
-use super::fingerprint;
+use super::{at, fingerprint};
 use crate::{ArtifactInsert, ArtifactScope, Page, RepoFilter, RepoSeen, Store, TrailUpsert};
 
 fn seen(public_id: &str, name: &str, external_id: &str) -> Option<RepoSeen> {
@@ -38,7 +38,7 @@ pub async fn repos_are_recorded_listed_and_tagged(store: &dyn Store) {
             repo,
             ..Default::default()
         };
-        store.upsert_trail(flow.id, &trail, 2.0).await.unwrap();
+        store.upsert_trail(flow.id, &trail, at(2.0)).await.unwrap();
     }
     let (all, total) = store
         .repos(org.id, &RepoFilter::default(), PAGE)
@@ -66,7 +66,7 @@ pub async fn repos_are_recorded_listed_and_tagged(store: &dyn Store) {
 
     let repo = store.repo(org.id, "r-3").await.unwrap().expect("by id");
     let tags = BTreeMap::from([("team".to_string(), "platform".to_string())]);
-    store.set_repo_tags(repo.id, &tags, 3.0).await.unwrap();
+    store.set_repo_tags(repo.id, &tags, at(3.0)).await.unwrap();
     for (tag, expected) in [(None, 1), (Some("platform"), 1), (Some("web"), 0)] {
         let filter = RepoFilter {
             tags: vec![("team".into(), tag.map(String::from))],
@@ -91,7 +91,7 @@ pub async fn repos_are_recorded_listed_and_tagged(store: &dyn Store) {
             repo_url: None,
             repo: seen("r-new", "other/app", "3"),
             payload: "{}".into(),
-            created_at: 4.0,
+            created_at: at(4.0),
         })
         .await
         .unwrap();

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use custody_core::HexPrefix;
 use custody_core::ids::EnvironmentId;
 use custody_core::report::normalise;
+use custody_core::{HexPrefix, Timestamp};
 
-use super::{fingerprint, fp, instance};
+use super::{at, fingerprint, fp, instance};
 use crate::{EnvironmentUpsert, Page, ReportOutcome, Store};
 
 async fn env(store: &dyn Store, org: &str, name: &str) -> EnvironmentId {
-    let org = store.create_org(org, 1.0).await.unwrap();
+    let org = store.create_org(org, at(1.0)).await.unwrap();
     let upsert = EnvironmentUpsert {
         name: name.into(),
         kind: custody_core::EnvironmentType::K8s,
@@ -18,7 +18,7 @@ async fn env(store: &dyn Store, org: &str, name: &str) -> EnvironmentId {
         include_scaling: true,
     };
     store
-        .upsert_environment(org.id, &upsert, 1.0)
+        .upsert_environment(org.id, &upsert, at(1.0))
         .await
         .unwrap()
         .0
@@ -34,7 +34,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
             .record_report(
                 env_id,
                 custody_core::EnvironmentType::K8s,
-                10.0,
+                at(10.0),
                 report(&a1)
             )
             .await
@@ -46,7 +46,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
             .record_report(
                 env_id,
                 custody_core::EnvironmentType::K8s,
-                11.0,
+                at(11.0),
                 report(&a1)
             )
             .await
@@ -63,7 +63,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
             .record_report(
                 env_id,
                 custody_core::EnvironmentType::K8s,
-                20.0,
+                at(20.0),
                 report(&a3)
             )
             .await
@@ -78,7 +78,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
             .record_report(
                 env_id,
                 custody_core::EnvironmentType::K8s,
-                30.0,
+                at(30.0),
                 report(&ab)
             )
             .await
@@ -90,7 +90,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
             .record_report(
                 env_id,
                 custody_core::EnvironmentType::K8s,
-                40.0,
+                at(40.0),
                 report(&[])
             )
             .await
@@ -121,8 +121,8 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
     assert_eq!(
         (
             env_row.latest_index,
-            env_row.last_reported_at,
-            env_row.last_changed_at
+            env_row.last_reported_at.map(Timestamp::seconds),
+            env_row.last_changed_at.map(Timestamp::seconds)
         ),
         (4, Some(40.0), Some(40.0))
     );
@@ -133,7 +133,7 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         .unwrap();
     let spans: Vec<(i64, Option<i64>, i64, f64)> = runs
         .iter()
-        .map(|r| (r.from_idx, r.to_idx, r.replicas, r.from_at))
+        .map(|r| (r.from_idx, r.to_idx, r.replicas, r.from_at.seconds()))
         .collect();
     assert_eq!(spans, [(1, Some(2), 1, 10.0), (2, Some(4), 3, 20.0)]);
     assert_eq!(
@@ -161,8 +161,11 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         during(4, 4).await.is_empty(),
         "nothing runs after the empty report"
     );
-    assert_eq!(store.snapshot_at_time(env_id, 25.0).await.unwrap(), Some(2));
-    assert_eq!(store.snapshot_at_time(env_id, 5.0).await.unwrap(), None);
+    assert_eq!(
+        store.snapshot_at_time(env_id, at(25.0)).await.unwrap(),
+        Some(2)
+    );
+    assert_eq!(store.snapshot_at_time(env_id, at(5.0)).await.unwrap(), None);
     let listed = store
         .snapshots(
             env_id,
@@ -176,7 +179,10 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         )
         .await
         .unwrap();
-    let listed: Vec<(i64, Option<f64>)> = listed.iter().map(|s| (s.idx, s.next_at)).collect();
+    let listed: Vec<(i64, Option<f64>)> = listed
+        .iter()
+        .map(|s| (s.idx, s.next_at.map(Timestamp::seconds)))
+        .collect();
     assert_eq!(listed, [(4, None), (3, Some(40.0))]);
     let found = store
         .running_fingerprints(env_row.org_id, &HexPrefix::parse("bbbbb").unwrap())
@@ -207,7 +213,7 @@ async fn reports_race(stores: &[Arc<dyn Store>], org: &str) {
                 .record_report(
                     env_id,
                     custody_core::EnvironmentType::K8s,
-                    100.0 + i as f64,
+                    at(100.0 + i as f64),
                     running,
                 )
                 .await

@@ -4,6 +4,7 @@
 //! number.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{AttestationTypeId, OrgId};
 use sqlx::AssertSqlSafe;
 
@@ -29,7 +30,7 @@ impl AttestationTypeStore for SqlStore {
         &self,
         org_id: OrgId,
         new: &AttestationTypeInsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<AttestationTypeRow> {
         write_tx!(self, |tx| {
             let (type_id,): (AttestationTypeId,) = sqlx::query_as(
@@ -136,7 +137,11 @@ impl AttestationTypeStore for SqlStore {
         .await
     }
 
-    async fn archive_attestation_type(&self, type_id: AttestationTypeId, at: f64) -> Result<()> {
+    async fn archive_attestation_type(
+        &self,
+        type_id: AttestationTypeId,
+        at: Timestamp,
+    ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE attestation_types SET archived_at = $1 WHERE id = $2")
                 .bind(at)

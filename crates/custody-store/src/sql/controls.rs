@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{ControlId, OrgId};
 use custody_core::ledger::facts::Fact;
 use serde_json::json;
@@ -30,7 +31,7 @@ async fn add_version(
     control_id: ControlId,
     version: i64,
     content: &ControlContent,
-    at: f64,
+    at: Timestamp,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO control_versions (control_id, version, name, description, links, created_at) \
@@ -59,7 +60,7 @@ impl ControlStore for SqlStore {
         org_id: OrgId,
         identifier: &str,
         content: &ControlContent,
-        at: f64,
+        at: Timestamp,
     ) -> Result<ControlRow> {
         write_tx!(self, |tx| {
             let (id,): (ControlId,) = sqlx::query_as(
@@ -141,7 +142,7 @@ impl ControlStore for SqlStore {
         &self,
         control: &ControlRow,
         content: &ControlContent,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             let (latest,): (i64,) =
@@ -160,7 +161,7 @@ impl ControlStore for SqlStore {
         &self,
         control_id: ControlId,
         archived: bool,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             let (org_id,): (OrgId,) = sqlx::query_as(
@@ -190,7 +191,7 @@ impl ControlStore for SqlStore {
         &self,
         control_id: ControlId,
         tags: &BTreeMap<String, String>,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         let names = ("controls", "control_tags", "control_id", "control");
         super::set_tags(self, names, control_id.into(), tags, at).await

@@ -3,6 +3,7 @@
 //! their physical members in `environment_members`.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::EnvironmentId;
 use sqlx::AssertSqlSafe;
 
@@ -17,7 +18,7 @@ use crate::{EnvironmentAdminStore, EnvironmentRow, Result};
 
 #[async_trait]
 impl EnvironmentAdminStore for SqlStore {
-    async fn archive_environment(&self, env_id: EnvironmentId, at: f64) -> Result<()> {
+    async fn archive_environment(&self, env_id: EnvironmentId, at: Timestamp) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query(
                 "UPDATE environments SET archived = 1, last_modified_at = $1 WHERE id = $2",
@@ -35,7 +36,7 @@ impl EnvironmentAdminStore for SqlStore {
         &self,
         env_id: EnvironmentId,
         new_name: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE environments SET name = $1, last_modified_at = $2 WHERE id = $3")
@@ -54,7 +55,7 @@ impl EnvironmentAdminStore for SqlStore {
         &self,
         logical_id: EnvironmentId,
         physical_ids: &[EnvironmentId],
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("DELETE FROM environment_members WHERE logical_id = $1")
@@ -83,7 +84,7 @@ impl EnvironmentAdminStore for SqlStore {
         &self,
         logical_id: EnvironmentId,
         physical_id: EnvironmentId,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query(

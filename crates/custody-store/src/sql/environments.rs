@@ -4,6 +4,7 @@
 //! open new ones in multi-row statements.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{EnvironmentId, OrgId};
 use custody_core::report::{self, OpenRun, RunningArtifact};
 use custody_core::{EnvironmentType, Fingerprint, HexPrefix};
@@ -38,7 +39,7 @@ impl EnvironmentStore for SqlStore {
         &self,
         org_id: OrgId,
         env: &EnvironmentUpsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(EnvironmentRow, bool)> {
         write_tx!(self, |tx| {
             let created = environment_named(&mut *tx, org_id, &env.name)
@@ -107,7 +108,7 @@ impl EnvironmentStore for SqlStore {
         &self,
         env_id: EnvironmentId,
         tags_json: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE environments SET tags = $1 WHERE id = $2")
@@ -124,7 +125,7 @@ impl EnvironmentStore for SqlStore {
         &self,
         env_id: EnvironmentId,
         kind: EnvironmentType,
-        at: f64,
+        at: Timestamp,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome> {
         write_tx!(self, |tx| {
@@ -247,7 +248,7 @@ impl EnvironmentStore for SqlStore {
             .pop())
     }
 
-    async fn snapshot_at_time(&self, env_id: EnvironmentId, at: f64) -> Result<Option<i64>> {
+    async fn snapshot_at_time(&self, env_id: EnvironmentId, at: Timestamp) -> Result<Option<i64>> {
         Ok(sqlx::query_as(
             "SELECT idx FROM snapshots WHERE env_id = $1 AND created_at <= $2 ORDER BY idx DESC LIMIT 1",
         )
@@ -377,7 +378,7 @@ pub(super) async fn insert_snapshot(
     env_id: EnvironmentId,
     index: i64,
     kind: &str,
-    at: f64,
+    at: Timestamp,
 ) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id",

@@ -3,6 +3,7 @@
 //! bytes live in the server's object store, keyed by SHA-256.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{AttestationId, OrgId};
 use sqlx::AssertSqlSafe;
 
@@ -19,7 +20,12 @@ use crate::{
 
 #[async_trait]
 impl EvidenceStore for SqlStore {
-    async fn attach_evidence(&self, public_id: &str, e: &EvidenceRow, at: f64) -> Result<bool> {
+    async fn attach_evidence(
+        &self,
+        public_id: &str,
+        e: &EvidenceRow,
+        at: Timestamp,
+    ) -> Result<bool> {
         write_tx!(self, |tx| {
             let attached: Option<(AttestationId,)> = sqlx::query_as(
                 "INSERT INTO attestation_evidence (attestation_id, sha256, file_name, size) \

@@ -1,6 +1,7 @@
 //! Flow names over time: a renamed flow keeps answering to its old name (an
 //! alias) until another flow is created or renamed with that name.
 
+use custody_core::Timestamp;
 use custody_core::ids::OrgId;
 use sqlx::AssertSqlSafe;
 
@@ -48,7 +49,7 @@ pub(super) async fn rename(
     store: &SqlStore,
     flow: &FlowRow,
     new_name: &str,
-    at: f64,
+    at: Timestamp,
 ) -> Result<()> {
     write_tx!(store, |tx| {
         sqlx::query("UPDATE flows SET name = $1 WHERE id = $2")

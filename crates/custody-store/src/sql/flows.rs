@@ -1,6 +1,7 @@
 //! Flows and trails.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{FlowId, OrgId, TrailId};
 use sqlx::AssertSqlSafe;
 
@@ -23,7 +24,7 @@ impl FlowStore for SqlStore {
         &self,
         org_id: OrgId,
         flow: &FlowUpsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(FlowRow, bool)> {
         write_tx!(self, |tx| {
             let created = flow_named(&mut *tx, org_id, &flow.name).await?.is_none();
@@ -103,7 +104,7 @@ impl FlowStore for SqlStore {
         Ok((rows, total))
     }
 
-    async fn set_flow_tags(&self, flow_id: FlowId, tags_json: &str, at: f64) -> Result<()> {
+    async fn set_flow_tags(&self, flow_id: FlowId, tags_json: &str, at: Timestamp) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE flows SET tags = $1 WHERE id = $2")
                 .bind(tags_json)
@@ -121,7 +122,7 @@ impl FlowStore for SqlStore {
         })
     }
 
-    async fn archive_flow(&self, flow_id: FlowId, at: f64) -> Result<()> {
+    async fn archive_flow(&self, flow_id: FlowId, at: Timestamp) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE flows SET archived_at = $1 WHERE id = $2")
                 .bind(at)
@@ -133,12 +134,12 @@ impl FlowStore for SqlStore {
         })
     }
 
-    async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: f64) -> Result<()> {
+    async fn rename_flow(&self, flow: &FlowRow, new_name: &str, at: Timestamp) -> Result<()> {
         flow_names::rename(self, flow, new_name, at).await
     }
 
-    async fn last_deployment_at(&self, flow_id: FlowId) -> Result<Option<f64>> {
-        let (at,): (Option<f64>,) =
+    async fn last_deployment_at(&self, flow_id: FlowId) -> Result<Option<Timestamp>> {
+        let (at,): (Option<Timestamp>,) =
             sqlx::query_as("SELECT MAX(created_at) FROM deployments WHERE flow_id = $1")
                 .bind(flow_id)
                 .fetch_one(&self.pool)
@@ -150,7 +151,7 @@ impl FlowStore for SqlStore {
         &self,
         flow_id: FlowId,
         trail: &TrailUpsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(TrailRow, bool)> {
         write_tx!(self, |tx| {
             let (id, created) = match trail_named(&mut *tx, flow_id, &trail.name).await? {

@@ -2,6 +2,7 @@
 //! with a key wins; the response is stored when the request succeeds.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 
 use super::SqlStore;
 use super::writes::write_tx;
@@ -14,8 +15,8 @@ impl IdempotencyStore for SqlStore {
         scope: &str,
         key: &str,
         request_hash: &str,
-        at: f64,
-        forget_before: f64,
+        at: Timestamp,
+        forget_before: Timestamp,
     ) -> Result<IdempotencyClaim> {
         write_tx!(self, |tx| {
             sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")

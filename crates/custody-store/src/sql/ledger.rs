@@ -5,6 +5,7 @@
 //! moves the head. The reads serve checkpoints, entries and proofs.
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{
     AttestationId, AttestationTypeId, EnvironmentId, FlowId, OrgId, ServiceAccountId,
 };
@@ -76,7 +77,7 @@ pub(super) fn hash_of(text: &str) -> Result<Hash> {
 }
 
 /// Appends a fact to its org's log; returns its sequence number.
-pub(super) async fn append(tx: &mut Tx, owner: Owner, at: f64, fact: Fact) -> Result<u64> {
+pub(super) async fn append(tx: &mut Tx, owner: Owner, at: Timestamp, fact: Fact) -> Result<u64> {
     let (org_of, id) = owner.org_of();
     let sql = format!(
         "UPDATE log_heads SET size = size + 1 WHERE org_id = {org_of} RETURNING org_id, size, frontier"
@@ -128,7 +129,7 @@ pub(super) async fn append(tx: &mut Tx, owner: Owner, at: f64, fact: Fact) -> Re
 }
 
 /// Starts an org's log (with the org's creation as its first entry).
-pub(super) async fn start(tx: &mut Tx, org_id: OrgId, name: &str, at: f64) -> Result<()> {
+pub(super) async fn start(tx: &mut Tx, org_id: OrgId, name: &str, at: Timestamp) -> Result<()> {
     sqlx::query("INSERT INTO log_heads (org_id, size, frontier) VALUES ($1, 0, '[]')")
         .bind(org_id)
         .execute(&mut **tx)

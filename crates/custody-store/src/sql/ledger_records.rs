@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use custody_core::Timestamp;
 use custody_core::ids::{
     ArtifactId, AttestationTypeId, EnvironmentId, FlowId, OrgId, PolicyId, TrailId,
 };
@@ -27,7 +28,7 @@ pub(super) struct ArtifactFields {
     pub build_url: Option<String>,
     pub repo_url: Option<String>,
     pub payload: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 impl ArtifactFields {
@@ -77,7 +78,7 @@ pub(super) struct DeploymentFields {
     pub description: Option<String>,
     pub build_url: Option<String>,
     pub user_data: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 impl DeploymentFields {
@@ -103,7 +104,7 @@ pub(super) struct SnapshotFields {
     pub env_id: EnvironmentId,
     pub idx: i64,
     pub kind: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
     /// (fingerprint, name, replicas, instances JSON)
     pub started: Vec<(String, String, i64, String)>,
     /// (fingerprint, index the run started at)
@@ -131,7 +132,7 @@ pub(super) struct PolicyVersionFields {
     pub version: i64,
     pub content: String,
     pub comment: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 impl PolicyVersionFields {
@@ -156,7 +157,7 @@ pub(super) struct TypeVersionFields {
     pub jq_rules: String,
     pub summary: String,
     pub created_by: String,
-    pub created_at: f64,
+    pub created_at: Timestamp,
 }
 
 impl TypeVersionFields {
@@ -219,7 +220,7 @@ impl SqlStore {
 
     /// Snapshots by id, with the runs each started and ended.
     async fn snapshots_by_id(&self, ids: &[i64]) -> Result<Vec<SnapshotFields>> {
-        let rows: Vec<(i64, EnvironmentId, i64, String, f64)> = self
+        let rows: Vec<(i64, EnvironmentId, i64, String, Timestamp)> = self
             .records_of(
                 "SELECT id, env_id, idx, kind, created_at FROM snapshots",
                 "id",

@@ -22,6 +22,7 @@ mod writes;
 
 pub use attestation_list::MAX_PAGE as MAX_ATTESTATION_PAGE;
 
+use custody_core::Timestamp;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -220,7 +221,7 @@ async fn set_tags(
     (table, tag_table, owner_column, entity): (&str, &str, &str, &str),
     id: i64,
     tags: &std::collections::BTreeMap<String, String>,
-    at: f64,
+    at: Timestamp,
 ) -> Result<()> {
     let tags_json = serde_json::to_string(tags).unwrap_or_default();
     let update = format!("UPDATE {table} SET tags = $1 WHERE id = $2 RETURNING org_id");

@@ -1,6 +1,7 @@
 //! Orgs, service accounts and API keys (stored only as SHA-256 hashes).
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{OrgId, ServiceAccountId};
 use sqlx::AssertSqlSafe;
 
@@ -17,7 +18,7 @@ const ACCOUNT_COLUMNS: &str = "id, name, description, role, created_at";
 
 #[async_trait]
 impl OrgStore for SqlStore {
-    async fn create_org(&self, name: &str, at: f64) -> Result<Org> {
+    async fn create_org(&self, name: &str, at: Timestamp) -> Result<Org> {
         write_tx!(self, |tx| {
             let org: Org = sqlx::query_as(
                 "INSERT INTO orgs (name, created_at) VALUES ($1, $2) RETURNING id, name, created_at, beta_enabled",
@@ -49,7 +50,7 @@ impl OrgStore for SqlStore {
         )
     }
 
-    async fn set_beta(&self, org_id: OrgId, enabled: bool, at: f64) -> Result<()> {
+    async fn set_beta(&self, org_id: OrgId, enabled: bool, at: Timestamp) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query("UPDATE orgs SET beta_enabled = $1 WHERE id = $2")
                 .bind(i64::from(enabled))
@@ -67,7 +68,7 @@ impl OrgStore for SqlStore {
         name: &str,
         description: Option<&str>,
         role: Role,
-        at: f64,
+        at: Timestamp,
     ) -> Result<ServiceAccountRow> {
         write_tx!(self, |tx| {
             let row: ServiceAccountRow = sqlx::query_as(AssertSqlSafe(format!(
@@ -117,7 +118,7 @@ impl OrgStore for SqlStore {
         id: ServiceAccountId,
         description: Option<&str>,
         role: Option<Role>,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             sqlx::query(
@@ -135,7 +136,7 @@ impl OrgStore for SqlStore {
         })
     }
 
-    async fn delete_service_account(&self, id: ServiceAccountId, at: f64) -> Result<()> {
+    async fn delete_service_account(&self, id: ServiceAccountId, at: Timestamp) -> Result<()> {
         write_tx!(self, |tx| {
             let fact = Fact::change("service_account", id, "deleted", json!({}));
             append(&mut tx, Owner::Account(id), at, fact).await?;
@@ -156,8 +157,8 @@ impl OrgStore for SqlStore {
         public_id: &str,
         key_hash: &str,
         description: &str,
-        at: f64,
-        expires_at: Option<f64>,
+        at: Timestamp,
+        expires_at: Option<Timestamp>,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
@@ -211,8 +212,8 @@ impl OrgStore for SqlStore {
         &self,
         account_id: ServiceAccountId,
         public_id: &str,
-        expires_at: Option<f64>,
-        at: f64,
+        expires_at: Option<Timestamp>,
+        at: Timestamp,
     ) -> Result<bool> {
         write_tx!(self, |tx| {
             let changed: Option<(i64,)> = sqlx::query_as(
@@ -236,7 +237,7 @@ impl OrgStore for SqlStore {
         &self,
         account_id: ServiceAccountId,
         public_id: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<bool> {
         write_tx!(self, |tx| {
             let deleted: Option<(i64,)> = sqlx::query_as(
@@ -260,7 +261,7 @@ impl OrgStore for SqlStore {
         })
     }
 
-    async fn principal(&self, key_hash: &str, now: f64) -> Result<Option<Principal>> {
+    async fn principal(&self, key_hash: &str, now: Timestamp) -> Result<Option<Principal>> {
         Ok(sqlx::query_as(
             "SELECT o.id AS org_id, o.name AS org_name, s.role, s.name AS service_account, \
                     k.public_id AS key_id, k.expires_at \

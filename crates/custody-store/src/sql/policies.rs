@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use custody_core::Fingerprint;
+use custody_core::Timestamp;
 use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 use sqlx::AssertSqlSafe;
 
@@ -30,7 +31,7 @@ impl PolicyStore for SqlStore {
         &self,
         org_id: OrgId,
         new: &PolicyInsert,
-        at: f64,
+        at: Timestamp,
     ) -> Result<(PolicyRow, PolicyWrite)> {
         let write = write_tx!(self, |tx| {
             let existing: Option<(PolicyId,)> =
@@ -143,7 +144,7 @@ impl PolicyStore for SqlStore {
         env_id: EnvironmentId,
         policy_ids: &[PolicyId],
         attach: bool,
-        at: f64,
+        at: Timestamp,
     ) -> Result<Option<i64>> {
         write_tx!(self, |tx| {
             // Locks the environment against concurrent reports and attachments.
@@ -281,7 +282,7 @@ impl PolicyStore for SqlStore {
         fingerprint: &Fingerprint,
         artifact_name: &str,
         reason: &str,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         write_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(

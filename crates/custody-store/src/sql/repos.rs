@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use custody_core::Timestamp;
 use custody_core::ids::{FlowId, OrgId, RepoId};
 use sqlx::AssertSqlSafe;
 
@@ -20,7 +21,7 @@ pub(super) async fn record<'e>(
     db: impl sqlx::Executor<'e, Database = sqlx::Any>,
     flow_id: FlowId,
     seen: &RepoSeen,
-    at: f64,
+    at: Timestamp,
 ) -> Result<RepoId> {
     let s = &seen.sighting;
     let (id,): (RepoId,) = sqlx::query_as(
@@ -109,7 +110,7 @@ impl RepoStore for SqlStore {
         &self,
         repo_id: RepoId,
         tags: &BTreeMap<String, String>,
-        at: f64,
+        at: Timestamp,
     ) -> Result<()> {
         let names = ("repos", "repo_tags", "repo_id", "repo");
         super::set_tags(self, names, repo_id.into(), tags, at).await
