@@ -19,6 +19,7 @@ mod git;
 pub mod images;
 pub mod output;
 pub mod parse_errors;
+mod progress_bar;
 mod providers;
 mod rego;
 mod render;

@@ -8,16 +8,44 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::FingerprintError;
+use crate::progress::{NoProgress, Progress};
 
-/// Read buffer size: large enough to keep the hasher busy, small enough for
-/// the stack of a deep directory walk.
+/// Read buffer size: large enough to keep the hasher busy, small enough that
+/// one buffer per hashing thread costs little.
 const BLOCK: usize = 64 * 1024;
 
 /// The `file` fingerprint (Kosli §7.1): lower-case hex SHA-256 of the
 /// content of the file at `path` (symlinks are followed).
 pub fn file_fingerprint(path: &Path) -> Result<String, FingerprintError> {
-    let file = File::open(path).map_err(|e| FingerprintError::for_artifact("open", path, e))?;
-    hash_reader(file).map_err(|e| FingerprintError::io("read", path, e))
+    watched_file_fingerprint(path, &NoProgress)
+}
+
+/// [`file_fingerprint`], telling `progress` the file's size and then the
+/// bytes hashed.
+pub(crate) fn watched_file_fingerprint(
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<String, FingerprintError> {
+    let file = open(path)?;
+    progress.start(file.metadata().map_or(0, |meta| meta.len()));
+    hash_file(file, path, progress)
+}
+
+/// The hex SHA-256 of the content of the file at `path`, telling `progress`
+/// the bytes hashed (and not the size: the caller knows the total).
+pub(crate) fn content_digest(
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<String, FingerprintError> {
+    hash_file(open(path)?, path, progress)
+}
+
+fn open(path: &Path) -> Result<File, FingerprintError> {
+    File::open(path).map_err(|e| FingerprintError::for_artifact("open", path, e))
+}
+
+fn hash_file(file: File, path: &Path, progress: &dyn Progress) -> Result<String, FingerprintError> {
+    hash_reader(file, progress).map_err(|e| FingerprintError::io("read", path, e))
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -25,14 +53,18 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Lower-case hex SHA-256 of everything `reader` yields.
-fn hash_reader(mut reader: impl Read) -> io::Result<String> {
+/// Lower-case hex SHA-256 of everything `reader` yields, telling `progress`
+/// each block's length.
+fn hash_reader(mut reader: impl Read, progress: &dyn Progress) -> io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; BLOCK];
     loop {
         match reader.read(&mut buffer) {
             Ok(0) => return Ok(hex::encode(hasher.finalize())),
-            Ok(n) => hasher.update(&buffer[..n]),
+            Ok(n) => {
+                hasher.update(&buffer[..n]);
+                progress.advance(n as u64);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -71,7 +103,7 @@ mod tests {
     #[test]
     fn streamed_hash_equals_one_shot_hash() {
         let data: Vec<u8> = (0..=255u8).cycle().take(3 * BLOCK + 5).collect();
-        let streamed = hash_reader(Trickle(&data, false)).unwrap();
+        let streamed = hash_reader(Trickle(&data, false), &NoProgress).unwrap();
         assert_eq!(streamed, sha256_hex(&data));
     }
 }

@@ -11,7 +11,9 @@
 //!   tree, with exclude patterns and `.kosli_ignore` handled as Kosli does
 //!   (Go glob syntax plus `**`).
 //!
-//! [`fingerprint`] picks one by artifact type. Image fingerprints (`docker`,
+//! [`fingerprint`] picks one by artifact type, and
+//! [`fingerprint_with_progress`] reports the bytes hashed as it goes. A
+//! directory's files are hashed on all cores. Image fingerprints (`docker`,
 //! `oci`) are registry digests and live elsewhere.
 //!
 //! Paths follow Unix conventions (`/` separators, `\` escapes in patterns),
@@ -24,12 +26,16 @@ mod file;
 mod glob;
 mod gomatch;
 mod gopath;
+mod pool;
+mod progress;
+mod walk;
 
 use std::path::Path;
 
 pub use dir::dir_fingerprint;
 pub use error::FingerprintError;
 pub use file::file_fingerprint;
+pub use progress::{NoProgress, Progress};
 
 /// The fingerprint of the artifact at `path`, by Kosli artifact type:
 /// `file` or `dir` (`excludes` only applies to `dir`). Any other type is a
@@ -39,9 +45,20 @@ pub fn fingerprint(
     path: &Path,
     excludes: &[String],
 ) -> Result<String, FingerprintError> {
+    fingerprint_with_progress(artifact_type, path, excludes, &NoProgress)
+}
+
+/// [`fingerprint`], telling `progress` how many content bytes there are to
+/// hash and then the bytes hashed.
+pub fn fingerprint_with_progress(
+    artifact_type: &str,
+    path: &Path,
+    excludes: &[String],
+    progress: &dyn Progress,
+) -> Result<String, FingerprintError> {
     match artifact_type {
-        "file" => file_fingerprint(path),
-        "dir" => dir_fingerprint(path, excludes),
+        "file" => file::watched_file_fingerprint(path, progress),
+        "dir" => dir::watched_dir_fingerprint(path, excludes, progress),
         _ => Err(FingerprintError::UnsupportedArtifactType {
             artifact_type: artifact_type.to_owned(),
         }),

@@ -9,8 +9,10 @@ use std::path::Path;
 use anyhow::bail;
 use clap::Args;
 use custody_core::Fingerprint;
+use custody_fingerprint::{NoProgress, Progress};
 
 use crate::flags::{bool_hint, exactly_one};
+use crate::progress_bar::FingerprintBar;
 
 /// `--artifact-type` and `--exclude`, for commands that can fingerprint their argument.
 #[derive(Debug, Clone, Args)]
@@ -100,11 +102,23 @@ pub fn compute(
     excludes: &[String],
     registry: &RegistryFlags,
 ) -> anyhow::Result<String> {
+    compute_watched(artifact_type, path, excludes, registry, &NoProgress)
+}
+
+/// [`compute`], telling `progress` how hashing a file or directory goes.
+fn compute_watched(
+    artifact_type: &str,
+    path: &str,
+    excludes: &[String],
+    registry: &RegistryFlags,
+    progress: &dyn Progress,
+) -> anyhow::Result<String> {
     match artifact_type {
-        "file" | "dir" => Ok(custody_fingerprint::fingerprint(
+        "file" | "dir" => Ok(custody_fingerprint::fingerprint_with_progress(
             artifact_type,
             Path::new(path),
             excludes,
+            progress,
         )?),
         "docker" | "oci" => tokio::task::block_in_place(|| {
             tokio::runtime::Handle::current().block_on(crate::images::fingerprint(
@@ -142,10 +156,17 @@ pub struct FingerprintArgs {
 }
 
 impl FingerprintArgs {
-    pub fn run(self) -> anyhow::Result<()> {
+    /// Prints the fingerprint, with a progress bar on a terminal unless `quiet`.
+    pub fn run(self, quiet: bool) -> anyhow::Result<()> {
         let path = exactly_one(self.args)?;
         let exclude = [self.exclude, self.old_exclude].concat();
-        let fingerprint = compute(&self.artifact_type, &path, &exclude, &self.registry)?;
+        let fingerprint = compute_watched(
+            &self.artifact_type,
+            &path,
+            &exclude,
+            &self.registry,
+            &FingerprintBar::on_stderr(quiet),
+        )?;
         println!("{fingerprint}");
         Ok(())
     }

@@ -137,7 +137,7 @@ impl Command {
             Command::Log(c) => c.run(ctx).await,
             Command::Search(c) => c.run(ctx).await,
             Command::Assert(c) => c.run(ctx).await,
-            Command::Fingerprint(c) => c.run(),
+            Command::Fingerprint(c) => c.run(ctx.globals.quiet),
             Command::Tag(c) => c.run(ctx).await,
             Command::Archive(c) => c.run(ctx).await,
             Command::Unarchive(c) => c.run(ctx).await,
