@@ -220,8 +220,9 @@ pub async fn typed(
     let Some(fields) = raw.as_object_mut() else {
         return Err(ApiError::bad("the 'data_json' part must be a JSON object"));
     };
-    // A summary is the server's evaluation of the type's expressions, never the caller's.
+    // A summary and failed rules are the server's evaluation, never the caller's.
     fields.remove("summary");
+    fields.remove("failed_rules");
     let flow = lookup::flow(&state, &org, &flow).await?;
     let compliant = match kind {
         Kind::Custom => {
@@ -229,6 +230,9 @@ pub async fn typed(
             if !judged.summary.is_empty() {
                 raw["summary"] = serde_json::to_value(&judged.summary)
                     .map_err(|e| ApiError::Internal(e.to_string()))?;
+            }
+            if !judged.failed_rules.is_empty() {
+                raw["failed_rules"] = json!(judged.failed_rules);
             }
             judged.compliant
         }

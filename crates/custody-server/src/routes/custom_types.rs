@@ -261,6 +261,8 @@ pub async fn archive(
 pub struct Judged {
     pub compliant: bool,
     pub summary: Vec<SummaryValue>,
+    /// The type's rules that did not hold, as written in the type.
+    pub failed_rules: Vec<String>,
 }
 
 pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResult<Judged> {
@@ -309,7 +311,11 @@ pub async fn judge(state: &AppState, org: &OrgScope, payload: &Value) -> ApiResu
         .collect();
     let compliant =
         verdict(name, wanted, judgement.violations, &judgement.failed_rules).map_err(refusal)?;
-    Ok(Judged { compliant, summary })
+    Ok(Judged {
+        compliant,
+        summary,
+        failed_rules: judgement.failed_rules,
+    })
 }
 
 fn refusal(e: CustomTypeError) -> ApiError {

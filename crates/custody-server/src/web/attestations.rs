@@ -1,6 +1,7 @@
 //! Attestation details on the trail page: what each attestation says, by
 //! kind (JUnit totals, scan findings by severity, pull requests and Jira
-//! issues, custom types' data), its user data and its evidence, which
+//! issues, custom types' summaries and the rules they failed), its user data
+//! and its evidence, which
 //! `…/attestations/{id}/evidence` downloads with the viewer's session.
 
 use axum::extract::{Path, State};
@@ -92,12 +93,16 @@ fn failing_suite(suite: &Value) -> Option<String> {
     })
 }
 
-/// A custom type's summary rows as the server evaluated them: `Name: value`.
+/// A custom type's summary rows as the server evaluated them (`Name: value`),
+/// then each of its rules that did not hold.
 fn custom_summary(payload: &Value) -> Vec<String> {
     let rows: Vec<SummaryValue> =
         serde_json::from_value(payload["summary"].clone()).unwrap_or_default();
+    let failed: Vec<String> =
+        serde_json::from_value(payload["failed_rules"].clone()).unwrap_or_default();
     rows.iter()
         .map(|row| format!("{}: {}", row.name, row.shown()))
+        .chain(failed.iter().map(|rule| format!("rule not met: {rule}")))
         .collect()
 }
 
@@ -185,10 +190,16 @@ mod tests {
         );
         assert!(summary("generic", &json!({})).is_empty());
         let custom = json!({"summary": [{"name": "Tool", "value": "trivy"}, {"name": "Critical", "value": 0},
-                                        {"name": "Broken", "value": null, "error": "failed"}]});
+                                        {"name": "Broken", "value": null, "error": "failed"}],
+                            "failed_rules": [".critical == 0"]});
         assert_eq!(
             summary("custom:scan", &custom),
-            ["Tool: trivy", "Critical: 0", "Broken: error: failed"]
+            [
+                "Tool: trivy",
+                "Critical: 0",
+                "Broken: error: failed",
+                "rule not met: .critical == 0"
+            ]
         );
     }
 

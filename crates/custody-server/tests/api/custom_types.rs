@@ -160,10 +160,25 @@ async fn custom_types_are_versioned_and_judge_attestations() {
         json!([{"name": "Lines", "value": 90}]),
         "the type's summary, evaluated on the data"
     );
-    let spoofed = json!({"attestation_name": "g", "summary": [{"name": "Lines", "value": 100}]});
+    let id = att["attestation_id"].as_str().expect("an id");
+    let read = m
+        .json(&format!("attestations/acme?attestation_id={id}"))
+        .await;
+    assert_eq!(
+        read["data"][0]["failed_rules"],
+        json!([".branch >= 50"]),
+        "the rules that did not hold are kept with the attestation: {read}"
+    );
+    let spoofed = json!({"attestation_name": "g", "summary": [{"name": "Lines", "value": 100}],
+                         "failed_rules": ["made up"]});
     let generic = "attestations/acme/svc/trail/t1/generic";
     let generic = ok(m.form(Method::POST, generic, Some(spoofed), &[]).await, 201);
     assert!(generic.get("summary").is_none(), "{generic}");
+    let generic_id = generic["attestation_id"].as_str().expect("an id");
+    let read = m
+        .json(&format!("attestations/acme?attestation_id={generic_id}"))
+        .await;
+    assert!(read["data"][0].get("failed_rules").is_none(), "{read}");
     assert_eq!(state_of(m, "svc", &fp1).await, "NON-COMPLIANT");
     srv.at(T0 + 20.0);
     ok(
