@@ -23,9 +23,9 @@ pub async fn serve(
     let (stopping, stop_seen) = tokio::sync::oneshot::channel::<()>();
     let watch = async move {
         shutdown.await;
-        tracing::info!(
+        tracing::debug!(
             grace_seconds = grace.as_secs(),
-            "shutting down: no new connections, finishing requests in flight"
+            "no new connections; finishing requests in flight"
         );
         let _ = stopping.send(());
     };
@@ -60,8 +60,8 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
         match (terminate, interrupt) {
             (Ok(mut terminate), Ok(mut interrupt)) => {
                 tokio::select! {
-                    _ = terminate.recv() => tracing::info!("SIGTERM received"),
-                    _ = interrupt.recv() => tracing::info!("SIGINT received"),
+                    _ = terminate.recv() => tracing::info!("SIGTERM received: shutting down, finishing requests in flight"),
+                    _ = interrupt.recv() => tracing::info!("SIGINT received: shutting down, finishing requests in flight"),
                 }
             }
             (terminate, interrupt) => {

@@ -56,6 +56,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// What `/metrics` reports.
     pub metrics: Arc<Metrics>,
+    /// Whether each request is logged (the demo loader's replay is not).
+    pub log_requests: bool,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             signing_key: Arc::new(SigningKey::from_bytes(&rand::random())),
             public_url: Arc::from(""),
             metrics: Arc::new(Metrics::default()),
+            log_requests: true,
         }
     }
 
@@ -107,6 +110,12 @@ impl AppState {
     pub fn with_evidence(mut self, vault: Arc<dyn ObjectStore>, max_bytes: usize) -> Self {
         self.evidence = vault;
         self.max_evidence_bytes = max_bytes;
+        self
+    }
+
+    /// The same state, serving without a log line per request.
+    pub fn without_request_log(mut self) -> Self {
+        self.log_requests = false;
         self
     }
 

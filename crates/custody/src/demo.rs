@@ -67,7 +67,7 @@ async fn load(state: &AppState) -> anyhow::Result<()> {
     };
     let server = tokio::spawn(serve(
         listener,
-        state.clone(),
+        state.clone().without_request_log(),
         stop_signal,
         std::time::Duration::from_secs(5),
     ));

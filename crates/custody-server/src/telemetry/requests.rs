@@ -73,7 +73,11 @@ pub async fn trace(State(state): State<AppState>, request: Request, next: Next) 
     state
         .metrics
         .request(method.as_str(), &route, status, elapsed);
-    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    // Milliseconds to a tenth.
+    let latency_ms = (elapsed.as_secs_f64() * 10_000.0).round() / 10.0;
+    if !state.log_requests {
+        return response;
+    }
     if status >= 500 {
         tracing::warn!(request_id = %id, method = %method, route, status, latency_ms, "request failed");
     } else {
