@@ -97,7 +97,7 @@ fn a_watch_records_a_rollout_and_its_rollback() {
 }
 
 #[test]
-fn collecting_five_thousand_pods_is_timed() {
+fn five_thousand_pods_are_collected_into_one_snapshot() {
     let server = Server::start(false);
     let token = admin_key(&server);
     let id = format!("docker-pullable://nginx@sha256:{NGINX}");
@@ -141,5 +141,18 @@ fn collecting_five_thousand_pods_is_timed() {
             started.elapsed(),
             out.trim()
         );
+        let latest = ok(server.run(
+            "acme",
+            &token,
+            &["get", "snapshot", "big", "-o", "json"],
+            &[],
+        ));
+        let snapshot: serde_json::Value = serde_json::from_str(&latest).expect("a snapshot");
+        let artifacts = snapshot["artifacts"].as_array().expect("artifacts");
+        assert_eq!(artifacts.len(), 1, "{label}: one image runs");
+        let nginx = &artifacts[0];
+        assert_eq!(nginx["fingerprint"], NGINX, "{label}");
+        let instances = nginx["instances"].as_array().map_or(0, Vec::len);
+        assert_eq!(instances, 5000, "{label}: every pod is counted");
     }
 }
