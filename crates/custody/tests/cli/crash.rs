@@ -11,7 +11,8 @@ use custody_store::testing::TestDatabase;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::harness::{Server, admin};
+use crate::harness::{Server, admin, put_json};
+use crate::pipeline::key;
 
 /// Kills per backend; raise with `CUSTODY_CRASH_KILLS` for a longer run.
 fn kills() -> usize {
@@ -112,32 +113,14 @@ async fn verify(host: &str, token: &str, acked: &Acknowledged) {
 
 async fn survive_kills(database_url: String) {
     admin(&database_url, &["create-org", "acme"]);
-    let out = admin(
-        &database_url,
-        &["create-api-key", "--org", "acme", "--role", "member"],
-    );
-    let token = out.lines().nth(1).expect("key line").to_string();
     let mut server = Server::on_database(&database_url);
+    let token = key(&server, "member");
     let setup = Client::new(&server.host, Some(token.clone()), 0).expect("client");
     let flow = json!({"name": "app", "description": "crash", "visibility": "private", "template": ["artifact"]});
-    setup
-        .send(
-            Method::PUT,
-            setup.api_url(&["flows", "acme"]),
-            &Body::Json(flow),
-        )
-        .await
-        .expect("flow");
+    put_json(&setup, &["flows", "acme"], flow).await;
     for writer in [1, 3] {
         let env = json!({"name": format!("env{writer}"), "type": "K8S"});
-        setup
-            .send(
-                Method::PUT,
-                setup.api_url(&["environments", "acme"]),
-                &Body::Json(env),
-            )
-            .await
-            .expect("env");
+        put_json(&setup, &["environments", "acme"], env).await;
     }
     let acked = Arc::new(Mutex::new(Acknowledged::default()));
     let seq = Arc::new(Mutex::new(0));

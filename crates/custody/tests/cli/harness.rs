@@ -196,3 +196,15 @@ pub fn ok(o: Output) -> String {
 pub fn trimmed(text: &str) -> Vec<String> {
     text.lines().map(|l| l.trim_end().to_string()).collect()
 }
+
+/// PUTs a JSON body to an API path through `client`, failing the test on any error.
+pub async fn put_json(client: &custody_client::Client, path: &[&str], body: serde_json::Value) {
+    client
+        .send(
+            reqwest::Method::PUT,
+            client.api_url(path),
+            &custody_client::Body::Json(body),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("PUT {path:?}: {e}"));
+}

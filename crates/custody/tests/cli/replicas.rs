@@ -11,7 +11,8 @@ use custody_store::testing::TestDatabase;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::harness::{Server, admin};
+use crate::harness::{Server, admin, put_json};
+use crate::pipeline::key;
 
 const REPLICAS: usize = 3;
 const WRITES_PER_WRITER: u64 = 12;
@@ -84,34 +85,20 @@ async fn write(hosts: Vec<String>, token: String, writer: u64) -> Acked {
 async fn three_replicas_on_one_postgres_agree() {
     let db = TestDatabase::postgres().await;
     admin(&db.url, &["create-org", "acme"]);
-    let out = admin(
-        &db.url,
-        &["create-api-key", "--org", "acme", "--role", "member"],
-    );
-    let token = out.lines().nth(1).expect("key line").to_string();
     let servers: Vec<Server> = (0..REPLICAS)
         .map(|_| Server::on_database(&db.url))
         .collect();
+    let token = key(&servers[0], "member");
     let hosts: Vec<String> = servers.iter().map(|s| s.host.clone()).collect();
     let setup = Client::new(&hosts[0], Some(token.clone()), 0).expect("client");
     let flow = json!({"name": "app", "description": "replicas", "visibility": "private", "template": ["artifact"]});
-    setup
-        .send(
-            Method::PUT,
-            setup.api_url(&["flows", "acme"]),
-            &Body::Json(flow),
-        )
-        .await
-        .expect("flow");
-    let env = json!({"name": "prod", "type": "K8S"});
-    setup
-        .send(
-            Method::PUT,
-            setup.api_url(&["environments", "acme"]),
-            &Body::Json(env),
-        )
-        .await
-        .expect("environment");
+    put_json(&setup, &["flows", "acme"], flow).await;
+    put_json(
+        &setup,
+        &["environments", "acme"],
+        json!({"name": "prod", "type": "K8S"}),
+    )
+    .await;
 
     let writers: Vec<_> = (0..6)
         .map(|w| tokio::spawn(write(hosts.clone(), token.clone(), w)))
