@@ -214,6 +214,8 @@ pub trait FlowStore: Send + Sync {
         fingerprint: Option<&str>,
         page: Page,
     ) -> Result<(Vec<TrailRow>, u64)>;
+    /// The newest trail of each of the org's flows that has any.
+    async fn latest_trails(&self, org_id: OrgId) -> Result<Vec<TrailRow>>;
     async fn trail_events(&self, trail_id: TrailId) -> Result<Vec<TrailEventRow>>;
     async fn flows_by_id(&self, ids: &[FlowId]) -> Result<Vec<FlowRow>>;
     async fn trails_by_id(&self, ids: &[TrailId]) -> Result<Vec<TrailRow>>;
@@ -339,9 +341,8 @@ pub trait EnvironmentStore: Send + Sync {
         org_id: OrgId,
         prefix: &HexPrefix,
     ) -> Result<Vec<Fingerprint>>;
-    /// How many artifacts (and instances) run now in each environment of the org
-    /// that runs any.
-    async fn running_counts(&self, org_id: OrgId) -> Result<Vec<RunningCount>>;
+    /// What runs now in each environment of the org, by environment and name.
+    async fn open_runs(&self, org_id: OrgId) -> Result<Vec<RunningNow>>;
 }
 
 /// Environment lifecycle: archiving, renaming, and logical environments' members.

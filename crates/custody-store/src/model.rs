@@ -335,12 +335,14 @@ pub struct RunRow {
     pub to_at: Option<Timestamp>,
 }
 
-/// What runs now in one environment.
+/// One artifact running now in an environment: what listing many environments
+/// needs, without the instances.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct RunningCount {
-    pub environment: String,
-    pub artifacts: i64,
-    pub instances: i64,
+pub struct RunningNow {
+    pub env_id: EnvironmentId,
+    pub fingerprint: Fingerprint,
+    pub name: String,
+    pub replicas: i64,
 }
 
 /// What recording a report did.

@@ -108,6 +108,6 @@ pub trait PolicyStore: Send + Sync {
         reason: &str,
         at: Timestamp,
     ) -> Result<()>;
-    /// An environment's allow-list.
-    async fn allowlist(&self, env_id: EnvironmentId) -> Result<Vec<AllowRow>>;
+    /// The allow-lists of these environments, each entry naming its environment.
+    async fn allowlist(&self, env_ids: &[EnvironmentId]) -> Result<Vec<AllowRow>>;
 }

@@ -4,10 +4,11 @@
 //! queries, so one snapshot or a page of them costs the same few reads.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use custody_core::Fingerprint;
-use custody_core::ids::{EnvironmentId, FlowId, OrgId};
-use custody_store::{EnvironmentRow, FlowRow};
+use custody_core::ids::{EnvironmentId, FlowId, OrgId, PolicyId};
+use custody_store::{EnvironmentRow, FlowRow, RunningNow};
 
 use super::policy::{self, Applied};
 use super::provenance::{Provenance, provenance};
@@ -24,7 +25,8 @@ struct Span {
 
 pub struct Gate {
     spans: Vec<Span>,
-    flows: HashMap<FlowId, FlowRow>,
+    /// Shared by the gates of several environments judged together.
+    flows: Arc<HashMap<FlowId, FlowRow>>,
     allowed: Vec<Fingerprint>,
 }
 
@@ -42,7 +44,7 @@ impl Gate {
         if attached.is_empty() {
             return Ok(Gate {
                 spans: Vec::new(),
-                flows: HashMap::new(),
+                flows: Arc::default(),
                 allowed: Vec::new(),
             });
         }
@@ -61,12 +63,54 @@ impl Gate {
                 Some(Span { applied, from, to })
             })
             .collect();
-        let allowed = state.store.allowlist(env_id).await?;
+        let allowed = state.store.allowlist(&[env_id]).await?;
         Ok(Gate {
             spans,
-            flows: policy::flows_of(state, known.values()).await?,
+            flows: Arc::new(policy::flows_of(state, known.values()).await?),
             allowed: allowed.into_iter().map(|a| a.fingerprint).collect(),
         })
+    }
+
+    /// The gates of environments at their latest snapshots, by environment,
+    /// in a fixed number of queries whatever their number.
+    pub async fn current(
+        state: &AppState,
+        org_id: OrgId,
+        envs: &[&EnvironmentRow],
+        known: &HashMap<Fingerprint, Provenance>,
+    ) -> ApiResult<HashMap<EnvironmentId, Gate>> {
+        let rows = state.store.policies(org_id).await?;
+        let ids: Vec<PolicyId> = rows.iter().map(|p| p.id).collect();
+        let attached = state.store.attachments(&ids).await?;
+        let loaded = policy::load(state, &rows).await?;
+        let env_ids: Vec<EnvironmentId> = envs.iter().map(|e| e.id).collect();
+        let allowed = state.store.allowlist(&env_ids).await?;
+        let flows = Arc::new(policy::flows_of(state, known.values()).await?);
+        Ok(envs
+            .iter()
+            .map(|env| {
+                let spans = attached
+                    .iter()
+                    .filter(|(_, name)| *name == env.name)
+                    .filter_map(|(id, _)| loaded.iter().find(|a| a.id == *id))
+                    .map(|applied| Span {
+                        applied: applied.clone(),
+                        from: env.latest_index,
+                        to: None,
+                    })
+                    .collect();
+                let gate = Gate {
+                    spans,
+                    flows: Arc::clone(&flows),
+                    allowed: allowed
+                        .iter()
+                        .filter(|a| a.env_name == env.name)
+                        .map(|a| a.fingerprint.clone())
+                        .collect(),
+                };
+                (env.id, gate)
+            })
+            .collect())
     }
 
     /// The policies applying at snapshot `index`, by name.
@@ -125,6 +169,53 @@ pub async fn compliance_during(
                         .1
                 });
             (index, compliant)
+        })
+        .collect())
+}
+
+/// Whether what runs now in each of these environments may run there, in a
+/// fixed number of queries; an environment without snapshots has no verdict.
+pub async fn compliance_now(
+    state: &AppState,
+    org: &OrgScope,
+    envs: &[&EnvironmentRow],
+) -> ApiResult<HashMap<EnvironmentId, bool>> {
+    let reported: Vec<&EnvironmentRow> = envs
+        .iter()
+        .copied()
+        .filter(|e| e.latest_index > 0)
+        .collect();
+    if reported.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut running: HashMap<EnvironmentId, Vec<RunningNow>> = HashMap::new();
+    for run in state.store.open_runs(org.id).await? {
+        if reported.iter().any(|e| e.id == run.env_id) {
+            running.entry(run.env_id).or_default().push(run);
+        }
+    }
+    let mut fingerprints: Vec<Fingerprint> = running
+        .values()
+        .flatten()
+        .map(|r| r.fingerprint.clone())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    let known = provenance(state, org.id, fingerprints).await?;
+    let gates = Gate::current(state, org.id, &reported, &known).await?;
+    Ok(reported
+        .iter()
+        .map(|env| {
+            let gate = &gates[&env.id];
+            let ok = running.get(&env.id).into_iter().flatten().all(|r| {
+                gate.judge(
+                    env.latest_index,
+                    (&r.name, &r.fingerprint),
+                    known.get(&r.fingerprint),
+                )
+                .1
+            });
+            (env.id, ok)
         })
         .collect())
 }

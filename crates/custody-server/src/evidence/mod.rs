@@ -2,10 +2,12 @@
 //! SHA-256 behind [`ObjectStore`] ([`FsObjectStore`] by default, or
 //! [`S3ObjectStore`] in a bucket replicas share), so identical files are kept
 //! once. [`intake`] takes an upload's `attachment_file` part
-//! and records it on its attestation.
+//! and records it on its attestation; [`junit_cases`] reads the failing test
+//! cases out of a JUnit attestation's uploaded XML.
 
 mod fs;
 pub mod intake;
+pub mod junit_cases;
 mod s3;
 
 use async_trait::async_trait;

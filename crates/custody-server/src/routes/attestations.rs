@@ -18,7 +18,7 @@ use super::custom_types;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
 use crate::error::{ApiError, ApiResult};
-use crate::evidence::intake;
+use crate::evidence::{ATTACHMENT_PART, intake, junit_cases};
 use crate::state::AppState;
 use crate::{lookup, public_id};
 
@@ -220,9 +220,11 @@ pub async fn typed(
     let Some(fields) = raw.as_object_mut() else {
         return Err(ApiError::bad("the 'data_json' part must be a JSON object"));
     };
-    // A summary and failed rules are the server's evaluation, never the caller's.
+    // A summary, failed rules and failing cases are the server's reading,
+    // never the caller's.
     fields.remove("summary");
     fields.remove("failed_rules");
+    fields.remove("failing_cases");
     let flow = lookup::flow(&state, &org, &flow).await?;
     let compliant = match kind {
         Kind::Custom => {
@@ -241,6 +243,12 @@ pub async fn typed(
     let type_name = kind.type_name(&raw);
     check_control(&state, &org, &type_name, &raw).await?;
     let attachment = intake::receive(&state, &form).await?;
+    if let (Kind::Junit, Some((file_name, bytes))) = (kind, form.file(ATTACHMENT_PART)) {
+        let cases = junit_cases::of_attachment(file_name, bytes).await;
+        if !cases.is_empty() {
+            raw["failing_cases"] = json!(cases);
+        }
+    }
     let trail = trail_or_begin(&state, &flow, &trail).await?;
     let artifact = artifact_in_trail(&state, &org, &flow, &trail, &raw).await?;
     let target = Target {

@@ -13,7 +13,7 @@ use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::{JsonBody, Paging, Params};
 use crate::docs::environment::document;
-use crate::docs::snapshot;
+use crate::docs::{gate, snapshot};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
@@ -156,7 +156,8 @@ pub async fn get(
     Ok(Json(doc))
 }
 
-/// A plain array unless paging parameters are sent, then Kosli's envelope.
+/// A plain array unless paging parameters are sent, then Kosli's envelope;
+/// each environment's `state` is its latest snapshot's compliance.
 #[utoipa::path(
     get,
     path = "/environments/{org}",
@@ -182,11 +183,13 @@ pub async fn list(
     let page = paging.requested(15)?;
     let (rows, total) = state.store.environments(org.id, page).await?;
     let mut attached = super::policy_attachments::attached_by_environment(&state, &org).await?;
+    let compliance = gate::compliance_now(&state, &org, &rows.iter().collect::<Vec<_>>()).await?;
     let envs: Vec<Environment> = rows
         .into_iter()
         .map(|row| {
             let policies = attached.remove(&row.name).unwrap_or_default();
-            let mut doc = document(&org, row, None);
+            let compliant = compliance.get(&row.id).copied();
+            let mut doc = document(&org, row, compliant);
             doc.policies = policies;
             doc
         })

@@ -10,7 +10,7 @@ use custody_core::Fingerprint;
 use serde::Deserialize;
 
 use super::format::{Badge, When, url_encode, web_url};
-use super::timeline::Journey;
+use super::journey::Journey;
 use super::{Nav, PageResult, Viewer, render};
 use crate::body::Params;
 use crate::error::ApiError;

@@ -1,5 +1,5 @@
 //! Attestation details on the trail page: what each attestation says, by
-//! kind (JUnit totals, scan findings by severity, pull requests and Jira
+//! kind (JUnit totals and failing cases, scan findings by severity, pull requests and Jira
 //! issues, custom types' summaries and the rules they failed), its user data
 //! and its evidence, which
 //! `…/attestations/{id}/evidence` downloads with the viewer's session.
@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use custody_api::SummaryValue;
 use custody_core::ids::AttestationId;
+use custody_evidence::junit_cases::FailedCase;
 use custody_store::TrailRow;
 use serde_json::Value;
 
@@ -54,6 +55,7 @@ fn summary(kind: &str, payload: &Value) -> Vec<String> {
                 count(&suites, "skipped"),
             )];
             lines.extend(suites.iter().filter_map(failing_suite));
+            lines.extend(failing_cases(payload));
             lines
         }
         "snyk" | "sarif" => {
@@ -91,6 +93,29 @@ fn failing_suite(suite: &Value) -> Option<String> {
             name.unwrap_or("(unnamed)")
         )
     })
+}
+
+/// The failing test cases the server read from the uploaded XML:
+/// `failure in unit › tests.test_app.test_sum: assert 3 == 4`.
+fn failing_cases(payload: &Value) -> Vec<String> {
+    let cases: Vec<FailedCase> =
+        serde_json::from_value(payload["failing_cases"].clone()).unwrap_or_default();
+    cases
+        .iter()
+        .map(|c| {
+            let class = if c.classname.is_empty() {
+                String::new()
+            } else {
+                format!("{}.", c.classname)
+            };
+            let message = if c.message.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", c.message)
+            };
+            format!("{} in {} › {class}{}{message}", c.outcome, c.suite, c.name)
+        })
+        .collect()
 }
 
 /// A custom type's summary rows as the server evaluated them (`Name: value`),
@@ -181,6 +206,18 @@ mod tests {
                 "16 tests in 3 suites: 1 failures, 1 errors, 2 skipped",
                 "failing suite api: 1 failures, 0 errors",
                 "failing suite (unnamed): 0 failures, 1 errors",
+            ]
+        );
+        let cases = json!({"junit_results": [{"name": "api", "total": 1, "failures": 1, "errors": 0, "skipped": 0}],
+                           "failing_cases": [{"suite": "api", "classname": "tests.app", "name": "test_sum",
+                                              "outcome": "failure", "message": "assert 3 == 4"},
+                                             {"suite": "api", "classname": "", "name": "t2",
+                                              "outcome": "error", "message": ""}]});
+        assert_eq!(
+            summary("junit", &cases)[2..],
+            [
+                "failure in api › tests.app.test_sum: assert 3 == 4",
+                "error in api › t2"
             ]
         );
         let sarif = json!({"sarif_results": {"findings": {"high": 2, "low": 1}}});

@@ -10,14 +10,18 @@ use axum::extract::{Path, Query, State};
 use custody_api::{Environment, EnvironmentEvent, SnapshotSummary};
 use custody_core::Fingerprint;
 use custody_core::Timestamp;
-use custody_core::ids::FlowId;
+use custody_core::ids::{EnvironmentId, FlowId};
+use custody_store::EnvironmentRow;
 use serde::Deserialize;
 
 use super::format::{Badge, When, short, url_encode};
+use super::pager::{PER_PAGE as PER_PAGE_LIST, Pager};
 use super::timeline::{self, Bar};
 use super::{Nav, PageResult, Viewer, render};
 use crate::auth::Permission;
 use crate::body::{Paging, Params};
+use crate::docs::environment::document;
+use crate::docs::gate;
 use crate::docs::provenance::provenance;
 use crate::error::ApiError;
 use crate::lookup;
@@ -26,6 +30,7 @@ use crate::state::AppState;
 
 pub struct EnvRow {
     env: Environment,
+    badge: Option<Badge>,
     reported: Option<When>,
     tags: String,
     /// `3 artifacts, 5 instances`.
@@ -40,6 +45,7 @@ struct EnvironmentsPage {
     kind: String,
     tag: String,
     environments: Vec<EnvRow>,
+    pager: Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,8 +56,25 @@ pub struct EnvFilter {
     kind: String,
     #[serde(default)]
     tag: String,
+    #[serde(default)]
+    page: Option<usize>,
 }
 
+impl EnvFilter {
+    fn keeps(&self, env: &Environment) -> bool {
+        let name = self.name.to_lowercase();
+        (name.is_empty() || env.name.to_lowercase().contains(&name))
+            && (self.kind.is_empty() || env.kind.eq_ignore_ascii_case(&self.kind))
+            && (self.tag.is_empty()
+                || env
+                    .tags
+                    .iter()
+                    .any(|(k, v)| *k == self.tag || format!("{k}={v}") == self.tag))
+    }
+}
+
+/// The org's environments, filtered, a page at a time: what runs in each and
+/// its current compliance are worked out for the page's rows only.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -63,36 +86,35 @@ pub async fn list(
         &org,
         format!("/api/v2/environments/{}", url_encode(&org)),
     )?;
-    let listed = environments::list(
-        State(state.clone()),
-        viewer.authed(),
-        Path(org),
-        Params(Paging::default()),
-    )
-    .await?
-    .0;
-    let all: Vec<Environment> = listed.into_items();
-    let counts = state.store.running_counts(viewer.principal.org_id).await?;
-    let now = state.now().seconds();
-    let name = f.name.to_lowercase();
-    let environments = all
+    let scope = viewer.authed().scope(&org, Permission::Read)?;
+    let (rows, _) = state.store.environments(scope.id, None).await?;
+    let kept: Vec<(Environment, EnvironmentRow)> = rows
         .into_iter()
-        .filter(|e| name.is_empty() || e.name.to_lowercase().contains(&name))
-        .filter(|e| f.kind.is_empty() || e.kind.eq_ignore_ascii_case(&f.kind))
-        .filter(|e| {
-            f.tag.is_empty()
-                || e.tags
-                    .iter()
-                    .any(|(k, v)| *k == f.tag || format!("{k}={v}") == f.tag)
-        })
-        .map(|env| EnvRow {
-            running: counts
-                .iter()
-                .find(|c| c.environment == env.name)
-                .map_or_else(
-                    || "nothing".to_string(),
-                    |c| format!("{} artifacts, {} instances", c.artifacts, c.instances),
-                ),
+        .map(|row| (document(&scope, row.clone(), None), row))
+        .filter(|(env, _)| f.keeps(env))
+        .collect();
+    let filters = [
+        ("name", f.name.as_str()),
+        ("type", f.kind.as_str()),
+        ("tag", f.tag.as_str()),
+    ];
+    let (shown, pager) = Pager::slice(kept, f.page, PER_PAGE_LIST, &filters);
+    let shown_rows: Vec<&EnvironmentRow> = shown.iter().map(|(_, row)| row).collect();
+    let compliance = gate::compliance_now(&state, &scope, &shown_rows).await?;
+    let mut counts: HashMap<EnvironmentId, (usize, i64)> = HashMap::new();
+    for run in state.store.open_runs(scope.id).await? {
+        let count = counts.entry(run.env_id).or_default();
+        *count = (count.0 + 1, count.1 + run.replicas);
+    }
+    let now = state.now().seconds();
+    let environments = shown
+        .into_iter()
+        .map(|(env, row)| EnvRow {
+            badge: compliance.get(&row.id).map(|&c| Badge::compliant(Some(c))),
+            running: counts.get(&row.id).map_or_else(
+                || "nothing".to_string(),
+                |(artifacts, instances)| format!("{artifacts} artifacts, {instances} instances"),
+            ),
             reported: env.last_reported_at.map(|t| When::at(t, now)),
             tags: env
                 .tags
@@ -109,6 +131,7 @@ pub async fn list(
         kind: f.kind,
         tag: f.tag,
         environments,
+        pager,
     })
 }
 
@@ -138,6 +161,9 @@ struct EnvironmentPage {
     snapshots: Vec<SnapshotRow>,
     events: Vec<EventRow>,
     page: u32,
+    /// Days of history the timeline shows.
+    window: u32,
+    windows: [u32; 4],
     /// A logical environment's members.
     members: Vec<String>,
 }
@@ -146,6 +172,9 @@ struct EnvironmentPage {
 pub struct PageQuery {
     #[serde(default)]
     page: Option<u32>,
+    /// Days of history on the timeline, one of [`WINDOWS`].
+    #[serde(default)]
+    window: Option<u32>,
 }
 
 const PER_PAGE: u32 = 20;
@@ -207,7 +236,11 @@ pub async fn environment(
         (summaries, events)
     };
     let now = state.now().seconds();
-    let timeline = timeline_of(&state, &viewer, &org, &row).await?;
+    let window = q
+        .window
+        .filter(|d| WINDOWS.contains(d))
+        .unwrap_or(DEFAULT_WINDOW);
+    let timeline = timeline_of(&state, &viewer, &org, &row, window).await?;
     render(EnvironmentPage {
         nav,
         badge: Badge::compliant(env.state),
@@ -232,24 +265,40 @@ pub async fn environment(
             })
             .collect(),
         page,
+        window,
+        windows: WINDOWS,
         members,
         env,
     })
 }
 
-/// The timeline: every run of the environment, in three queries.
+/// How many days of history the timeline can show.
+pub const WINDOWS: [u32; 4] = [7, 30, 90, 365];
+/// The timeline's window unless the viewer picks another.
+const DEFAULT_WINDOW: u32 = 30;
+
+/// The timeline of the last `days` before the latest report: the runs open
+/// in that window, in four queries.
 async fn timeline_of(
     state: &AppState,
     viewer: &Viewer,
     org: &str,
     env: &custody_store::EnvironmentRow,
+    days: u32,
 ) -> Result<String, ApiError> {
     if env.latest_index == 0 {
         return Ok(timeline::environment(Vec::new(), 0.0, 0.0));
     }
+    let end = env.last_reported_at.unwrap_or_else(|| state.now());
+    let since = end.seconds() - f64::from(days) * 86_400.0;
+    let first = state
+        .store
+        .snapshot_at_time(env.id, Timestamp::from_seconds(since))
+        .await?
+        .unwrap_or(1);
     let runs = state
         .store
-        .runs_changed(env.id, 1, env.latest_index)
+        .runs_during(env.id, first, env.latest_index)
         .await?;
     let fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     let known = provenance(state, viewer.principal.org_id, fingerprints).await?;
@@ -265,13 +314,16 @@ async fn timeline_of(
         .into_iter()
         .map(|f| (f.id, f.name))
         .collect();
-    let end = env
-        .last_reported_at
-        .into_iter()
-        .chain(runs.iter().filter_map(|r| r.to_at))
+    let end = runs
+        .iter()
+        .filter_map(|r| r.to_at)
         .map(Timestamp::seconds)
-        .fold(0.0, f64::max);
-    let start = runs.iter().map(|r| r.from_at.seconds()).fold(end, f64::min);
+        .fold(end.seconds(), f64::max);
+    let start = runs
+        .iter()
+        .map(|r| r.from_at.seconds())
+        .fold(end, f64::min)
+        .max(since);
     let bars = runs
         .into_iter()
         .map(|run| {

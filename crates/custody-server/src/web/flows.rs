@@ -2,16 +2,21 @@
 //! and trails (`/{org}/flows/{flow}`), and one trail with its expected
 //! attestations as tiles and its events (`/{org}/flows/{flow}/trails/{trail}`).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use custody_api::{AttestationState, Flow, Paged, Trail, TrailSummary};
+use custody_api::{AttestationState, Flow, Trail};
+use custody_store::TrailRow as StoredTrail;
 use serde::Deserialize;
 
 use super::attestations::{self, Detail};
 use super::format::{Badge, When, short, url_encode, web_url};
+use super::pager::{PER_PAGE, Pager};
 use super::{Nav, PageResult, Viewer, render};
 use crate::auth::Permission;
 use crate::body::{Paging, Params};
+use crate::docs::trail;
 use crate::lookup;
 use crate::routes::{artifacts, flows, trails};
 use crate::state::AppState;
@@ -31,6 +36,7 @@ struct FlowsPage {
     name: String,
     sort: String,
     flows: Vec<FlowRow>,
+    pager: Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,12 +45,12 @@ pub struct FlowsQuery {
     name: String,
     #[serde(default)]
     sort: String,
+    #[serde(default)]
+    page: Option<usize>,
 }
 
-/// How many of the org's newest trails the flows list looks through for each
-/// flow's latest: one query, whatever the number of flows.
-const RECENT_TRAILS: u32 = 100;
-
+/// The org's flows, filtered and sorted, a page at a time; each with its
+/// newest trail, whose compliance is judged for the page's rows only.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -60,56 +66,64 @@ pub async fn list(
     let all: Vec<Flow> = flows::list(
         State(state.clone()),
         viewer.authed(),
-        Path(org.clone()),
+        Path(org),
         Params(query),
     )
     .await?
     .0
     .into_items();
-    let recent = trails::ListQuery {
-        flow: None,
-        fingerprint: None,
-        paging: Paging {
-            page: Some(1),
-            per_page: Some(RECENT_TRAILS),
-        },
-    };
-    let recent: Paged<TrailSummary> = trails::list_org(
-        State(state.clone()),
-        viewer.authed(),
-        Path(org),
-        Params(recent),
-    )
-    .await?
-    .0;
-    let now = state.now().seconds();
-    let mut rows: Vec<(f64, FlowRow)> = all
+    let mut latest: HashMap<String, StoredTrail> = state
+        .store
+        .latest_trails(viewer.principal.org_id)
+        .await?
+        .into_iter()
+        .map(|t| (t.flow_name.clone(), t))
+        .collect();
+    let mut rows: Vec<(f64, Flow, Option<StoredTrail>)> = all
         .into_iter()
         .map(|flow| {
-            let latest = recent.data.iter().find(|t| t.flow == flow.name);
-            let active = latest
-                .map(|t| t.last_modified_at)
+            let trail = latest.remove(&flow.name);
+            let active = trail
+                .as_ref()
+                .map(|t| t.last_modified_at.seconds())
                 .into_iter()
                 .chain(flow.last_deployment_at)
                 .fold(flow.created_at, f64::max);
-            let row = FlowRow {
-                latest_trail: latest.map(|t| t.name.clone()).unwrap_or_default(),
-                badge: latest.map(|t| Badge::of(&t.compliance_state)),
-                activity: Some(When::at(active, now)),
-                name: flow.name,
-                description: flow.description,
-            };
-            (active, row)
+            (active, flow, trail)
         })
         .collect();
     if q.sort == "activity" {
         rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
+    let filters = [("name", q.name.as_str()), ("sort", q.sort.as_str())];
+    let (shown, pager) = Pager::slice(rows, q.page, PER_PAGE, &filters);
+    let trails: Vec<StoredTrail> = shown.iter().filter_map(|(_, _, t)| t.clone()).collect();
+    let mut verdicts = trail::compliance_of(&state, &trails)
+        .await?
+        .into_iter()
+        .zip(&trails)
+        .map(|(c, t)| (t.id, c))
+        .collect::<HashMap<_, _>>();
+    let now = state.now().seconds();
+    let flows = shown
+        .into_iter()
+        .map(|(active, flow, trail)| FlowRow {
+            badge: trail
+                .as_ref()
+                .and_then(|t| verdicts.remove(&t.id))
+                .map(|c| Badge::of(c.as_str())),
+            latest_trail: trail.map(|t| t.name).unwrap_or_default(),
+            activity: Some(When::at(active, now)),
+            name: flow.name,
+            description: flow.description,
+        })
+        .collect();
     render(FlowsPage {
         nav,
         name: q.name,
         sort: q.sort,
-        flows: rows.into_iter().map(|(_, r)| r).collect(),
+        flows,
+        pager,
     })
 }
 

@@ -12,10 +12,13 @@ mod catalog;
 mod environments;
 mod flows;
 pub mod format;
+mod journey;
+mod pager;
 mod session;
 mod settings;
 mod sign_in;
 mod snapshots;
+mod svg;
 mod timeline;
 
 use askama::Template;

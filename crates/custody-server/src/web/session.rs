@@ -34,12 +34,20 @@ fn session_key(state: &AppState) -> [u8; 32] {
     hash.finalize().into()
 }
 
-fn mac(state: &AppState, purpose: &str, payload: &str) -> Vec<u8> {
+/// The MAC of `payload` for one purpose, before it is finished or checked.
+fn keyed(state: &AppState, purpose: &str, payload: &str) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(&session_key(state)).expect("any key length");
     mac.update(purpose.as_bytes());
     mac.update(b"|");
     mac.update(payload.as_bytes());
-    mac.finalize().into_bytes().to_vec()
+    mac
+}
+
+fn mac(state: &AppState, purpose: &str, payload: &str) -> Vec<u8> {
+    keyed(state, purpose, payload)
+        .finalize()
+        .into_bytes()
+        .to_vec()
 }
 
 /// The cookie value for a key hash, valid until `expires`.
@@ -57,10 +65,7 @@ fn verify(state: &AppState, value: &str) -> Option<String> {
     let (payload, tag) = value.split_once('.')?;
     let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-    let mut check = Hmac::<Sha256>::new_from_slice(&session_key(state)).expect("any key length");
-    check.update(b"session|");
-    check.update(payload.as_bytes());
-    check.verify_slice(&tag).ok()?;
+    keyed(state, "session", &payload).verify_slice(&tag).ok()?;
     let (hash, expires) = payload.split_once('|')?;
     let expires = Timestamp::from_seconds(expires.parse().ok()?);
     (expires > state.now()).then(|| hash.to_string())

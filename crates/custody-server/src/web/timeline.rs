@@ -1,28 +1,21 @@
-//! Pictures drawn on the server as SVG: an environment's timeline (a lane per
-//! flow, a bar per artifact version for the time it ran, overlapping versions
-//! stacked so blue-green deployments show) and an artifact's journey (its
-//! history's events on one time axis). Runs of one fingerprint that follow
-//! each other (scaling) merge into one bar, so months of history stay a few
-//! hundred shapes.
+//! An environment's timeline drawn on the server as SVG: a lane per flow, a
+//! bar per artifact version for the time it ran, overlapping versions stacked
+//! so blue-green deployments show. Runs of one fingerprint that follow each
+//! other (scaling) merge into one bar, and versions too short to see at the
+//! picture's scale merge into one "N versions" bar, so months of history stay
+//! a bounded number of shapes.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use custody_api::HistoryLine;
-
 use super::format::{When, short};
+use super::svg::{AXIS, Scale, WIDTH, escape};
 
-const WIDTH: f64 = 1100.0;
+/// Room for the lane names.
 const LABEL: f64 = 150.0;
 const ROW: f64 = 22.0;
-const AXIS: f64 = 28.0;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+/// Bars narrower than this are drawn together with their neighbours.
+const VISIBLE: f64 = 3.0;
 
 /// One version's stay in an environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,44 +58,17 @@ pub fn merge(mut bars: Vec<Bar>) -> Vec<Bar> {
     merged
 }
 
-struct Scale {
-    start: f64,
-    end: f64,
-}
-
-impl Scale {
-    fn x(&self, t: f64) -> f64 {
-        let span = (self.end - self.start).max(1.0);
-        LABEL + (t.clamp(self.start, self.end) - self.start) / span * (WIDTH - LABEL - 10.0)
-    }
-
-    fn axis(&self, out: &mut String, y: f64) {
-        let _ = write!(
-            out,
-            r#"<line class="axis" x1="{LABEL}" x2="{}" y1="{y}" y2="{y}" stroke-width="1"/>"#,
-            WIDTH - 10.0
-        );
-        for i in 0..=4 {
-            let t = self.start + (self.end - self.start) * f64::from(i) / 4.0;
-            let x = self.x(t);
-            let w = When::at(t, t);
-            let day = w.iso.get(..10).unwrap_or_default();
-            let _ = write!(
-                out,
-                r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{day}</text>"#,
-                y + 16.0
-            );
-        }
-    }
-}
-
 /// The environment timeline from `start` to `now`.
 pub fn environment(bars: Vec<Bar>, start: f64, now: f64) -> String {
     let bars = merge(bars);
     if bars.is_empty() {
         return r#"<p class="muted">Nothing has run here yet.</p>"#.to_string();
     }
-    let scale = Scale { start, end: now };
+    let scale = Scale {
+        start,
+        end: now,
+        left: LABEL,
+    };
     // Each lane's bars packed into rows, so overlapping versions stack.
     let mut lanes: BTreeMap<&str, Vec<Vec<&Bar>>> = BTreeMap::new();
     let mut ordered: Vec<&Bar> = bars.iter().collect();
@@ -141,8 +107,11 @@ pub fn environment(bars: Vec<Bar>, start: f64, now: f64) -> String {
         );
         for (i, row) in rows.iter().enumerate() {
             let top = y + i as f64 * ROW;
-            for bar in row {
-                draw_bar(&mut out, &scale, bar, top, now);
+            for group in visible_groups(&scale, row, now) {
+                match group {
+                    [one] => draw_bar(&mut out, &scale, one, top, now),
+                    many => draw_group(&mut out, &scale, many, top, now),
+                }
             }
         }
         y += lane_height + 8.0;
@@ -150,6 +119,49 @@ pub fn environment(bars: Vec<Bar>, start: f64, now: f64) -> String {
     scale.axis(&mut out, y);
     out.push_str("</svg>");
     out
+}
+
+/// A row's bars in runs: each bar wide enough to see alone, or a stretch of
+/// neighbours each too narrow to see, drawn as one.
+fn visible_groups<'a>(scale: &Scale, row: &'a [&'a Bar], now: f64) -> Vec<&'a [&'a Bar]> {
+    let narrow = |b: &Bar| scale.width_of(b.to.unwrap_or(now) - b.from) < VISIBLE;
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for i in 1..=row.len() {
+        let ends = i == row.len() || !(narrow(row[i - 1]) && narrow(row[i]));
+        if ends {
+            groups.push(&row[start..i]);
+            start = i;
+        }
+    }
+    groups
+}
+
+/// Versions too short to see one by one: one bar, coloured by the worst of them.
+fn draw_group(out: &mut String, scale: &Scale, bars: &[&Bar], top: f64, now: f64) {
+    let from = bars.iter().map(|b| b.from).fold(f64::MAX, f64::min);
+    let to = bars
+        .iter()
+        .map(|b| b.to.unwrap_or(now))
+        .fold(f64::MIN, f64::max);
+    let class = if bars.iter().any(|b| b.compliant == Some(false)) {
+        "bad"
+    } else if bars.iter().any(|b| b.compliant.is_none()) {
+        "unknown"
+    } else {
+        "ok"
+    };
+    let x1 = scale.x(from);
+    let x2 = scale.x(to).max(x1 + 2.0);
+    let _ = write!(
+        out,
+        r#"<rect class="{class} many" x="{x1:.1}" y="{top:.1}" width="{:.1}" height="{:.1}" rx="3"><title>{} versions, each too short to show here, {} to {}</title></rect>"#,
+        x2 - x1,
+        ROW - 6.0,
+        bars.len(),
+        escape(&When::at(from, now).text),
+        escape(&When::at(to, now).text),
+    );
 }
 
 fn draw_bar(out: &mut String, scale: &Scale, bar: &Bar, top: f64, now: f64) {
@@ -193,65 +205,6 @@ fn draw_bar(out: &mut String, scale: &Scale, bar: &Bar, top: f64, now: f64) {
     }
     if bar.link.is_some() {
         out.push_str("</a>");
-    }
-}
-
-/// An artifact's history on one time axis.
-pub struct Journey<'a> {
-    lines: &'a [HistoryLine],
-    now: f64,
-}
-
-impl<'a> Journey<'a> {
-    pub fn of(lines: &'a [HistoryLine], now: f64) -> Self {
-        Journey { lines, now }
-    }
-
-    pub fn svg(&self) -> String {
-        let Some(first) = self.lines.iter().map(|l| l.timestamp).reduce(f64::min) else {
-            return r#"<p class="muted">No history yet.</p>"#.to_string();
-        };
-        let last = self.lines.iter().map(|l| l.timestamp).fold(first, f64::max);
-        let scale = Scale {
-            start: first,
-            end: last.max(first + 3600.0),
-        };
-        let height = self.lines.len() as f64 * 18.0 + AXIS + 8.0;
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" role="img" aria-label="Journey: {} events">"#,
-            self.lines.len()
-        );
-        for (i, line) in self.lines.iter().enumerate() {
-            let y = 12.0 + i as f64 * 18.0;
-            let x = scale.x(line.timestamp);
-            let class = if line.event.contains("NON-COMPLIANT") || line.event.contains("No longer")
-            {
-                "bad"
-            } else {
-                "ok"
-            };
-            let _ = write!(
-                out,
-                r#"<circle class="{class}" cx="{x:.1}" cy="{y:.1}" r="5"><title>{}: {}</title></circle><text x="4" y="{:.1}">{}</text>"#,
-                escape(&When::at(line.timestamp, self.now).text),
-                escape(&line.event),
-                y + 4.0,
-                escape(&truncate(&line.event, 22))
-            );
-        }
-        scale.axis(&mut out, height - AXIS);
-        out.push_str("</svg>");
-        out
-    }
-}
-
-fn truncate(text: &str, n: usize) -> String {
-    if text.chars().count() <= n {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(n - 1).collect::<String>())
     }
 }
 
@@ -304,6 +257,27 @@ mod tests {
             svg.contains(&format!(r#"height="{expected_height:.0}""#)),
             "{svg}"
         );
+    }
+
+    #[test]
+    fn versions_too_short_to_see_are_drawn_together() {
+        let day = 86_400.0;
+        // 1,000 versions of a minute each over 30 days, then one of a week.
+        let mut bars: Vec<Bar> = (0..1000)
+            .map(|i| {
+                let from = f64::from(i) * 1800.0;
+                bar("runner", &format!("v{i}"), from, Some(from + 60.0), 1)
+            })
+            .collect();
+        bars.push(bar("runner", "long", 23.0 * day, None, 2));
+        let svg = environment(bars, 0.0, 30.0 * day);
+        let rects = svg.matches("<rect").count();
+        assert!(rects <= 3, "{rects} rects");
+        assert!(
+            svg.contains("1000 versions, each too short to show here"),
+            "{svg}"
+        );
+        assert!(svg.contains("×2"), "the long version is drawn alone");
     }
 
     #[test]

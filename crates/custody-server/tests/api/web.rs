@@ -163,6 +163,13 @@ async fn session(ts: &crate::harness::TestServer, role: &str) -> String {
     set.split(';').next().unwrap().to_string()
 }
 
+/// A report as `pytest --junitxml` writes it.
+const PYTEST_REPORT: &str = r#"<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="0" failures="1" skipped="0" tests="3" time="0.031" timestamp="2022-08-22T11:35:00.000000" hostname="ci"><testcase classname="tests.test_app" name="test_ok" time="0.001" /><testcase classname="tests.test_app" name="test_sum" time="0.002"><failure message="assert 3 == 4">def test_sum():
+&gt;       assert 1 + 2 == 4
+E       assert 3 == 4
+
+tests/test_app.py:5: AssertionError</failure></testcase><testcase classname="tests.test_app" name="test_name" time="0.001" /></testsuite></testsuites>"#;
+
 #[tokio::test]
 async fn the_trail_page_shows_each_attestation_and_its_evidence() {
     let db = TestDatabase::sqlite();
@@ -173,13 +180,14 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
     fixtures::artifact(m, "ci", &fp, "app:1", &"d".repeat(40), Some("t1"), None).await;
     let results = json!([{"name": "suite", "total": 3, "failures": 1, "errors": 0, "skipped": 0}]);
     let data = json!({"attestation_name": "unit-test", "artifact_fingerprint": fp,
-        "junit_results": results, "origin_url": "javascript:alert(1)"});
+        "junit_results": results, "origin_url": "javascript:alert(1)",
+        "failing_cases": [{"suite": "s", "classname": "", "name": "made-up", "outcome": "failure", "message": ""}]});
     let form = FormBody {
         fields: vec![("data_json".into(), data)],
         files: vec![(
             "attachment_file".into(),
             "report.xml".into(),
-            b"<testsuites/>".to_vec(),
+            PYTEST_REPORT.as_bytes().to_vec(),
         )],
     };
     let path = "attestations/acme/ci/trail/t1/junit";
@@ -193,6 +201,14 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
         "{html}"
     );
     assert!(html.contains("failing suite suite: 1 failures, 0 errors"));
+    assert!(
+        html.contains("failure in pytest › tests.test_app.test_sum: assert 3 == 4"),
+        "the failing case, read from the uploaded XML: {html}"
+    );
+    assert!(
+        !html.contains("made-up"),
+        "failing cases are the server's reading, never the caller's"
+    );
     let tiles = &html[html.find("class=\"tiles\"").expect("attestation tiles")..];
     let tile = &tiles[..tiles.find("</div></div>").unwrap()];
     assert!(
@@ -214,7 +230,7 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.bytes().await.unwrap().as_ref(), b"<testsuites/>");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PYTEST_REPORT.as_bytes());
 
     let package = "/acme/flows/ci/trails/t1/audit-package";
     assert!(
@@ -287,6 +303,77 @@ async fn settings_list_accounts_and_keys_to_admins_only() {
     let (status, _, html) = page(&format!("{}/acme/settings", ts.base), &reader_cookie).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(!html.contains("deployer"));
+}
+
+#[tokio::test]
+async fn the_environments_list_shows_current_compliance_a_page_at_a_time() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let m = &ts.member;
+    fixtures::flow(m, "ci", EMPTY_TEMPLATE).await;
+    let known = "a".repeat(64);
+    fixtures::artifact(m, "ci", &known, "app:1", &"d".repeat(40), Some("t1"), None).await;
+    for (env, fp) in [("green", known.clone()), ("red", "b".repeat(64))] {
+        fixtures::environment(m, env).await;
+        let report = json!({"artifacts": [crate::harness::pod("p", "app:1", &fp, 1)]});
+        let path = format!("environments/acme/{env}/report/K8S");
+        ok(m.put(&path, report).await, 200);
+    }
+    fixtures::environment(m, "quiet").await;
+    let listed = ok(m.get("environments/acme").await, 200);
+    let states: Vec<(&str, &serde_json::Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), &e["state"]))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("green", &json!(true)),
+            ("quiet", &serde_json::Value::Null),
+            ("red", &json!(false))
+        ],
+        "an unknown artifact makes red non-compliant; quiet has no snapshot yet"
+    );
+
+    let cookie = session(&ts, "reader").await;
+    let (_, _, html) = page(&format!("{}/acme/environments/", ts.base), &cookie).await;
+    let row = |name: &str| {
+        let at = html.find(&format!(">{name}</a>")).expect(name);
+        html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(
+        row("green").contains("badge ok\">COMPLIANT"),
+        "{}",
+        row("green")
+    );
+    assert!(row("red").contains("NON-COMPLIANT"), "{}", row("red"));
+    assert!(!row("quiet").contains("COMPLIANT"), "{}", row("quiet"));
+    assert!(!html.contains("Page 1 of"), "one page needs no pager");
+
+    for i in 0..50 {
+        fixtures::environment(m, &format!("svc-{i:02}")).await;
+    }
+    let (_, _, first) = page(&format!("{}/acme/environments/?name=svc", ts.base), &cookie).await;
+    assert_eq!(first.matches("href=\"/acme/environments/svc-").count(), 50);
+    assert!(!first.contains("Page 1 of"), "50 fit on one page");
+    let (_, _, all) = page(&format!("{}/acme/environments/", ts.base), &cookie).await;
+    assert!(all.contains("Page 1 of 2 (53 in all)"), "{all}");
+    assert!(all.contains("href=\"?page=2\""));
+    let (_, _, second) = page(&format!("{}/acme/environments/?page=2", ts.base), &cookie).await;
+    assert_eq!(
+        second.matches("href=\"/acme/environments/").count() - navigation_links(&second),
+        3,
+        "the last three of 53 by name: {second}"
+    );
+    assert!(second.contains(">svc-49</a>") && !second.contains(">green</a>"));
+}
+
+/// Links to environments every page has in its navigation.
+fn navigation_links(html: &str) -> usize {
+    let main = html.find("<main").unwrap_or(0);
+    html[..main].matches("href=\"/acme/environments/").count()
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 use super::{at, fp, instance};
 use crate::{EnvironmentUpsert, Store, StoreError};
 use custody_core::EnvironmentType;
+use custody_core::ids::EnvironmentId;
 use custody_core::report::normalise;
 
 fn upsert(name: &str, kind: EnvironmentType) -> EnvironmentUpsert {
@@ -58,13 +59,16 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         .record_report(blue, custody_core::EnvironmentType::K8s, at(5.0), running)
         .await
         .unwrap();
+    let running: Vec<(EnvironmentId, String, i64)> = store
+        .open_runs(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.env_id, r.fingerprint.to_string(), r.replicas))
+        .collect();
     assert_eq!(
-        store.running_counts(org.id).await.unwrap(),
-        [crate::RunningCount {
-            environment: "blue".into(),
-            artifacts: 2,
-            instances: 3
-        }],
+        running,
+        [(blue, fp('a'), 2), (blue, fp('b'), 1)],
         "two artifacts, three instances, only where something runs"
     );
     store

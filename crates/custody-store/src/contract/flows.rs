@@ -102,4 +102,24 @@ pub async fn flows_and_trails(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!((trails.len(), total), (1, 1));
+    let newer = TrailUpsert {
+        name: "t0".into(),
+        ..TrailUpsert::default()
+    };
+    store
+        .upsert_trail(runner.id, &newer, at(7.0))
+        .await
+        .unwrap();
+    let latest: Vec<(String, String)> = store
+        .latest_trails(org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.flow_name, t.name))
+        .collect();
+    assert_eq!(
+        latest,
+        [("runner".to_string(), "t0".to_string())],
+        "the newest trail by creation, and none for a flow without trails"
+    );
 }

@@ -137,7 +137,7 @@ pub async fn policies_attach_and_allow(store: &dyn Store) {
         .allow_artifact(env.id, &fingerprint('c'), "nginx", "vendor", at(50.0))
         .await
         .unwrap();
-    let allowed = store.allowlist(env.id).await.unwrap();
+    let allowed = store.allowlist(&[env.id]).await.unwrap();
     assert_eq!(allowed.len(), 1);
     assert_eq!(
         (allowed[0].fingerprint.as_str(), allowed[0].reason.as_str()),

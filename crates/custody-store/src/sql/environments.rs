@@ -19,7 +19,7 @@ use super::writes::{Tx, write_tx};
 use super::{Arg, CHUNK, SqlStore, bind_args, placeholders, texts};
 use crate::{
     EnvironmentRow, EnvironmentStore, EnvironmentUpsert, Page, ReportOutcome, Result, RunRow,
-    RunningCount, SnapshotRow,
+    RunningNow, SnapshotRow,
 };
 
 pub(super) const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.description, e.tags, e.include_scaling, \
@@ -345,11 +345,11 @@ impl EnvironmentStore for SqlStore {
         Ok(rows.into_iter().map(|(fp,)| fp).collect())
     }
 
-    async fn running_counts(&self, org_id: OrgId) -> Result<Vec<RunningCount>> {
+    async fn open_runs(&self, org_id: OrgId) -> Result<Vec<RunningNow>> {
         Ok(sqlx::query_as(
-            "SELECT e.name AS environment, COUNT(*) AS artifacts, CAST(SUM(r.replicas) AS BIGINT) AS instances \
-             FROM runs r JOIN environments e ON e.id = r.env_id \
-             WHERE e.org_id = $1 AND r.to_idx IS NULL GROUP BY e.name ORDER BY e.name",
+            "SELECT r.env_id, r.fingerprint, r.name, r.replicas \
+             FROM environments e JOIN runs r ON r.env_id = e.id AND r.to_idx IS NULL \
+             WHERE e.org_id = $1 ORDER BY r.env_id, r.name, r.fingerprint",
         )
         .bind(org_id)
         .fetch_all(&self.pool)

@@ -255,6 +255,17 @@ impl FlowStore for SqlStore {
         self.page_of(&select, from, &filters, order, page).await
     }
 
+    async fn latest_trails(&self, org_id: OrgId) -> Result<Vec<TrailRow>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {TRAIL_COLUMNS} FROM flows f JOIN trails t ON t.id = \
+             (SELECT n.id FROM trails n WHERE n.flow_id = f.id ORDER BY n.created_at DESC, n.id DESC LIMIT 1) \
+             WHERE f.org_id = $1 ORDER BY f.name"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn trail_events(&self, trail_id: TrailId) -> Result<Vec<TrailEventRow>> {
         Ok(sqlx::query_as(
             "SELECT kind, created_at FROM trail_events WHERE trail_id = $1 ORDER BY created_at, id",

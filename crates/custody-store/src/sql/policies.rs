@@ -308,14 +308,14 @@ impl PolicyStore for SqlStore {
         })
     }
 
-    async fn allowlist(&self, env_id: EnvironmentId) -> Result<Vec<AllowRow>> {
-        Ok(sqlx::query_as(
-            "SELECT e.name AS env_name, a.fingerprint, a.artifact_name, a.reason, a.created_at \
-             FROM allowlist_entries a JOIN environments e ON e.id = a.env_id \
-             WHERE a.env_id = $1 ORDER BY a.id",
-        )
-        .bind(env_id)
-        .fetch_all(&self.pool)
-        .await?)
+    async fn allowlist(&self, env_ids: &[EnvironmentId]) -> Result<Vec<AllowRow>> {
+        self.fetch_in(ints(env_ids.iter().copied()), |list| {
+            format!(
+                "SELECT e.name AS env_name, a.fingerprint, a.artifact_name, a.reason, a.created_at \
+                 FROM allowlist_entries a JOIN environments e ON e.id = a.env_id \
+                 WHERE a.env_id IN ({list}) ORDER BY a.id"
+            )
+        })
+        .await
     }
 }
