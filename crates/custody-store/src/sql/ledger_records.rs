@@ -248,7 +248,7 @@ impl SqlStore {
             })
             .collect();
         for (env, (lo, hi)) in ranges {
-            let mut runs: Vec<(i64, Option<i64>, String, String, i64, String, Option<i64>)> =
+            let mut runs: Vec<StoredRun> =
                 sqlx::query_as(
                     "SELECT from_idx, to_idx, fingerprint, name, replicas, instances, base_run_id FROM runs \
                      WHERE env_id = $1 AND ((from_idx >= $2 AND from_idx <= $3) OR (to_idx >= $2 AND to_idx <= $3))",
@@ -272,6 +272,9 @@ impl SqlStore {
         Ok(snapshots.into_values().collect())
     }
 }
+
+/// A run's from and to index, fingerprint, name, replicas, instances and base.
+type StoredRun = (i64, Option<i64>, String, String, i64, String, Option<i64>);
 
 fn ids_of<'a>(subjects: &'a [(String, i64)], kind: &'a str) -> Vec<i64> {
     subjects

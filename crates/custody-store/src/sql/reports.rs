@@ -103,7 +103,7 @@ pub(super) async fn record(
             .enumerate()
             .filter_map(|(i, a)| bases.get(a.fingerprint.as_str()).map(|base| (i, *base)))
             .collect();
-        let whole = run_instances::bases(&mut *tx, scaled.iter().map(|(_, base)| *base)).await?;
+        let whole = run_instances::bases(&mut tx, scaled.iter().map(|(_, base)| *base)).await?;
         let mut stored: Vec<(Option<i64>, String)> =
             started.iter().map(|s| (None, s.3.clone())).collect();
         for (i, base) in scaled {

@@ -115,7 +115,7 @@ impl Cluster {
                 Event::Deploy
             }
             7..=14 => {
-                if (roll >> 40) % 2 == 0 && self.services[service].pods.len() > 1 {
+                if (roll >> 40).is_multiple_of(2) && self.services[service].pods.len() > 1 {
                     self.services[service].pods.pop();
                 } else {
                     let pod = self.pods(1);
