@@ -43,8 +43,8 @@ where
 /// One statement fetching `rows` runs by primary key.
 async fn baseline(raw: &AnyPool, i: usize, rows: usize) -> Duration {
     let start = Instant::now();
-    let got: Vec<(i64, String, String, i64, Option<i64>, i64, String)> = sqlx::query_as(
-        "SELECT id, fingerprint, name, from_idx, to_idx, replicas, instances FROM runs WHERE id >= $1 ORDER BY id LIMIT $2",
+    let got: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, fingerprint, name, instances FROM runs WHERE id >= $1 ORDER BY id LIMIT $2",
     )
     .bind((i * 7) as i64)
     .bind(rows.max(1) as i64)
