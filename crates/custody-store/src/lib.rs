@@ -34,6 +34,8 @@ pub use controls::*;
 pub use model::*;
 pub use policies::*;
 pub use repos::*;
+#[cfg(feature = "testing")]
+pub use sql::LookupPlans;
 pub use sql::{MAX_ATTESTATION_PAGE, SqlStore};
 
 /// What can go wrong in storage.

@@ -10,7 +10,7 @@ use custody_core::ledger::facts::Fact;
 use super::ledger::{Owner, append};
 use super::ledger_records::{ArtifactFields, DeploymentFields, attestation_record};
 use super::writes::write_tx;
-use super::{Arg, CHUNK, Filters, SqlStore, bind_args, ints, placeholders, repos, texts};
+use super::{Arg, Filters, SqlStore, attestation_lookup, ints, repos, texts};
 use crate::{
     ArtifactInsert, ArtifactRow, ArtifactScope, ArtifactStore, AttestationInsert, AttestationRow,
     DeploymentInsert, DeploymentRow, Page, Result,
@@ -228,43 +228,7 @@ impl ArtifactStore for SqlStore {
     }
 
     async fn attestations_for(&self, artifacts: &[ArtifactRow]) -> Result<Vec<AttestationRow>> {
-        let mut rows: Vec<AttestationRow> = Vec::new();
-        for chunk in artifacts.chunks(CHUNK / 4) {
-            let mut args: Vec<Arg> = Vec::new();
-            let mut list = |column: &str, items: Vec<Arg>| {
-                let clause = format!(
-                    "{column} IN ({})",
-                    placeholders(args.len() + 1, items.len())
-                );
-                args.extend(items);
-                clause
-            };
-            let mut any_of = vec![list("artifact_id", ints(chunk.iter().map(|a| a.id)))];
-            let trails = ints(chunk.iter().filter_map(|a| a.trail_id));
-            if !trails.is_empty() {
-                any_of.push(list("trail_id", trails));
-            }
-            let commits = texts(chunk.iter().filter_map(|a| a.git_commit.clone()));
-            if !commits.is_empty() {
-                let flows_in = list("flow_id", ints(chunk.iter().map(|a| a.flow_id)));
-                let commits_in = list("commit_sha", commits);
-                any_of.push(format!(
-                    "({flows_in} AND {commits_in} AND target_artifact IS NOT NULL)"
-                ));
-            }
-            let sql = format!(
-                "SELECT {ATTESTATION_COLUMNS} FROM attestations WHERE {} ORDER BY created_at, id",
-                any_of.join(" OR ")
-            );
-            rows.extend(
-                bind_args(sqlx::query_as(AssertSqlSafe(sql)), &args)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
-        }
-        rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        rows.dedup_by_key(|r| r.id);
-        Ok(rows)
+        attestation_lookup::attestations_for(self, artifacts).await
     }
 
     async fn trail_attestations(&self, trail_ids: &[TrailId]) -> Result<Vec<AttestationRow>> {

@@ -1,12 +1,11 @@
-//! Environments, runtime reports and snapshots. A report is one transaction of a
-//! fixed number of statements: lock the environment row, read its open runs,
-//! and — only if the running set changed — add a snapshot, close ended runs and
-//! open new ones in multi-row statements.
+//! Environments, their snapshots and the runs that make them up: reading
+//! them back, and the lookups by fingerprint across an org. Recording a
+//! report is in [`super::reports`].
 
 use async_trait::async_trait;
 use custody_core::Timestamp;
 use custody_core::ids::{EnvironmentId, OrgId};
-use custody_core::report::{self, OpenRun, RunningArtifact};
+use custody_core::report::RunningArtifact;
 use custody_core::{EnvironmentType, Fingerprint, HexPrefix};
 use sqlx::AssertSqlSafe;
 
@@ -14,9 +13,8 @@ use custody_core::ledger::facts::Fact;
 use serde_json::json;
 
 use super::ledger::{Owner, append};
-use super::ledger_records::SnapshotFields;
-use super::writes::{Tx, write_tx};
-use super::{Arg, CHUNK, SqlStore, bind_args, placeholders, texts};
+use super::writes::write_tx;
+use super::{Arg, SqlStore, bind_args, reports, run_instances, texts};
 use crate::{
     EnvironmentRow, EnvironmentStore, EnvironmentUpsert, Page, ReportOutcome, Result, RunRow,
     RunningNow, SnapshotRow,
@@ -28,10 +26,40 @@ pub(super) const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.de
      COALESCE((SELECT MAX(s.idx) FROM snapshots s WHERE s.env_id = e.id), 0) AS latest_index, \
      e.archived FROM environments e";
 const RUN_SELECT: &str = "SELECT r.id, e.name AS env_name, r.fingerprint, r.name, r.from_idx, r.to_idx, \
-     r.replicas, r.instances, sf.created_at AS from_at, st.created_at AS to_at \
+     r.replicas, r.instances, sf.created_at AS from_at, st.created_at AS to_at, r.base_run_id \
      FROM runs r JOIN environments e ON e.id = r.env_id \
      JOIN snapshots sf ON sf.env_id = r.env_id AND sf.idx = r.from_idx \
      LEFT JOIN snapshots st ON st.env_id = r.env_id AND st.idx = r.to_idx";
+
+/// A run as stored: its instances may be pieces over its base's.
+#[derive(sqlx::FromRow)]
+struct StoredRun {
+    #[sqlx(flatten)]
+    run: RunRow,
+    base_run_id: Option<i64>,
+}
+
+impl SqlStore {
+    /// The runs with their instances whole.
+    async fn whole(&self, mut runs: Vec<StoredRun>) -> Result<Vec<RunRow>> {
+        let pieces = runs
+            .iter_mut()
+            .map(|r| (r.base_run_id, &mut r.run.instances));
+        run_instances::rebuild(&self.pool, pieces).await?;
+        Ok(runs.into_iter().map(|r| r.run).collect())
+    }
+}
+
+/// The runs of an org whose fingerprint is in `list` (placeholders), through
+/// the `(org_id, fingerprint)` index.
+pub(super) fn runs_of_statement(org_id: OrgId, list: &str) -> String {
+    format!("{RUN_SELECT} WHERE r.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id")
+}
+
+/// The distinct fingerprints an org ever ran in `[$2, $3)`, through the
+/// `(org_id, fingerprint)` index.
+pub(super) const RUNNING_FINGERPRINTS: &str = "SELECT DISTINCT fingerprint FROM runs \
+     WHERE org_id = $1 AND fingerprint >= $2 AND fingerprint < $3 ORDER BY fingerprint";
 
 #[async_trait]
 impl EnvironmentStore for SqlStore {
@@ -128,108 +156,7 @@ impl EnvironmentStore for SqlStore {
         at: Timestamp,
         running: Vec<RunningArtifact>,
     ) -> Result<ReportOutcome> {
-        write_tx!(self, |tx| {
-            // Writing first takes the environment's lock in both databases, so
-            // concurrent reports (from any number of server processes) take turns.
-            sqlx::query("UPDATE environments SET last_reported_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(env_id)
-                .execute(&mut *tx)
-                .await?;
-            let (latest,): (i64,) =
-                sqlx::query_as("SELECT COALESCE(MAX(idx), 0) FROM snapshots WHERE env_id = $1")
-                    .bind(env_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-                "SELECT id, fingerprint, replicas, from_idx FROM runs WHERE env_id = $1 AND to_idx IS NULL",
-            )
-            .bind(env_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let open: Vec<OpenRun> = rows
-                .iter()
-                .map(|(id, fingerprint, replicas, _)| OpenRun {
-                    id: *id,
-                    fingerprint: fingerprint.clone(),
-                    replicas: *replicas,
-                })
-                .collect();
-            let change = match report::snapshot_change(latest, &open, &running) {
-                Some(change) => change,
-                None => {
-                    tx.commit().await?;
-                    return Ok(ReportOutcome::Unchanged(latest));
-                }
-            };
-            let index = latest + 1;
-            let snapshot_id = insert_snapshot(&mut tx, env_id, index, kind.as_str(), at).await?;
-            for ids in change.closed.chunks(CHUNK) {
-                let sql = format!(
-                    "UPDATE runs SET to_idx = $1 WHERE id IN ({})",
-                    placeholders(2, ids.len())
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(index);
-                for id in ids {
-                    q = q.bind(*id);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            // (fingerprint, name, replicas, instances JSON): inserted as runs and logged.
-            let started: Vec<(String, String, i64, String)> = change
-                .opened
-                .iter()
-                .map(|a| {
-                    let instances = serde_json::Value::from(a.instances.clone()).to_string();
-                    (
-                        a.fingerprint.clone(),
-                        a.name.clone(),
-                        a.replicas(),
-                        instances,
-                    )
-                })
-                .collect();
-            for runs in started.chunks(CHUNK / 6) {
-                let rows: Vec<String> = (0..runs.len())
-                    .map(|i| format!("($1, $2, {})", placeholders(3 + i * 4, 4)))
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO runs (env_id, from_idx, fingerprint, name, replicas, instances) VALUES {}",
-                    rows.join(", ")
-                );
-                let mut q = sqlx::query(AssertSqlSafe(sql)).bind(env_id).bind(index);
-                for (fingerprint, name, replicas, instances) in runs {
-                    q = q
-                        .bind(fingerprint.clone())
-                        .bind(name.clone())
-                        .bind(*replicas)
-                        .bind(instances.clone());
-                }
-                q.execute(&mut *tx).await?;
-            }
-            let ended = rows
-                .iter()
-                .filter(|(id, ..)| change.closed.binary_search(id).is_ok())
-                .map(|(_, fingerprint, _, from)| (fingerprint.clone(), *from))
-                .collect();
-            let snapshot = SnapshotFields {
-                id: snapshot_id,
-                env_id,
-                idx: index,
-                kind: kind.to_string(),
-                created_at: at,
-                started,
-                ended,
-            };
-            append(
-                &mut tx,
-                Owner::Environment(env_id),
-                at,
-                Fact::Record(snapshot.record()),
-            )
-            .await?;
-            ReportOutcome::Created(index)
-        })
+        reports::record(self, env_id, kind, at, &running).await
     }
 
     async fn snapshot(&self, env_id: EnvironmentId, index: i64) -> Result<Option<SnapshotRow>> {
@@ -284,7 +211,7 @@ impl EnvironmentStore for SqlStore {
     }
 
     async fn runs_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<RunRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
+        self.whole(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $2 AND (r.to_idx IS NULL OR r.to_idx >= $2) \
              ORDER BY r.id"
         )))
@@ -292,10 +219,11 @@ impl EnvironmentStore for SqlStore {
         .bind(index)
         .fetch_all(&self.pool)
         .await?)
+        .await
     }
 
     async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
+        self.whole(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $3 AND (r.to_idx IS NULL OR r.to_idx > $2) \
              ORDER BY r.id"
         )))
@@ -304,10 +232,11 @@ impl EnvironmentStore for SqlStore {
         .bind(to)
         .fetch_all(&self.pool)
         .await?)
+        .await
     }
 
     async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
+        self.whole(sqlx::query_as(AssertSqlSafe(format!(
             "{RUN_SELECT} WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \
              ORDER BY r.id"
         )))
@@ -316,15 +245,17 @@ impl EnvironmentStore for SqlStore {
         .bind(to)
         .fetch_all(&self.pool)
         .await?)
+        .await
     }
 
     async fn runs_of(&self, org_id: OrgId, fingerprints: &[Fingerprint]) -> Result<Vec<RunRow>> {
-        self.fetch_in(texts(fingerprints.iter().map(Fingerprint::to_string)), |list| {
-            format!(
-                "{RUN_SELECT} WHERE e.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id"
+        let runs = self
+            .fetch_in(
+                texts(fingerprints.iter().map(Fingerprint::to_string)),
+                |list| runs_of_statement(org_id, list),
             )
-        })
-        .await
+            .await?;
+        self.whole(runs).await
     }
     async fn running_fingerprints(
         &self,
@@ -333,15 +264,9 @@ impl EnvironmentStore for SqlStore {
     ) -> Result<Vec<Fingerprint>> {
         let (lo, hi) = prefix.range();
         let args = [Arg::Int(org_id.into()), Arg::Text(lo), Arg::Text(hi)];
-        let rows: Vec<(Fingerprint,)> = bind_args(
-            sqlx::query_as(
-                "SELECT DISTINCT r.fingerprint FROM runs r JOIN environments e ON e.id = r.env_id \
-                 WHERE e.org_id = $1 AND r.fingerprint >= $2 AND r.fingerprint < $3 ORDER BY r.fingerprint",
-            ),
-            &args,
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(Fingerprint,)> = bind_args(sqlx::query_as(RUNNING_FINGERPRINTS), &args)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(|(fp,)| fp).collect())
     }
 
@@ -370,24 +295,4 @@ async fn environment_named<'e>(
     .bind(name)
     .fetch_optional(db)
     .await?)
-}
-
-/// Adds snapshot `index` of an environment.
-pub(super) async fn insert_snapshot(
-    tx: &mut Tx,
-    env_id: EnvironmentId,
-    index: i64,
-    kind: &str,
-    at: Timestamp,
-) -> Result<i64> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO snapshots (env_id, idx, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(env_id)
-    .bind(index)
-    .bind(kind)
-    .bind(at)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(id)
 }

@@ -12,7 +12,7 @@ use custody_core::ids::{
 use custody_core::ledger::facts::{Record, digest, ended_digest, started_digest};
 use sqlx::AssertSqlSafe;
 
-use super::{SqlStore, ints};
+use super::{SqlStore, ints, run_instances};
 use crate::{AttestationRow, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -248,16 +248,18 @@ impl SqlStore {
             })
             .collect();
         for (env, (lo, hi)) in ranges {
-            let runs: Vec<(i64, Option<i64>, String, String, i64, String)> = sqlx::query_as(
-                "SELECT from_idx, to_idx, fingerprint, name, replicas, instances FROM runs \
-                 WHERE env_id = $1 AND ((from_idx >= $2 AND from_idx <= $3) OR (to_idx >= $2 AND to_idx <= $3))",
-            )
-            .bind(env)
-            .bind(lo)
-            .bind(hi)
-            .fetch_all(&self.pool)
-            .await?;
-            for (from, to, fingerprint, name, replicas, instances) in runs {
+            let mut runs: Vec<StoredRun> =
+                sqlx::query_as(
+                    "SELECT from_idx, to_idx, fingerprint, name, replicas, instances, base_run_id FROM runs \
+                     WHERE env_id = $1 AND ((from_idx >= $2 AND from_idx <= $3) OR (to_idx >= $2 AND to_idx <= $3))",
+                )
+                .bind(env)
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.pool)
+                .await?;
+            run_instances::rebuild(&self.pool, runs.iter_mut().map(|r| (r.6, &mut r.5))).await?;
+            for (from, to, fingerprint, name, replicas, instances, _) in runs {
                 if let Some(s) = snapshots.get_mut(&(env, from)) {
                     s.started
                         .push((fingerprint.clone(), name, replicas, instances));
@@ -270,6 +272,9 @@ impl SqlStore {
         Ok(snapshots.into_values().collect())
     }
 }
+
+/// A run's from and to index, fingerprint, name, replicas, instances and base.
+type StoredRun = (i64, Option<i64>, String, String, i64, String, Option<i64>);
 
 fn ids_of<'a>(subjects: &'a [(String, i64)], kind: &'a str) -> Vec<i64> {
     subjects

@@ -5,6 +5,7 @@
 
 mod artifacts;
 mod attestation_list;
+mod attestation_lookup;
 mod attestation_types;
 mod controls;
 mod environment_admin;
@@ -16,11 +17,17 @@ mod idempotency;
 mod ledger;
 mod ledger_records;
 mod orgs;
+#[cfg(feature = "testing")]
+mod plans;
 mod policies;
+mod reports;
 mod repos;
+mod run_instances;
 mod writes;
 
 pub use attestation_list::MAX_PAGE as MAX_ATTESTATION_PAGE;
+#[cfg(feature = "testing")]
+pub use plans::LookupPlans;
 
 use custody_core::Timestamp;
 use std::str::FromStr;

@@ -9,7 +9,7 @@ use custody_core::Timestamp;
 use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 use sqlx::AssertSqlSafe;
 
-use super::environments::insert_snapshot;
+use super::reports::insert_snapshot;
 use custody_core::ledger::facts::Fact;
 use serde_json::json;
 

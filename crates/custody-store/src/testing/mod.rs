@@ -1,6 +1,9 @@
 //! Throwaway databases for tests: a SQLite file in the temp directory or a
 //! uniquely named PostgreSQL database, removed when the value is dropped.
 //! PostgreSQL is reached at `CUSTODY_TEST_PG_URL` (default: the local server).
+//! [`large_org`] fills a store with a realistic org of any size.
+
+pub mod large_org;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
