@@ -15,6 +15,7 @@ mod evidence;
 mod fake_azure;
 mod fake_docker;
 mod fake_gcp;
+mod fake_gcp_registry;
 mod fake_http;
 mod fake_k8s;
 mod fake_providers;
