@@ -183,10 +183,12 @@ pub fn describe_parse_error(error: &clap::Error, root: &Command, argv: &[String]
             }
         }
         ErrorKind::MissingRequiredArgument => {
-            let flags: Vec<String> = names(ContextKind::InvalidArg)
+            // Cobra lists them as pflag visits flags: sorted by name.
+            let mut flags: Vec<String> = names(ContextKind::InvalidArg)
                 .iter()
                 .map(|a| format!("\"{}\"", long_name(a)))
                 .collect();
+            flags.sort();
             format!("required flag(s) {} not set", flags.join(", "))
         }
         ErrorKind::InvalidSubcommand => {

@@ -2,9 +2,10 @@
 //! Admin API v2 (REST): the services of a project and region with the
 //! revisions their traffic names, and the jobs. `CUSTODY_CLOUD_RUN_URL`
 //! points it at another endpoint (a fake in tests); credentials come from
-//! [`auth`].
+//! [`auth`]; image digests and names from Google's registries ([`registry`]).
 
 pub mod auth;
+mod registry;
 
 use anyhow::{anyhow, bail};
 use futures::{StreamExt, TryStreamExt};
@@ -175,6 +176,18 @@ impl Client {
             });
         }
         Ok(out)
+    }
+
+    /// Fills in the digests of images pinned by tag and, with `names`
+    /// (`--resolve-names`), names digest-pinned images by a tag ([`registry`]).
+    pub async fn resolve(&self, deployed: &mut Deployed, names: bool, debug: bool) {
+        let resolver = registry::Resolver {
+            http: &self.http,
+            token: &self.token,
+            names,
+            debug,
+        };
+        resolver.resolve(&mut deployed.images).await;
     }
 
     /// The jobs, idle ones too, by the image of their template.

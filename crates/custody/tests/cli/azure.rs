@@ -159,6 +159,6 @@ fn bad_credentials_and_an_unreachable_arm_are_named() {
     let out = server.run("acme", &token, &["snapshot", "azure", "az-prod"], &[]);
     assert_eq!(
         stderr(&out),
-        "Error: required flag(s) \"azure-client-id\", \"azure-client-secret\", \"azure-tenant-id\", \"azure-subscription-id\", \"azure-resource-group-name\" not set\n"
+        "Error: required flag(s) \"azure-client-id\", \"azure-client-secret\", \"azure-resource-group-name\", \"azure-subscription-id\", \"azure-tenant-id\" not set\n"
     );
 }

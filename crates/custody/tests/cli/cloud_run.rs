@@ -1,6 +1,7 @@
 //! `custody snapshot cloud-run` against [`super::fake_gcp`]: the exact report
 //! (a service's revisions as its traffic names them, jobs, tag-pinned images
-//! with empty digests) through each kind of Application Default Credentials,
+//! with their digests from the registry, `--resolve-names` with Artifact
+//! Registry's tags) through each kind of Application Default Credentials,
 //! name filters, Kosli's flag rules, and GCP's refusals in Kosli's words.
 
 use serde_json::{Value, json};
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use super::fake_gcp::{
     self, ALPHA_2, ALPHA_3, CLIENT_EMAIL, EXPORT, FakeGcp, KEY_PEM, PROXY, SANDMAN, image,
 };
+use super::fake_gcp_registry::{ALPHA_TAGS, BETA};
 use super::harness::{Server, ok, stderr};
 use super::k8s::admin_key;
 
@@ -74,7 +76,7 @@ fn everything() -> Vec<Value> {
         revision(
             "beta",
             "beta-00001-aaa",
-            json!({"gcr.io/proj-x/beta:1.4": "", image("proxy", PROXY): PROXY}),
+            json!({"gcr.io/proj-x/beta:1.4": BETA, image("proxy", PROXY): PROXY}),
             1_713_614_400,
         ),
         job("sandman-job", SANDMAN, 1_709_251_200),
@@ -85,17 +87,23 @@ fn everything() -> Vec<Value> {
 #[test]
 fn services_and_jobs_are_reported_with_a_service_account() {
     let (fake, server, token, key) = signed_in();
-    let env = [
-        ("GOOGLE_APPLICATION_CREDENTIALS", key.as_str()),
-        ("CUSTODY_CLOUD_RUN_URL", fake.url.as_str()),
-    ];
+    let env = google(&fake, &key);
     let dry = ok(server.run("acme", &token, &[&BASE[..], &["--dry-run"]].concat(), &env));
     assert_eq!(
         payload(&dry),
-        json!({"type": "cloud-run", "artifacts": everything()})
+        json!({"type": "cloud-run", "artifacts": everything()}),
+        "the tag-pinned image has its digest from the registry"
     );
     let seen = fake.requests.lock().unwrap().clone();
     assert!(seen.contains(&"POST /token".to_string()), "{seen:?}");
+    assert!(
+        seen.contains(&"GET /v2/proj-x/beta/manifests/1.4".to_string()),
+        "{seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|r| r.contains("dockerImages")),
+        "names are only resolved when asked: {seen:?}"
+    );
     assert!(
         seen.contains(
             &"GET /v2/projects/proj-x/locations/europe-west1/services?pageToken=p2".to_string()
@@ -118,6 +126,53 @@ fn services_and_jobs_are_reported_with_a_service_account() {
     for digest in [ALPHA_3, ALPHA_2, PROXY, SANDMAN, EXPORT] {
         assert!(snapshot.contains(digest), "{digest} runs: {snapshot}");
     }
+}
+
+/// Every Google endpoint at the fake, with a service account key.
+fn google<'a>(fake: &'a FakeGcp, key: &'a str) -> [(&'static str, &'a str); 4] {
+    [
+        ("GOOGLE_APPLICATION_CREDENTIALS", key),
+        ("CUSTODY_CLOUD_RUN_URL", fake.url.as_str()),
+        ("CUSTODY_GCP_REGISTRY_URL", fake.url.as_str()),
+        ("CUSTODY_ARTIFACT_REGISTRY_URL", fake.url.as_str()),
+    ]
+}
+
+#[test]
+fn resolve_names_names_digest_pinned_images_by_their_longest_tag() {
+    let (fake, server, token, key) = signed_in();
+    let env = google(&fake, &key);
+    let args = [&BASE[..], &["--dry-run", "--resolve-names"]].concat();
+    let reported = payload(&ok(server.run("acme", &token, &args, &env)));
+    let tagged =
+        |name: &str, tag: &str| format!("europe-west1-docker.pkg.dev/proj-x/apps/{name}:{tag}");
+    let mut expected = everything();
+    expected[0]["digests"] = json!({tagged("alpha", ALPHA_TAGS[1]): ALPHA_3});
+    expected[3]["digests"] = json!({tagged("sandman-job", "v1.2.0"): SANDMAN});
+    assert_eq!(
+        reported["artifacts"],
+        json!(expected),
+        "images without tags, or not found, keep their digest-pinned names"
+    );
+    let seen = fake.requests.lock().unwrap().clone();
+    let asked = format!(
+        "GET /v1/projects/proj-x/locations/europe-west1/repositories/apps/dockerImages/alpha@sha256:{ALPHA_3}"
+    );
+    assert!(seen.contains(&asked), "{seen:?}");
+
+    let unreadable = [
+        ("CUSTODY_ARTIFACT_REGISTRY_URL", "http://127.0.0.1:1"),
+        ("CUSTODY_GCP_REGISTRY_URL", "http://127.0.0.1:1"),
+    ];
+    let env = [&env[..2], &unreadable[..]].concat();
+    let reported = payload(&ok(server.run("acme", &token, &args, &env)));
+    let mut expected = everything();
+    expected[2]["digests"]["gcr.io/proj-x/beta:1.4"] = json!("");
+    assert_eq!(
+        reported["artifacts"],
+        json!(expected),
+        "registries that cannot be read change nothing"
+    );
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! Admin API v2 of project `proj-x` in `europe-west1` in its JSON: two pages
 //! of services (`alpha` splitting traffic between two revisions, `beta` on
 //! its latest one), their revisions, and two jobs. Other projects answer
-//! Google's 404, project `locked` its 403, and unknown tokens its 401.
+//! Google's 404, project `locked` its 403, and unknown tokens its 401. Its
+//! registries are in [`super::fake_gcp_registry`].
 
 use aws_lc_rs::signature::{KeyPair, RSA_PKCS1_2048_8192_SHA256, RsaKeyPair, UnparsedPublicKey};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -36,7 +37,7 @@ pub fn start() -> Recorded {
     serve(answer)
 }
 
-fn error(status: StatusCode, google_status: &str, message: &str) -> Response {
+pub fn error(status: StatusCode, google_status: &str, message: &str) -> Response {
     let body =
         json!({"error": {"code": status.as_u16(), "message": message, "status": google_status}});
     (status, axum::Json(body)).into_response()
@@ -69,6 +70,9 @@ fn answer(base: &str, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u
     if !bearer.is_some_and(|t| TOKENS.contains(&t)) {
         let why = "Request had invalid authentication credentials. Expected OAuth 2 access token.";
         return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", why);
+    }
+    if let Some(registry) = super::fake_gcp_registry::answer(path) {
+        return registry;
     }
     let Some(rest) = path.strip_prefix("/v2/") else {
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such API");

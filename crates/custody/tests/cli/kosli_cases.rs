@@ -4,7 +4,13 @@
 //! output (`\n` for a line break, `.*` for the rest of a line where Kosli's
 //! golden is a regular expression), `kosli` read as `custody`; a `.golden`
 //! file is one of Kosli's golden output files, compared whole. Argument and
-//! flag errors come before anything is sent, so those need no server.
+//! flag errors come before anything is sent, so those need no server. A line
+//! `> ARGS` is a step of the case file's setup, which must succeed, and a
+//! line starting with `#` is a comment. As in
+//! Kosli's tests, a case whose output has an `Error:` line must fail and any
+//! other must succeed (except under `--dry-run`), and `[warning]` lines are
+//! not part of the output unless the case expects one (Kosli's logger writes
+//! them where its tests do not look).
 
 use std::path::Path;
 use std::process::Command;
@@ -72,33 +78,62 @@ pub(super) fn run_cases_with(
     );
     let table = std::fs::read_to_string(&path).expect("case file");
     let mut failures = Vec::new();
-    for line in table.lines().filter(|l| !l.trim().is_empty()) {
+    for line in table
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let line = values.iter().fold(line.to_string(), |line, (name, value)| {
             line.replace(&format!("{{{name}}}"), value)
         });
+        if let Some(step) = line.strip_prefix("> ") {
+            let output = custody(step, dir, env);
+            if !output.status.success() {
+                failures.push(format!("setup custody {step}\n  {}", printed(&output)));
+            }
+            continue;
+        }
         let (args, expected) = line.rsplit_once('|').expect("ARGS|EXPECTED");
-        let output = Command::new(BIN)
-            .args(words(args))
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir)
-            .envs(env.iter().copied())
-            .output()
-            .expect("run custody");
-        let seen = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stderr),
-            String::from_utf8_lossy(&output.stdout)
-        );
+        let output = custody(args, dir, env);
         let expected = format!("{}\n", expected.replace("\\n", "\n"));
-        if !matches(&expected, &seen) {
+        let mut seen = printed(&output);
+        if !expected.contains("[warning]") {
+            seen = seen
+                .split_inclusive('\n')
+                .filter(|l| !l.starts_with("[warning] "))
+                .collect();
+        }
+        let must_fail = expected.starts_with("Error:") || expected.contains("\nError:");
+        let status_ok = args.contains("--dry-run") || must_fail != output.status.success();
+        if !matches(&expected, &seen) || !status_ok {
+            let status = output.status;
             failures.push(format!(
-                "custody {args}\n  want: {expected:?}\n  got:  {seen:?}"
+                "custody {args}\n  want: {expected:?}\n  got:  {seen:?} ({status})"
             ));
         }
     }
     failures
+}
+
+/// Runs one case line's command in `dir` with only these variables.
+fn custody(args: &str, dir: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(BIN)
+        .args(words(args))
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run custody")
+}
+
+/// What a command printed: its standard error, then its standard output.
+fn printed(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(&output.stdout)
+    )
 }
 
 fn scratch() -> tempfile::TempDir {

@@ -24,9 +24,13 @@ const ENV_TYPE: &str = "cloud-run";
 GOOGLE_OAUTH_ACCESS_TOKEN, the key file in GOOGLE_APPLICATION_CREDENTIALS (a service \
 account key or 'gcloud auth application-default login'), gcloud's \
 application_default_credentials.json, then the metadata server (GCE_METADATA_HOST). \
-The caller needs roles/run.viewer on the project. Images pinned by tag are reported \
-with an empty digest.
-CUSTODY_CLOUD_RUN_URL points at another Cloud Run API endpoint (default https://run.googleapis.com)."
+The caller needs roles/run.viewer on the project, and roles/artifactregistry.reader \
+for digests of images pinned by tag on Artifact Registry or Container Registry (without \
+it they are reported with an empty digest) and for --resolve-names.
+CUSTODY_CLOUD_RUN_URL points at another Cloud Run API endpoint (default https://run.googleapis.com), \
+CUSTODY_GCP_REGISTRY_URL at another registry (default https://HOST of the image) and \
+CUSTODY_ARTIFACT_REGISTRY_URL at another Artifact Registry API (default \
+https://artifactregistry.googleapis.com)."
 )]
 pub struct SnapshotCloudRun {
     #[arg(value_name = "ENVIRONMENT-NAME")]
@@ -49,7 +53,8 @@ pub struct SnapshotCloudRun {
     /// Leave out services and jobs whose names match these regexes.
     #[arg(long, value_delimiter = ',')]
     exclude_regex: Vec<String>,
-    /// Accepted for Kosli compatibility; digest-pinned names are reported as they are.
+    /// Name images pinned by digest on Artifact Registry by a tag of that digest
+    /// (the longest, e.g. a commit SHA), looked up in the Artifact Registry API.
     #[arg(long)]
     resolve_names: bool,
     #[command(flatten)]
@@ -106,16 +111,19 @@ impl SnapshotCloudRun {
         self.auto.ensure(ctx, org, &self.env, ENV_TYPE).await?;
         let client = Client::new(&self.project, &self.region).await?;
         let mut artifacts = Vec::new();
+        let (names, debug) = (self.resolve_names, ctx.globals.debug);
         for service in client.services().await? {
             if filter.keeps(&service.name) {
-                artifacts.extend(service.revisions.iter().map(|r| {
-                    let id = json!({"kind": "service", "serviceName": service.name, "revisionName": r.name});
-                    artifact(r, id)
-                }));
+                for mut revision in service.revisions {
+                    client.resolve(&mut revision, names, debug).await;
+                    let id = json!({"kind": "service", "serviceName": service.name, "revisionName": revision.name});
+                    artifacts.push(artifact(&revision, id));
+                }
             }
         }
-        for job in client.jobs().await? {
+        for mut job in client.jobs().await? {
             if filter.keeps(&job.name) {
+                client.resolve(&mut job, names, debug).await;
                 artifacts.push(artifact(&job, json!({"kind": "job", "jobName": job.name})));
             }
         }
