@@ -7,6 +7,7 @@ pub mod attestation;
 pub mod binding;
 pub mod compliance;
 pub mod custom_type;
+pub mod dora;
 pub mod environment;
 pub mod expr;
 pub mod fingerprint;

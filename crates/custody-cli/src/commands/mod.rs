@@ -19,6 +19,7 @@ mod get;
 mod join;
 mod list;
 mod log;
+mod metrics;
 mod org;
 mod policies;
 mod rename;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Show the event log of an environment.
     #[command(subcommand, visible_alias = "lo")]
     Log(log::Log),
+    /// Delivery metrics from what actually ran.
+    #[command(subcommand)]
+    Metrics(metrics::Metrics),
     /// Find artifacts by git commit or fingerprint prefix.
     #[command(visible_alias = "se")]
     Search(search::SearchArgs),
@@ -135,6 +139,7 @@ impl Command {
             Command::List(c) => c.run(ctx).await,
             Command::Diff(c) => c.run(ctx).await,
             Command::Log(c) => c.run(ctx).await,
+            Command::Metrics(c) => c.run(ctx).await,
             Command::Search(c) => c.run(ctx).await,
             Command::Assert(c) => c.run(ctx).await,
             Command::Fingerprint(c) => c.run(ctx.globals.quiet),

@@ -4,6 +4,7 @@ pub mod artifact;
 pub mod catalog;
 pub mod environment;
 pub mod lists;
+pub mod metrics;
 pub mod repos;
 pub mod snapshot;
 pub mod trail;

@@ -6,6 +6,7 @@ pub mod artifact;
 pub mod audit_package;
 pub mod compliance;
 pub mod diff;
+pub mod dora;
 pub mod environment;
 pub mod gate;
 pub mod policy;

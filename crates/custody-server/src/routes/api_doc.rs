@@ -29,6 +29,7 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
         (name = "attestation types", description = "Custom attestation types"),
         (name = "environments", description = "Environments, reports, snapshots and their differences"),
         (name = "policies", description = "Environment policies and allow-lists"),
+        (name = "metrics", description = "Delivery metrics (DORA) from what actually ran"),
         (name = "organizations", description = "The organization, its beta switch and the caller's default org"),
         (name = "service accounts", description = "Service accounts and API keys"),
         (name = "log", description = "The tamper-evident log of every fact: checkpoints, entries and proofs"),

@@ -15,6 +15,7 @@ pub(crate) mod environments;
 pub(crate) mod evidence;
 pub(crate) mod flows;
 pub(crate) mod ledger;
+pub(crate) mod metrics;
 pub(crate) mod organizations;
 pub(crate) mod period_package;
 pub(crate) mod policies;
@@ -63,6 +64,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(trails::get))
         .routes(routes!(artifacts::list))
         .routes(routes!(repos::list))
+        .routes(routes!(metrics::dora))
         .routes(routes!(controls::list, controls::create))
         .routes(routes!(controls::get, controls::update))
         .routes(routes!(controls::archive))

@@ -9,10 +9,12 @@ mod artifacts;
 mod attestations;
 mod audit;
 mod catalog;
+mod dora_chart;
 mod environments;
 mod flows;
 pub mod format;
 mod journey;
+mod metrics;
 mod pager;
 mod session;
 mod settings;
@@ -60,11 +62,16 @@ pub fn routes() -> Router<AppState> {
             "/{org}/flows/{flow}/artifacts/{fingerprint}/audit-package",
             get(audit::artifact),
         )
+        .route("/{org}/flows/{flow}/metrics", get(metrics::flow))
         .route("/{org}/environments/", get(environments::list))
         .route("/{org}/environments/{env}", get(environments::environment))
         .route(
             "/{org}/environments/{env}/audit-package",
             get(audit::environment),
+        )
+        .route(
+            "/{org}/environments/{env}/metrics",
+            get(metrics::environment),
         )
         .route(
             "/{org}/environments/{env}/latest",

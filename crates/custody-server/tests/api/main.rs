@@ -9,6 +9,7 @@ mod bad_input;
 mod concurrency;
 mod controls;
 mod custom_types;
+mod dora;
 mod environment_admin;
 mod evidence;
 mod fixtures;

@@ -326,6 +326,7 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
             Reader,
         ),
         r(M::GET, "repos/acme", Body::None, Reader),
+        r(M::GET, "metrics/acme/dora", Body::None, Reader),
         r(M::GET, "repos/acme/app-repo", Body::None, Reader),
         r(M::GET, "controls/acme", Body::None, Reader),
         r(

@@ -377,6 +377,37 @@ fn navigation_links(html: &str) -> usize {
 }
 
 #[tokio::test]
+async fn the_metrics_pages_chart_deployments_and_name_the_failed_one() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let (_, rolled_back) = crate::dora::rollback_history(&ts).await;
+    let cookie = session(&ts, "reader").await;
+    let (status, _, html) = page(
+        &format!("{}/acme/environments/prod/metrics?window=7", ts.base),
+        &cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<strong>4</strong> (0.57 a day)"), "{html}");
+    assert!(html.contains("<strong>25%</strong>"), "change failure rate");
+    let chart = &html[html.find("<svg").expect("a chart")..];
+    assert_eq!(
+        chart[..chart.find("</svg>").unwrap()]
+            .matches("class=\"bad\"")
+            .count(),
+        1,
+        "the day the rolled-back version started is red"
+    );
+    assert!(html.contains(&format!("/acme/flows/app/artifacts/{rolled_back}")));
+    assert!(html.contains("rolled back"));
+    let (status, _, flow) = page(&format!("{}/acme/flows/app/metrics", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(flow.contains("Delivery metrics: flow app") && flow.contains(">prod</a>"));
+    let (status, _, _) = page(&format!("{}/acme/flows/nope/metrics", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_logical_environment_shows_its_members_and_what_runs_in_them() {
     let db = TestDatabase::sqlite();
     let ts = start(&db).await;

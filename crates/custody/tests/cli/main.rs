@@ -24,6 +24,7 @@ mod k8s;
 mod k8s_watch;
 mod kosli_cases;
 mod kosli_commands;
+mod metrics;
 mod moto;
 mod network;
 mod oci;
