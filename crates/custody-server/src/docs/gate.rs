@@ -1,14 +1,16 @@
 //! Judging running artifacts against an environment's policies: the gate holds
 //! what a judgement needs (the policies applying at each snapshot of a range,
 //! the flows behind the artifacts, the allow-list), loaded in a fixed number of
-//! queries, so one snapshot or a page of them costs the same few reads.
+//! queries, so one snapshot or a page of them costs the same few reads. A
+//! snapshot is judged by each policy's version in force when it was taken, so
+//! a later edit of a policy leaves past verdicts as they were.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use custody_core::Fingerprint;
 use custody_core::ids::{EnvironmentId, FlowId, OrgId, PolicyId};
-use custody_store::{EnvironmentRow, FlowRow, RunningNow};
+use custody_store::{EnvironmentRow, FlowRow, Page, RunRow, RunningNow};
 
 use super::policy::{self, Applied};
 use super::provenance::{Provenance, provenance};
@@ -16,15 +18,33 @@ use crate::auth::OrgScope;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// A policy at its latest version, with the snapshots it applied to.
+/// A policy's versions (oldest first), with the snapshots it applied to.
 struct Span {
-    applied: Applied,
+    versions: Vec<Applied>,
     from: i64,
     to: Option<i64>,
 }
 
+impl Span {
+    /// The version in force at `time` (the latest when the time is unknown).
+    fn at(&self, time: Option<f64>) -> Option<&Applied> {
+        let latest = self.versions.last();
+        match time {
+            Some(t) => self
+                .versions
+                .iter()
+                .rev()
+                .find(|v| v.since <= t)
+                .or(self.versions.first()),
+            None => latest,
+        }
+    }
+}
+
 pub struct Gate {
     spans: Vec<Span>,
+    /// When each judged snapshot was taken, where a policy has several versions.
+    taken: HashMap<i64, f64>,
     /// Shared by the gates of several environments judged together.
     flows: Arc<HashMap<FlowId, FlowRow>>,
     allowed: Vec<Fingerprint>,
@@ -44,6 +64,7 @@ impl Gate {
         if attached.is_empty() {
             return Ok(Gate {
                 spans: Vec::new(),
+                taken: HashMap::new(),
                 flows: Arc::default(),
                 allowed: Vec::new(),
             });
@@ -55,24 +76,55 @@ impl Gate {
             .into_iter()
             .filter(|p| attached.iter().any(|(id, _, _)| *id == p.id))
             .collect();
-        let loaded = policy::load(state, &rows).await?;
-        let spans = attached
+        let loaded = policy::load_versions(state, &rows).await?;
+        let spans: Vec<Span> = attached
             .into_iter()
-            .filter_map(|(id, from, to)| {
-                let applied = loaded.iter().find(|a| a.id == id)?.clone();
-                Some(Span { applied, from, to })
+            .map(|(id, from, to)| Span {
+                versions: loaded.iter().filter(|a| a.id == id).cloned().collect(),
+                from,
+                to,
             })
+            .filter(|s| !s.versions.is_empty())
             .collect();
+        let taken = if spans.iter().any(|s| s.versions.len() > 1) {
+            snapshot_times(state, env_id, (from, to)).await?
+        } else {
+            HashMap::new()
+        };
         let allowed = state.store.allowlist(&[env_id]).await?;
         Ok(Gate {
             spans,
+            taken,
             flows: Arc::new(policy::flows_of(state, known.values()).await?),
             allowed: allowed.into_iter().map(|a| a.fingerprint).collect(),
         })
     }
 
-    /// The gates of environments at their latest snapshots, by environment,
-    /// in a fixed number of queries whatever their number.
+    /// The gate of snapshots from `from` on had `applied` alone been attached
+    /// (with the allow-list as it is now): what time-travel evaluation uses.
+    pub async fn trying(
+        state: &AppState,
+        env_id: EnvironmentId,
+        applied: Applied,
+        from: i64,
+        known: &HashMap<Fingerprint, Provenance>,
+    ) -> ApiResult<Gate> {
+        let allowed = state.store.allowlist(&[env_id]).await?;
+        Ok(Gate {
+            spans: vec![Span {
+                versions: vec![applied],
+                from,
+                to: None,
+            }],
+            taken: HashMap::new(),
+            flows: Arc::new(policy::flows_of(state, known.values()).await?),
+            allowed: allowed.into_iter().map(|a| a.fingerprint).collect(),
+        })
+    }
+
+    /// The gates of environments at their latest snapshots (each policy at
+    /// its version in force when that snapshot was taken), by environment, in
+    /// a fixed number of queries whatever their number.
     pub async fn current(
         state: &AppState,
         org_id: OrgId,
@@ -82,7 +134,7 @@ impl Gate {
         let rows = state.store.policies(org_id).await?;
         let ids: Vec<PolicyId> = rows.iter().map(|p| p.id).collect();
         let attached = state.store.attachments(&ids).await?;
-        let loaded = policy::load(state, &rows).await?;
+        let loaded = policy::load_versions(state, &rows).await?;
         let env_ids: Vec<EnvironmentId> = envs.iter().map(|e| e.id).collect();
         let allowed = state.store.allowlist(&env_ids).await?;
         let flows = Arc::new(policy::flows_of(state, known.values()).await?);
@@ -92,15 +144,21 @@ impl Gate {
                 let spans = attached
                     .iter()
                     .filter(|(_, name)| *name == env.name)
-                    .filter_map(|(id, _)| loaded.iter().find(|a| a.id == *id))
-                    .map(|applied| Span {
-                        applied: applied.clone(),
+                    .map(|(id, _)| Span {
+                        versions: loaded.iter().filter(|a| a.id == *id).cloned().collect(),
                         from: env.latest_index,
                         to: None,
                     })
+                    .filter(|s| !s.versions.is_empty())
+                    .collect();
+                let taken = env
+                    .last_changed_at
+                    .map(|t| (env.latest_index, t.seconds()))
+                    .into_iter()
                     .collect();
                 let gate = Gate {
                     spans,
+                    taken,
                     flows: Arc::clone(&flows),
                     allowed: allowed
                         .iter()
@@ -119,7 +177,7 @@ impl Gate {
             .spans
             .iter()
             .filter(|s| s.from <= index && s.to.is_none_or(|t| t > index))
-            .map(|s| &s.applied)
+            .filter_map(|s| s.at(self.taken.get(&index).copied()))
             .collect();
         applied.sort_by(|a, b| a.name.cmp(&b.name));
         applied
@@ -145,21 +203,47 @@ impl Gate {
     }
 }
 
-/// Whether each snapshot `from..=to` of an environment was compliant (every
-/// artifact running there may run), in a fixed number of queries.
-pub async fn compliance_during(
+/// When each snapshot `from..=to` was taken.
+async fn snapshot_times(
+    state: &AppState,
+    env_id: EnvironmentId,
+    (from, to): (i64, i64),
+) -> ApiResult<HashMap<i64, f64>> {
+    let page = Page {
+        page: 1,
+        per_page: u32::try_from(to - from + 1).unwrap_or(u32::MAX),
+    };
+    let rows = state.store.snapshots(env_id, from, to, false, page).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| (s.idx, s.created_at.seconds()))
+        .collect())
+}
+
+/// The runs open during `from..=to` and what the org knows of their artifacts.
+pub async fn runs_known(
     state: &AppState,
     org: &OrgScope,
     env: &EnvironmentRow,
     (from, to): (i64, i64),
-) -> ApiResult<BTreeMap<i64, bool>> {
+) -> ApiResult<(Vec<RunRow>, HashMap<Fingerprint, Provenance>)> {
     let runs = state.store.runs_during(env.id, from, to).await?;
     let mut fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     fingerprints.sort_unstable();
     fingerprints.dedup();
     let known = provenance(state, org.id, fingerprints).await?;
-    let gate = Gate::during(state, org.id, env.id, (from, to), &known).await?;
-    Ok((from..=to)
+    Ok((runs, known))
+}
+
+/// Whether each snapshot `from..=to` was compliant by `gate`: every artifact
+/// running there may run.
+pub fn verdicts(
+    runs: &[RunRow],
+    known: &HashMap<Fingerprint, Provenance>,
+    gate: &Gate,
+    (from, to): (i64, i64),
+) -> BTreeMap<i64, bool> {
+    (from..=to)
         .map(|index| {
             let compliant = runs
                 .iter()
@@ -170,7 +254,20 @@ pub async fn compliance_during(
                 });
             (index, compliant)
         })
-        .collect())
+        .collect()
+}
+
+/// Whether each snapshot `from..=to` of an environment was compliant (every
+/// artifact running there may run), in a fixed number of queries.
+pub async fn compliance_during(
+    state: &AppState,
+    org: &OrgScope,
+    env: &EnvironmentRow,
+    range: (i64, i64),
+) -> ApiResult<BTreeMap<i64, bool>> {
+    let (runs, known) = runs_known(state, org, env, range).await?;
+    let gate = Gate::during(state, org.id, env.id, range, &known).await?;
+    Ok(verdicts(&runs, &known, &gate, range))
 }
 
 /// Whether what runs now in each of these environments may run there, in a

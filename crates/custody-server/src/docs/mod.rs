@@ -12,4 +12,5 @@ pub mod gate;
 pub mod policy;
 pub mod provenance;
 pub mod snapshot;
+pub mod time_travel;
 pub mod trail;

@@ -1,4 +1,4 @@
-//! Environment policies applied to artifacts: loading the latest versions of
+//! Environment policies applied to artifacts: loading the versions of
 //! policies, turning what the org knows of a fingerprint into the contexts the
 //! policy evaluator needs, and the resulting decisions.
 
@@ -8,7 +8,7 @@ use custody_api as api;
 use custody_core::Fingerprint;
 use custody_core::ids::{FlowId, PolicyId};
 use custody_core::policy::{FlowContext, Policy, PolicyDecision, Seen, Subject, decide};
-use custody_store::{FlowRow, PolicyRow};
+use custody_store::{FlowRow, PolicyRow, PolicyVersionRow};
 use serde_json::{Value, json};
 
 use super::compliance::ArtifactCompliance;
@@ -16,12 +16,14 @@ use super::provenance::Provenance;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// A policy at its latest version, parsed.
+/// A version of a policy, parsed.
 #[derive(Clone)]
 pub struct Applied {
     pub id: PolicyId,
     pub name: String,
     pub version: i64,
+    /// When this version was written (Unix seconds).
+    pub since: f64,
     pub policy: Policy,
 }
 
@@ -30,6 +32,30 @@ impl Applied {
     pub fn summary(&self) -> Value {
         json!({"name": self.name, "version": self.version})
     }
+}
+
+fn parse(row: &PolicyRow, v: &PolicyVersionRow) -> ApiResult<Applied> {
+    Ok(Applied {
+        id: row.id,
+        name: row.name.clone(),
+        version: v.version,
+        since: v.created_at.seconds(),
+        policy: Policy::parse(&v.content).map_err(ApiError::bad)?,
+    })
+}
+
+/// Every version of these policies, oldest first within each policy.
+pub async fn load_versions(state: &AppState, rows: &[PolicyRow]) -> ApiResult<Vec<Applied>> {
+    let ids: Vec<PolicyId> = rows.iter().map(|r| r.id).collect();
+    let versions = state.store.policy_versions(&ids).await?;
+    versions
+        .iter()
+        .filter_map(|v| {
+            rows.iter()
+                .find(|r| r.id == v.policy_id)
+                .map(|r| parse(r, v))
+        })
+        .collect()
 }
 
 /// The latest versions of these policies, in the order given.
@@ -43,13 +69,7 @@ pub async fn load(state: &AppState, rows: &[PolicyRow]) -> ApiResult<Vec<Applied
                 .filter(|v| v.policy_id == row.id)
                 .max_by_key(|v| v.version)
                 .ok_or_else(|| ApiError::bad(format!("policy '{}' has no version", row.name)))?;
-            let policy = Policy::parse(&latest.content).map_err(ApiError::bad)?;
-            Ok(Applied {
-                id: row.id,
-                name: row.name.clone(),
-                version: latest.version,
-                policy,
-            })
+            parse(row, latest)
         })
         .collect()
 }

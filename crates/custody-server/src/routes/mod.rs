@@ -12,6 +12,7 @@ pub(crate) mod custom_types;
 pub(crate) mod deployments;
 pub(crate) mod environment_admin;
 pub(crate) mod environments;
+pub(crate) mod evaluations;
 pub(crate) mod evidence;
 pub(crate) mod flows;
 pub(crate) mod ledger;
@@ -65,6 +66,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(artifacts::list))
         .routes(routes!(repos::list))
         .routes(routes!(metrics::dora))
+        .routes(routes!(evaluations::evaluate))
         .routes(routes!(controls::list, controls::create))
         .routes(routes!(controls::get, controls::update))
         .routes(routes!(controls::archive))

@@ -26,5 +26,6 @@ mod paging;
 mod policies;
 mod role_matrix;
 mod snapshots;
+mod time_travel;
 mod views;
 mod web;

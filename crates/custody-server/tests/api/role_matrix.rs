@@ -327,6 +327,14 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
         ),
         r(M::GET, "repos/acme", Body::None, Reader),
         r(M::GET, "metrics/acme/dora", Body::None, Reader),
+        r(
+            M::POST,
+            "policy-evaluations/acme",
+            j(
+                json!({"snapshot": "prod#1", "policy_yaml": "_schema: https://kosli.com/schemas/policy/environment/v1\n"}),
+            ),
+            Reader,
+        ),
         r(M::GET, "repos/acme/app-repo", Body::None, Reader),
         r(M::GET, "controls/acme", Body::None, Reader),
         r(
