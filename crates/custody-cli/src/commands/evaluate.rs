@@ -24,6 +24,10 @@ pub enum Evaluate {
     Trails(TrailsArgs),
     /// Judge local JSON (a file, or stdin).
     Input(InputArgs),
+    /// Would a past snapshot have passed an environment policy?
+    Snapshot(super::time_travel::SnapshotArgs),
+    /// Where an environment policy would have changed compliance over snapshots.
+    Snapshots(super::time_travel::SnapshotsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +93,8 @@ pub struct InputArgs {
 impl Evaluate {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         match self {
+            Evaluate::Snapshot(a) => a.run(ctx).await,
+            Evaluate::Snapshots(a) => a.run(ctx).await,
             Evaluate::Trail(a) => {
                 ctx.require_login()?;
                 let trail = fetch_trail(ctx, &a.scope, &a.trail).await?;

@@ -28,6 +28,7 @@ mod search;
 mod snapshot;
 mod status;
 mod tag;
+mod time_travel;
 mod update;
 mod verify;
 

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use custody_core::Fingerprint;
-use custody_core::ids::{EnvironmentId, FlowId, OrgId, PolicyId};
-use custody_store::{EnvironmentRow, FlowRow, Page, RunRow, RunningNow};
+use custody_core::ids::{EnvironmentId, FlowId, OrgId};
+use custody_store::{EnvironmentRow, FlowRow, Page, RunRow};
 
 use super::policy::{self, Applied};
 use super::provenance::{Provenance, provenance};
@@ -19,10 +19,10 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// A policy's versions (oldest first), with the snapshots it applied to.
-struct Span {
-    versions: Vec<Applied>,
-    from: i64,
-    to: Option<i64>,
+pub(super) struct Span {
+    pub(super) versions: Vec<Applied>,
+    pub(super) from: i64,
+    pub(super) to: Option<i64>,
 }
 
 impl Span {
@@ -42,12 +42,12 @@ impl Span {
 }
 
 pub struct Gate {
-    spans: Vec<Span>,
+    pub(super) spans: Vec<Span>,
     /// When each judged snapshot was taken, where a policy has several versions.
-    taken: HashMap<i64, f64>,
+    pub(super) taken: HashMap<i64, f64>,
     /// Shared by the gates of several environments judged together.
-    flows: Arc<HashMap<FlowId, FlowRow>>,
-    allowed: Vec<Fingerprint>,
+    pub(super) flows: Arc<HashMap<FlowId, FlowRow>>,
+    pub(super) allowed: Vec<Fingerprint>,
 }
 
 impl Gate {
@@ -120,55 +120,6 @@ impl Gate {
             flows: Arc::new(policy::flows_of(state, known.values()).await?),
             allowed: allowed.into_iter().map(|a| a.fingerprint).collect(),
         })
-    }
-
-    /// The gates of environments at their latest snapshots (each policy at
-    /// its version in force when that snapshot was taken), by environment, in
-    /// a fixed number of queries whatever their number.
-    pub async fn current(
-        state: &AppState,
-        org_id: OrgId,
-        envs: &[&EnvironmentRow],
-        known: &HashMap<Fingerprint, Provenance>,
-    ) -> ApiResult<HashMap<EnvironmentId, Gate>> {
-        let rows = state.store.policies(org_id).await?;
-        let ids: Vec<PolicyId> = rows.iter().map(|p| p.id).collect();
-        let attached = state.store.attachments(&ids).await?;
-        let loaded = policy::load_versions(state, &rows).await?;
-        let env_ids: Vec<EnvironmentId> = envs.iter().map(|e| e.id).collect();
-        let allowed = state.store.allowlist(&env_ids).await?;
-        let flows = Arc::new(policy::flows_of(state, known.values()).await?);
-        Ok(envs
-            .iter()
-            .map(|env| {
-                let spans = attached
-                    .iter()
-                    .filter(|(_, name)| *name == env.name)
-                    .map(|(id, _)| Span {
-                        versions: loaded.iter().filter(|a| a.id == *id).cloned().collect(),
-                        from: env.latest_index,
-                        to: None,
-                    })
-                    .filter(|s| !s.versions.is_empty())
-                    .collect();
-                let taken = env
-                    .last_changed_at
-                    .map(|t| (env.latest_index, t.seconds()))
-                    .into_iter()
-                    .collect();
-                let gate = Gate {
-                    spans,
-                    taken,
-                    flows: Arc::clone(&flows),
-                    allowed: allowed
-                        .iter()
-                        .filter(|a| a.env_name == env.name)
-                        .map(|a| a.fingerprint.clone())
-                        .collect(),
-                };
-                (env.id, gate)
-            })
-            .collect())
     }
 
     /// The policies applying at snapshot `index`, by name.
@@ -268,51 +219,4 @@ pub async fn compliance_during(
     let (runs, known) = runs_known(state, org, env, range).await?;
     let gate = Gate::during(state, org.id, env.id, range, &known).await?;
     Ok(verdicts(&runs, &known, &gate, range))
-}
-
-/// Whether what runs now in each of these environments may run there, in a
-/// fixed number of queries; an environment without snapshots has no verdict.
-pub async fn compliance_now(
-    state: &AppState,
-    org: &OrgScope,
-    envs: &[&EnvironmentRow],
-) -> ApiResult<HashMap<EnvironmentId, bool>> {
-    let reported: Vec<&EnvironmentRow> = envs
-        .iter()
-        .copied()
-        .filter(|e| e.latest_index > 0)
-        .collect();
-    if reported.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut running: HashMap<EnvironmentId, Vec<RunningNow>> = HashMap::new();
-    for run in state.store.open_runs(org.id).await? {
-        if reported.iter().any(|e| e.id == run.env_id) {
-            running.entry(run.env_id).or_default().push(run);
-        }
-    }
-    let mut fingerprints: Vec<Fingerprint> = running
-        .values()
-        .flatten()
-        .map(|r| r.fingerprint.clone())
-        .collect();
-    fingerprints.sort_unstable();
-    fingerprints.dedup();
-    let known = provenance(state, org.id, fingerprints).await?;
-    let gates = Gate::current(state, org.id, &reported, &known).await?;
-    Ok(reported
-        .iter()
-        .map(|env| {
-            let gate = &gates[&env.id];
-            let ok = running.get(&env.id).into_iter().flatten().all(|r| {
-                gate.judge(
-                    env.latest_index,
-                    (&r.name, &r.fingerprint),
-                    known.get(&r.fingerprint),
-                )
-                .1
-            });
-            (env.id, ok)
-        })
-        .collect())
 }

@@ -5,6 +5,7 @@
 pub mod artifact;
 pub mod audit_package;
 pub mod compliance;
+pub mod current;
 pub mod diff;
 pub mod dora;
 pub mod environment;

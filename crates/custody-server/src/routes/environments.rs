@@ -13,7 +13,7 @@ use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::{JsonBody, Paging, Params};
 use crate::docs::environment::document;
-use crate::docs::{gate, snapshot};
+use crate::docs::{current, snapshot};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup;
 use crate::state::AppState;
@@ -183,7 +183,8 @@ pub async fn list(
     let page = paging.requested(15)?;
     let (rows, total) = state.store.environments(org.id, page).await?;
     let mut attached = super::policy_attachments::attached_by_environment(&state, &org).await?;
-    let compliance = gate::compliance_now(&state, &org, &rows.iter().collect::<Vec<_>>()).await?;
+    let compliance =
+        current::compliance_now(&state, &org, &rows.iter().collect::<Vec<_>>()).await?;
     let envs: Vec<Environment> = rows
         .into_iter()
         .map(|row| {

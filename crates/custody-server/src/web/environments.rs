@@ -20,8 +20,8 @@ use super::timeline::{self, Bar};
 use super::{Nav, PageResult, Viewer, render};
 use crate::auth::Permission;
 use crate::body::{Paging, Params};
+use crate::docs::current;
 use crate::docs::environment::document;
-use crate::docs::gate;
 use crate::docs::provenance::provenance;
 use crate::error::ApiError;
 use crate::lookup;
@@ -100,7 +100,7 @@ pub async fn list(
     ];
     let (shown, pager) = Pager::slice(kept, f.page, PER_PAGE_LIST, &filters);
     let shown_rows: Vec<&EnvironmentRow> = shown.iter().map(|(_, row)| row).collect();
-    let compliance = gate::compliance_now(&state, &scope, &shown_rows).await?;
+    let compliance = current::compliance_now(&state, &scope, &shown_rows).await?;
     let mut counts: HashMap<EnvironmentId, (usize, i64)> = HashMap::new();
     for run in state.store.open_runs(scope.id).await? {
         let count = counts.entry(run.env_id).or_default();

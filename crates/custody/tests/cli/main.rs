@@ -36,6 +36,7 @@ mod repos;
 mod s3_evidence;
 mod server_operations;
 mod snapshot_watch;
+mod time_travel;
 mod tutorial;
 mod verify;
 mod web_ui;
