@@ -105,10 +105,10 @@ impl Ctx {
     /// Checks `--org` and `--api-token` for commands that talk to the server.
     pub fn require_login(&self) -> anyhow::Result<&str> {
         if self.globals.org.is_empty() {
-            anyhow::bail!("--org is not set");
+            return Err(crate::usage::error("--org is not set"));
         }
         if self.globals.api_token.is_empty() {
-            anyhow::bail!("--api-token is not set");
+            return Err(crate::usage::error("--api-token is not set"));
         }
         Ok(&self.globals.org)
     }

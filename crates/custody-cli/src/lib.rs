@@ -19,10 +19,12 @@ mod git;
 pub mod images;
 pub mod output;
 pub mod parse_errors;
+mod pre_run;
 mod progress_bar;
 mod providers;
 mod rego;
 mod render;
+pub mod usage;
 
 use std::process::ExitCode;
 
@@ -31,8 +33,13 @@ pub use context::{Ctx, Globals};
 pub use parse_errors::describe_parse_error;
 
 /// Prints an error the Kosli way and picks the exit code. Under --dry-run a
-/// failure is reported on stdout and the exit code is 0.
-pub fn report_error(error: &anyhow::Error, dry_run: bool) -> ExitCode {
+/// failure is reported on stdout and the exit code is 0. A pre-run check's
+/// error ([`usage::WithUsage`]) is followed by `use_line`, as cobra does.
+pub fn report_error(error: &anyhow::Error, dry_run: bool, use_line: &str) -> ExitCode {
+    let error = match error.downcast_ref::<usage::WithUsage>() {
+        Some(_) => anyhow::anyhow!("{error:#}\nUsage: {use_line}"),
+        None => anyhow::anyhow!("{error:#}"),
+    };
     if dry_run {
         println!("Error: {error:#}");
         eprintln!(
@@ -45,8 +52,8 @@ pub fn report_error(error: &anyhow::Error, dry_run: bool) -> ExitCode {
     }
 }
 
-/// Runs a parsed command.
-pub async fn run(command: Command, globals: Globals) -> ExitCode {
+/// Runs a parsed command; `use_line` is cobra's usage line for it.
+pub async fn run(command: Command, globals: Globals, use_line: &str) -> ExitCode {
     let dry_run = globals.dry_run || globals.api_token == "DRY_RUN";
     let result = async {
         let ctx = Ctx::new(globals)?;
@@ -55,6 +62,6 @@ pub async fn run(command: Command, globals: Globals) -> ExitCode {
     .await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report_error(&e, dry_run),
+        Err(e) => report_error(&e, dry_run, use_line),
     }
 }

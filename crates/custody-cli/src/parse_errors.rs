@@ -183,6 +183,10 @@ pub fn describe_parse_error(error: &clap::Error, root: &Command, argv: &[String]
             }
         }
         ErrorKind::MissingRequiredArgument => {
+            let reached = reach(root, argv);
+            if let Some(message) = crate::pre_run::before_required_flags(root, &reached, argv) {
+                return message;
+            }
             // Cobra lists them as pflag visits flags: sorted by name.
             let mut flags: Vec<String> = names(ContextKind::InvalidArg)
                 .iter()

@@ -69,7 +69,7 @@ async fn run(args: Vec<String>) -> ExitCode {
     } else {
         match defaults::with_defaults(&Cli::command(), args, &|k| std::env::var(k).ok()) {
             Ok(args) => args,
-            Err(e) => return report_error(&e, false),
+            Err(e) => return report_error(&e, false, ""),
         }
     };
     let mut tree = Cli::command();
@@ -100,6 +100,9 @@ async fn run(args: Vec<String>) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Top::Client(command) => custody_cli::run(command, cli.globals).await,
+        Top::Client(command) => {
+            let use_line = custody_cli::usage::use_line(&tree, &args);
+            custody_cli::run(command, cli.globals, &use_line).await
+        }
     }
 }

@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use custody_api::{AssertResult, PolicyDecision, Snapshot};
 use custody_core::expr::Snappish;
 
-use super::fingerprint::{RegistryFlags, compute};
+use super::fingerprint::{RegistryFlags, check_artifact_arg, compute};
 use super::get::snapshot_segment;
 use super::status::ready;
 use crate::context::{Ctx, OutputArg};
@@ -54,18 +54,20 @@ pub struct AssertSnapshot {
 }
 
 fn fingerprint_of(a: &AssertArtifact) -> anyhow::Result<String> {
-    match (&a.fingerprint, &a.artifact_type, &a.artifact) {
-        (Some(_), Some(_), _) => {
+    let (fingerprint, artifact_type) = (a.fingerprint.as_deref(), a.artifact_type.as_deref());
+    check_artifact_arg(a.artifact.as_deref(), artifact_type, fingerprint, false)?;
+    match (fingerprint, artifact_type) {
+        (Some(_), Some(_)) => {
             anyhow::bail!("only one of --fingerprint, --artifact-type is allowed")
         }
-        (Some(fp), None, _) => Ok(custody_core::Fingerprint::parse(fp)?.to_string()),
-        (None, Some(t), Some(path)) => compute(t, path, &a.exclude, &a.registry),
-        (None, Some(_), None) => {
-            anyhow::bail!("artifact name argument is required when --artifact-type is set")
-        }
-        (None, None, _) => {
-            anyhow::bail!("at least one of --fingerprint, --artifact-type is required")
-        }
+        (Some(fp), None) => Ok(fp.to_string()),
+        // The checks above leave a type and a path here.
+        (None, t) => compute(
+            t.unwrap_or_default(),
+            a.artifact.as_deref().unwrap_or_default(),
+            &a.exclude,
+            &a.registry,
+        ),
     }
 }
 
@@ -123,7 +125,7 @@ fn render(result: &AssertResult) -> String {
     if let Some(env) = &result.environment {
         out.push_str(&format!("Environment: {env}\n"));
     }
-    if result.scope != "flow" && !result.policy_evaluations.is_empty() {
+    if result.scope != "flow" {
         out.push_str(&format!("{:<33}status\n", "Policy-name"));
         for p in &result.policy_evaluations {
             out.push_str(&format!("  {:<31}{}\n", p.policy_name, p.status));
@@ -149,6 +151,7 @@ fn render(result: &AssertResult) -> String {
                 row.attestation_name, row.attestation_type, row.status
             ));
         }
+        out.push_str(&format!("  See more details at {}\n", result.html_url));
     }
     out
 }

@@ -13,6 +13,7 @@ use custody_fingerprint::{NoProgress, Progress};
 
 use crate::flags::{bool_hint, exactly_one};
 use crate::progress_bar::FingerprintBar;
+use crate::usage;
 
 /// `--artifact-type` and `--exclude`, for commands that can fingerprint their argument.
 #[derive(Debug, Clone, Args)]
@@ -59,20 +60,8 @@ impl FingerprintFlags {
         fingerprint: Option<&str>,
         name_required: bool,
     ) -> anyhow::Result<()> {
-        if arg.is_none_or(str::is_empty) {
-            if name_required {
-                bail!("docker image name or file/dir path is required");
-            }
-            if fingerprint.is_none() {
-                bail!(
-                    "docker image name or file/dir path is required when --fingerprint is not provided"
-                );
-            }
-        }
-        if self.artifact_type.is_none() && fingerprint.is_none() {
-            bail!("either --artifact-type or --fingerprint must be specified");
-        }
-        fingerprint.map_or(Ok(()), check)
+        let artifact_type = self.artifact_type.as_deref();
+        check_artifact_arg(arg, artifact_type, fingerprint, name_required)
     }
 
     /// Kosli's checks where the argument is optional (attestations).
@@ -81,16 +70,7 @@ impl FingerprintFlags {
         args: &[String],
         fingerprint: Option<&str>,
     ) -> anyhow::Result<()> {
-        if self.artifact_type.is_some() && args.first().is_none_or(String::is_empty) {
-            bail!("artifact name argument is required when --artifact-type is set");
-        }
-        if let (None, None, Some(arg)) = (&self.artifact_type, fingerprint, args.first()) {
-            let hint = bool_hint(args);
-            bail!(
-                "--artifact-type or --fingerprint must be specified when artifact name ('{arg}') argument is supplied.{hint}"
-            );
-        }
-        fingerprint.map_or(Ok(()), check)
+        check_attestation_arg(args, self.artifact_type.as_deref(), fingerprint)
     }
 }
 
@@ -132,6 +112,61 @@ fn compute_watched(
 }
 
 /// Checks a typed `--fingerprint`: 64 lower-case hex characters.
+/// Kosli's pre-run checks of a command whose argument names the artifact
+/// (`allow artifact`, `assert artifact`, `attest artifact`): the argument,
+/// `--artifact-type` or `--fingerprint`, and the fingerprint's form.
+pub fn check_artifact_arg(
+    arg: Option<&str>,
+    artifact_type: Option<&str>,
+    fingerprint: Option<&str>,
+    name_required: bool,
+) -> anyhow::Result<()> {
+    if arg.is_none_or(str::is_empty) {
+        if name_required {
+            return Err(usage::error(
+                "docker image name or file/dir path is required",
+            ));
+        }
+        if fingerprint.is_none() {
+            return Err(usage::error(
+                "docker image name or file/dir path is required when --fingerprint is not provided",
+            ));
+        }
+    }
+    if artifact_type.is_none() && fingerprint.is_none() {
+        return Err(usage::error(
+            "either --artifact-type or --fingerprint must be specified",
+        ));
+    }
+    fingerprint.map_or(Ok(()), checked_with_usage)
+}
+
+/// Kosli's pre-run checks of an attestation's optional artifact argument.
+pub fn check_attestation_arg(
+    args: &[impl AsRef<str>],
+    artifact_type: Option<&str>,
+    fingerprint: Option<&str>,
+) -> anyhow::Result<()> {
+    let arg = args.first().map(AsRef::as_ref);
+    if artifact_type.is_some() && arg.is_none_or(str::is_empty) {
+        return Err(usage::error(
+            "artifact name argument is required when --artifact-type is set",
+        ));
+    }
+    if let (None, None, Some(arg)) = (artifact_type, fingerprint, arg) {
+        let hint = bool_hint(args);
+        return Err(usage::error(format!(
+            "--artifact-type or --fingerprint must be specified when artifact name ('{arg}') argument is supplied.{hint}"
+        )));
+    }
+    fingerprint.map_or(Ok(()), checked_with_usage)
+}
+
+/// [`check`], as a pre-run check: its error comes with the usage line.
+fn checked_with_usage(fingerprint: &str) -> anyhow::Result<()> {
+    check(fingerprint).map_err(|e| usage::error(format!("{e:#}")))
+}
+
 pub fn check(fingerprint: &str) -> anyhow::Result<()> {
     Fingerprint::parse(fingerprint)?;
     Ok(())

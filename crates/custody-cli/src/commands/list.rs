@@ -67,10 +67,12 @@ impl PageFlags {
     /// `page` and `per_page`, once both are checked.
     pub fn query(&self) -> anyhow::Result<Vec<(&'static str, String)>> {
         if self.page == 0 {
-            anyhow::bail!("page number must be a positive integer");
+            return Err(crate::usage::error(
+                "page number must be a positive integer",
+            ));
         }
         if self.page_limit == 0 {
-            anyhow::bail!("page limit must be a positive integer");
+            return Err(crate::usage::error("page limit must be a positive integer"));
         }
         Ok(vec![
             ("page", self.page.to_string()),
@@ -86,10 +88,12 @@ impl Paging {
         always: bool,
     ) -> anyhow::Result<Vec<(&'static str, String)>> {
         if self.page_limit == Some(0) {
-            anyhow::bail!("page limit must be a positive integer");
+            return Err(crate::usage::error("page limit must be a positive integer"));
         }
         if self.page == Some(0) {
-            anyhow::bail!("page number must be a positive integer");
+            return Err(crate::usage::error(
+                "page number must be a positive integer",
+            ));
         }
         if !always && self.page.is_none() && self.page_limit.is_none() {
             return Ok(Vec::new());

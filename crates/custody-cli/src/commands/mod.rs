@@ -14,7 +14,7 @@ mod create;
 mod diff;
 mod evaluate;
 mod expect;
-mod fingerprint;
+pub(crate) mod fingerprint;
 mod get;
 mod join;
 mod list;

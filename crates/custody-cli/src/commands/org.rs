@@ -43,9 +43,7 @@ impl UpdateDefaultOrg {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         require_key(ctx)?;
         if self.name.is_empty() {
-            anyhow::bail!(
-                "ORG-NAME argument is required\nUsage: custody update default-org ORG-NAME [flags]"
-            );
+            return Err(crate::usage::error("ORG-NAME argument is required"));
         }
         if ctx
             .send(Method::PUT, &["user", &self.name], Body::None)
@@ -85,7 +83,7 @@ impl Beta {
 /// These commands are about the key's holder, not an org: only the key is needed.
 fn require_key(ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.globals.api_token.is_empty() {
-        anyhow::bail!("--api-token is not set");
+        return Err(crate::usage::error("--api-token is not set"));
     }
     Ok(())
 }

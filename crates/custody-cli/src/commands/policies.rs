@@ -8,6 +8,7 @@ use custody_client::{Body, FormBody};
 use reqwest::Method;
 use serde_json::json;
 
+use super::fingerprint::check_artifact_arg;
 use crate::context::{Ctx, OutputArg};
 use crate::render::catalog;
 
@@ -157,17 +158,18 @@ impl Allow {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let Allow::Artifact(a) = self;
         let org = ctx.require_login()?.to_string();
-        let fp = match (&a.fingerprint, &a.artifact_type, &a.artifact) {
-            (Some(_), Some(_), _) => {
+        let (fingerprint, artifact_type) = (a.fingerprint.as_deref(), a.artifact_type.as_deref());
+        check_artifact_arg(Some(&a.artifact), artifact_type, fingerprint, true)?;
+        let fp = match (fingerprint, artifact_type) {
+            (Some(_), Some(_)) => {
                 anyhow::bail!("only one of --fingerprint, --artifact-type is allowed")
             }
-            (Some(fp), None, _) => custody_core::Fingerprint::parse(fp)?.to_string(),
-            (None, Some(t), path) => {
-                custody_fingerprint::fingerprint(t, std::path::Path::new(path), &a.exclude)?
-            }
-            (None, None, _) => {
-                anyhow::bail!("at least one of --fingerprint, --artifact-type is required")
-            }
+            (Some(fp), _) => fp.to_string(),
+            (None, t) => custody_fingerprint::fingerprint(
+                t.unwrap_or_default(),
+                std::path::Path::new(&a.artifact),
+                &a.exclude,
+            )?,
         };
         let body = json!({"artifact_fingerprint": fp, "artifact_name": a.artifact,
                           "description": a.reason});

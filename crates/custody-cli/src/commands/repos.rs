@@ -41,10 +41,14 @@ impl GetRepo {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?;
         if self.name.is_some() == self.repo_id.is_some() {
-            anyhow::bail!("exactly one of the REPO-NAME argument or --repo-id must be provided");
+            return Err(crate::usage::error(
+                "exactly one of the REPO-NAME argument or --repo-id must be provided",
+            ));
         }
         if self.provider.is_some() && self.repo_id.is_some() {
-            anyhow::bail!("--provider cannot be combined with --repo-id");
+            return Err(crate::usage::error(
+                "--provider cannot be combined with --repo-id",
+            ));
         }
         let json = self.output.is_json()?;
         let (segment, query) = match (&self.name, &self.repo_id, &self.provider) {

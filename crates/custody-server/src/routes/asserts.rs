@@ -65,8 +65,11 @@ pub async fn artifact(
         .and_then(Provenance::primary)
         .map_or(String::new(), |r| r.filename.clone());
     let unknown = || {
+        let place = flow_name
+            .as_ref()
+            .map_or(String::new(), |f| format!("flow '{f}' belonging to "));
         ApiError::not_found(format!(
-            "Artifact with fingerprint '{fp}' does not exist in organization '{}'",
+            "Artifact with fingerprint '{fp}' does not exist in {place}organization '{}'",
             org.name
         ))
     };

@@ -1,63 +1,28 @@
 //! Cases of the Kosli CLI's own tests (`cmd/kosli/*_test.go`) for the commands
 //! Custody has, run against Custody's binary. Each line of a case file under
 //! `kosli_cases/` is `ARGS|EXPECTED`, with Kosli's command line and golden
-//! output (`\n` for a line break, `.*` for the rest of a line where Kosli's
-//! golden is a regular expression), `kosli` read as `custody`; a `.golden`
+//! output (`\n` for a line break; see [`super::kosli_case`] for the rest),
+//! `kosli` read as `custody`; a `.golden`
 //! file is one of Kosli's golden output files, compared whole. Argument and
 //! flag errors come before anything is sent, so those need no server. A line
-//! `> ARGS` is a step of the case file's setup, which must succeed, and a
-//! line starting with `#` is a comment. As in
+//! `> ARGS` is a step of the case file's setup, which must succeed; ending it
+//! with ` => {NAME}` keeps what it printed (trimmed) as `{NAME}` for the
+//! lines after it. A line starting with `#` is a comment. Standard output
+//! and error are read as one stream, in the order written. As in
 //! Kosli's tests, a case whose output has an `Error:` line must fail and any
 //! other must succeed (except under `--dry-run`), and `[warning]` lines are
 //! not part of the output unless the case expects one (Kosli's logger writes
 //! them where its tests do not look).
 
+use std::io::Write;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
 
 use super::harness::{Server, admin};
+use super::kosli_case::{Case, Expected, words};
 use super::pipeline::key;
 
 const BIN: &str = env!("CARGO_BIN_EXE_custody");
-
-/// Whether `text` is what `expected` says: literal text, where `.*` stands
-/// for anything within a line.
-fn matches(expected: &str, text: &str) -> bool {
-    let mut parts = expected.split(".*");
-    let Some(mut rest) = parts.next().and_then(|first| text.strip_prefix(first)) else {
-        return false;
-    };
-    for part in parts {
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        match rest.find(part) {
-            Some(at) if at <= line_end => rest = &rest[at + part.len()..],
-            _ => return false,
-        }
-    }
-    rest.is_empty()
-}
-
-/// A case's command line as words: split on blanks, with '…' quoting a word
-/// (spaces kept, `''` an empty word), as the shell reads Kosli's cases.
-fn words(line: &str) -> Vec<String> {
-    let (mut out, mut word, mut quoted, mut started) = (Vec::new(), String::new(), false, false);
-    for c in line.chars() {
-        match c {
-            '\'' => (quoted, started) = (!quoted, true),
-            c if c.is_whitespace() && !quoted => {
-                if started {
-                    out.push(std::mem::take(&mut word));
-                }
-                started = false;
-            }
-            c => (word, started) = (word + &c.to_string(), true),
-        }
-    }
-    if started {
-        out.push(word);
-    }
-    out
-}
 
 /// Runs every case of a file in `dir` with these variables; what failed.
 fn run_cases(file: &str, dir: &Path, env: &[(&str, &str)]) -> Vec<String> {
@@ -77,6 +42,10 @@ pub(super) fn run_cases_with(
         env!("CARGO_MANIFEST_DIR")
     );
     let table = std::fs::read_to_string(&path).expect("case file");
+    let mut values: Vec<(String, String)> = values
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let mut failures = Vec::new();
     for line in table
         .lines()
@@ -86,54 +55,74 @@ pub(super) fn run_cases_with(
             line.replace(&format!("{{{name}}}"), value)
         });
         if let Some(step) = line.strip_prefix("> ") {
-            let output = custody(step, dir, env);
-            if !output.status.success() {
-                failures.push(format!("setup custody {step}\n  {}", printed(&output)));
+            let (step, capture) = match step.rsplit_once(" => {") {
+                Some((step, name)) => (step, name.strip_suffix('}')),
+                None => (step, None),
+            };
+            let (output, status) = custody(&Case::parse(&format!("{step}|")), dir, env);
+            match (status.success(), capture) {
+                (false, _) => failures.push(format!("setup custody {step}\n  {output}")),
+                (true, Some(name)) => {
+                    let kept: String = output
+                        .lines()
+                        .filter(|l| !l.starts_with("[warning] "))
+                        .collect();
+                    values.push((name.to_string(), kept.trim().to_string()));
+                }
+                (true, None) => {}
             }
             continue;
         }
-        let (args, expected) = line.rsplit_once('|').expect("ARGS|EXPECTED");
-        let output = custody(args, dir, env);
-        let expected = format!("{}\n", expected.replace("\\n", "\n"));
-        let mut seen = printed(&output);
-        if !expected.contains("[warning]") {
+        let case = Case::parse(&line);
+        let (mut seen, status) = custody(&case, dir, env);
+        let expects_warning =
+            matches!(&case.expected, Expected::Text(t) if t.contains("[warning]"));
+        if !expects_warning {
             seen = seen
                 .split_inclusive('\n')
                 .filter(|l| !l.starts_with("[warning] "))
                 .collect();
         }
-        let must_fail = expected.starts_with("Error:") || expected.contains("\nError:");
-        let status_ok = args.contains("--dry-run") || must_fail != output.status.success();
-        if !matches(&expected, &seen) || !status_ok {
-            let status = output.status;
+        let status_ok = case.args.contains("--dry-run") || case.must_fail() != status.success();
+        let wrong = case.mismatch(&seen);
+        if wrong.is_some() || !status_ok {
+            let want = wrong.unwrap_or_default();
             failures.push(format!(
-                "custody {args}\n  want: {expected:?}\n  got:  {seen:?} ({status})"
+                "custody {}\n  {want}\n  got:  {seen:?} ({status})",
+                case.args
             ));
         }
     }
     failures
 }
 
-/// Runs one case line's command in `dir` with only these variables.
-fn custody(args: &str, dir: &Path, env: &[(&str, &str)]) -> std::process::Output {
-    Command::new(BIN)
-        .args(words(args))
+/// Runs a case's command in `dir` with only these variables (and the case's
+/// own), its standard output and error read as one stream, in the order
+/// they were written, as Kosli's tests read them.
+fn custody(case: &Case, dir: &Path, env: &[(&str, &str)]) -> (String, ExitStatus) {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" \"$@\" 2>&1")
+        .arg(BIN)
+        .args(words(&case.args))
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir)
         .envs(env.iter().copied())
-        .output()
-        .expect("run custody")
-}
-
-/// What a command printed: its standard error, then its standard output.
-fn printed(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stderr),
-        String::from_utf8_lossy(&output.stdout)
-    )
+        .envs(case.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run custody");
+    let input = case.stdin.clone().unwrap_or_default();
+    let mut stdin = child.stdin.take().expect("stdin");
+    // A command that does not read its input may be gone before it is written.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let output = child.wait_with_output().expect("run custody");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    (text, output.status)
 }
 
 fn scratch() -> tempfile::TempDir {
@@ -201,11 +190,6 @@ fn local_input_is_evaluated_as_kosli_tests_it() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/kosli_cases");
     let failures = run_cases("evaluate_input.txt", &dir, &[]);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
-fn case_lines_are_read_as_the_shell_reads_them() {
-    assert_eq!(words("a  'b c' '' d'e'"), ["a", "b c", "", "de"]);
 }
 
 #[test]
@@ -290,21 +274,6 @@ fn get_trail_markdown_matches_kosli_golden() {
         &format!("{}/acme", server.host),
     );
     assert_eq!(markdown, golden);
-}
-
-#[test]
-fn the_matcher_reads_kosli_goldens() {
-    assert!(matches("a.*\nb\n", "a anything\nb\n"));
-    assert!(!matches("a.*\nb\n", "a anything\nc\n"));
-    assert!(!matches("exact\n", "exact\nmore\n"));
-    assert!(matches(
-        "Error: x .*k8s.*\n",
-        "Error: x map[type:'k8s' is bad]\n"
-    ));
-    assert!(
-        !matches("Error: .*k8s\n", "Error: other\nk8s\n"),
-        "within a line"
-    );
 }
 
 #[test]

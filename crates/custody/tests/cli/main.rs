@@ -22,6 +22,7 @@ mod fake_providers;
 mod harness;
 mod k8s;
 mod k8s_watch;
+mod kosli_case;
 mod kosli_cases;
 mod kosli_commands;
 mod metrics;

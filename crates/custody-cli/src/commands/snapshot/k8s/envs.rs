@@ -145,7 +145,8 @@ fn parse(file: EnvironmentsFile) -> anyhow::Result<Vec<Target>> {
     }
     let mut seen = BTreeSet::new();
     let mut targets = Vec::new();
-    for (index, entry) in file.environments.into_iter().enumerate() {
+    // Entries are counted from 1, as Kosli counts them.
+    for (index, entry) in (1..).zip(file.environments) {
         let name = entry.name;
         if name.is_empty() {
             bail!("invalid config: environment entry {index} is missing required field 'name'");
@@ -199,7 +200,7 @@ mod tests {
         );
         assert_eq!(
             error("environments: [{namespaces: [a]}]"),
-            "invalid config: environment entry 0 is missing required field 'name'"
+            "invalid config: environment entry 1 is missing required field 'name'"
         );
         assert_eq!(
             error("environments: [{name: x}, {name: x}]"),

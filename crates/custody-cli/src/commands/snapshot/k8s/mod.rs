@@ -6,8 +6,8 @@
 //! spells it `--config-file`, which here is also the global flag naming the
 //! flag-values file, and clap cannot give a subcommand a flag of the same name.
 //! So the file is `--environments-file`, and `snapshot k8s --config-file F`
-//! without an environment name works too: a config file with an `environments`
-//! key is read as the multi-environment file (its other keys stay flag values).
+//! works too: a config file with an `environments` key is read as the
+//! multi-environment file (its other keys stay flag values).
 //!
 //! `--watch` keeps reporting: see [`watch`].
 
@@ -116,8 +116,31 @@ impl SnapshotK8s {
     fn targets(&mut self, ctx: &Ctx) -> anyhow::Result<Vec<Target>> {
         let file = self.environments_file.clone().or_else(|| {
             let global = ctx.globals.config_file.clone()?;
-            (self.args.is_empty() && envs::is_environments_file(&global)).then_some(global)
+            envs::is_environments_file(&global).then_some(global)
         });
+        // Kosli's checks, in its order and words; the flag is named as given.
+        let flag = match &self.environments_file {
+            Some(_) => "--environments-file",
+            None => "--config-file",
+        };
+        if file.is_some() && !self.args.is_empty() {
+            bail!("cannot use '{flag}' together with a positional environment name argument");
+        }
+        if file.is_none() && self.args.is_empty() {
+            bail!("requires either a positional environment name argument or --config-file");
+        }
+        let given = [
+            ("namespaces", self.namespaces.is_empty()),
+            ("exclude-namespaces", self.exclude_namespaces.is_empty()),
+            ("namespaces-regex", self.namespaces_regex.is_empty()),
+            (
+                "exclude-namespaces-regex",
+                self.exclude_namespaces_regex.is_empty(),
+            ),
+        ];
+        if let (Some(_), Some((name, _))) = (&file, given.iter().find(|(_, empty)| !empty)) {
+            bail!("cannot use '{flag}' together with '--{name}'");
+        }
         let filter = NamespaceFilter::from_flags(
             std::mem::take(&mut self.namespaces),
             std::mem::take(&mut self.namespaces_regex),
@@ -128,12 +151,6 @@ impl SnapshotK8s {
             let env = exactly_one(std::mem::take(&mut self.args))?;
             return Ok(vec![Target { env, filter }]);
         };
-        if !self.args.is_empty() {
-            bail!("an environment name cannot be given with an environments file [{file}]");
-        }
-        if !filter.is_all() {
-            bail!("namespace flags cannot be combined with an environments file [{file}]");
-        }
         envs::load(&file)
     }
 
