@@ -123,6 +123,13 @@ try {
   await audit(page, "environment", await page.reload());
   await page.screenshot({ path: `${shots}/environment-top.png` });
 
+  // The environment's delivery metrics, one click from its timeline.
+  await Promise.all([page.waitForLoadState("load"), page.click("text=Delivery metrics for this window")]);
+  check((await page.textContent("h1")) === "Delivery metrics: aws-prod", "metrics page of aws-prod");
+  check((await page.locator(".timeline svg rect").count()) > 0, "metrics chart draws deployments per day");
+  await audit(page, "metrics", await page.reload());
+  await page.goto(`${base}/cyber-dojo/environments/aws-prod`);
+
   // Keyboard: the skip link is the first stop.
   await page.keyboard.press("Tab");
   check((await page.evaluate(() => document.activeElement.textContent)) === "Skip to content", "keyboard reaches the skip link first");
