@@ -71,7 +71,10 @@ fn requests_to_the_api_keep_to_qps_and_burst() {
         &burst_flag,
         "-A",
     ]));
-    assert_eq!(out, "[30] pods were reported to environment paced\n");
+    assert_eq!(
+        out,
+        "environment paced was created\n[30] pods were reported to environment paced\n"
+    );
     let arrivals = fake.arrivals();
     assert_eq!(
         arrivals.len(),
