@@ -3,6 +3,7 @@
 //! chunked `?watch=true` event streams), with the kubeconfig that points at it
 //! (token auth), a log of the requests it served and when, and a sample cluster.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -88,12 +89,20 @@ fn status(code: u16, reason: &str, message: &str) -> Response {
     (StatusCode::from_u16(code).unwrap(), axum::Json(body)).into_response()
 }
 
+/// A cluster with its pods indexed by namespace, so that a namespace's list is
+/// not a scan of every pod.
+struct Served {
+    cluster: Cluster,
+    by_namespace: HashMap<String, Vec<usize>>,
+}
+
 async fn answer(
-    cluster: Arc<Cluster>,
+    served: Arc<Served>,
     watched: Arc<AtomicBool>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let cluster = &served.cluster;
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer test-token") {
         return status(401, "Unauthorized", "Unauthorized");
     }
@@ -144,11 +153,12 @@ async fn answer(
         });
         return Response::new(Body::from_stream(lines));
     }
-    let selected: Vec<&Value> = cluster
-        .pods
-        .iter()
-        .filter(|p| ns.is_none_or(|n| p["metadata"]["namespace"] == n))
-        .collect();
+    let selected: Vec<&Value> = match ns {
+        None => cluster.pods.iter().collect(),
+        Some(n) => served.by_namespace.get(n).map_or(Vec::new(), |at| {
+            at.iter().map(|&i| &cluster.pods[i]).collect()
+        }),
+    };
     let start: usize = query(&uri, "continue").map_or(0, |c| c.parse().unwrap());
     let limit: usize = query(&uri, "limit").map_or(selected.len(), |l| l.parse().unwrap());
     let end = (start + limit).min(selected.len());
@@ -170,7 +180,15 @@ pub fn kubeconfig(dir: &Path, server: &str) -> PathBuf {
 impl Fake {
     /// Serves `cluster` on a free port from a background thread.
     pub fn start(cluster: Cluster, dir: &Path) -> Fake {
-        let cluster = Arc::new(cluster);
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+            by_namespace.entry(ns.to_string()).or_default().push(i);
+        }
+        let served = Arc::new(Served {
+            cluster,
+            by_namespace,
+        });
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
         let watched = Arc::new(AtomicBool::new(false));
@@ -182,7 +200,7 @@ impl Fake {
             runtime.block_on(async move {
                 let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
                     log.lock().unwrap().push((Instant::now(), uri.to_string()));
-                    answer(cluster.clone(), watched.clone(), uri, headers)
+                    answer(served.clone(), watched.clone(), uri, headers)
                 });
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 axum::serve(listener, app).await.expect("serve");
