@@ -8,7 +8,7 @@
 //! 10 ms, idle memory under 50 MB) is printed with how far off it is.
 //!
 //! `cargo bench -p custody --bench server_large_org -- --scale F` builds a
-//! fraction F of the full org (`--scale 1`: 500 flows, 200,000 artifacts, 100
+//! fraction F of the full org (`CUSTODY_BENCH_SCALE` too; `--scale 1`: 500 flows, 200,000 artifacts, 100
 //! environments × 10,000 snapshots; hours); without `--scale`, `cargo bench`
 //! builds a hundredth; `-- --quick` the short run the test script makes;
 //! without arguments (`cargo test --benches`) it only checks that it runs.
@@ -43,11 +43,14 @@ const IDLE_RSS_MB: f64 = 50.0;
 fn run() -> (Scale, usize) {
     let args: Vec<String> = std::env::args().collect();
     let has = |flag: &str| args.iter().any(|a| a == flag);
-    let scale = args.iter().position(|a| a == "--scale").map(|i| {
-        let f = args.get(i + 1).expect("--scale takes a fraction");
-        f.parse::<f64>()
-            .unwrap_or_else(|_| panic!("--scale takes a fraction of the full org, not {f}"))
-    });
+    let flag = args.iter().position(|a| a == "--scale");
+    let scale = flag
+        .map(|i| args.get(i + 1).expect("--scale takes a fraction").clone())
+        .or_else(|| std::env::var("CUSTODY_BENCH_SCALE").ok())
+        .map(|f| {
+            f.parse::<f64>()
+                .unwrap_or_else(|_| panic!("--scale takes a fraction of the full org, not {f}"))
+        });
     match scale {
         Some(f) => (Scale::fraction(f), 200),
         None if has("--quick") => (
