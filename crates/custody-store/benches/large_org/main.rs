@@ -12,18 +12,20 @@
 //! too); `--quick` the short run the test script makes. Without arguments
 //! (`cargo test --benches`) it only checks that it runs, on a tiny org.
 
+mod figures;
 mod ingest;
 mod reads;
 mod statements;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use custody_core::report::normalise;
 use custody_store::testing::TestDatabase;
 use custody_store::testing::large_org::churn::Cluster;
-use custody_store::testing::large_org::{Scale, build_flows, create_environment};
-use custody_store::{EnvironmentRow, EnvironmentStore, Org, SqlStore, Store};
+use custody_store::testing::large_org::{Scale, build_environment, build_flows};
+use custody_store::{EnvironmentRow, Org, SqlStore, Store};
 use sqlx::AnyPool;
+
+pub use figures::{percentiles, verdict};
 
 /// How big an org, and how many samples of each measurement.
 struct Run {
@@ -95,23 +97,12 @@ async fn build(store: &SqlStore, raw: &AnyPool, scale: &Scale) -> Built {
     let start = Instant::now();
     let (mut environments, mut changed_bytes) = (Vec::new(), 0);
     for index in 0..scale.environments {
-        let env = create_environment(store, &org, index).await.expect("env");
-        let mut cluster = Cluster::new(index, scale);
         let mut previous = Vec::new();
-        for step in 0..scale.snapshots {
-            if step > 0 {
-                cluster.advance();
-            }
-            let report = cluster.report();
-            changed_bytes += ingest::changed_bytes(&previous, &report);
-            let running = normalise(&report).expect("report");
-            store
-                .record_report(env.id, env.kind, cluster.at(), running)
-                .await
-                .expect("record");
-            previous = report;
-        }
-        environments.push((env, cluster));
+        let built = build_environment(store, &org, index, scale, |report| {
+            changed_bytes += ingest::changed_bytes(&previous, report);
+            previous = report.to_vec();
+        });
+        environments.push(built.await.expect("environment"));
     }
     let snapshots = (scale.environments * scale.snapshots) as u64;
     println!(
@@ -131,29 +122,6 @@ async fn build(store: &SqlStore, raw: &AnyPool, scale: &Scale) -> Built {
         changed_bytes,
         snapshots,
         environment_bytes,
-    }
-}
-
-/// The median and 99th percentile of some durations, in milliseconds.
-pub fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let at = |q: f64| {
-        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
-        samples[i].as_secs_f64() * 1e3
-    };
-    (at(0.5), at(0.99))
-}
-
-/// `  target < X ms: missed by Y ms (Z×)` when `value` is over `target`.
-pub fn verdict(value: f64, target: f64) -> String {
-    if value <= target {
-        format!("meets < {target} ms")
-    } else {
-        format!(
-            "MISSES < {target} ms by {:.1} ms ({:.1}×)",
-            value - target,
-            value / target
-        )
     }
 }
 

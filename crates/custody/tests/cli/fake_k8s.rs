@@ -1,13 +1,14 @@
 //! A fake Kubernetes API server for `snapshot k8s` tests: an axum server on
 //! 127.0.0.1 replaying real API JSON (`PodList`, `NamespaceList`, `Status`,
 //! chunked `?watch=true` event streams), with the kubeconfig that points at it
-//! (token auth), a log of the requests it served, and a sample cluster.
+//! (token auth), a log of the requests it served and when, and a sample cluster.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -28,7 +29,7 @@ pub struct Cluster {
 /// A running fake API server.
 pub struct Fake {
     pub kubeconfig: PathBuf,
-    pub requests: Arc<Mutex<Vec<String>>>,
+    requests: Arc<Mutex<Vec<(Instant, String)>>>,
 }
 
 /// A realistic pod. `containers` are `(image, imageID)`; an empty ID means not pulled yet.
@@ -88,12 +89,20 @@ fn status(code: u16, reason: &str, message: &str) -> Response {
     (StatusCode::from_u16(code).unwrap(), axum::Json(body)).into_response()
 }
 
+/// A cluster with its pods indexed by namespace, so that a namespace's list is
+/// not a scan of every pod.
+struct Served {
+    cluster: Cluster,
+    by_namespace: HashMap<String, Vec<usize>>,
+}
+
 async fn answer(
-    cluster: Arc<Cluster>,
+    served: Arc<Served>,
     watched: Arc<AtomicBool>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    let cluster = &served.cluster;
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer test-token") {
         return status(401, "Unauthorized", "Unauthorized");
     }
@@ -144,17 +153,18 @@ async fn answer(
         });
         return Response::new(Body::from_stream(lines));
     }
-    let selected: Vec<Value> = cluster
-        .pods
-        .iter()
-        .filter(|p| ns.is_none_or(|n| p["metadata"]["namespace"] == n))
-        .cloned()
-        .collect();
+    let selected: Vec<&Value> = match ns {
+        None => cluster.pods.iter().collect(),
+        Some(n) => served.by_namespace.get(n).map_or(Vec::new(), |at| {
+            at.iter().map(|&i| &cluster.pods[i]).collect()
+        }),
+    };
     let start: usize = query(&uri, "continue").map_or(0, |c| c.parse().unwrap());
     let limit: usize = query(&uri, "limit").map_or(selected.len(), |l| l.parse().unwrap());
     let end = (start + limit).min(selected.len());
     let next = (end < selected.len()).then_some(end);
-    axum::Json(list("PodList", selected[start..end].to_vec(), next)).into_response()
+    let page = selected[start..end].iter().map(|&p| p.clone()).collect();
+    axum::Json(list("PodList", page, next)).into_response()
 }
 
 /// Writes a kubeconfig for `server` with token auth into `dir`.
@@ -170,7 +180,15 @@ pub fn kubeconfig(dir: &Path, server: &str) -> PathBuf {
 impl Fake {
     /// Serves `cluster` on a free port from a background thread.
     pub fn start(cluster: Cluster, dir: &Path) -> Fake {
-        let cluster = Arc::new(cluster);
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+            by_namespace.entry(ns.to_string()).or_default().push(i);
+        }
+        let served = Arc::new(Served {
+            cluster,
+            by_namespace,
+        });
         let requests = Arc::new(Mutex::new(Vec::new()));
         let log = requests.clone();
         let watched = Arc::new(AtomicBool::new(false));
@@ -181,8 +199,8 @@ impl Fake {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async move {
                 let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap| {
-                    log.lock().unwrap().push(uri.to_string());
-                    answer(cluster.clone(), watched.clone(), uri, headers)
+                    log.lock().unwrap().push((Instant::now(), uri.to_string()));
+                    answer(served.clone(), watched.clone(), uri, headers)
                 });
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 axum::serve(listener, app).await.expect("serve");
@@ -196,13 +214,41 @@ impl Fake {
 
     /// The paths (with queries) requested so far.
     pub fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
+        let log = self.requests.lock().unwrap();
+        log.iter().map(|(_, uri)| uri.clone()).collect()
+    }
+
+    /// When each request so far arrived.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        let log = self.requests.lock().unwrap();
+        log.iter().map(|(at, _)| *at).collect()
     }
 }
 
 pub const NGINX: &str = "4c0fdaa8b6341bfdeca5f18f7837462c80cff90527ee35ef185571e1c327beac";
 pub const API: &str = "9f2b1d6a0c3e4b5a69788796a5b4c3d2e1f00112233445566778899aabbccdde";
 pub const ENVOY: &str = "0e7c7a2b3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e";
+
+/// `pods` running nginx pods spread evenly over `namespaces` namespaces `ns-0`, `ns-1`, ….
+pub fn big_cluster(namespaces: usize, pods: usize) -> Cluster {
+    let id = format!("docker-pullable://nginx@sha256:{NGINX}");
+    let pods = (0..pods)
+        .map(|i| {
+            pod(
+                &format!("ns-{}", i % namespaces),
+                &format!("web-{i}"),
+                "Running",
+                &[("nginx:1.25", &id)],
+                Some("web"),
+            )
+        })
+        .collect();
+    Cluster {
+        pods,
+        namespaces: (0..namespaces).map(|i| format!("ns-{i}")).collect(),
+        ..Cluster::default()
+    }
+}
 
 /// Running pods in prod and kube-system, a failed and a pending one in staging.
 pub fn cluster() -> Cluster {

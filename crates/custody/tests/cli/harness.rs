@@ -85,7 +85,7 @@ impl Server {
 }
 
 /// Starts `custody server` and waits until it says where it listens.
-fn spawn(database_url: &str, dir: &std::path::Path, launch: &Launch) -> (Child, String) {
+pub fn spawn(database_url: &str, dir: &std::path::Path, launch: &Launch) -> (Child, String) {
     let mut cmd = Command::new(BIN);
     cmd.args([
         "server",

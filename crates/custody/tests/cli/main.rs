@@ -21,6 +21,7 @@ mod fake_k8s;
 mod fake_providers;
 mod harness;
 mod k8s;
+mod k8s_scale;
 mod k8s_watch;
 mod kosli_case;
 mod kosli_cases;

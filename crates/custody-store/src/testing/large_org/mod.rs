@@ -8,7 +8,9 @@
 pub mod churn;
 
 use custody_core::ids::{ArtifactId, FlowId, TrailId};
+use custody_core::report::normalise;
 use custody_core::{EnvironmentType, Fingerprint, Timestamp};
+use serde_json::Value;
 
 use crate::{
     ArtifactInsert, AttestationInsert, EnvironmentRow, EnvironmentUpsert, FlowUpsert, Org, Result,
@@ -186,4 +188,30 @@ pub async fn create_environment(
         include_scaling: true,
     };
     Ok(store.upsert_environment(org.id, &upsert, at(2.0)).await?.0)
+}
+
+/// Creates environment `index` and records its `scale.snapshots` reports of
+/// a churning [`churn::Cluster`], showing `seen` each report before it is
+/// recorded; returns the environment and its cluster's final state.
+pub async fn build_environment(
+    store: &dyn Store,
+    org: &Org,
+    index: usize,
+    scale: &Scale,
+    mut seen: impl FnMut(&[Value]),
+) -> Result<(EnvironmentRow, churn::Cluster)> {
+    let env = create_environment(store, org, index).await?;
+    let mut cluster = churn::Cluster::new(index, scale);
+    for step in 0..scale.snapshots {
+        if step > 0 {
+            cluster.advance();
+        }
+        let report = cluster.report();
+        seen(&report);
+        let running = normalise(&report).expect("the churn makes valid reports");
+        store
+            .record_report(env.id, env.kind, cluster.at(), running)
+            .await?;
+    }
+    Ok((env, cluster))
 }

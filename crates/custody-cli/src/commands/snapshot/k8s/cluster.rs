@@ -1,5 +1,6 @@
 //! Talking to the Kubernetes API with kube's typed client: connecting (a
-//! kubeconfig file or the in-cluster service account), resolving the namespaces
+//! kubeconfig file or the in-cluster service account, every request through
+//! the [`throttle`](super::throttle) bucket), resolving the namespaces
 //! to scan, listing pods in pages, and turning a pod into its report entry.
 
 use std::collections::BTreeMap;
@@ -9,11 +10,13 @@ use anyhow::{anyhow, bail};
 use futures::{StreamExt, TryStreamExt, stream};
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::{Api, ListParams};
+use kube::client::ClientBuilder;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use serde_json::{Value, json};
 
 use super::envs::NamespaceFilter;
+use super::throttle::{Bucket, Throttle};
 
 /// Most namespaces listed at once, as Kosli does.
 const CONCURRENCY: usize = 49;
@@ -27,8 +30,9 @@ pub struct Cluster {
     pub url: String,
 }
 
-/// `--kubeconfig`, else `~/.kube/config` if it exists, else in-cluster config.
-pub async fn connect(kubeconfig: Option<&str>) -> anyhow::Result<Cluster> {
+/// `--kubeconfig`, else `~/.kube/config` if it exists, else in-cluster config;
+/// requests keep to `rate`.
+pub async fn connect(kubeconfig: Option<&str>, rate: Bucket) -> anyhow::Result<Cluster> {
     let default = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config"));
     let file = kubeconfig
         .map(PathBuf::from)
@@ -40,8 +44,10 @@ pub async fn connect(kubeconfig: Option<&str>) -> anyhow::Result<Cluster> {
         })?,
     };
     let url = config.cluster_url.to_string();
-    let client = Client::try_from(config)
-        .map_err(|e| anyhow!("failed to create a Kubernetes client for {url}: {e}"))?;
+    let client = ClientBuilder::try_from(config)
+        .map_err(|e| anyhow!("failed to create a Kubernetes client for {url}: {e}"))?
+        .with_layer(&Throttle(rate))
+        .build();
     Ok(Cluster { client, url })
 }
 

@@ -9,10 +9,12 @@
 //! works too: a config file with an `environments` key is read as the
 //! multi-environment file (its other keys stay flag values).
 //!
-//! `--watch` keeps reporting: see [`watch`].
+//! `--watch` keeps reporting: see [`watch`]. Requests to the Kubernetes API
+//! keep to `--qps` and `--burst`: see [`throttle`].
 
 mod cluster;
 mod envs;
+mod throttle;
 mod watch;
 
 use std::time::Duration;
@@ -28,6 +30,7 @@ use crate::context::Ctx;
 use crate::flags::exactly_one;
 use cluster::{Cluster, PodEntry};
 use envs::{NamespaceFilter, Target};
+use throttle::Bucket;
 
 /// The environment type this reporter feeds.
 const ENV_TYPE: &str = "K8S";
@@ -69,8 +72,24 @@ pub struct SnapshotK8s {
     /// With --watch: how often to list every pod again and report (e.g. 5m, 1h).
     #[arg(long, default_value = "5m", value_parser = duration)]
     resync_interval: Duration,
+    /// Requests per second to the Kubernetes API, on average (Kosli's reporter uses 50).
+    #[arg(long, default_value_t = 50.0, value_parser = positive)]
+    qps: f64,
+    /// Requests sent at once before --qps applies (Kosli's reporter uses 100).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    burst: u32,
     #[command(flatten)]
     auto: AutoEnvironment,
+}
+
+/// A `--qps`: a number above zero.
+fn positive(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(qps) if qps > 0.0 && qps.is_finite() => Ok(qps),
+        _ => Err(format!(
+            "expected a number of requests per second above 0, got {text}"
+        )),
+    }
 }
 
 /// The report entries of pods, sorted by namespace and name. A Running pod
@@ -160,7 +179,8 @@ impl SnapshotK8s {
         for target in &targets {
             self.auto.ensure(ctx, org, &target.env, ENV_TYPE).await?;
         }
-        let cluster = cluster::connect(self.kubeconfig.as_deref()).await?;
+        let rate = Bucket::new(self.qps, self.burst);
+        let cluster = cluster::connect(self.kubeconfig.as_deref(), rate).await?;
         if self.watch {
             let timing = Timing {
                 debounce: self.debounce,
