@@ -76,15 +76,20 @@ pub struct ActionInsert {
 /// A fact in the outbox: `kind` is `snapshot` (`env_id`, `idx`), `trail`
 /// (`flow_id`, `trail_id`), `artifact` (`reference` = fingerprint),
 /// `attestation` (`reference` = its public id) or `allowed` (`env_id`,
-/// `reference` = fingerprint).
+/// `reference` = fingerprint), with the names of its org, environment,
+/// flow and trail now.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct OutboxEvent {
     pub id: OutboxEventId,
     pub org_id: OrgId,
+    pub org_name: String,
     pub kind: String,
     pub env_id: Option<EnvironmentId>,
+    pub env_name: Option<String>,
     pub flow_id: Option<FlowId>,
+    pub flow_name: Option<String>,
     pub trail_id: Option<TrailId>,
+    pub trail_name: Option<String>,
     pub idx: Option<i64>,
     pub reference: Option<String>,
     pub created_at: Timestamp,

@@ -21,14 +21,14 @@ const TARGET_COLUMNS: &str = "id, action_id, position, kind, webhook, payload_ve
 
 /// The org's action with this name, unless deleted.
 async fn live_action(tx: &mut Tx, org_id: OrgId, name: &str) -> Result<Option<ActionId>> {
-        let row: Option<(ActionId,)> = sqlx::query_as(
-            "SELECT id FROM actions WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL",
-        )
-        .bind(org_id)
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await?;
-        Ok(row.map(|(id,)| id))
+    let row: Option<(ActionId,)> = sqlx::query_as(
+        "SELECT id FROM actions WHERE org_id = $1 AND name = $2 AND deleted_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(name)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// Replaces an action's targets with `action`'s, keeping the rows (and
@@ -144,7 +144,13 @@ impl ActionStore for SqlStore {
             let data = json!({"name": action.name, "type": action.kind, "scope": action.scope,
                 "triggers": action.triggers, "targets": targets});
             let change = if created { "created" } else { "updated" };
-            append(&mut tx, Owner::Org(org_id), at, Fact::change("action", id, change, data)).await?;
+            append(
+                &mut tx,
+                Owner::Org(org_id),
+                at,
+                Fact::change("action", id, change, data),
+            )
+            .await?;
             let sql = format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = $1");
             let row: ActionRow = sqlx::query_as(AssertSqlSafe(sql))
                 .bind(id)
@@ -212,7 +218,13 @@ impl ActionStore for SqlStore {
             .execute(&mut *tx)
             .await?;
             let data = json!({"number": number});
-            append(&mut tx, Owner::Org(org_id), at, Fact::change("action", id, "deleted", data)).await?;
+            append(
+                &mut tx,
+                Owner::Org(org_id),
+                at,
+                Fact::change("action", id, "deleted", data),
+            )
+            .await?;
             true
         })
     }

@@ -7,7 +7,9 @@
 //! dispatched adds them.
 
 use custody_core::Timestamp;
-use custody_core::ids::{ActionTargetId, DeliveryId, EnvironmentId, FlowId, OutboxEventId, TrailId};
+use custody_core::ids::{
+    ActionTargetId, DeliveryId, EnvironmentId, FlowId, OutboxEventId, TrailId,
+};
 use sqlx::AssertSqlSafe;
 
 use super::writes::{Tx, write_tx};
@@ -78,8 +80,11 @@ pub(super) async fn claim_events(
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT id, org_id, kind, env_id, flow_id, trail_id, idx, reference, created_at \
-             FROM outbox_events WHERE id IN ({}) ORDER BY id",
+            "SELECT e.id, e.org_id, o.name AS org_name, e.kind, e.env_id, v.name AS env_name, \
+             e.flow_id, f.name AS flow_name, e.trail_id, t.name AS trail_name, e.idx, e.reference, e.created_at \
+             FROM outbox_events e JOIN orgs o ON o.id = e.org_id \
+             LEFT JOIN environments v ON v.id = e.env_id LEFT JOIN flows f ON f.id = e.flow_id \
+             LEFT JOIN trails t ON t.id = e.trail_id WHERE e.id IN ({}) ORDER BY e.id",
             placeholders(1, ids.len())
         );
         let mut q = sqlx::query_as(AssertSqlSafe(sql));
