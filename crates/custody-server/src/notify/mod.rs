@@ -100,11 +100,12 @@ async fn round(state: &AppState) -> Result<usize, String> {
     Ok(events.len() + due.len())
 }
 
-/// Delivers notifications every poll until the returned task is aborted. A
-/// failure is logged, never fatal.
+/// Delivers notifications every poll (the first one poll after starting)
+/// until the returned task is aborted. A failure is logged, never fatal.
 pub fn deliver_notifications(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(state.delivery.poll);
+        let poll = state.delivery.poll;
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + poll, poll);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;

@@ -31,6 +31,11 @@ pub struct Given {
     pub targets: Vec<ActionTargetInput>,
 }
 
+/// A refused field, named in the message.
+fn invalid(field: &str, why: impl std::fmt::Display) -> ApiError {
+    ApiError::bad(format!("{field}: {why}"))
+}
+
 fn distinct(values: Vec<String>) -> Vec<String> {
     let mut seen = Vec::new();
     for v in values {
@@ -46,7 +51,7 @@ pub async fn check(state: &AppState, org: &OrgScope, given: Given) -> ApiResult<
     let scope = given.scope;
     lookup::field_name(NameKind::Action, "name", &given.name)?;
     if let Some(kind) = given.kind.as_deref().filter(|k| *k != scope.kind()) {
-        return Err(ApiError::invalid(
+        return Err(invalid(
             "type",
             format!("'{kind}' is not '{}'", scope.kind()),
         ));
@@ -57,7 +62,7 @@ pub async fn check(state: &AppState, org: &OrgScope, given: Given) -> ApiResult<
     };
     let names = distinct(given.names);
     if names.is_empty() || names.len() > MAX_SCOPE {
-        return Err(ApiError::invalid(
+        return Err(invalid(
             field,
             format!("name between 1 and {MAX_SCOPE} {field}"),
         ));
@@ -76,13 +81,13 @@ pub async fn check(state: &AppState, org: &OrgScope, given: Given) -> ApiResult<
     }
     let triggers = distinct(given.triggers);
     if triggers.is_empty() {
-        return Err(ApiError::invalid("triggers", "name at least one trigger"));
+        return Err(invalid("triggers", "name at least one trigger"));
     }
     for t in &triggers {
-        Trigger::parse(t, scope).map_err(|e| ApiError::invalid("triggers", e))?;
+        Trigger::parse(t, scope).map_err(|e| invalid("triggers", e))?;
     }
     if given.targets.is_empty() || given.targets.len() > MAX_TARGETS {
-        return Err(ApiError::invalid(
+        return Err(invalid(
             "targets",
             format!("give between 1 and {MAX_TARGETS} targets"),
         ));
@@ -104,7 +109,7 @@ pub async fn check(state: &AppState, org: &OrgScope, given: Given) -> ApiResult<
 
 fn target(state: &AppState, t: ActionTargetInput) -> ApiResult<TargetSpec> {
     let kind = t.kind.unwrap_or_else(|| "WEBHOOK".to_string());
-    let refuse = |why: String| Err(ApiError::invalid("targets", why));
+    let refuse = |why: String| Err(invalid("targets", why));
     match kind.as_str() {
         "SLACK" | "WEBHOOK" => {}
         "EMAIL" => return refuse("EMAIL targets are not supported: use SLACK or WEBHOOK".into()),
@@ -137,7 +142,7 @@ fn target(state: &AppState, t: ActionTargetInput) -> ApiResult<TargetSpec> {
     state
         .webhooks
         .check_url(&webhook)
-        .map_err(|e| ApiError::invalid("targets", e))?;
+        .map_err(|e| invalid("targets", e))?;
     Ok(TargetSpec {
         kind,
         webhook,

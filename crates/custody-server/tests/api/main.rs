@@ -2,6 +2,7 @@
 //! over a throwaway database, driven through `custody-client` as the CLI
 //! drives it. Run with `cargo test -p custody-server --test api`.
 
+mod actions;
 mod artifacts;
 mod auth;
 mod backends;
@@ -23,6 +24,7 @@ mod operations;
 mod org_admin;
 mod paging;
 mod policies;
+mod receiver;
 mod role_matrix;
 mod snapshots;
 mod views;
