@@ -48,29 +48,43 @@ pub(super) async fn push(tx: &mut Tx, fact: Pending<'_>, at: Timestamp) -> Resul
     Ok(())
 }
 
-/// `UPDATE table SET lease_until = $1[, extra] WHERE id IN (the first
-/// `$3` rows of `table` matching `due` at `$2`, oldest first) RETURNING id`.
-fn claim_sql(store: &SqlStore, table: &str, extra: &str, due: &str, order: &str) -> String {
+/// What a claim takes: rows of `table` matching `due` at the claim's time,
+/// oldest by `order` first, updated with `lease_until = $1` and `extra`;
+/// `select` reads them back (its `WHERE … IN (` closed here).
+struct Claim<'a> {
+    table: &'a str,
+    extra: &'a str,
+    due: &'a str,
+    order: &'a str,
+    select: &'a str,
+}
+
+/// Claims up to `limit` rows, leasing them until `lease_until`.
+async fn claim<T>(
+    store: &SqlStore,
+    c: Claim<'_>,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u32,
+) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
     let skip = match store.backend {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    format!(
+    let update = format!(
         "UPDATE {table} SET lease_until = $1{extra} WHERE id IN \
          (SELECT id FROM {table} WHERE {due} AND (lease_until IS NULL OR lease_until < $2) \
-         ORDER BY {order} LIMIT $3{skip}) RETURNING id"
-    )
-}
-
-pub(super) async fn claim_events(
-    store: &SqlStore,
-    now: Timestamp,
-    lease_until: Timestamp,
-    limit: u32,
-) -> Result<Vec<OutboxEvent>> {
-    let claim = claim_sql(store, "outbox_events", "", "dispatched_at IS NULL", "id");
+         ORDER BY {order} LIMIT $3{skip}) RETURNING id",
+        table = c.table,
+        extra = c.extra,
+        due = c.due,
+        order = c.order,
+    );
     write_tx!(store, |tx| {
-        let ids: Vec<(OutboxEventId,)> = sqlx::query_as(AssertSqlSafe(claim.clone()))
+        let ids: Vec<(i64,)> = sqlx::query_as(AssertSqlSafe(update.clone()))
             .bind(lease_until)
             .bind(now)
             .bind(i64::from(limit))
@@ -79,21 +93,36 @@ pub(super) async fn claim_events(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT e.id, e.org_id, o.name AS org_name, e.kind, e.env_id, v.name AS env_name, \
-             e.flow_id, f.name AS flow_name, e.trail_id, t.name AS trail_name, e.idx, e.reference, e.created_at \
-             FROM outbox_events e JOIN orgs o ON o.id = e.org_id \
-             LEFT JOIN environments v ON v.id = e.env_id LEFT JOIN flows f ON f.id = e.flow_id \
-             LEFT JOIN trails t ON t.id = e.trail_id WHERE e.id IN ({}) ORDER BY e.id",
-            placeholders(1, ids.len())
-        );
+        let sql = format!("{}{})", c.select, placeholders(1, ids.len()));
         let mut q = sqlx::query_as(AssertSqlSafe(sql));
         for (id,) in &ids {
             q = q.bind(*id);
         }
-        let events: Vec<OutboxEvent> = q.fetch_all(&mut *tx).await?;
-        events
+        let rows: Vec<T> = q.fetch_all(&mut *tx).await?;
+        rows
     })
+}
+
+pub(super) async fn claim_events(
+    store: &SqlStore,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: u32,
+) -> Result<Vec<OutboxEvent>> {
+    let c = Claim {
+        table: "outbox_events",
+        extra: "",
+        due: "dispatched_at IS NULL",
+        order: "id",
+        select: "SELECT e.id, e.org_id, o.name AS org_name, e.kind, e.env_id, v.name AS env_name, \
+             e.flow_id, f.name AS flow_name, e.trail_id, t.name AS trail_name, e.idx, e.reference, e.created_at \
+             FROM outbox_events e JOIN orgs o ON o.id = e.org_id \
+             LEFT JOIN environments v ON v.id = e.env_id LEFT JOIN flows f ON f.id = e.flow_id \
+             LEFT JOIN trails t ON t.id = e.trail_id WHERE e.id IN (",
+    };
+    let mut events: Vec<OutboxEvent> = claim(store, c, now, lease_until, limit).await?;
+    events.sort_by_key(|e| e.id);
+    Ok(events)
 }
 
 pub(super) async fn dispatch_event(
@@ -135,35 +164,15 @@ pub(super) async fn claim_deliveries(
     lease_until: Timestamp,
     limit: u32,
 ) -> Result<Vec<DeliveryRow>> {
-    let claim = claim_sql(
-        store,
-        "deliveries",
-        ", attempts = attempts + 1",
-        "done_at IS NULL AND due_at <= $2",
-        "due_at, id",
-    );
-    write_tx!(store, |tx| {
-        let ids: Vec<(DeliveryId,)> = sqlx::query_as(AssertSqlSafe(claim.clone()))
-            .bind(lease_until)
-            .bind(now)
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
-            .await?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT d.id, d.public_id, d.target_id, t.kind, t.webhook, d.body, d.attempts \
-             FROM deliveries d JOIN action_targets t ON t.id = d.target_id WHERE d.id IN ({}) ORDER BY d.id",
-            placeholders(1, ids.len())
-        );
-        let mut q = sqlx::query_as(AssertSqlSafe(sql));
-        for (id,) in &ids {
-            q = q.bind(*id);
-        }
-        let rows: Vec<DeliveryRow> = q.fetch_all(&mut *tx).await?;
-        rows
-    })
+    let c = Claim {
+        table: "deliveries",
+        extra: ", attempts = attempts + 1",
+        due: "done_at IS NULL AND due_at <= $2",
+        order: "due_at, id",
+        select: "SELECT d.id, d.public_id, d.target_id, t.kind, t.webhook, d.body, d.attempts \
+             FROM deliveries d JOIN action_targets t ON t.id = d.target_id WHERE d.id IN (",
+    };
+    claim(store, c, now, lease_until, limit).await
 }
 
 pub(super) async fn finish_delivery(
