@@ -92,7 +92,7 @@ pub async fn actions_deliver_from_the_outbox_once(store: &dyn Store) {
     };
     assert!(
         store
-            .dispatch_event(e.id, &[delivery.clone()], now)
+            .dispatch_event(e.id, std::slice::from_ref(&delivery), now)
             .await
             .unwrap()
     );
