@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One target of an action as given: `SLACK` (an incoming webhook) or
-/// `WEBHOOK`. Delivery records sent back (`last_*_at`) are accepted and
+/// One target of an action as given: `SLACK` (an incoming webhook),
+/// `WEBHOOK`, or `CDEVENTS` (a sink receiving every CDEvent of what the
+/// action watches, as CloudEvents in binary mode, whatever its triggers). Delivery records sent back (`last_*_at`) are accepted and
 /// ignored, so a document read can be put back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

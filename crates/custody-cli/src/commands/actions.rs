@@ -13,8 +13,8 @@ use crate::context::{Ctx, OutputArg};
 use crate::output::{TabWriter, time};
 
 /// Create or update an action: a notification, for the given environments or
-/// flows, of the given triggers, to webhooks (payload version 1.0) and Slack
-/// incoming webhooks.
+/// flows, of the given triggers, to webhooks (payload version 1.0), Slack
+/// incoming webhooks and CDEvents sinks.
 #[derive(Debug, Args)]
 pub struct CreateAction {
     #[arg(value_name = "ACTION-NAME")]
@@ -41,12 +41,16 @@ pub struct CreateAction {
     #[arg(
         long = "webhook-url",
         value_name = "URL",
-        required_unless_present = "slack_urls"
+        required_unless_present_any = ["slack_urls", "cdevents_urls"]
     )]
     webhook_urls: Vec<String>,
     /// A Slack incoming webhook URL (repeatable).
     #[arg(long = "slack-webhook-url", value_name = "URL")]
     slack_urls: Vec<String>,
+    /// A CDEvents sink URL (repeatable): it receives every CDEvent of what
+    /// the action watches, whatever the triggers.
+    #[arg(long = "cdevents-sink-url", value_name = "URL")]
+    cdevents_urls: Vec<String>,
 }
 
 impl CreateAction {
@@ -60,6 +64,11 @@ impl CreateAction {
                 self.slack_urls
                     .iter()
                     .map(|u| json!({"type": "SLACK", "webhook": u})),
+            )
+            .chain(
+                self.cdevents_urls
+                    .iter()
+                    .map(|u| json!({"type": "CDEVENTS", "webhook": u})),
             )
             .collect();
         let (kind, body) = if self.flows.is_empty() {

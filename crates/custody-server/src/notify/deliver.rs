@@ -1,7 +1,8 @@
 //! Sending one delivery: the webhook URL checked again, its host resolved
 //! and every address checked, then a POST to the checked address only (no
 //! second lookup, no redirects followed), with the delivery's id in
-//! `X-Custody-Delivery`. A 2xx answer is a success; anything else is retried
+//! `X-Custody-Delivery` (and a CDEvent's CloudEvents attributes as `ce-`
+//! headers: binary mode). A 2xx answer is a success; anything else is retried
 //! after a delay that doubles from attempt to attempt up to a cap, until the
 //! attempts run out.
 
@@ -27,11 +28,17 @@ pub async fn send(guard: &WebhookGuard, d: &DeliveryRow) -> Result<(), String> {
         .timeout(TIMEOUT)
         .build()
         .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
-    let answer = client
+    let mut request = client
         .post(url)
         .header("content-type", "application/json")
         .header("user-agent", concat!("custody/", env!("CARGO_PKG_VERSION")))
-        .header("x-custody-delivery", &d.public_id)
+        .header("x-custody-delivery", &d.public_id);
+    if d.kind == "CDEVENTS" {
+        for (header, value) in cloudevent_headers(&d.body) {
+            request = request.header(header, value);
+        }
+    }
+    let answer = request
         .body(d.body.clone())
         .send()
         .await
@@ -42,6 +49,20 @@ pub async fn send(guard: &WebhookGuard, d: &DeliveryRow) -> Result<(), String> {
     } else {
         Err(format!("the webhook answered {status}"))
     }
+}
+
+/// A CDEvent's CloudEvents attributes, as binary mode's `ce-` headers.
+fn cloudevent_headers(body: &str) -> Vec<(&'static str, String)> {
+    let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let context = &event["context"];
+    let text = |key: &str| context[key].as_str().unwrap_or_default().to_string();
+    vec![
+        ("ce-specversion", "1.0".to_string()),
+        ("ce-id", text("id")),
+        ("ce-source", text("source")),
+        ("ce-type", text("type")),
+        ("ce-time", text("timestamp")),
+    ]
 }
 
 impl Backoff {

@@ -9,6 +9,7 @@
 //! when their leases run out. Scheduling uses the system clock, never the
 //! replayed one.
 
+pub mod cdevents;
 pub mod deliver;
 pub mod dispatch;
 pub mod events;

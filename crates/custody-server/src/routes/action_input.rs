@@ -1,7 +1,7 @@
 //! Checking an action as given before anything is stored: its name, type,
 //! environments or flows (which must exist), triggers of its kind, and
-//! targets — Slack incoming webhooks or webhooks with payload version 1.0,
-//! each URL passing the webhook guard.
+//! targets — Slack incoming webhooks, webhooks with payload version 1.0 or
+//! CDEvents sinks, each URL passing the webhook guard.
 
 use custody_api::ActionTargetInput;
 use custody_core::names::NameKind;
@@ -111,11 +111,15 @@ fn target(state: &AppState, t: ActionTargetInput) -> ApiResult<TargetSpec> {
     let kind = t.kind.unwrap_or_else(|| "WEBHOOK".to_string());
     let refuse = |why: String| Err(invalid("targets", why));
     match kind.as_str() {
-        "SLACK" | "WEBHOOK" => {}
-        "EMAIL" => return refuse("EMAIL targets are not supported: use SLACK or WEBHOOK".into()),
+        "SLACK" | "WEBHOOK" | "CDEVENTS" => {}
+        "EMAIL" => {
+            return refuse(
+                "EMAIL targets are not supported: use SLACK, WEBHOOK or CDEVENTS".into(),
+            );
+        }
         other => {
             return refuse(format!(
-                "'{other}' is not a target type: use SLACK or WEBHOOK"
+                "'{other}' is not a target type: use SLACK, WEBHOOK or CDEVENTS"
             ));
         }
     }
@@ -131,7 +135,7 @@ fn target(state: &AppState, t: ActionTargetInput) -> ApiResult<TargetSpec> {
         ("WEBHOOK", None | Some("1.0")) => Some("1.0".to_string()),
         ("WEBHOOK", Some(v)) => return refuse(format!("payload_version '{v}' is not '1.0'")),
         (_, None) => None,
-        (_, Some(_)) => return refuse("a SLACK target has no payload_version".into()),
+        (_, Some(_)) => return refuse(format!("a {kind} target has no payload_version")),
     };
     let Some(webhook) = t.webhook else {
         return refuse(format!("a {kind} target needs a 'webhook' URL"));

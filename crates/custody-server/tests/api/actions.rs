@@ -19,7 +19,7 @@ use crate::harness::{Api, T0, TestServer, fails_like, fp, ok, pod, sha, start_wi
 use crate::receiver::Receiver;
 
 /// Fast polls and short retries, webhooks allowed to this machine.
-fn delivering(state: AppState) -> AppState {
+pub fn delivering(state: AppState) -> AppState {
     quiet(state).with_delivery(DeliverySettings {
         poll: Duration::from_millis(50),
         backoff: Backoff {

@@ -7,6 +7,7 @@ mod artifacts;
 mod auth;
 mod backends;
 mod bad_input;
+mod cdevents;
 mod concurrency;
 mod controls;
 mod custom_types;

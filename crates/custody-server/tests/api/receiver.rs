@@ -1,5 +1,5 @@
 //! A local webhook receiver: an axum server on a loopback port that keeps
-//! every POST (its delivery id, body and arrival) and answers each with the
+//! every POST (its delivery id, headers, body and arrival) and answers each with the
 //! next scripted status, 200 once the script runs out.
 
 use std::sync::{Arc, Mutex};
@@ -16,6 +16,7 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct Received {
     pub delivery: String,
+    pub headers: HeaderMap,
     pub body: Value,
     pub at: Instant,
 }
@@ -47,6 +48,7 @@ async fn take(
     let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
     inbox.received.push(Received {
         delivery,
+        headers: headers.clone(),
         body,
         at: Instant::now(),
     });
