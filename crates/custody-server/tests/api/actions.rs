@@ -41,7 +41,7 @@ fn quiet(state: AppState) -> AppState {
 }
 
 /// Flow `app` with artifact `app:1`, environment `prod`.
-async fn setup(srv: &TestServer) {
+pub async fn setup(srv: &TestServer) {
     fixtures::flow(&srv.member, "app", EMPTY_TEMPLATE).await;
     fixtures::environment(&srv.member, "prod").await;
     fixtures::artifact(

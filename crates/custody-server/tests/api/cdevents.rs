@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use jsonschema::{Retrieve, Uri};
 use serde_json::{Value, json};
 
-use crate::actions::delivering;
-use crate::fixtures::{self, EMPTY_TEMPLATE};
+use crate::actions::{delivering, setup};
+use crate::fixtures;
 use crate::harness::{T0, TestServer, fp, ok, pod, sha, start_with};
 use crate::receiver::Receiver;
 use custody_store::testing::TestDatabase;
@@ -69,8 +69,7 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
     let db = TestDatabase::sqlite();
     let srv = start_with(&db, delivering).await;
     let sink = Receiver::start(&[]).await;
-    fixtures::flow(&srv.member, "app", EMPTY_TEMPLATE).await;
-    fixtures::environment(&srv.member, "prod").await;
+    setup(&srv).await;
     let target = json!([{"type": "CDEVENTS", "webhook": sink.url}]);
     action(
         &srv,
@@ -84,16 +83,6 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
         "environments",
         json!({"name": "cd-env", "environments": ["prod"],
         "triggers": ["ON_STARTED_ARTIFACT"], "targets": target}),
-    )
-    .await;
-    fixtures::artifact(
-        &srv.member,
-        "app",
-        &fp("a1"),
-        "app:1",
-        &sha("c1"),
-        None,
-        None,
     )
     .await;
     fixtures::artifact(
@@ -117,7 +106,7 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
             .unwrap_or_default();
         fixtures::report(&srv.snapshotter, "prod", pods).await;
     }
-    let got = sink.wait_for(10).await;
+    let got = sink.wait_for(9).await;
     srv.stop().await;
     let mut kinds = Vec::new();
     for r in &got {
@@ -154,7 +143,6 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
         order,
         [
             "artifact.published",
-            "artifact.published",
             "service.deployed",
             "environment.modified",
             "service.upgraded",
@@ -171,16 +159,16 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
             .unwrap_or_default()
             .to_string()
     };
-    assert!(artifact(4).ends_with(&fp("b2")), "the upgrade runs app:2");
+    assert!(artifact(3).ends_with(&fp("b2")), "the upgrade runs app:2");
     assert!(
-        artifact(6).ends_with(&fp("a1")),
+        artifact(5).ends_with(&fp("a1")),
         "the rollback runs app:1 again"
     );
-    assert_eq!(kinds[2].1["id"], "prod/app");
-    assert_eq!(kinds[3].1["content"]["name"], "prod");
+    assert_eq!(kinds[1].1["id"], "prod/app");
+    assert_eq!(kinds[2].1["content"]["name"], "prod");
     assert_eq!(
         got.len(),
-        10,
+        9,
         "the only trigger does not limit a CDEvents target"
     );
 }
