@@ -176,4 +176,7 @@ pub trait ActionStore: Send + Sync {
         outcome: &DeliveryOutcome,
         at: Timestamp,
     ) -> Result<()>;
+    /// Forgets deliveries finished before `before` and the dispatched events
+    /// left without deliveries; how many rows went.
+    async fn prune_outbox(&self, before: Timestamp) -> Result<u64>;
 }

@@ -181,8 +181,10 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
     tracing::info!("Web UI: {public_url}/ (sign in with an API key)");
     tracing::info!("Custody server listening on {host} (database {url}, evidence in {vault_name})");
     let upkeep = maintenance::keep_statistics_fresh(store.clone());
+    let pruning = maintenance::keep_outbox_small(store.clone());
     let served = serve(listener, state, stop, config.shutdown_timeout).await;
     upkeep.abort();
+    pruning.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(served?)

@@ -234,6 +234,71 @@ async fn flow_events_are_delivered_for_the_watched_flows_only() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn compliance_changes_and_allow_listings_are_delivered() {
+    let db = TestDatabase::sqlite();
+    let srv = start_with(&db, delivering).await;
+    let hook = Receiver::start(&[]).await;
+    setup(&srv).await;
+    let triggers = [
+        "ON_NON_COMPLIANT_ENV",
+        "ON_COMPLIANT_ENV",
+        "ON_ALLOWED_ARTIFACT",
+    ];
+    env_action(&srv.member, "compliance", "WEBHOOK", &hook.url, &triggers).await;
+    let app = pod("p", "app:1", &fp("a1"), T0 as i64);
+    let unknown = pod("q", "nginx", &fp("e5"), T0 as i64);
+    fixtures::report(&srv.snapshotter, "prod", vec![app.clone()]).await;
+    fixtures::report(&srv.snapshotter, "prod", vec![app.clone(), unknown]).await;
+    fixtures::report(&srv.snapshotter, "prod", vec![app]).await;
+    let allow = json!({"artifact_fingerprint": fp("e5"), "artifact_name": "nginx", "description": "vendor"});
+    ok(srv.member.put("allowlists/acme/prod", allow).await, 201);
+    let got = hook.wait_for(3).await;
+    let seen: Vec<(&Value, &Value, &Value)> = got
+        .iter()
+        .map(|r| {
+            (
+                &r.body["event_type"],
+                &r.body["description"],
+                &r.body["snapshot"]["index"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                &json!("NON_COMPLIANT_ENV"),
+                &json!("Environment prod became non-compliant"),
+                &json!(2)
+            ),
+            (
+                &json!("COMPLIANT_ENV"),
+                &json!("Environment prod became compliant"),
+                &json!(3)
+            ),
+            (
+                &json!("ALLOWED_ARTIFACT"),
+                &json!("Artifact nginx was allow-listed in prod"),
+                &Value::Null
+            ),
+        ]
+    );
+    assert_eq!(got[0].body["snapshot"]["status"], "NON-COMPLIANT");
+    assert_eq!(got[2].body["artifact"]["fingerprint"], fp("e5"));
+    assert_eq!(
+        got[2].body["artifact"]["provenance"],
+        Value::Null,
+        "no flow knows it"
+    );
+    srv.stop().await;
+    assert_eq!(
+        hook.received().len(),
+        3,
+        "the first, compliant snapshot changed nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_receiver_gets_retries_with_growing_delays_until_it_answers() {
     let db = TestDatabase::sqlite();
     let srv = start_with(&db, delivering).await;

@@ -174,4 +174,19 @@ pub async fn actions_deliver_from_the_outbox_once(store: &dyn Store) {
     );
     assert!(!kept.is_failing());
     assert_eq!(store.actions(org.id).await.unwrap().len(), 2);
+
+    // Finished deliveries and their events are forgotten after a while.
+    assert_eq!(
+        store.prune_outbox(at(201.0)).await.unwrap(),
+        0,
+        "nothing finished before"
+    );
+    assert_eq!(store.prune_outbox(at(1000.0)).await.unwrap(), 2);
+    assert!(
+        store
+            .claim_events(at(2000.0), at(2060.0), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -264,4 +264,8 @@ impl ActionStore for SqlStore {
     ) -> Result<()> {
         super::outbox::finish_delivery(self, id, outcome, at).await
     }
+
+    async fn prune_outbox(&self, before: Timestamp) -> Result<u64> {
+        super::outbox::prune(self, before).await
+    }
 }

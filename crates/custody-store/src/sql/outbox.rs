@@ -4,7 +4,7 @@
 //! once the lease runs out; on PostgreSQL concurrent claims skip each other's
 //! rows (`FOR UPDATE SKIP LOCKED`), on SQLite the write lock serialises them.
 //! An event becomes deliveries exactly once: only the claim that marks it
-//! dispatched adds them.
+//! dispatched adds them. Finished rows are pruned after a while.
 
 use custody_core::Timestamp;
 use custody_core::ids::{
@@ -232,5 +232,23 @@ pub(super) async fn finish_delivery(
                 .await?
             }
         };
+    })
+}
+
+pub(super) async fn prune(store: &SqlStore, before: Timestamp) -> Result<u64> {
+    write_tx!(store, |tx| {
+        let deliveries =
+            sqlx::query("DELETE FROM deliveries WHERE done_at IS NOT NULL AND done_at < $1")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
+        let events = sqlx::query(
+            "DELETE FROM outbox_events WHERE dispatched_at IS NOT NULL AND dispatched_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = outbox_events.id)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        deliveries.rows_affected() + events.rows_affected()
     })
 }
