@@ -1,6 +1,6 @@
 //! Sending one delivery: the webhook URL checked again, its host resolved
 //! and every address checked, then a POST to the checked address only (no
-//! second lookup, no redirects followed), with the delivery's id in
+//! second lookup, no proxy, no redirects followed), with the delivery's id in
 //! `X-Custody-Delivery` (and a CDEvent's CloudEvents attributes as `ce-`
 //! headers: binary mode). A 2xx answer is a success; anything else is retried
 //! after a delay that doubles from attempt to attempt up to a cap, until the
@@ -15,7 +15,7 @@ use super::Backoff;
 use super::guard::WebhookGuard;
 
 /// How long one POST may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
+pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// POSTs a delivery's body; why it failed, if it did.
 pub async fn send(guard: &WebhookGuard, d: &DeliveryRow) -> Result<(), String> {
@@ -25,6 +25,7 @@ pub async fn send(guard: &WebhookGuard, d: &DeliveryRow) -> Result<(), String> {
     let client = reqwest::Client::builder()
         .resolve(&host, addr)
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
         .timeout(TIMEOUT)
         .build()
         .map_err(|e| format!("cannot make an HTTP client: {e}"))?;

@@ -21,6 +21,9 @@ const FORBIDDEN_NAMES: [&str; 4] = [
     "instance-data",
 ];
 
+/// How long resolving a webhook's host may take.
+const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A CIDR block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Block {
@@ -86,6 +89,12 @@ fn v6_refusal(a: Ipv6Addr) -> Option<&'static str> {
         0xfe80..=0xfebf => "a link-local address",
         0xff00..=0xffff => "a multicast address",
         0x0064 if s[1] == 0xff9b => "a NAT64 address",
+        0x2002 => {
+            let [a, b] = s[1].to_be_bytes();
+            let [c, d] = s[2].to_be_bytes();
+            return v4_refusal(Ipv4Addr::new(a, b, c, d))
+                .map(|_| "a 6to4 address of a refused IPv4 one");
+        }
         0x2001 if s[1] == 0x0db8 => "a documentation address",
         0 => "a reserved address",
         _ => return None,
@@ -173,8 +182,10 @@ impl WebhookGuard {
         let host = url.host_str().unwrap_or_default();
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let port = url.port_or_known_default().unwrap_or(443);
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
+        let lookup = tokio::net::lookup_host((bare, port));
+        let addrs: Vec<SocketAddr> = tokio::time::timeout(LOOKUP_TIMEOUT, lookup)
             .await
+            .map_err(|_| format!("cannot resolve webhook host '{host}' in time"))?
             .map_err(|e| format!("cannot resolve webhook host '{host}': {e}"))?
             .collect();
         if !self.hosts.contains(&bare.to_ascii_lowercase()) {
@@ -222,6 +233,8 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::1",
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(guard().check_address(ip).is_err(), "{ip} was allowed");

@@ -20,7 +20,7 @@ pub mod triggers;
 use std::time::Duration;
 
 use custody_core::Timestamp;
-use custody_store::DeliveryOutcome;
+use custody_store::{DeliveryOutcome, DeliveryRow};
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
@@ -57,10 +57,11 @@ impl Default for DeliverySettings {
     }
 }
 
-/// How long a claim lasts: longer than a POST may take.
-const LEASE_SECONDS: f64 = 60.0;
 /// Rows claimed at once.
-const BATCH: u32 = 20;
+const BATCH: u32 = 10;
+/// How long a claim lasts: longer than a batch of POSTs to one target may
+/// take, lookups included.
+const LEASE_SECONDS: f64 = BATCH as f64 * (deliver::TIMEOUT.as_secs_f64() + 5.0);
 
 /// Dispatches and delivers what is due now, once; what it did.
 async fn round(state: &AppState) -> Result<usize, String> {
@@ -81,24 +82,56 @@ async fn round(state: &AppState) -> Result<usize, String> {
         .claim_deliveries(now, lease, BATCH)
         .await
         .map_err(|e| e.to_string())?;
-    for d in &due {
-        let outcome = match deliver::send(&state.webhooks, d).await {
-            Ok(()) => DeliveryOutcome::Delivered,
-            Err(error) => {
-                tracing::info!(delivery = %d.public_id, %error, "a notification was not delivered");
-                state
-                    .delivery
-                    .backoff
-                    .after_failure(d.attempts, error, Timestamp::now())
-            }
-        };
-        state
-            .store
-            .finish_delivery(d.id, &outcome, Timestamp::now())
-            .await
-            .map_err(|e| e.to_string())?;
+    let claimed = due.len();
+    // Targets at once, each one's deliveries in order.
+    let mut by_target: Vec<Vec<DeliveryRow>> = Vec::new();
+    for d in due {
+        match by_target.iter_mut().find(|q| q[0].target_id == d.target_id) {
+            Some(queue) => queue.push(d),
+            None => by_target.push(vec![d]),
+        }
     }
-    Ok(events.len() + due.len())
+    let mut sending = tokio::task::JoinSet::new();
+    for queue in by_target {
+        let state = state.clone();
+        sending.spawn(async move {
+            for d in &queue {
+                deliver_one(&state, d).await?;
+            }
+            Ok::<(), String>(())
+        });
+    }
+    while let Some(done) = sending.join_next().await {
+        done.map_err(|e| e.to_string())??;
+    }
+    Ok(events.len() + claimed)
+}
+
+/// Sends one claimed delivery and records how it went.
+async fn deliver_one(state: &AppState, d: &DeliveryRow) -> Result<(), String> {
+    let outcome = match deliver::send(&state.webhooks, d).await {
+        Ok(()) => DeliveryOutcome::Delivered,
+        Err(error) => {
+            tracing::info!(delivery = %d.public_id, %error, "a notification was not delivered");
+            state
+                .delivery
+                .backoff
+                .after_failure(d.attempts, error, Timestamp::now())
+        }
+    };
+    let counted = match &outcome {
+        DeliveryOutcome::Delivered => "delivered",
+        DeliveryOutcome::Failed {
+            retry_at: Some(_), ..
+        } => "retried",
+        DeliveryOutcome::Failed { retry_at: None, .. } => "given_up",
+    };
+    state.metrics.notification(&d.kind, counted);
+    state
+        .store
+        .finish_delivery(d.id, &outcome, Timestamp::now())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Delivers notifications every poll (the first one poll after starting)
