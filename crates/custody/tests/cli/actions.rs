@@ -1,7 +1,8 @@
 //! `create|get|list|delete action` against a real server allowed to reach
 //! this machine (`CUSTODY_WEBHOOK_ALLOW`), which delivers a snapshot's
 //! started artifact to a local receiver; a server without the allow-list
-//! refuses the same webhook.
+//! refuses the same webhook; a notification not yet delivered when the
+//! server is killed is delivered by the next one.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -112,4 +113,90 @@ fn actions_are_created_listed_delivered_and_deleted_from_the_cli() {
         "{}",
         stderr(&refused)
     );
+}
+
+/// A receiver on this port, started only now, keeping each POSTed body.
+fn receiver_on(port: u16) -> Arc<Mutex<Vec<serde_json::Value>>> {
+    let bodies: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let kept = bodies.clone();
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind the port again");
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(move |body: axum::body::Bytes| {
+                kept.lock()
+                    .unwrap()
+                    .push(serde_json::from_slice(&body).unwrap_or_default());
+                async { "ok" }
+            });
+            axum::serve(listener, app).await.expect("serve");
+        });
+    });
+    bodies
+}
+
+#[test]
+fn a_notification_pending_when_the_server_is_killed_is_delivered_by_the_next() {
+    let mut server = Server::launch(Launch {
+        env: vec![("CUSTODY_WEBHOOK_ALLOW".into(), "127.0.0.1/32".into())],
+        ..Launch::default()
+    });
+    crate::harness::admin(&server.database_url(), &["create-org", "acme"]);
+    let token = key(&server, "member");
+    // A port nothing listens on yet: the first attempt is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hook = format!("http://127.0.0.1:{port}/hook");
+    let run = |server: &Server, args: &[&str]| server.run("acme", &token, args, &[]);
+    ok(run(
+        &server,
+        &["create", "environment", "prod", "--type", "server"],
+    ));
+    ok(run(
+        &server,
+        &[
+            "create",
+            "action",
+            "prod-hook",
+            "--environments",
+            "prod",
+            "--triggers",
+            "ON_STARTED_ARTIFACT",
+            "--webhook-url",
+            &hook,
+        ],
+    ));
+    std::fs::write(server.dir.join("app.bin"), "the app").unwrap();
+    ok(run(
+        &server,
+        &[
+            "snapshot", "path", "prod", "--path", "app.bin", "--name", "app",
+        ],
+    ));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let doc = ok(run(&server, &["get", "action", "1", "--output", "json"]));
+        if !doc.contains("\"last_failure_at\": null") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no attempt was made: {doc}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server.kill_and_restart();
+    let bodies = receiver_on(port);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while bodies.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the next server did not deliver");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let got = bodies.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["event_type"], "STARTED_ARTIFACT");
+    let doc = ok(run(&server, &["get", "action", "1", "--output", "json"]));
+    assert!(doc.contains("\"is_failing\": false"), "{doc}");
 }
