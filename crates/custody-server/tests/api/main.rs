@@ -2,6 +2,8 @@
 //! over a throwaway database, driven through `custody-client` as the CLI
 //! drives it. Run with `cargo test -p custody-server --test api`.
 
+mod action_delivery;
+mod action_input;
 mod actions;
 mod artifacts;
 mod auth;
