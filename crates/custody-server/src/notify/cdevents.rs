@@ -3,9 +3,11 @@
 //! name without its tag or digest — as `service.deployed` (a service began
 //! running), `service.upgraded` (it runs a version new to the environment),
 //! `service.rolledback` (it runs a version that ran there before) and
-//! `service.removed` (it stopped), with one `environment.modified`; and
-//! `artifact.published` when an artifact is reported to a flow. They are sent
-//! as CloudEvents in binary mode ([`super::deliver`]).
+//! `service.removed` (it stopped), with one `environment.modified`;
+//! `artifact.published` when an artifact is reported to a flow; and
+//! `testsuiterun.finished` (passed or failed, the flow as its environment)
+//! when JUnit results are attested. They are sent as CloudEvents in binary
+//! mode ([`super::deliver`]).
 
 use std::collections::BTreeMap;
 
@@ -95,6 +97,36 @@ pub async fn of(state: &AppState, e: &OutboxEvent) -> ApiResult<Vec<CdEvent>> {
                 scope: Scope::Flows,
                 name: flow.clone(),
                 body: event("artifact.published", &source, at, subject),
+            }])
+        }
+        ("attestation", _, Some(flow), _) => {
+            let Some(row) = state
+                .store
+                .attestation(e.reference.as_deref().unwrap_or_default())
+                .await?
+            else {
+                return Ok(Vec::new());
+            };
+            if row.kind != "junit" {
+                return Ok(Vec::new());
+            }
+            let trail = e.trail_name.as_deref().unwrap_or_default();
+            let source = state.trail_url(&org.name, flow, trail);
+            let outcome = if row.is_compliant != 0 {
+                "pass"
+            } else {
+                "fail"
+            };
+            let subject = json!({"id": format!("{flow}/{trail}/{}", row.name), "source": source,
+            "type": "testSuiteRun", "content": {
+                "outcome": outcome,
+                "environment": {"id": flow, "source": state.flow_url(&org.name, flow)},
+                "testSuite": {"id": row.name, "name": row.name},
+            }});
+            Ok(vec![CdEvent {
+                scope: Scope::Flows,
+                name: flow.clone(),
+                body: event("testsuiterun.finished", &source, at, subject),
             }])
         }
         _ => Ok(Vec::new()),

@@ -1,6 +1,6 @@
 //! CDEvents conformance: every CDEvent the server sends to a `CDEVENTS`
-//! target — from artifact reports and from snapshots that deploy, upgrade,
-//! roll back and remove a service — validates against the official CDEvents
+//! target — from artifact reports, JUnit attestations and snapshots that
+//! deploy, upgrade, roll back and remove a service — validates against the official CDEvents
 //! 0.4.1 JSON schemas vendored in `tests/data/cdevents/` (formats checked),
 //! and arrives as a CloudEvent in binary mode whose `ce-` headers are the
 //! event's context.
@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use jsonschema::{Retrieve, Uri};
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::actions::{delivering, setup};
@@ -95,6 +96,22 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
         None,
     )
     .await;
+    let trail = Some(json!({"name": "t1"}));
+    ok(
+        srv.member
+            .form(Method::PUT, "trails/acme/app", trail, &[])
+            .await,
+        201,
+    );
+    for (name, failures) in [("unit", 0), ("e2e", 2)] {
+        let results = json!([{"name": "suite", "tests": 3, "failures": failures, "errors": 0}]);
+        let data = json!({"attestation_name": name, "junit_results": results});
+        let path = "attestations/acme/app/trail/t1/junit";
+        ok(
+            srv.member.form(Method::POST, path, Some(data), &[]).await,
+            201,
+        );
+    }
     for running in [
         Some(("app:1", "a1")),
         Some(("app:2", "b2")),
@@ -106,7 +123,7 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
             .unwrap_or_default();
         fixtures::report(&srv.snapshotter, "prod", pods).await;
     }
-    let got = sink.wait_for(9).await;
+    let got = sink.wait_for(11).await;
     srv.stop().await;
     let mut kinds = Vec::new();
     for r in &got {
@@ -139,9 +156,21 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
             .trim_end_matches(".0.2.0")
             .to_string()
     };
-    let (published, env): (Vec<_>, Vec<_>) =
-        kinds.iter().partition(|k| name(k) == "artifact.published");
-    assert_eq!(published.len(), 1);
+    let (published, env): (Vec<_>, Vec<_>) = kinds
+        .iter()
+        .partition(|k| k.1["type"] != "service" && k.1["type"] != "environment");
+    let from_flow: Vec<(String, &Value)> = published
+        .iter()
+        .map(|k| (name(k), &k.1["content"]["outcome"]))
+        .collect();
+    assert_eq!(
+        from_flow,
+        [
+            ("artifact.published".to_string(), &Value::Null),
+            ("testsuiterun.finished".to_string(), &json!("pass")),
+            ("testsuiterun.finished".to_string(), &json!("fail")),
+        ]
+    );
     let order: Vec<String> = env.iter().map(|k| name(k)).collect();
     assert_eq!(
         order,
@@ -171,7 +200,7 @@ async fn every_cdevent_sent_validates_against_the_official_schemas() {
     assert_eq!(env[1].1["content"]["name"], "prod");
     assert_eq!(
         got.len(),
-        9,
+        11,
         "the only trigger does not limit a CDEvents target"
     );
 }
