@@ -107,7 +107,7 @@ try {
   check(diffText.includes("runner:16d9990"), "diff shows the new runner version");
   await audit(page, "diff", await page.reload());
 
-  for (const [name, path, heading] of [["policies", "/cyber-dojo/policies", "Policies"], ["attestation-types", "/cyber-dojo/attestation-types", "Attestation types"]]) {
+  for (const [name, path, heading] of [["policies", "/cyber-dojo/policies", "Policies"], ["attestation-types", "/cyber-dojo/attestation-types", "Attestation types"], ["actions", "/cyber-dojo/actions", "Actions"]]) {
     const r = await page.goto(base + path);
     check((await page.textContent("h1")) === heading, `${name} page`);
     await audit(page, name, r);

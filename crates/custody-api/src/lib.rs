@@ -2,6 +2,7 @@
 //! documents, with Kosli's field names. Shared by the server (which produces them)
 //! and the client (which reads them), so both sides agree by construction.
 
+mod actions;
 mod artifacts;
 mod catalog;
 mod compliance;
@@ -15,6 +16,7 @@ mod orgs;
 mod repos;
 mod snapshots;
 
+pub use actions::*;
 pub use artifacts::*;
 pub use catalog::*;
 pub use compliance::*;

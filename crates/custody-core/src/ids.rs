@@ -58,4 +58,12 @@ ids! {
     ControlId;
     /// A repo seen in pipelines' reports.
     RepoId;
+    /// An action (a notification rule).
+    ActionId;
+    /// One place an action sends its notifications.
+    ActionTargetId;
+    /// A fact waiting in the outbox to be turned into deliveries.
+    OutboxEventId;
+    /// One notification for one target.
+    DeliveryId;
 }

@@ -16,6 +16,7 @@ pub enum NameKind {
     Policy,
     AttestationType,
     Control,
+    Action,
 }
 
 impl NameKind {
@@ -31,6 +32,7 @@ impl NameKind {
             NameKind::Policy => "policy",
             NameKind::AttestationType => "attestation type",
             NameKind::Control => "control",
+            NameKind::Action => "action",
         }
     }
 
@@ -46,6 +48,7 @@ impl NameKind {
                 NameKind::Environment => matches!(c, '-' | '_' | '.'),
                 NameKind::Attestation => matches!(c, '-' | '_' | ','),
                 NameKind::TemplateArtifact => matches!(c, '-' | '_'),
+                NameKind::Action => matches!(c, '-' | '_' | '.' | '~' | '/'),
             }
     }
 
@@ -59,6 +62,7 @@ impl NameKind {
             NameKind::Environment => "^[a-zA-Z0-9][a-zA-Z0-9._-]*$",
             NameKind::Attestation => "^[a-zA-Z0-9][a-zA-Z0-9_,-]*$",
             NameKind::TemplateArtifact => "^[a-zA-Z0-9][a-zA-Z0-9_-]*$",
+            NameKind::Action => "^[a-zA-Z0-9][a-zA-Z0-9._~/-]*$",
         }
     }
 }

@@ -15,6 +15,7 @@ mod idempotency;
 mod lifecycle;
 mod lookup;
 pub mod maintenance;
+pub mod notify;
 mod public_id;
 mod routes;
 pub mod settings;

@@ -11,14 +11,25 @@ use tokio::net::TcpListener;
 use crate::routes::router;
 use crate::state::AppState;
 
+/// A task stopped when this is dropped, however serving ends.
+struct StopOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Serves the API and web UI on `listener` until `shutdown` completes, then
-/// waits at most `grace` for the requests in flight.
+/// waits at most `grace` for the requests in flight; delivers actions'
+/// notifications meanwhile.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
+    let _notifications = StopOnDrop(crate::notify::deliver_notifications(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let (stopping, stop_seen) = tokio::sync::oneshot::channel::<()>();
     let watch = async move {

@@ -1,5 +1,5 @@
 //! What every handler shares: the store, the evidence vault, the rule sandbox,
-//! the clock, the limits and the metrics.
+//! the clock, the limits, the metrics and where notifications may go.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +9,8 @@ use custody_store::Store;
 use ed25519_dalek::SigningKey;
 
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
+use crate::notify::DeliverySettings;
+use crate::notify::guard::WebhookGuard;
 use crate::telemetry::Metrics;
 use crate::throttle::{AuthLimit, AuthThrottle};
 
@@ -58,6 +60,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Whether each request is logged (the demo loader's replay is not).
     pub log_requests: bool,
+    /// Where actions' webhooks may go.
+    pub webhooks: Arc<WebhookGuard>,
+    /// How often notifications are delivered and how failures are retried.
+    pub delivery: DeliverySettings,
 }
 
 impl AppState {
@@ -84,6 +90,8 @@ impl AppState {
             public_url: Arc::from(""),
             metrics: Arc::new(Metrics::default()),
             log_requests: true,
+            webhooks: Arc::new(WebhookGuard::default()),
+            delivery: DeliverySettings::default(),
         }
     }
 
@@ -116,6 +124,18 @@ impl AppState {
     /// The same state, serving without a log line per request.
     pub fn without_request_log(mut self) -> Self {
         self.log_requests = false;
+        self
+    }
+
+    /// The same state sending webhooks where this guard allows.
+    pub fn with_webhooks(mut self, guard: WebhookGuard) -> Self {
+        self.webhooks = Arc::new(guard);
+        self
+    }
+
+    /// The same state delivering notifications with these settings.
+    pub fn with_delivery(mut self, settings: DeliverySettings) -> Self {
+        self.delivery = settings;
         self
     }
 

@@ -7,6 +7,7 @@
 //! a snapshot is the set of runs open at its index, so storage grows with changes,
 //! not with the number of reports.
 
+mod actions;
 #[cfg(feature = "testing")]
 pub mod contract;
 mod controls;
@@ -30,6 +31,7 @@ use custody_core::report::RunningArtifact;
 use custody_core::{EnvironmentType, Role};
 use custody_core::{Fingerprint, HexPrefix};
 
+pub use actions::*;
 pub use controls::*;
 pub use model::*;
 pub use policies::*;
@@ -97,6 +99,7 @@ pub trait Store:
     + ControlStore
     + IdempotencyStore
     + LedgerStore
+    + ActionStore
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -59,6 +59,11 @@ pub struct ServerArgs {
     /// Seconds that requests in flight may run on after SIGTERM. Default: 30.
     #[arg(long, env = "CUSTODY_SHUTDOWN_TIMEOUT")]
     shutdown_timeout: Option<u64>,
+    /// CIDRs and host names (comma-separated) that actions' webhooks may
+    /// reach although they are not public addresses: loopback, private,
+    /// link-local, … are refused otherwise. For tests and private deployments.
+    #[arg(long, env = "CUSTODY_WEBHOOK_ALLOW", value_delimiter = ',')]
+    webhook_allow: Option<Vec<String>>,
     /// Load the cyber-dojo demo organization (once) before serving.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     demo: Option<bool>,
@@ -83,6 +88,7 @@ impl ServerArgs {
             log_format: self.log_format,
             shutdown_timeout: self.shutdown_timeout,
             demo: self.demo,
+            webhook_allow: self.webhook_allow,
         };
         ServerConfig::from_layer(given.over(file))
     }
@@ -145,7 +151,8 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
     })?;
     let state = AppState::new(store.clone())
         .with_evidence(vault, config.max_evidence_bytes)
-        .with_signing_key(key);
+        .with_signing_key(key)
+        .with_webhooks(config.webhooks.clone());
     let stop = shutdown_signal();
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
@@ -174,8 +181,10 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
     tracing::info!("Web UI: {public_url}/ (sign in with an API key)");
     tracing::info!("Custody server listening on {host} (database {url}, evidence in {vault_name})");
     let upkeep = maintenance::keep_statistics_fresh(store.clone());
+    let pruning = maintenance::keep_outbox_small(store.clone());
     let served = serve(listener, state, stop, config.shutdown_timeout).await;
     upkeep.abort();
+    pruning.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(served?)

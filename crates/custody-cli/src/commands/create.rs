@@ -28,6 +28,8 @@ pub enum Create {
     Policy(super::policies::CreatePolicy),
     /// Create a control (beta).
     Control(super::controls::CreateControl),
+    /// Create or update an action (notifications to webhooks and Slack).
+    Action(super::actions::CreateAction),
 }
 
 impl Create {
@@ -40,6 +42,7 @@ impl Create {
             Create::AttestationType(c) => c.run(ctx).await,
             Create::Control(c) => c.run(ctx).await,
             Create::Policy(c) => c.run(ctx).await,
+            Create::Action(c) => c.run(ctx).await,
         }
     }
 }

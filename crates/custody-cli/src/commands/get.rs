@@ -42,6 +42,8 @@ pub enum Get {
     Repo(super::repos::GetRepo),
     /// A control (beta).
     Control(super::controls::GetControl),
+    /// An action, by number.
+    Action(super::actions::GetAction),
 }
 
 #[derive(Debug, Args)]
@@ -236,6 +238,7 @@ impl Get {
             Get::ApiKey(c) => c.run(ctx).await,
             Get::Attestation(c) => c.run(ctx).await,
             Get::AttestationType(c) => c.run(ctx).await,
+            Get::Action(c) => c.run(ctx).await,
             Get::Policy(c) => c.run(ctx).await,
             Get::DefaultOrg(c) => c.run(ctx).await,
             Get::Repo(c) => c.run(ctx).await,

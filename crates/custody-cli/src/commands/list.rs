@@ -38,6 +38,9 @@ pub enum List {
     /// Controls (beta), by identifier.
     #[command(visible_alias = "control")]
     Controls(super::controls::ListControls),
+    /// Actions (notifications), by number.
+    #[command(visible_alias = "action")]
+    Actions(super::actions::ListActions),
 }
 
 /// `--page` and `--page-limit`; paging is only asked for when one is given.
@@ -302,6 +305,7 @@ impl List {
             List::Policies(c) => c.run(ctx).await,
             List::Repos(c) => c.run(ctx).await,
             List::Controls(c) => c.run(ctx).await,
+            List::Actions(c) => c.run(ctx).await,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! the request and rendering helpers of [`Ctx`](crate::Ctx) and `render`.
 
 mod accounts;
+mod actions;
 mod archive;
 mod assert;
 pub(crate) mod attest;
@@ -104,7 +105,7 @@ pub enum Command {
     /// Update a service account or the default organization.
     #[command(subcommand)]
     Update(update::Update),
-    /// Delete service accounts or API keys.
+    /// Delete service accounts, API keys or actions.
     #[command(subcommand, visible_aliases = ["rm", "remove"])]
     Delete(accounts::Delete),
     /// Rotate API keys.

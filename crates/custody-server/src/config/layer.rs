@@ -24,6 +24,8 @@ pub struct Layer {
     pub log_format: Option<String>,
     pub shutdown_timeout: Option<u64>,
     pub demo: Option<bool>,
+    /// CIDRs and host names webhooks may reach although not public.
+    pub webhook_allow: Option<Vec<String>>,
 }
 
 impl Layer {
@@ -58,6 +60,7 @@ impl Layer {
             log_format: self.log_format.or(lower.log_format),
             shutdown_timeout: self.shutdown_timeout.or(lower.shutdown_timeout),
             demo: self.demo.or(lower.demo),
+            webhook_allow: self.webhook_allow.or(lower.webhook_allow),
         }
     }
 }

@@ -16,6 +16,7 @@ pub use secret::DatabaseUrl;
 
 use crate::body::MAX_BODY_BYTES;
 use crate::evidence::DEFAULT_MAX_EVIDENCE_BYTES;
+use crate::notify::guard::WebhookGuard;
 use crate::settings::{DEFAULT_BIND, default_database_url, evidence_dir_for, signing_key_path_for};
 
 /// A setting that cannot be used, said so that it can be fixed.
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// Load the demo organization before serving.
     pub demo: bool,
+    /// Where actions' webhooks may go besides public addresses.
+    pub webhooks: WebhookGuard,
 }
 
 impl ServerConfig {
@@ -124,6 +127,8 @@ impl ServerConfig {
             log_format,
             shutdown_timeout: Duration::from_secs(seconds),
             demo: layer.demo.unwrap_or(false),
+            webhooks: WebhookGuard::allowing(&layer.webhook_allow.unwrap_or_default())
+                .map_err(ConfigError)?,
         })
     }
 }

@@ -32,6 +32,7 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
         (name = "metrics", description = "Delivery metrics (DORA) from what actually ran"),
         (name = "organizations", description = "The organization, its beta switch and the caller's default org"),
         (name = "service accounts", description = "Service accounts and API keys"),
+        (name = "actions", description = "Actions: notifications of environment and flow events to Slack and webhooks"),
         (name = "log", description = "The tamper-evident log of every fact: checkpoints, entries and proofs"),
     )
 )]

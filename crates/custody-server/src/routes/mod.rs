@@ -1,6 +1,8 @@
 //! The Kosli API v2 routes, one module per resource.
 
 pub(crate) mod accounts;
+pub(crate) mod action_input;
+pub(crate) mod actions;
 pub(crate) mod api_doc;
 pub(crate) mod artifacts;
 pub(crate) mod asserts;
@@ -125,6 +127,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ledger::inclusion))
         .routes(routes!(ledger::consistency))
         .routes(routes!(ledger::unlogged))
+        .routes(routes!(actions::put_environments))
+        .routes(routes!(actions::put_flows))
+        .routes(routes!(actions::list))
+        .routes(routes!(actions::get, actions::delete))
         .split_for_parts()
 }
 

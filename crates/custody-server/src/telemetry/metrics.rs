@@ -1,7 +1,8 @@
 //! The Prometheus metrics served at `/metrics`, in the OpenMetrics text format:
 //! requests and their latency per route template, what was taken in (reports
 //! and the snapshots they made per environment type, attestations per kind,
-//! evidence bytes) and the database pool's use. Labels are route templates and
+//! evidence bytes), notifications sent per target type and outcome, and the
+//! database pool's use. Labels are route templates and
 //! fixed vocabularies only, never names users choose, so the number of series
 //! stays bounded whatever an org stores.
 
@@ -43,6 +44,12 @@ struct AttestationKind {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Notification {
+    target: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolState {
     state: &'static str,
 }
@@ -63,6 +70,7 @@ pub struct Metrics {
     snapshots: Family<EnvironmentKind, Counter>,
     attestations: Family<AttestationKind, Counter>,
     evidence_bytes: Counter,
+    notifications: Family<Notification, Counter>,
     pool: Family<PoolState, Gauge<i64, AtomicI64>>,
 }
 
@@ -105,6 +113,12 @@ impl Default for Metrics {
             "Bytes of attachments put in the evidence vault (a file sent twice counts twice; it is kept once)",
             evidence_bytes.clone(),
         );
+        let notifications = Family::<Notification, Counter>::default();
+        registry.register(
+            "notifications",
+            "Attempts to deliver actions' notifications, by target type and outcome (delivered, retried, given_up)",
+            notifications.clone(),
+        );
         let pool = Family::<PoolState, Gauge<i64, AtomicI64>>::default();
         registry.register(
             "database_connections",
@@ -119,6 +133,7 @@ impl Default for Metrics {
             snapshots,
             attestations,
             evidence_bytes,
+            notifications,
             pool,
         }
     }
@@ -161,6 +176,20 @@ impl Metrics {
     /// Counts bytes put in the evidence vault.
     pub fn evidence(&self, bytes: usize) {
         self.evidence_bytes.inc_by(bytes as u64);
+    }
+
+    /// Counts one delivery attempt to a target of this type (`SLACK`,
+    /// `WEBHOOK`, `CDEVENTS`; anything else counts as `other`).
+    pub fn notification(&self, target: &str, outcome: &'static str) {
+        let target = match target {
+            "SLACK" => "SLACK",
+            "WEBHOOK" => "WEBHOOK",
+            "CDEVENTS" => "CDEVENTS",
+            _ => "other",
+        };
+        self.notifications
+            .get_or_create(&Notification { target, outcome })
+            .inc();
     }
 
     /// The metrics as OpenMetrics text, with the pool's use as of now.
@@ -211,12 +240,16 @@ mod tests {
         m.report("K8S", false);
         m.attestation("junit");
         m.evidence(1500);
+        m.notification("SLACK", "retried");
+        m.notification("x", "delivered");
         let text = m.render(pool());
         for line in [
             r#"custody_reports_total{environment_type="K8S"} 2"#,
             r#"custody_snapshots_created_total{environment_type="K8S"} 1"#,
             r#"custody_attestations_total{attestation_type="junit"} 1"#,
             "custody_evidence_stored_bytes_total 1500",
+            r#"custody_notifications_total{target="SLACK",outcome="retried"} 1"#,
+            r#"custody_notifications_total{target="other",outcome="delivered"} 1"#,
             r#"custody_database_connections{state="in_use"} 2"#,
             r#"custody_database_connections{state="max"} 10"#,
         ] {

@@ -5,6 +5,7 @@
 //! rendered with askama templates from `templates/`, styled by one stylesheet
 //! served from the binary.
 
+mod actions;
 mod artifacts;
 mod attestations;
 mod audit;
@@ -85,6 +86,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{org}/search", get(artifacts::search))
         .route("/{org}/policies", get(catalog::policies))
         .route("/{org}/attestation-types", get(catalog::attestation_types))
+        .route("/{org}/actions", get(actions::list))
         .route("/{org}/settings", get(settings::settings))
 }
 

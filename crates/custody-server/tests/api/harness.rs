@@ -321,6 +321,15 @@ impl TestServer {
     /// A second server process on the same database (its own store and
     /// connection pool), answering to the same keys.
     pub async fn beside(&self, db: &TestDatabase) -> TestServer {
+        self.beside_with(db, |state| state).await
+    }
+
+    /// [`TestServer::beside`], with the server's state changed by `configure`.
+    pub async fn beside_with(
+        &self,
+        db: &TestDatabase,
+        configure: impl FnOnce(AppState) -> AppState,
+    ) -> TestServer {
         let store = open_store(&db.url).await.expect("open the test database");
         let keys = [
             &self.reader,
@@ -332,7 +341,7 @@ impl TestServer {
         .iter()
         .map(|api| api.token.clone().expect("a key"))
         .collect();
-        serve(store, keys, |state| state).await
+        serve(store, keys, configure).await
     }
 
     /// A client with any key.

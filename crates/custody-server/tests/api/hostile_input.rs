@@ -200,11 +200,26 @@ async fn answers(srv: &TestServer) -> Vec<(String, u16, String)> {
                 )
                 .await,
             ),
+            // A webhook of this machine is refused, so no action is made
+            // whatever the other fields are: nothing is ever sent.
+            (
+                "action name",
+                action(m, &text, "ON_STARTED_ARTIFACT", "http://127.0.0.1:9/").await,
+            ),
+            (
+                "action trigger",
+                action(m, "a1", &text, "http://127.0.0.1:9/").await,
+            ),
+            (
+                "action webhook",
+                action(m, "a1", "ON_STARTED_ARTIFACT", &text).await,
+            ),
         ];
         // URIs are bounded by HTTP itself: the long strings go in bodies only.
         if text.len() <= 4096 {
             tried.extend([
                 ("flow path", m.get(&format!("flows/acme/{text}")).await),
+                ("action path", m.get(&format!("actions/acme/{text}")).await),
                 ("trail path", m.get(&format!("trails/acme/f1/{text}")).await),
                 (
                     "search path",
@@ -284,6 +299,12 @@ async fn custom_type(api: &Api, data: Value) -> Reply {
 }
 
 /// What a reader sees of the org afterwards (names and counts, not times).
+async fn action(api: &Api, name: &str, trigger: &str, webhook: &str) -> Reply {
+    let body = json!({"name": name, "environments": ["e1"], "triggers": [trigger],
+        "targets": [{"type": "WEBHOOK", "webhook": webhook}]});
+    api.put("actions/acme/environments", body).await
+}
+
 async fn contents(api: &Api) -> Value {
     let names = |list: Value| -> Vec<String> {
         list.as_array()
@@ -300,6 +321,7 @@ async fn contents(api: &Api) -> Value {
         "policies": names(api.json("policies/acme").await),
         "types": names(api.json("custom-attestation-types/acme").await),
         "trails": api.json("trails/acme/f1").await.as_array().map_or(0, Vec::len),
+        "actions": api.json("actions/acme").await,
     })
 }
 
@@ -331,6 +353,7 @@ async fn both_backends_accept_and_refuse_the_same_hostile_inputs() {
         .collect();
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     assert_eq!(sqlite_contents, postgres_contents);
+    assert_eq!(sqlite_contents["actions"], json!([]), "no action was made");
     let refused = on_sqlite.iter().filter(|a| a.1 >= 400).count();
     assert!(refused > 100, "most hostile inputs are refused ({refused})");
 }

@@ -2,10 +2,14 @@
 //! over a throwaway database, driven through `custody-client` as the CLI
 //! drives it. Run with `cargo test -p custody-server --test api`.
 
+mod action_delivery;
+mod action_input;
+mod actions;
 mod artifacts;
 mod auth;
 mod backends;
 mod bad_input;
+mod cdevents;
 mod concurrency;
 mod controls;
 mod custom_types;
@@ -24,6 +28,7 @@ mod operations;
 mod org_admin;
 mod paging;
 mod policies;
+mod receiver;
 mod role_matrix;
 mod snapshots;
 mod time_travel;

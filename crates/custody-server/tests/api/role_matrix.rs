@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::fixtures::{self, EMPTY_TEMPLATE};
 use crate::harness::{Api, TestServer, fp, ok, pod, sha, start_with};
+use custody_server::notify::DeliverySettings;
 use custody_server::throttle::AuthLimit;
 use custody_store::testing::TestDatabase;
 
@@ -355,7 +356,26 @@ fn routes() -> Vec<(Method, String, Body, Role)> {
         r(M::GET, "controls/acme/c1/versions", Body::None, Reader),
         r(M::GET, "controls/acme/c1/decisions", Body::None, Reader),
         r(M::GET, "controls/acme/c1/coverage", Body::None, Reader),
+        r(M::PUT, "actions/acme/environments", j(env_action()), Member),
+        r(
+            M::PUT,
+            "actions/acme/flows",
+            j(
+                json!({"name": "trails", "flows": ["f1"], "triggers": ["ON_STARTED_TRAIL"],
+                "targets": [{"type": "SLACK", "webhook": "https://hooks.example.com/x"}]}),
+            ),
+            Member,
+        ),
+        r(M::GET, "actions/acme", Body::None, Reader),
+        r(M::GET, "actions/acme/1", Body::None, Reader),
+        r(M::DELETE, "actions/acme/1", Body::None, Member),
     ]
+}
+
+/// An action over `e1` (never delivered: the matrix's server does not poll).
+fn env_action() -> Value {
+    json!({"name": "e1-hook", "environments": ["e1"], "triggers": ["ON_STARTED_ARTIFACT"],
+        "targets": [{"type": "WEBHOOK", "webhook": "https://hooks.example.com/x"}]})
 }
 
 /// What the routes act on.
@@ -384,6 +404,7 @@ async fn furnish(srv: &TestServer) -> String {
         .await,
         201,
     );
+    ok(m.put("actions/acme/environments", env_action()).await, 201);
     fixtures::artifact(m, "f1", &fp("a1"), "app:1", &sha("c1"), Some("t1"), None).await;
     fixtures::report(
         &srv.snapshotter,
@@ -479,7 +500,15 @@ async fn every_route_admits_exactly_its_roles() {
         burst: 1_000,
         per_second: 1.0,
     };
-    let srv = start_with(&db, |state| state.with_auth_limit(generous)).await;
+    let srv = start_with(&db, |state| {
+        state
+            .with_auth_limit(generous)
+            .with_delivery(DeliverySettings {
+                poll: std::time::Duration::from_secs(86_400),
+                ..DeliverySettings::default()
+            })
+    })
+    .await;
     let revoked = furnish(&srv).await;
     let below: Vec<(&str, Api, Option<Role>)> = vec![
         ("no key", srv.anonymous.clone(), None),

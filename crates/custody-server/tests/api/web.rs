@@ -544,3 +544,31 @@ async fn artifact_documents_link_their_page() {
         .await;
     assert_eq!(doc["html_url"], format!("/acme/flows/app/artifacts/{fp}"));
 }
+
+#[tokio::test]
+async fn the_actions_page_lists_what_each_action_watches_and_its_targets() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    crate::fixtures::environment(&ts.member, "prod").await;
+    let body = serde_json::json!({"name": "prod-alerts", "environments": ["prod"],
+        "triggers": ["ON_NON_COMPLIANT_ENV", "ON_COMPLIANT_ENV"],
+        "targets": [{"type": "SLACK", "webhook": "https://hooks.slack.com/services/T0/B0/secret"}]});
+    crate::harness::ok(ts.member.put("actions/acme/environments", body).await, 201);
+    let cookie = session(&ts, "reader").await;
+    let (status, _, html) = page(&format!("{}/acme/actions", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    for part in [
+        "#1 prod-alerts",
+        r#"<a href="/acme/environments/prod">prod</a>"#,
+        "ON_NON_COMPLIANT_ENV, ON_COMPLIANT_ENV",
+        "<td>SLACK</td><td>hooks.slack.com</td>",
+        r#"<span class="badge ok">OK</span>"#,
+        r#"<a href="/acme/actions">Actions</a>"#,
+    ] {
+        assert!(html.contains(part), "{part} is missing: {html}");
+    }
+    assert!(
+        !html.contains("secret"),
+        "a Slack webhook's secret is not shown"
+    );
+}

@@ -2,6 +2,7 @@
 //! each backend's tests run them against a fresh database. Each function panics
 //! with a message naming the broken promise.
 
+mod actions;
 mod artifacts;
 mod attestation_types;
 mod controls;
@@ -23,6 +24,7 @@ use serde_json::json;
 
 use crate::Store;
 
+pub use actions::actions_deliver_from_the_outbox_once;
 pub use artifacts::artifacts_and_attestations;
 pub use attestation_types::attestation_types_are_versioned;
 pub use controls::controls_are_versioned_archived_and_decided;
@@ -54,6 +56,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     policies_attach_and_allow(store.as_ref()).await;
     environments_archive_rename_and_join(store.as_ref()).await;
     idempotency_keys_replay_the_first_answer(store.as_ref()).await;
+    actions_deliver_from_the_outbox_once(store.as_ref()).await;
     concurrent_reports_get_contiguous_indexes(store.clone()).await;
     every_fact_is_logged_and_reads_back(store.as_ref()).await;
 }

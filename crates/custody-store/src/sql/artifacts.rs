@@ -9,6 +9,7 @@ use custody_core::ledger::facts::Fact;
 
 use super::ledger::{Owner, append};
 use super::ledger_records::{ArtifactFields, DeploymentFields, attestation_record};
+use super::outbox::{self, Pending};
 use super::writes::write_tx;
 use super::{Arg, Filters, SqlStore, attestation_lookup, ints, repos, texts};
 use crate::{
@@ -115,6 +116,14 @@ impl ArtifactStore for SqlStore {
                 Fact::Record(fields.record()),
             )
             .await?;
+            let fact = Pending {
+                kind: "artifact",
+                flow_id: Some(a.flow_id),
+                trail_id: a.trail_id,
+                reference: Some(a.fingerprint.as_str()),
+                ..Pending::default()
+            };
+            outbox::push(&mut tx, fact, a.created_at).await?;
             id
         })
     }
@@ -224,6 +233,14 @@ impl ArtifactStore for SqlStore {
                 Fact::Record(attestation_record(&row)),
             )
             .await?;
+            let fact = Pending {
+                kind: "attestation",
+                flow_id: Some(a.flow_id),
+                trail_id: a.trail_id,
+                reference: Some(&a.public_id),
+                ..Pending::default()
+            };
+            outbox::push(&mut tx, fact, a.created_at).await?;
         })
     }
 

@@ -9,6 +9,7 @@ use custody_core::ledger::facts::{Fact, digest};
 use serde_json::json;
 
 use super::ledger::{Owner, append};
+use super::outbox::{self, Pending};
 use super::writes::write_tx;
 use super::{Arg, Filters, SqlStore, flow_names, ints, repos};
 use crate::{FlowRow, FlowStore, FlowUpsert, Page, Result, TrailEventRow, TrailRow, TrailUpsert};
@@ -205,6 +206,15 @@ impl FlowStore for SqlStore {
             } else {
                 "trail_updated"
             };
+            if created {
+                let fact = Pending {
+                    kind: "trail",
+                    flow_id: Some(flow_id),
+                    trail_id: Some(id),
+                    ..Pending::default()
+                };
+                outbox::push(&mut tx, fact, at).await?;
+            }
             sqlx::query(
                 "INSERT INTO trail_events (trail_id, kind, created_at) VALUES ($1, $2, $3)",
             )

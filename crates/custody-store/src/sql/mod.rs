@@ -3,6 +3,7 @@
 //! placeholders, `RETURNING`, `ON CONFLICT`); only the schema migrations and a
 //! few connection settings differ per database.
 
+mod actions;
 mod artifacts;
 mod attestation_list;
 mod attestation_lookup;
@@ -17,6 +18,7 @@ mod idempotency;
 mod ledger;
 mod ledger_records;
 mod orgs;
+mod outbox;
 #[cfg(feature = "testing")]
 mod plans;
 mod policies;

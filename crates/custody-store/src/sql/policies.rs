@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::ledger::{Owner, append};
 use super::ledger_records::{PolicyVersionFields, SnapshotFields};
+use super::outbox::{self, Pending};
 use super::writes::write_tx;
 use super::{SqlStore, ints, placeholders};
 use crate::{
@@ -305,6 +306,13 @@ impl PolicyStore for SqlStore {
                 Fact::change("allowlist_entry", id, "allowed", data),
             )
             .await?;
+            let fact = Pending {
+                kind: "allowed",
+                env_id: Some(env_id),
+                reference: Some(fingerprint.as_str()),
+                ..Pending::default()
+            };
+            outbox::push(&mut tx, fact, at).await?;
         })
     }
 

@@ -17,6 +17,7 @@ use sqlx::AssertSqlSafe;
 
 use super::ledger::{Owner, append};
 use super::ledger_records::SnapshotFields;
+use super::outbox::{self, Pending};
 use super::writes::{Tx, write_tx};
 use super::{CHUNK, SqlStore, placeholders, run_instances};
 use crate::{ReportOutcome, Result};
@@ -179,5 +180,12 @@ pub(super) async fn insert_snapshot(
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
+    let fact = Pending {
+        kind: "snapshot",
+        env_id: Some(env_id),
+        idx: Some(index),
+        ..Pending::default()
+    };
+    outbox::push(tx, fact, at).await?;
     Ok(id)
 }

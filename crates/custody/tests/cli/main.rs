@@ -1,6 +1,7 @@
 //! End-to-end tests of the `custody` binary: a real server process, driven by
 //! the CLI as a user would, comparing what it prints.
 
+mod actions;
 mod attestations;
 mod audit_packages;
 mod aws;

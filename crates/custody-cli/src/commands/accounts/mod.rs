@@ -27,6 +27,8 @@ use crate::output::long;
 
 #[derive(Debug, Subcommand)]
 pub enum Delete {
+    /// Delete one or more actions.
+    Action(super::actions::DeleteAction),
     /// Delete one or more service accounts, with their API keys.
     #[command(visible_alias = "sa")]
     ServiceAccount(DeleteServiceAccount),
@@ -40,6 +42,7 @@ impl Delete {
         match self {
             Delete::ServiceAccount(c) => c.run(ctx).await,
             Delete::ApiKey(c) => c.run(ctx).await,
+            Delete::Action(c) => c.run(ctx).await,
         }
     }
 }
@@ -68,15 +71,15 @@ fn optional_timestamp(ts: Option<f64>) -> String {
 }
 
 /// The words of a batch deletion.
-struct Deletion {
+pub(crate) struct Deletion {
     /// The question asked unless `--assume-yes` or `--dry-run`.
-    prompt: String,
+    pub prompt: String,
     /// Printed when the answer is not yes.
-    cancelled: String,
+    pub cancelled: String,
     /// What the deleted items are called when a later one fails, e.g. `Keys`.
-    plural: &'static str,
+    pub plural: &'static str,
     /// The context of a failed request, e.g. `failed to delete API key`.
-    failure: &'static str,
+    pub failure: &'static str,
 }
 
 /// `--assume-yes/-y` (also `--yes`) of the delete commands.
@@ -97,7 +100,7 @@ pub struct AssumeYes {
 /// Deletes every item (`paths` gives each one's URL segments), printing
 /// `deleted(item)` after each. Asks first unless `assume_yes` or dry-run. On a
 /// failure, names the items already deleted before returning the error.
-async fn delete_all(
+pub(crate) async fn delete_all(
     ctx: &Ctx,
     assume_yes: bool,
     items: &[String],
