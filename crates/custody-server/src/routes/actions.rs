@@ -16,8 +16,31 @@ use crate::error::{ApiError, ApiResult};
 use crate::notify::triggers::{Scope, stored_list};
 use crate::state::AppState;
 
-/// The documents of some actions, with their targets.
-pub async fn documents(state: &AppState, rows: Vec<ActionRow>) -> ApiResult<Vec<ActionDocument>> {
+/// A webhook address as a caller may see it: whole for those who may change
+/// actions, else only its origin (a webhook's path is often its secret, as a
+/// Slack incoming webhook's is).
+fn shown(webhook: &str, whole: bool) -> String {
+    if whole {
+        return webhook.to_string();
+    }
+    reqwest::Url::parse(webhook).map_or_else(
+        |_| "…".to_string(),
+        |u| format!("{}/…", u.origin().ascii_serialization()),
+    )
+}
+
+/// Whether a caller sees webhook addresses whole: members and admins do.
+fn sees_webhooks(auth: &Authed) -> bool {
+    auth.0.role >= Permission::Write.role()
+}
+
+/// The documents of some actions, with their targets; `whole` shows webhook
+/// addresses in full.
+pub async fn documents(
+    state: &AppState,
+    rows: Vec<ActionRow>,
+    whole: bool,
+) -> ApiResult<Vec<ActionDocument>> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let targets = state.store.action_targets(&ids).await?;
     Ok(rows
@@ -37,7 +60,7 @@ pub async fn documents(state: &AppState, rows: Vec<ActionRow>) -> ApiResult<Vec<
                     .into_iter()
                     .map(|t| ActionTarget {
                         kind: t.kind.clone(),
-                        webhook: t.webhook.clone(),
+                        webhook: shown(&t.webhook, whole),
                         payload_version: t.payload_version.clone(),
                         last_success_at: t.last_success_at.map(|t| t.seconds()),
                         last_failure_at: t.last_failure_at.map(|t| t.seconds()),
@@ -68,7 +91,10 @@ async fn put(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(documents(state, vec![row]).await?.remove(0))))
+    Ok((
+        status,
+        Json(documents(state, vec![row], true).await?.remove(0)),
+    ))
 }
 
 /// `PUT /actions/{org}/environments`.
@@ -154,7 +180,7 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<ActionDocument>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let rows = state.store.actions(org.id).await?;
-    Ok(Json(documents(&state, rows).await?))
+    Ok(Json(documents(&state, rows, sees_webhooks(&auth)).await?))
 }
 
 /// The action with the number in a path.
@@ -191,7 +217,11 @@ pub async fn get(
 ) -> ApiResult<Json<ActionDocument>> {
     let org = auth.scope(&org, Permission::Read)?;
     let row = numbered(&state, &org, &number).await?;
-    Ok(Json(documents(&state, vec![row]).await?.remove(0)))
+    Ok(Json(
+        documents(&state, vec![row], sees_webhooks(&auth))
+            .await?
+            .remove(0),
+    ))
 }
 
 /// `DELETE /actions/{org}/{action_number}`.

@@ -132,6 +132,17 @@ async fn a_started_artifact_is_delivered_as_the_webhook_payload_v1() {
     run(&srv, 0).await;
     let doc = srv.reader.json("actions/acme/1").await;
     assert!(doc["targets"][0]["last_success_at"].is_number(), "{doc}");
+    let seen = doc["targets"][0]["webhook"].as_str().unwrap();
+    assert!(
+        seen.ends_with("/…") && !seen.contains("/hook"),
+        "a reader sees the webhook's origin only: {seen}"
+    );
+    let member = srv.member.json("actions/acme/1").await;
+    assert_eq!(
+        member["targets"][0]["webhook"],
+        hook.url.as_str(),
+        "a member sees it whole"
+    );
     assert_eq!(doc["targets"][0]["last_failure_at"], Value::Null);
     assert_eq!(doc["is_failing"], false);
     srv.stop().await;
