@@ -51,7 +51,8 @@ struct MetricsPage {
     /// Where the title links back to.
     back: String,
     window: u32,
-    windows: [u32; 4],
+    /// The windows offered, the chosen one among them.
+    windows: Vec<u32>,
     from: Option<When>,
     to: Option<When>,
     blocks: Vec<Block>,
@@ -149,8 +150,18 @@ async fn page(
         title,
         back,
         window,
-        windows: WINDOWS,
+        windows: offered(window),
     })
+}
+
+/// The windows to offer: the usual ones and the chosen one, in order.
+fn offered(window: u32) -> Vec<u32> {
+    let mut windows = WINDOWS.to_vec();
+    if !windows.contains(&window) {
+        windows.push(window);
+        windows.sort_unstable();
+    }
+    windows
 }
 
 fn chosen(q: &WindowQuery) -> u32 {

@@ -11,7 +11,9 @@ mod attestations;
 mod audit;
 mod catalog;
 mod dora_chart;
+mod environment_list;
 mod environments;
+mod flow_list;
 mod flows;
 pub mod format;
 mod journey;
@@ -44,7 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/ui/style.css", get(style))
         .route("/ui/app.js", get(script))
-        .route("/{org}/flows/", get(flows::list))
+        .route("/{org}/flows/", get(flow_list::list))
         .route("/{org}/flows/{flow}", get(flows::flow))
         .route("/{org}/flows/{flow}/trails/{trail}", get(flows::trail))
         .route(
@@ -64,7 +66,7 @@ pub fn routes() -> Router<AppState> {
             get(audit::artifact),
         )
         .route("/{org}/flows/{flow}/metrics", get(metrics::flow))
-        .route("/{org}/environments/", get(environments::list))
+        .route("/{org}/environments/", get(environment_list::list))
         .route("/{org}/environments/{env}", get(environments::environment))
         .route(
             "/{org}/environments/{env}/audit-package",
