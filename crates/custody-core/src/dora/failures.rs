@@ -38,28 +38,48 @@ impl Failure {
     }
 }
 
-/// The index of the stay of the same flow that `next` replaced: another
-/// version whose exit is nearest to `next`'s start, within [`REPLACED_WITHIN`].
-fn replaced_by(stays: &[Stay], next: &Stay) -> Option<usize> {
-    stays
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| {
-            s.flow == next.flow && s.fingerprint != next.fingerprint && s.from < next.from
-        })
-        .filter_map(|(i, s)| {
-            let gap = (s.to? - next.from).abs();
-            (gap <= REPLACED_WITHIN).then_some((gap, i))
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, i)| i)
+/// The stays that ended, by when they ended, so the stays a version may have
+/// replaced are found by a search rather than by a look at every stay.
+struct Exits(Vec<(f64, usize)>);
+
+impl Exits {
+    fn of(stays: &[Stay]) -> Exits {
+        let mut exits: Vec<(f64, usize)> = stays
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((s.to?, i)))
+            .collect();
+        exits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        Exits(exits)
+    }
+
+    /// The index of the stay of the same flow that `next` replaced: another
+    /// version whose exit is nearest to `next`'s start, within [`REPLACED_WITHIN`].
+    fn replaced_by(&self, stays: &[Stay], next: &Stay) -> Option<usize> {
+        let lo = self
+            .0
+            .partition_point(|(t, _)| *t < next.from - REPLACED_WITHIN);
+        let hi = self
+            .0
+            .partition_point(|(t, _)| *t <= next.from + REPLACED_WITHIN);
+        self.0[lo..hi]
+            .iter()
+            .filter(|&&(_, i)| {
+                let s = &stays[i];
+                s.flow == next.flow && s.fingerprint != next.fingerprint && s.from < next.from
+            })
+            .map(|&(t, i)| ((t - next.from).abs(), i))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, i)| i)
+    }
 }
 
 /// For each stay, the first stay that replaced it.
 fn successors(stays: &[Stay]) -> Vec<Option<usize>> {
+    let exits = Exits::of(stays);
     let mut next: Vec<Option<usize>> = vec![None; stays.len()];
     for (i, stay) in stays.iter().enumerate() {
-        if let Some(p) = replaced_by(stays, stay)
+        if let Some(p) = exits.replaced_by(stays, stay)
             && next[p].is_none_or(|j| stays[j].from > stay.from)
         {
             next[p] = Some(i);

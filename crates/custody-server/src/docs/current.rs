@@ -74,6 +74,20 @@ pub async fn compliance_now(
     org: &OrgScope,
     envs: &[&EnvironmentRow],
 ) -> ApiResult<HashMap<EnvironmentId, bool>> {
+    if envs.iter().all(|e| e.latest_index == 0) {
+        return Ok(HashMap::new());
+    }
+    let open = state.store.open_runs(org.id).await?;
+    compliance_of(state, org, envs, &open).await
+}
+
+/// [`compliance_now`] for a caller that already read the org's open runs.
+pub async fn compliance_of(
+    state: &AppState,
+    org: &OrgScope,
+    envs: &[&EnvironmentRow],
+    open: &[RunningNow],
+) -> ApiResult<HashMap<EnvironmentId, bool>> {
     let reported: Vec<&EnvironmentRow> = envs
         .iter()
         .copied()
@@ -82,8 +96,8 @@ pub async fn compliance_now(
     if reported.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut running: HashMap<EnvironmentId, Vec<RunningNow>> = HashMap::new();
-    for run in state.store.open_runs(org.id).await? {
+    let mut running: HashMap<EnvironmentId, Vec<&RunningNow>> = HashMap::new();
+    for run in open {
         if reported.iter().any(|e| e.id == run.env_id) {
             running.entry(run.env_id).or_default().push(run);
         }

@@ -31,27 +31,23 @@ pub async fn figures(
         .snapshot_at_time(env.id, Timestamp::from_seconds(window.from))
         .await?
         .unwrap_or(1);
-    let runs = if env.latest_index == 0 {
+    // The snapshot current at the window's end: runs after it are not read.
+    let last = state
+        .store
+        .snapshot_at_time(env.id, Timestamp::from_seconds(window.to))
+        .await?
+        .unwrap_or(0);
+    let runs = if last == 0 {
         Vec::new()
     } else {
-        state
-            .store
-            .runs_during(env.id, first, env.latest_index)
-            .await?
+        state.store.runs_during(env.id, first, last).await?
     };
     let runs = merge_scaling(runs);
     let mut fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     fingerprints.sort_unstable();
     fingerprints.dedup();
     let known = provenance(state, org.id, fingerprints.clone()).await?;
-    let gate = Gate::during(
-        state,
-        org.id,
-        env.id,
-        (first, env.latest_index.max(first)),
-        &known,
-    )
-    .await?;
+    let gate = Gate::during(state, org.id, env.id, (first, last.max(first)), &known).await?;
     let first_ran = first_runs(state, org, env, &fingerprints).await?;
     let mut untracked = 0;
     let mut stays = Vec::new();

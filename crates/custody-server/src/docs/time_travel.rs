@@ -6,7 +6,7 @@
 use custody_api::{ArtifactVerdict, Evaluation, SnapshotVerdict};
 use custody_store::EnvironmentRow;
 
-use super::gate::{Gate, compliance_during, runs_known, verdicts};
+use super::gate::{Gate, runs_known, verdicts};
 use super::policy::Applied;
 use crate::auth::OrgScope;
 use crate::error::{ApiError, ApiResult};
@@ -30,8 +30,9 @@ pub async fn evaluate(
             to - from + 1
         )));
     }
-    let recorded = compliance_during(state, org, env, (from, to)).await?;
     let (runs, known) = runs_known(state, org, env, (from, to)).await?;
+    let as_recorded = Gate::during(state, org.id, env.id, (from, to), &known).await?;
+    let recorded = verdicts(&runs, &known, &as_recorded, (from, to));
     let (name, version) = (applied.name.clone(), applied.version);
     let gate = Gate::trying(state, env.id, applied, from, &known).await?;
     let judged = verdicts(&runs, &known, &gate, (from, to));

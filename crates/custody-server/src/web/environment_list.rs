@@ -91,9 +91,10 @@ pub async fn list(
     ];
     let (shown, pager) = Pager::slice(kept, f.page, PER_PAGE, &filters);
     let shown_rows: Vec<&EnvironmentRow> = shown.iter().map(|(_, row)| row).collect();
-    let compliance = current::compliance_now(&state, &scope, &shown_rows).await?;
+    let open = state.store.open_runs(scope.id).await?;
+    let compliance = current::compliance_of(&state, &scope, &shown_rows, &open).await?;
     let mut counts: HashMap<EnvironmentId, (usize, i64)> = HashMap::new();
-    for run in state.store.open_runs(scope.id).await? {
+    for run in &open {
         let count = counts.entry(run.env_id).or_default();
         *count = (count.0 + 1, count.1 + run.replicas);
     }
