@@ -1,24 +1,32 @@
 //! Request bodies: JSON and multipart (`data_json` plus file parts), with errors
 //! that say what was wrong instead of axum's plain-text rejections. The
-//! extractors work with any state, so they can be driven on their own (the
-//! multipart fuzz target does).
+//! extractors work with any state that names a [`Spool`] (the unit state
+//! spools to the system's temporary directory), so they can be driven on
+//! their own (the multipart fuzz target does).
 
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{FromRef, FromRequest, Request};
 use custody_core::limits;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::evidence::ATTACHMENT_PART;
+use crate::spool::{Spool, Spooled};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 fn too_large() -> ApiError {
+    too_large_than(MAX_BODY_BYTES as u64)
+}
+
+/// The refusal of a body longer than `limit` bytes.
+pub fn too_large_than(limit: u64) -> ApiError {
     ApiError::TooLarge(format!(
         "the request body is larger than the server's limit of {} MiB",
-        MAX_BODY_BYTES / (1024 * 1024)
+        limit.div_ceil(1024 * 1024)
     ))
 }
 
@@ -47,11 +55,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// A multipart form: every part's bytes by field name.
+/// A multipart form: every part's bytes by field name, except an
+/// attachment, which is spooled to disk as it arrives (see [`crate::spool`]).
 pub struct Form {
     parts: BTreeMap<String, Vec<u8>>,
-    /// The `filename` of each part that had one.
-    file_names: BTreeMap<String, String>,
+    attachment: Option<Attachment>,
+}
+
+/// The form's `attachment_file` part, on disk.
+pub struct Attachment {
+    /// The part's `filename`, empty when none was given.
+    pub file_name: String,
+    pub file: Spooled,
 }
 
 impl Form {
@@ -64,11 +79,9 @@ impl Form {
         parse_json(&format!("'{name}' part"), bytes)
     }
 
-    /// A file part, if sent: its file name (empty when none was given) and bytes.
-    pub fn file(&self, name: &str) -> Option<(&str, &[u8])> {
-        let bytes = self.parts.get(name)?;
-        let file_name = self.file_names.get(name).map_or("", String::as_str);
-        Some((file_name, bytes))
+    /// The attachment, if one was sent.
+    pub fn attachment(&self) -> Option<&Attachment> {
+        self.attachment.as_ref()
     }
 
     /// A text file part, if sent: UTF-8 without NUL characters.
@@ -85,32 +98,77 @@ impl Form {
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for Form {
+impl<S: Send + Sync> FromRequest<S> for Form
+where
+    Spool: FromRef<S>,
+{
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut multipart = Multipart::from_request(req, state)
-            .await
+        let spool = Spool::from_ref(state);
+        let content_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let boundary = multer::parse_boundary(content_type)
             .map_err(|e| ApiError::bad(format!("expected a multipart/form-data body: {e}")))?;
+        let limits = multer::SizeLimit::new().whole_stream(spool.max_request_bytes());
+        let mut multipart = multer::Multipart::with_constraints(
+            req.into_body().into_data_stream(),
+            boundary,
+            multer::Constraints::new().size_limit(limits),
+        );
         let mut parts = BTreeMap::new();
-        let mut file_names = BTreeMap::new();
-        while let Some(field) = multipart.next_field().await.map_err(|e| form_error(&e))? {
+        let mut attachment = None;
+        let mut in_memory = 0usize;
+        while let Some(mut field) = multipart.next_field().await.map_err(form_error)? {
             let name = field.name().unwrap_or_default().to_string();
-            if let Some(file_name) = field.file_name() {
-                file_names.insert(name.clone(), file_name.to_string());
+            if name == ATTACHMENT_PART {
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let file = spool_part(&spool, &file_name, &mut field).await?;
+                attachment = Some(Attachment { file_name, file });
+                continue;
             }
-            let bytes = field.bytes().await.map_err(|e| form_error(&e))?;
-            parts.insert(name, bytes.to_vec());
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(form_error)? {
+                in_memory += chunk.len();
+                if in_memory > MAX_BODY_BYTES {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            parts.insert(name, bytes);
         }
-        Ok(Form { parts, file_names })
+        Ok(Form { parts, attachment })
     }
 }
 
-fn form_error(e: &axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        ApiError::bad(format!("malformed multipart body: {e}"))
+/// Writes an attachment part to a spool file, refusing it (and removing the
+/// file) as soon as it passes the evidence limit.
+async fn spool_part(
+    spool: &Spool,
+    file_name: &str,
+    field: &mut multer::Field<'_>,
+) -> Result<Spooled, ApiError> {
+    let unspooled = |e: std::io::Error| ApiError::Internal(format!("cannot spool an upload: {e}"));
+    let mut file = spool.file().await.map_err(unspooled)?;
+    while let Some(chunk) = field.chunk().await.map_err(form_error)? {
+        if file.size() + chunk.len() as u64 > spool.max_attachment_bytes {
+            return Err(ApiError::TooLarge(format!(
+                "the attachment '{file_name}' is more than this server's evidence limit of {} bytes (custody server --max-evidence-bytes); nothing was stored",
+                spool.max_attachment_bytes
+            )));
+        }
+        file.write(&chunk).await.map_err(unspooled)?;
+    }
+    file.finish().await.map_err(unspooled)
+}
+
+fn form_error(e: multer::Error) -> ApiError {
+    match e {
+        multer::Error::StreamSizeExceeded { limit } => too_large_than(limit),
+        other => ApiError::bad(format!("malformed multipart body: {other}")),
     }
 }
 

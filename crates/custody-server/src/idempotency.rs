@@ -13,10 +13,12 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use custody_store::IdempotencyClaim;
+use memchr::memmem::Finder;
 use sha2::{Digest, Sha256};
 
-use crate::body::MAX_BODY_BYTES;
+use crate::body::too_large_than;
 use crate::error::ApiError;
+use crate::spool::{self, HoldError};
 use crate::state::AppState;
 
 /// The request header naming a write's idempotency key.
@@ -37,35 +39,64 @@ fn valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// A digest of what the request asks for: method, path and query, and the
-/// body with any multipart boundary taken out (clients choose a new boundary
-/// for every send, also for a retry).
-fn request_hash(request: &Request, body: &[u8]) -> String {
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .map(|b| b.trim_matches('"'))
-        .next();
-    let mut hash = Sha256::new();
-    hash.update(request.method().as_str());
-    hash.update(b"\n");
-    hash.update(request.uri().to_string());
-    hash.update(b"\n");
-    hash.update(content_type.split(';').next().unwrap_or("").trim());
-    hash.update(b"\n");
-    match boundary.filter(|b| !b.is_empty()) {
-        Some(boundary) => {
-            let body = String::from_utf8_lossy(body).replace(boundary, "");
-            hash.update(body.as_bytes());
+/// A digest of what the request asks for, taken as its body streams by:
+/// method, path and query, and the body with any multipart boundary taken out
+/// (clients choose a new boundary for every send, also for a retry).
+struct RequestHash {
+    hash: Sha256,
+    /// The boundary, when the body is multipart.
+    boundary: Option<Finder<'static>>,
+    /// The body's last bytes, which may begin a boundary the next chunk ends.
+    tail: Vec<u8>,
+}
+
+impl RequestHash {
+    fn new(request: &Request) -> RequestHash {
+        let content_type = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let boundary = content_type
+            .split(';')
+            .filter_map(|p| p.trim().strip_prefix("boundary="))
+            .map(|b| b.trim_matches('"'))
+            .find(|b| !b.is_empty())
+            .map(|b| Finder::new(b.as_bytes()).into_owned());
+        let mut hash = Sha256::new();
+        hash.update(request.method().as_str());
+        hash.update(b"\n");
+        hash.update(request.uri().to_string());
+        hash.update(b"\n");
+        hash.update(content_type.split(';').next().unwrap_or("").trim());
+        hash.update(b"\n");
+        RequestHash {
+            hash,
+            boundary,
+            tail: Vec::new(),
         }
-        None => hash.update(body),
     }
-    hex::encode(hash.finalize())
+
+    fn update(&mut self, chunk: &[u8]) {
+        let Some(boundary) = &self.boundary else {
+            self.hash.update(chunk);
+            return;
+        };
+        self.tail.extend_from_slice(chunk);
+        let mut rest = &self.tail[..];
+        while let Some(at) = boundary.find(rest) {
+            self.hash.update(&rest[..at]);
+            rest = &rest[at + boundary.needle().len()..];
+        }
+        let keep = rest.len().min(boundary.needle().len() - 1);
+        self.hash.update(&rest[..rest.len() - keep]);
+        self.tail = rest[rest.len() - keep..].to_vec();
+    }
+
+    fn finish(mut self) -> String {
+        self.hash.update(&self.tail);
+        hex::encode(self.hash.finalize())
+    }
 }
 
 /// The middleware.
@@ -90,16 +121,29 @@ pub async fn deduplicate(State(state): State<AppState>, request: Request, next: 
             .into_response();
         }
     };
+    let mut hash = RequestHash::new(&request);
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return ApiError::TooLarge(format!(
-            "the request body is larger than the server's limit of {} MiB",
-            MAX_BODY_BYTES >> 20
-        ))
-        .into_response();
+    let limit = state.spool.max_request_bytes();
+    let held = match spool::hold(&state.spool, body, limit, |chunk| hash.update(chunk)).await {
+        Ok(held) => held,
+        Err(HoldError::TooLarge) => return too_large_than(limit).into_response(),
+        Err(HoldError::Read(e)) => {
+            return ApiError::bad(format!("failed to read the request body: {e}")).into_response();
+        }
+        Err(HoldError::Spool(e)) => {
+            return ApiError::Internal(format!("cannot spool the request body: {e}"))
+                .into_response();
+        }
     };
-    let request = Request::from_parts(parts, Body::from(bytes.clone()));
-    let hash = request_hash(&request, &bytes);
+    let hash = hash.finish();
+    let body = match held.into_body().await {
+        Ok(body) => body,
+        Err(e) => {
+            return ApiError::Internal(format!("cannot read back the request body: {e}"))
+                .into_response();
+        }
+    };
+    let request = Request::from_parts(parts, body);
     let now = state.now();
     let claim = state
         .store
@@ -171,20 +215,44 @@ mod tests {
             .unwrap()
     }
 
+    /// The hash of `body` streamed in chunks of `chunk` bytes.
+    fn request_hash(request: &Request, body: &[u8], chunk: usize) -> String {
+        let mut hash = RequestHash::new(request);
+        for piece in body.chunks(chunk) {
+            hash.update(piece);
+        }
+        hash.finish()
+    }
+
     #[test]
     fn multipart_boundaries_do_not_change_the_hash() {
         let a = request("multipart/form-data; boundary=aaa111");
         let b = request("multipart/form-data; boundary=bbb222");
-        assert_eq!(
-            request_hash(&a, b"--aaa111\r\nx\r\n--aaa111--"),
-            request_hash(&b, b"--bbb222\r\nx\r\n--bbb222--")
-        );
-        assert_ne!(
-            request_hash(&a, b"--aaa111\r\nx\r\n--aaa111--"),
-            request_hash(&b, b"--bbb222\r\ny\r\n--bbb222--")
-        );
+        let of_a = b"--aaa111\r\nx\r\n--aaa111--";
+        let of_b = b"--bbb222\r\nx\r\n--bbb222--";
+        let whole = request_hash(&a, of_a, of_a.len());
+        assert_eq!(whole, request_hash(&b, of_b, of_b.len()));
+        for chunk in 1..of_a.len() {
+            assert_eq!(request_hash(&a, of_a, chunk), whole, "chunks of {chunk}");
+        }
+        assert_ne!(whole, request_hash(&b, b"--bbb222\r\ny\r\n--bbb222--", 4));
         let json = request("application/json");
-        assert_ne!(request_hash(&json, b"{}"), request_hash(&json, b"[]"));
+        assert_ne!(request_hash(&json, b"{}", 1), request_hash(&json, b"[]", 1));
+    }
+
+    #[test]
+    fn a_split_boundary_is_still_taken_out_but_lookalikes_stay() {
+        let a = request("multipart/form-data; boundary=abcabd");
+        let b = request("multipart/form-data; boundary=zzzzzz");
+        let body_a = b"abcabcabdxabcab";
+        let body_b = b"abczzzzzzxabcab";
+        for chunk in 1..=body_a.len() {
+            assert_eq!(
+                request_hash(&a, body_a, chunk),
+                request_hash(&b, body_b, chunk),
+                "chunks of {chunk}"
+            );
+        }
     }
 
     #[test]

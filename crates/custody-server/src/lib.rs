@@ -19,6 +19,7 @@ pub mod notify;
 mod public_id;
 mod routes;
 pub mod settings;
+pub mod spool;
 mod state;
 pub mod telemetry;
 pub mod throttle;

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use axum::extract::FromRef;
 use custody_core::Timestamp;
 use custody_rules::{Limits, Sandbox, WorkerCommand};
 use custody_store::Store;
@@ -11,6 +12,7 @@ use ed25519_dalek::SigningKey;
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
 use crate::notify::DeliverySettings;
 use crate::notify::guard::WebhookGuard;
+use crate::spool::Spool;
 use crate::telemetry::Metrics;
 use crate::throttle::{AuthLimit, AuthThrottle};
 
@@ -38,6 +40,12 @@ impl Clock {
     }
 }
 
+impl FromRef<AppState> for Spool {
+    fn from_ref(state: &AppState) -> Spool {
+        state.spool.clone()
+    }
+}
+
 /// Shared handler state.
 #[derive(Clone)]
 pub struct AppState {
@@ -45,8 +53,8 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Where attachments are kept.
     pub evidence: Arc<dyn ObjectStore>,
-    /// The largest attachment accepted, in bytes.
-    pub max_evidence_bytes: usize,
+    /// Where uploads are spooled, and the largest attachment accepted.
+    pub spool: Spool,
     /// Where custom attestation types' schemas and jq rules run.
     pub rules: Arc<Sandbox>,
     /// Failed authentications per client address.
@@ -79,8 +87,8 @@ impl AppState {
         AppState {
             store,
             clock: Arc::new(Clock::default()),
+            spool: Spool::new(vault.spool_dir(), DEFAULT_MAX_EVIDENCE_BYTES as u64),
             evidence: Arc::new(vault),
-            max_evidence_bytes: DEFAULT_MAX_EVIDENCE_BYTES,
             rules: Arc::new(Sandbox::new(
                 WorkerCommand::this_executable(),
                 Limits::default(),
@@ -116,8 +124,8 @@ impl AppState {
 
     /// The same state with this evidence vault and attachment size limit.
     pub fn with_evidence(mut self, vault: Arc<dyn ObjectStore>, max_bytes: usize) -> Self {
+        self.spool = Spool::new(vault.spool_dir(), max_bytes as u64);
         self.evidence = vault;
-        self.max_evidence_bytes = max_bytes;
         self
     }
 

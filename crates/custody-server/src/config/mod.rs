@@ -14,8 +14,7 @@ use std::time::Duration;
 pub use layer::Layer;
 pub use secret::DatabaseUrl;
 
-use crate::body::MAX_BODY_BYTES;
-use crate::evidence::DEFAULT_MAX_EVIDENCE_BYTES;
+use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, MAX_EVIDENCE_LIMIT};
 use crate::notify::guard::WebhookGuard;
 use crate::settings::{DEFAULT_BIND, default_database_url, evidence_dir_for, signing_key_path_for};
 
@@ -85,9 +84,9 @@ impl ServerConfig {
         let max_evidence_bytes = layer
             .max_evidence_bytes
             .unwrap_or(DEFAULT_MAX_EVIDENCE_BYTES);
-        if max_evidence_bytes == 0 || max_evidence_bytes > MAX_BODY_BYTES {
+        if max_evidence_bytes == 0 || max_evidence_bytes > MAX_EVIDENCE_LIMIT {
             return Err(ConfigError(format!(
-                "max_evidence_bytes must be between 1 and {MAX_BODY_BYTES} (the request size limit), not {max_evidence_bytes}"
+                "max_evidence_bytes must be between 1 and {MAX_EVIDENCE_LIMIT} (16 GiB), not {max_evidence_bytes}"
             )));
         }
         let log_format = match layer.log_format.as_deref().unwrap_or("text") {
@@ -270,7 +269,7 @@ mod tests {
             ),
             (
                 Layer {
-                    max_evidence_bytes: Some(64 << 20),
+                    max_evidence_bytes: Some(MAX_EVIDENCE_LIMIT + 1),
                     ..sqlite()
                 },
                 "max_evidence_bytes must be between",

@@ -1,15 +1,18 @@
 //! [`FsObjectStore`]: objects as files `<dir>/<aa>/<sha256>` (`aa` = the first
-//! two hex digits), each written to a temporary file, flushed to disk and
-//! renamed into place, so a reader never sees a partial object and a stored
-//! one survives a crash.
+//! two hex digits). Uploads are spooled into `<dir>/.incoming`, flushed to
+//! disk, then linked into place (copied and renamed where links cannot be
+//! made), so a reader never sees a partial object, a stored one survives a
+//! crash, and a large file is written once.
 
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-use super::{ObjectError, ObjectStore};
+use futures::StreamExt;
+
+use super::{Object, ObjectError, ObjectStore};
+use crate::spool::{Spooled, chunks_of};
 
 /// Objects in a directory.
 pub struct FsObjectStore {
@@ -23,6 +26,7 @@ impl FsObjectStore {
     pub fn open(dir: impl Into<PathBuf>) -> std::io::Result<Self> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir)?;
+        forget_stale_uploads(&dir.join(INCOMING));
         Ok(FsObjectStore {
             dir,
             _temporary: None,
@@ -53,6 +57,31 @@ impl FsObjectStore {
     }
 }
 
+/// The spool directory inside the vault.
+const INCOMING: &str = ".incoming";
+
+/// Uploads left in the spool this long were cut off by a crash.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes spooled uploads a crash left behind (recent ones may belong to
+/// another server sharing the directory, and are kept).
+fn forget_stale_uploads(incoming: &Path) {
+    let Ok(entries) = std::fs::read_dir(incoming) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Whether a key is a SHA-256 as the vault writes it: 64 lower-case hex digits.
 pub(super) fn valid_key(sha256: &str) -> bool {
     sha256.len() == 64
@@ -61,38 +90,42 @@ pub(super) fn valid_key(sha256: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Writes `bytes` to `temp`, flushes them to disk, renames the file to `path`
-/// and flushes the directory, so an acknowledged object survives a crash.
-async fn write_durably(temp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    let mut file = tokio::fs::File::create(temp).await?;
-    file.write_all(bytes).await?;
-    file.sync_all().await?;
-    tokio::fs::rename(temp, path).await?;
-    if let Some(parent) = path.parent() {
-        tokio::fs::File::open(parent).await?.sync_all().await?;
-    }
-    Ok(())
+/// Copies `from` to `temp`, flushes it to disk and renames it to `path`: for
+/// a spool on another file system, or one that cannot link.
+async fn copy_durably(from: &Path, temp: &Path, path: &Path) -> std::io::Result<()> {
+    tokio::fs::copy(from, temp).await?;
+    tokio::fs::File::open(temp).await?.sync_all().await?;
+    tokio::fs::rename(temp, path).await
 }
 
 #[async_trait]
 impl ObjectStore for FsObjectStore {
-    async fn put(&self, bytes: &[u8]) -> Result<String, ObjectError> {
-        let sha256 = hex::encode(Sha256::digest(bytes));
-        let path = self.path(&sha256)?;
+    fn spool_dir(&self) -> PathBuf {
+        self.dir.join(INCOMING)
+    }
+
+    async fn put(&self, file: &Spooled) -> Result<(), ObjectError> {
+        let path = self.path(&file.sha256)?;
         if tokio::fs::try_exists(&path).await? {
-            return Ok(sha256);
+            return Ok(());
         }
         let parent = path.parent().unwrap_or(&self.dir);
         tokio::fs::create_dir_all(parent).await?;
-        let mut suffix = [0u8; 8];
-        rand::rng().fill_bytes(&mut suffix);
-        let temp = parent.join(format!(".{sha256}.{}.tmp", hex::encode(suffix)));
-        if let Err(e) = write_durably(&temp, &path, bytes).await {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(e.into());
+        match tokio::fs::hard_link(file.path(), &path).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+            Err(_) => {
+                let mut suffix = [0u8; 8];
+                rand::rng().fill_bytes(&mut suffix);
+                let temp = parent.join(format!(".{}.{}.tmp", file.sha256, hex::encode(suffix)));
+                if let Err(e) = copy_durably(file.path(), &temp, &path).await {
+                    let _ = tokio::fs::remove_file(&temp).await;
+                    return Err(e.into());
+                }
+            }
         }
-        Ok(sha256)
+        tokio::fs::File::open(parent).await?.sync_all().await?;
+        Ok(())
     }
 
     async fn check(&self) -> Result<(), ObjectError> {
@@ -107,20 +140,43 @@ impl ObjectStore for FsObjectStore {
         }
     }
 
-    async fn get(&self, sha256: &str) -> Result<Vec<u8>, ObjectError> {
-        match tokio::fs::read(self.path(sha256)?).await {
-            Ok(bytes) => Ok(bytes),
+    async fn open(&self, sha256: &str) -> Result<Object, ObjectError> {
+        let file = match tokio::fs::File::open(self.path(sha256)?).await {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err(ObjectError::NotFound(sha256.to_string()))
+                return Err(ObjectError::NotFound(sha256.to_string()));
             }
-            Err(e) => Err(e.into()),
-        }
+            Err(e) => return Err(e.into()),
+        };
+        let size = file.metadata().await?.len();
+        Ok(Object {
+            size,
+            chunks: chunks_of(file, ()).boxed(),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spool::Spool;
+
+    /// `bytes` spooled where the store takes its uploads from.
+    async fn spooled(store: &FsObjectStore, bytes: &[u8]) -> Spooled {
+        let mut file = Spool::new(store.spool_dir(), u64::MAX)
+            .file()
+            .await
+            .unwrap();
+        file.write(bytes).await.unwrap();
+        file.finish().await.unwrap()
+    }
+
+    /// Puts `bytes` and returns their key.
+    async fn put(store: &FsObjectStore, bytes: &[u8]) -> String {
+        let file = spooled(store, bytes).await;
+        store.put(&file).await.unwrap();
+        file.sha256.clone()
+    }
 
     fn files_under(dir: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
@@ -138,8 +194,8 @@ mod tests {
     #[tokio::test]
     async fn identical_content_is_stored_once_under_its_sha256() {
         let store = FsObjectStore::temporary().unwrap();
-        let a = store.put(b"this is non empty").await.unwrap();
-        let b = store.put(b"this is non empty").await.unwrap();
+        let a = put(&store, b"this is non empty").await;
+        let b = put(&store, b"this is non empty").await;
         assert_eq!(a, b);
         assert_eq!(
             a,
@@ -161,7 +217,7 @@ mod tests {
         let puts: Vec<_> = (0..8)
             .map(|_| {
                 let (store, bytes) = (store.clone(), bytes.clone());
-                tokio::spawn(async move { store.put(&bytes).await.unwrap() })
+                tokio::spawn(async move { put(&store, &bytes).await })
             })
             .collect();
         let mut keys = Vec::new();

@@ -1,12 +1,11 @@
-//! Taking in an attachment: the upload's `attachment_file` part is checked
-//! against the size limit, stored in the vault, then recorded on the
+//! Taking in an attachment: the upload's `attachment_file` part, spooled
+//! within the size limit, is stored in the vault, then recorded on the
 //! attestation it came with.
 
 use custody_api::Attestation;
 use custody_core::ids::AttestationId;
 use custody_store::EvidenceRow;
 
-use super::ATTACHMENT_PART;
 use crate::body::Form;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -14,30 +13,25 @@ use crate::state::AppState;
 /// An attachment, stored and ready to record on its attestation.
 pub struct Stored(EvidenceRow);
 
-/// Stores the form's `attachment_file` part, if any. Past the size limit the
-/// request fails with 413 and nothing is stored.
+/// Stores the form's `attachment_file` part, if any (its size was held to
+/// the limit as it was spooled).
 pub(crate) async fn receive(state: &AppState, form: &Form) -> ApiResult<Option<Stored>> {
-    let Some((file_name, bytes)) = form.file(ATTACHMENT_PART) else {
+    let Some(attachment) = form.attachment() else {
         return Ok(None);
     };
-    if bytes.len() > state.max_evidence_bytes {
-        return Err(ApiError::TooLarge(format!(
-            "the attachment '{file_name}' is {} bytes, more than this server's evidence limit of {} bytes (custody server --max-evidence-bytes); nothing was stored",
-            bytes.len(),
-            state.max_evidence_bytes
-        )));
-    }
-    let sha256 = state.evidence.put(bytes).await?;
-    state.metrics.evidence(bytes.len());
-    let file_name = std::path::Path::new(file_name).file_name().map_or_else(
-        || "evidence".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    state.evidence.put(&attachment.file).await?;
+    state.metrics.evidence(attachment.file.size);
+    let file_name = std::path::Path::new(&attachment.file_name)
+        .file_name()
+        .map_or_else(
+            || "evidence".to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
     Ok(Some(Stored(EvidenceRow {
         attestation_id: AttestationId(0),
-        sha256,
+        sha256: attachment.file.sha256.clone(),
         file_name,
-        size: bytes.len() as i64,
+        size: i64::try_from(attachment.file.size).unwrap_or(i64::MAX),
     })))
 }
 

@@ -4,7 +4,8 @@
 //! in bytes, entries and cases; evidence that cannot be read gives no cases
 //! and never fails the attestation.
 
-use std::io::Read;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
 
 use custody_evidence::junit_cases::{FailedCase, failing_cases};
 
@@ -17,28 +18,37 @@ const MAX_ENTRIES: usize = 10_000;
 
 /// The failing cases in an uploaded attachment, or none when it holds no
 /// readable JUnit XML.
-pub async fn of_attachment(file_name: &str, bytes: &[u8]) -> Vec<FailedCase> {
-    let (file_name, bytes) = (file_name.to_string(), bytes.to_vec());
-    tokio::task::spawn_blocking(move || read(&file_name, &bytes))
+pub async fn of_attachment(file_name: &str, path: &Path) -> Vec<FailedCase> {
+    let (file_name, path) = (file_name.to_string(), path.to_path_buf());
+    tokio::task::spawn_blocking(move || read(&file_name, &path))
         .await
         .unwrap_or_default()
 }
 
-fn read(file_name: &str, bytes: &[u8]) -> Vec<FailedCase> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        return from_archive(bytes);
+fn read(file_name: &str, path: &Path) -> Vec<FailedCase> {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    let mut magic = [0u8; 2];
+    let gzipped = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
+    if file.seek(SeekFrom::Start(0)).is_err() {
+        return Vec::new();
+    }
+    if gzipped {
+        return from_archive(BufReader::new(file));
     }
     if !file_name.to_ascii_lowercase().ends_with(".xml") {
         return Vec::new();
     }
-    std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|text| failing_cases(text, MAX_CASES).ok())
-        .unwrap_or_default()
+    let mut text = String::new();
+    if file.take(MAX_XML_BYTES).read_to_string(&mut text).is_err() {
+        return Vec::new();
+    }
+    failing_cases(&text, MAX_CASES).unwrap_or_default()
 }
 
-fn from_archive(bytes: &[u8]) -> Vec<FailedCase> {
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+fn from_archive(source: impl Read) -> Vec<FailedCase> {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(source));
     let Ok(entries) = archive.entries() else {
         return Vec::new();
     };
@@ -72,6 +82,13 @@ fn from_archive(bytes: &[u8]) -> Vec<FailedCase> {
 mod tests {
     use super::*;
 
+    /// Reads `bytes` as an attachment named `file_name`.
+    fn read_bytes(file_name: &str, bytes: &[u8]) -> Vec<FailedCase> {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), bytes).unwrap();
+        read(file_name, file.path())
+    }
+
     const FAILING: &str = r#"<testsuite name="unit"><testcase classname="c" name="t1"><failure message="boom"/></testcase></testsuite>"#;
 
     fn tgz(files: &[(&str, &str)]) -> Vec<u8> {
@@ -93,20 +110,23 @@ mod tests {
 
     #[test]
     fn cases_are_read_from_a_file_or_the_xml_files_of_an_archive() {
-        assert_eq!(read("results.xml", FAILING.as_bytes())[0].message, "boom");
-        assert!(read("notes.txt", FAILING.as_bytes()).is_empty());
+        assert_eq!(
+            read_bytes("results.xml", FAILING.as_bytes())[0].message,
+            "boom"
+        );
+        assert!(read_bytes("notes.txt", FAILING.as_bytes()).is_empty());
         let archive = tgz(&[
             ("a.xml", FAILING),
             ("README.md", FAILING),
             ("sub/b.XML", FAILING),
         ]);
-        assert_eq!(read("evidence.tgz", &archive).len(), 2);
+        assert_eq!(read_bytes("evidence.tgz", &archive).len(), 2);
     }
 
     #[test]
     fn unreadable_evidence_gives_no_cases() {
-        assert!(read("results.xml", b"<testsuite><testcase>").is_empty());
-        assert!(read("evidence.tgz", &[0x1f, 0x8b, 0, 1, 2]).is_empty());
+        assert!(read_bytes("results.xml", b"<testsuite><testcase>").is_empty());
+        assert!(read_bytes("evidence.tgz", &[0x1f, 0x8b, 0, 1, 2]).is_empty());
     }
 
     #[test]
@@ -115,6 +135,6 @@ mod tests {
             .map(|i| format!(r#"<testcase name="t{i}"><error/></testcase>"#))
             .collect();
         let xml = format!(r#"<testsuite name="s">{many}</testsuite>"#);
-        assert_eq!(read("r.xml", xml.as_bytes()).len(), MAX_CASES);
+        assert_eq!(read_bytes("r.xml", xml.as_bytes()).len(), MAX_CASES);
     }
 }

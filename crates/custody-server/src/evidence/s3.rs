@@ -1,18 +1,31 @@
 //! [`S3ObjectStore`]: the evidence vault in an S3-compatible bucket, through
 //! `object_store`, for replicas that share one vault. Objects are keyed as on
 //! disk, `<prefix>/<aa>/<sha256>`; a put is acknowledged only once the upload
-//! has completed, and an object already there is not sent again. Credentials,
+//! has completed, and an object already there is not sent again. Uploads are
+//! spooled in the system's temporary directory and sent from there, large
+//! ones in parts, so no file is held in memory whole. Credentials,
 //! region and endpoint come from the standard `AWS_*` variables
 //! (`AWS_ENDPOINT_URL` and `AWS_ALLOW_HTTP=true` for a local S3).
 
 use async_trait::async_trait;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
-use object_store::{ObjectStoreExt, PutPayload};
-use sha2::{Digest, Sha256};
+use object_store::{ObjectStoreExt, PutPayload, WriteMultipart};
+use std::path::PathBuf;
+use tokio::io::AsyncReadExt;
 
 use super::fs::valid_key;
-use super::{ObjectError, ObjectStore};
+use futures::StreamExt;
+
+use super::{Object, ObjectError, ObjectStore};
+use crate::spool::Spooled;
+
+/// Files up to this size go up in one request; larger ones in parts of it.
+const PART_BYTES: usize = 8 * 1024 * 1024;
+/// How much of a spooled file is read at a time.
+const READ_BYTES: usize = 1024 * 1024;
+/// Parts uploading at once.
+const PARTS_IN_FLIGHT: usize = 2;
 
 /// Objects in a bucket, under a prefix.
 #[derive(Debug)]
@@ -63,23 +76,59 @@ fn remote(e: object_store::Error) -> ObjectError {
 
 #[async_trait]
 impl ObjectStore for S3ObjectStore {
-    async fn put(&self, bytes: &[u8]) -> Result<String, ObjectError> {
-        let sha256 = hex::encode(Sha256::digest(bytes));
-        let path = self.path(&sha256)?;
+    fn spool_dir(&self) -> PathBuf {
+        std::env::temp_dir()
+    }
+
+    async fn put(&self, file: &Spooled) -> Result<(), ObjectError> {
+        let path = self.path(&file.sha256)?;
         match self.bucket.head(&path).await {
-            Ok(_) => return Ok(sha256),
+            Ok(_) => return Ok(()),
             Err(object_store::Error::NotFound { .. }) => {}
             Err(e) => return Err(remote(e)),
         }
-        let payload = PutPayload::from(bytes.to_vec());
-        self.bucket.put(&path, payload).await.map_err(remote)?;
-        Ok(sha256)
+        let mut source = tokio::fs::File::open(file.path()).await?;
+        if file.size <= PART_BYTES as u64 {
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            source.read_to_end(&mut bytes).await?;
+            self.bucket
+                .put(&path, PutPayload::from(bytes))
+                .await
+                .map_err(remote)?;
+            return Ok(());
+        }
+        let upload = self.bucket.put_multipart(&path).await.map_err(remote)?;
+        let mut parts = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+        let mut chunk = vec![0u8; READ_BYTES];
+        loop {
+            let read = match source.read(&mut chunk).await {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) => {
+                    let _ = parts.abort().await;
+                    return Err(e.into());
+                }
+            };
+            if let Err(e) = parts.wait_for_capacity(PARTS_IN_FLIGHT).await {
+                let _ = parts.abort().await;
+                return Err(remote(e));
+            }
+            parts.write(&chunk[..read]);
+        }
+        parts.finish().await.map_err(remote)?;
+        Ok(())
     }
 
-    async fn get(&self, sha256: &str) -> Result<Vec<u8>, ObjectError> {
+    async fn open(&self, sha256: &str) -> Result<Object, ObjectError> {
         let path = self.path(sha256)?;
         match self.bucket.get(&path).await {
-            Ok(found) => Ok(found.bytes().await.map_err(remote)?.to_vec()),
+            Ok(found) => Ok(Object {
+                size: found.meta.size,
+                chunks: found
+                    .into_stream()
+                    .map(|chunk| chunk.map_err(std::io::Error::other))
+                    .boxed(),
+            }),
             Err(object_store::Error::NotFound { .. }) => {
                 Err(ObjectError::NotFound(sha256.to_string()))
             }

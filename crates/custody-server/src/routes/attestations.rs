@@ -18,7 +18,7 @@ use super::custom_types;
 use crate::auth::{Authed, OrgScope, Permission};
 use crate::body::{Form, JsonBody};
 use crate::error::{ApiError, ApiResult};
-use crate::evidence::{ATTACHMENT_PART, intake, junit_cases};
+use crate::evidence::{intake, junit_cases};
 use crate::state::AppState;
 use crate::{lookup, public_id};
 
@@ -243,8 +243,8 @@ pub async fn typed(
     let type_name = kind.type_name(&raw);
     check_control(&state, &org, &type_name, &raw).await?;
     let attachment = intake::receive(&state, &form).await?;
-    if let (Kind::Junit, Some((file_name, bytes))) = (kind, form.file(ATTACHMENT_PART)) {
-        let cases = junit_cases::of_attachment(file_name, bytes).await;
+    if let (Kind::Junit, Some(attached)) = (kind, form.attachment()) {
+        let cases = junit_cases::of_attachment(&attached.file_name, attached.file.path()).await;
         if !cases.is_empty() {
             raw["failing_cases"] = json!(cases);
         }

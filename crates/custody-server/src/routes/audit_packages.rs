@@ -64,12 +64,12 @@ async fn add_attestations(
             attached,
         );
         if let Some(file) = attached {
-            let bytes = state.evidence.get(&file.sha256).await?;
             let folder = safe_name(&format!("{}-{}", row.name, row.public_id));
-            package.add(
+            package.add_evidence(
                 &format!("evidence/{folder}/{}", safe_name(&file.file_name)),
-                bytes,
-            )?;
+                &file.sha256,
+                u64::try_from(file.size).unwrap_or(0),
+            );
         }
         docs.push(doc);
     }
@@ -84,18 +84,19 @@ pub(super) async fn deliver(
     mut package: Package,
     (file_name, readme): (String, String),
 ) -> ApiResult<Response> {
+    let vault = state.evidence.clone();
     let checkpoint = super::ledger::checkpoint(State(state), auth, Path(org))
         .await?
         .0;
     package.add_json("log-checkpoint.json", &checkpoint)?;
-    let bytes = package.finish(&readme)?;
+    let body = package.into_body(&readme, vault);
     let disposition = format!("attachment; filename=\"{file_name}\"");
     Ok((
         [
             (CONTENT_TYPE, "application/gzip".to_string()),
             (CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }

@@ -3,8 +3,9 @@
 //! attestation's attachment from the evidence vault.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use custody_api::{Attestation, AttestationPayload, Listed};
 use custody_core::Fingerprint;
@@ -235,7 +236,7 @@ pub async fn download(
             row.name
         ))
     })?;
-    let bytes = state.evidence.get(&stored.sha256).await?;
+    let object = state.evidence.open(&stored.sha256).await?;
     let file_name: String = stored
         .file_name
         .chars()
@@ -254,7 +255,8 @@ pub async fn download(
                 CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{file_name}\""),
             ),
+            (CONTENT_LENGTH, object.size.to_string()),
         ],
-        bytes,
+        Body::from_stream(object.chunks),
     ))
 }

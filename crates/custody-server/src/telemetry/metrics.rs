@@ -174,8 +174,8 @@ impl Metrics {
     }
 
     /// Counts bytes put in the evidence vault.
-    pub fn evidence(&self, bytes: usize) {
-        self.evidence_bytes.inc_by(bytes as u64);
+    pub fn evidence(&self, bytes: u64) {
+        self.evidence_bytes.inc_by(bytes);
     }
 
     /// Counts one delivery attempt to a target of this type (`SLACK`,

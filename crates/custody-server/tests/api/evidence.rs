@@ -1,7 +1,8 @@
 //! The evidence vault over HTTP: an `attachment_file` uploaded with an
 //! attestation comes back byte for byte with its SHA-256 on the attestation,
-//! uploads past the size limit are refused (413) with nothing stored (not even
-//! the trail), and another org cannot reach it.
+//! attachments larger than any JSON body stream through to the vault, uploads
+//! past the size limit are refused (413) with nothing stored (not even the
+//! trail) and no spool file left, and another org cannot reach it.
 
 use custody_client::{Body, FormBody};
 use custody_store::testing::TestDatabase;
@@ -9,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{Api, Reply, TestServer, fails_like, ok, start};
+use crate::harness::{Api, Reply, TestServer, fails_like, ok, start, start_with};
 
 const ATTEST: &str = "attestations/acme/svc/trail/t1/generic";
 
@@ -144,7 +145,7 @@ async fn attachments_round_trip_with_their_sha256() {
 async fn attachments_past_the_limit_are_refused_and_not_stored() {
     let db = TestDatabase::sqlite();
     let server = with_flow(&db).await;
-    let limit = server.state.max_evidence_bytes;
+    let limit = usize::try_from(server.state.spool.max_attachment_bytes).unwrap();
     let bytes = vec![b'x'; limit + 1];
     let sha = hex::encode(Sha256::digest(&bytes));
     let message = fails_like(
@@ -166,6 +167,66 @@ async fn attachments_past_the_limit_are_refused_and_not_stored() {
         404,
         "Trail named 't1' does not exist",
         "",
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attachments_larger_than_any_json_body_are_streamed_to_the_vault() {
+    let db = TestDatabase::sqlite();
+    let limit: usize = 48 << 20;
+    let server = start_with(&db, |state| {
+        let vault = state.evidence.clone();
+        state.with_evidence(vault, limit)
+    })
+    .await;
+    let path = "flows/acme/template_file";
+    let data = json!({"name": "svc", "description": "large attachments"});
+    ok(
+        server
+            .member
+            .form(
+                Method::PUT,
+                path,
+                Some(data),
+                &[("template_file", "version: 1\n")],
+            )
+            .await,
+        201,
+    );
+    // Larger than the 32 MiB a JSON body may be, sent with an Idempotency-Key
+    // (as the client sends every write).
+    let bytes: Vec<u8> = (0..40u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let doc = ok(
+        attest(&server.member, "image", "image.tar", bytes.clone()).await,
+        201,
+    );
+    assert_eq!(doc["evidence_archive_fingerprint"], sha.as_str());
+    let id = doc["attestation_id"].as_str().unwrap();
+    let (status, _, got) = download(&server.reader, &evidence_path("acme", id)).await;
+    assert_eq!(status, 200);
+    assert!(got == bytes, "the download is the upload, byte for byte");
+
+    let spooled = |dir: &std::path::Path| std::fs::read_dir(dir).map_or(0, Iterator::count);
+    assert_eq!(
+        spooled(server.state.spool.dir()),
+        0,
+        "no spool file is left"
+    );
+    let over = vec![b'x'; limit + 1];
+    fails_like(
+        attest(&server.member, "over", "over.bin", over).await,
+        413,
+        "the attachment 'over.bin' is more than",
+        "nothing was stored",
+    );
+    assert_eq!(
+        spooled(server.state.spool.dir()),
+        0,
+        "the refused upload is gone"
     );
     server.stop().await;
 }

@@ -1,7 +1,8 @@
 //! The evidence vault in an S3 bucket (moto, a local S3): an attachment sent
 //! with `attest generic --attachments` is stored in the bucket under its
 //! SHA-256 and comes back byte for byte with `get attestation
-//! --download-evidence`; `/ready` says when the bucket stops answering.
+//! --download-evidence`, also one large enough to go up in parts; `/ready`
+//! says when the bucket stops answering.
 
 use super::harness::{Launch, Server, admin, ok, stdout};
 use super::moto::Moto;
@@ -34,7 +35,12 @@ async fn attachments_round_trip_through_an_s3_bucket() {
         .collect();
     env.push(("AWS_ALLOW_HTTP".into(), "true".into()));
     let server = Server::launch(Launch {
-        args: vec!["--evidence-store".into(), "s3://site/custody".into()],
+        args: vec![
+            "--evidence-store".into(),
+            "s3://site/custody".into(),
+            "--max-evidence-bytes".into(),
+            (64u64 << 20).to_string(),
+        ],
         env,
         ..Launch::default()
     });
@@ -74,6 +80,40 @@ async fn attachments_round_trip_through_an_s3_bucket() {
     assert_eq!(
         keys(&moto, "custody/").await,
         [format!("custody/{}/{sha}", &sha[..2])]
+    );
+
+    // An attachment past the single-request size goes up in parts.
+    let large: Vec<u8> = (0..20u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(work.join("image.bin"), &large).unwrap();
+    ok(run(&[
+        &["attest", "generic", "--name", "image", "--commit", "HEAD"][..],
+        &["--attachments", "image.bin"][..],
+        &trail[..],
+    ]
+    .concat()));
+    ok(run(&[
+        &["get", "attestation", "image"][..],
+        &trail[..],
+        &["--download-evidence", "image.tgz"][..],
+    ]
+    .concat()));
+    let image = ok(run(&[
+        "fingerprint",
+        "--artifact-type",
+        "file",
+        "image.tgz",
+    ]));
+    let image = image.trim();
+    assert!(
+        std::fs::metadata(work.join("image.tgz")).unwrap().len() > 16 << 20,
+        "the archive is larger than one part"
+    );
+    assert!(
+        keys(&moto, "custody/")
+            .await
+            .contains(&format!("custody/{}/{image}", &image[..2]))
     );
 
     let ready = reqwest::get(format!("{}/ready", server.host))
