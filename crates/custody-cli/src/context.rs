@@ -95,6 +95,7 @@ impl Ctx {
             globals.max_api_retries,
         )?;
         client.debug = globals.debug;
+        client.upload_progress = crate::progress_bar::upload_bar(globals.quiet);
         Ok(Ctx { globals, client })
     }
 

@@ -7,6 +7,7 @@
 
 mod download;
 mod error;
+mod form;
 pub mod http;
 
 use std::time::Duration;
@@ -16,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use error::ClientError;
+pub use form::{FileContent, FormBody, UploadProgress};
 
 /// A response the server accepted (200 or 201).
 #[derive(Debug, Clone)]
@@ -29,13 +31,6 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ClientError> {
         serde_json::from_str(&self.body).map_err(|e| ClientError::Decode(e.to_string()))
     }
-}
-
-/// A multipart body: JSON fields first, then files.
-#[derive(Debug, Clone, Default)]
-pub struct FormBody {
-    pub fields: Vec<(String, Value)>,
-    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 /// Where a request goes and what it carries.
@@ -56,6 +51,8 @@ pub struct Client {
     /// Shortest backoff between retries (doubles each time, at most 30 s).
     pub min_backoff: Duration,
     pub debug: bool,
+    /// Told how a form's files on disk go up.
+    pub upload_progress: Option<UploadProgress>,
 }
 
 impl Client {
@@ -79,6 +76,7 @@ impl Client {
             max_retries,
             min_backoff: Duration::from_secs(1),
             debug: false,
+            upload_progress: None,
         })
     }
 
@@ -161,7 +159,14 @@ impl Client {
         request = match body {
             Body::None => request,
             Body::Json(v) => request.json(v),
-            Body::Form(form) => request.multipart(multipart(form)?),
+            Body::Form(form) => {
+                let (form, limit) = form::multipart(form, self.upload_progress.as_ref())?;
+                let request = request.multipart(form);
+                match limit {
+                    Some(limit) => request.timeout(limit),
+                    None => request,
+                }
+            }
         };
         let response = request
             .send()
@@ -201,21 +206,6 @@ impl Client {
 
 fn retryable(status: u16) -> bool {
     status == 409 || status == 429 || (status >= 500 && status != 501)
-}
-
-fn multipart(form: &FormBody) -> Result<reqwest::multipart::Form, ClientError> {
-    let mut out = reqwest::multipart::Form::new();
-    for (name, value) in &form.fields {
-        out = out.text(name.clone(), value.to_string());
-    }
-    for (name, filename, bytes) in &form.files {
-        let part = reqwest::multipart::Part::bytes(bytes.clone())
-            .file_name(filename.clone())
-            .mime_str("application/octet-stream")
-            .map_err(|e| ClientError::Usage(e.to_string()))?;
-        out = out.part(name.clone(), part);
-    }
-    Ok(out)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -116,7 +116,11 @@ impl CreateAttestationType {
         if let Some(path) = &self.schema {
             let schema = std::fs::read(path)
                 .with_context(|| format!("failed to open schema file {path}"))?;
-            files.push(("type_schema".to_string(), "schema.json".to_string(), schema));
+            files.push((
+                "type_schema".to_string(),
+                "schema.json".to_string(),
+                schema.into(),
+            ));
         }
         let form = FormBody {
             fields: vec![("data_json".into(), data)],

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use custody_api::TrailBegin;
-use custody_client::{Body, FormBody};
+use custody_client::{Body, FileContent, FormBody};
 use reqwest::Method;
 
 use super::attest::common::{load_json, wire};
@@ -80,7 +80,7 @@ impl BeginTrail {
     }
 
     /// The `template_file` part, when a template is given.
-    fn template(&self) -> anyhow::Result<Vec<(String, String, Vec<u8>)>> {
+    fn template(&self) -> anyhow::Result<Vec<(String, String, FileContent)>> {
         let Some(path) = &self.template_file else {
             return Ok(Vec::new());
         };
@@ -89,7 +89,7 @@ impl BeginTrail {
         let filename = Path::new(path)
             .file_name()
             .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
-        Ok(vec![("template_file".to_string(), filename, bytes)])
+        Ok(vec![("template_file".to_string(), filename, bytes.into())])
     }
 
     async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
@@ -185,13 +185,10 @@ mod tests {
         );
         let files = trail.template().unwrap();
         assert_eq!(
-            (
-                files[0].0.as_str(),
-                files[0].1.as_str(),
-                files[0].2.as_slice()
-            ),
-            ("template_file", "tpl.yml", &b"version: 1\n"[..])
+            (files[0].0.as_str(), files[0].1.as_str()),
+            ("template_file", "tpl.yml")
         );
+        assert!(matches!(&files[0].2, FileContent::Bytes(b) if b == b"version: 1\n"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

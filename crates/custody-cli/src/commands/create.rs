@@ -83,7 +83,11 @@ impl CreateFlow {
             }
             let form = FormBody {
                 fields: vec![("data_json".into(), data)],
-                files: vec![("template_file".into(), "template.yml".into(), template)],
+                files: vec![(
+                    "template_file".into(),
+                    "template.yml".into(),
+                    template.into(),
+                )],
             };
             ctx.send(
                 Method::PUT,

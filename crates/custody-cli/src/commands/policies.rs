@@ -38,7 +38,7 @@ impl CreatePolicy {
                           "comment": self.comment, "type": self.kind});
         let form = FormBody {
             fields: vec![("payload".into(), data)],
-            files: vec![("policy_file".into(), "policy.yml".into(), content)],
+            files: vec![("policy_file".into(), "policy.yml".into(), content.into())],
         };
         let path = ["policies", org.as_str()];
         if let Some(r) = ctx.send(Method::PUT, &path, Body::Form(form)).await? {

@@ -21,7 +21,7 @@ async fn attest(api: &Api, name: &str, file_name: &str, bytes: Vec<u8>) -> Reply
             "data_json".into(),
             json!({"attestation_name": name, "is_compliant": true}),
         )],
-        files: vec![("attachment_file".into(), file_name.into(), bytes)],
+        files: vec![("attachment_file".into(), file_name.into(), bytes.into())],
     };
     api.call(Method::POST, ATTEST, Body::Form(form)).await
 }

@@ -138,7 +138,7 @@ impl Api {
                     (
                         name.to_string(),
                         format!("{name}.txt"),
-                        text.as_bytes().to_vec(),
+                        text.as_bytes().to_vec().into(),
                     )
                 })
                 .collect(),

@@ -24,7 +24,7 @@ pub async fn put_policy(api: &Api, name: &str, yaml: &str) -> Reply {
         files: vec![(
             "policy_file".into(),
             "p.yml".into(),
-            yaml.as_bytes().to_vec(),
+            yaml.as_bytes().to_vec().into(),
         )],
     };
     api.call(Method::PUT, "policies/acme", Body::Form(form))

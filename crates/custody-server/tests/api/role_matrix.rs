@@ -29,7 +29,13 @@ fn form(data: Value, files: &[(&str, &str)]) -> Body {
         fields: vec![("data_json".into(), data)],
         files: files
             .iter()
-            .map(|(n, t)| (n.to_string(), format!("{n}.txt"), t.as_bytes().to_vec()))
+            .map(|(n, t)| {
+                (
+                    n.to_string(),
+                    format!("{n}.txt"),
+                    t.as_bytes().to_vec().into(),
+                )
+            })
             .collect(),
     })
 }
@@ -40,7 +46,9 @@ fn policy_form(name: &str) -> Body {
         files: vec![(
             "policy_file".into(),
             "p.yml".into(),
-            b"_schema: https://kosli.com/schemas/policy/environment/v1\n".to_vec(),
+            b"_schema: https://kosli.com/schemas/policy/environment/v1\n"
+                .to_vec()
+                .into(),
         )],
     })
 }

@@ -187,7 +187,7 @@ async fn the_trail_page_shows_each_attestation_and_its_evidence() {
         files: vec![(
             "attachment_file".into(),
             "report.xml".into(),
-            PYTEST_REPORT.as_bytes().to_vec(),
+            PYTEST_REPORT.as_bytes().to_vec().into(),
         )],
     };
     let path = "attestations/acme/ci/trail/t1/junit";

@@ -1,14 +1,18 @@
 //! `--attachments`: files and directories sent with an attestation as its
 //! `attachment_file` part, packaged as Kosli does: one regular file as is, one
 //! directory as a gzip'd tar `evidence.tgz` of its files (entry names relative to
-//! it), several paths as `evidence.tgz` holding each at its own path.
+//! it), several paths as `evidence.tgz` holding each at its own path. The file
+//! is streamed from disk as it is sent (an archive is written to a temporary
+//! file first), so attachments of any size cost no memory.
 
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use clap::Args;
+use custody_client::FileContent;
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use tempfile::TempPath;
 
 use crate::output::io_text;
 
@@ -26,46 +30,69 @@ pub struct AttachmentFlags {
     pub attachments: Vec<String>,
 }
 
+/// The attachment to send: its form parts, and the temporary archive they
+/// read from (removed when this is dropped, so keep it until the send ends).
+#[derive(Default)]
+pub struct Packaged {
+    pub files: Vec<(String, String, FileContent)>,
+    _archive: Option<TempPath>,
+}
+
 impl AttachmentFlags {
     /// The form's file parts: none, or the packaged attachment.
-    pub fn files(&self) -> anyhow::Result<Vec<(String, String, Vec<u8>)>> {
+    pub fn files(&self) -> anyhow::Result<Packaged> {
         if self.attachments.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Packaged::default());
         }
-        let (name, bytes) = package(&self.attachments)?;
-        Ok(vec![(PART.to_string(), name, bytes)])
+        let package = package(&self.attachments)?;
+        Ok(Packaged {
+            files: vec![(
+                PART.to_string(),
+                package.name,
+                FileContent::Path(package.path.to_path_buf()),
+            )],
+            _archive: package.archive,
+        })
     }
 }
 
-/// The file name and bytes to upload for these paths.
-pub fn package(paths: &[String]) -> anyhow::Result<(String, Vec<u8>)> {
+/// What is uploaded for some paths: a file under a name, which is a temporary
+/// archive unless one file was given.
+pub struct Package {
+    pub name: String,
+    pub path: PathBuf,
+    archive: Option<TempPath>,
+}
+
+/// The file to upload for these paths.
+pub fn package(paths: &[String]) -> anyhow::Result<Package> {
     for path in paths {
         std::fs::metadata(path).map_err(|e| anyhow!("failed to attach {path}: {}", io_text(&e)))?;
     }
     let context = || format!("failed to package attachments {}", paths.join(", "));
-    match paths {
+    let entries: Vec<(PathBuf, PathBuf)> = match paths {
         [one] if Path::new(one).is_file() => {
-            let bytes = std::fs::read(one).with_context(context)?;
             let name = Path::new(one)
                 .file_name()
                 .map_or_else(|| one.clone(), |n| n.to_string_lossy().into_owned());
-            Ok((name, bytes))
+            return Ok(Package {
+                name,
+                path: PathBuf::from(one),
+                archive: None,
+            });
         }
-        [dir] => Ok((
-            ARCHIVE.to_string(),
-            archive(&[(dir.into(), PathBuf::new())]).with_context(context)?,
-        )),
-        several => {
-            let entries: Vec<(PathBuf, PathBuf)> = several
-                .iter()
-                .map(|p| (p.into(), inside(Path::new(p))))
-                .collect();
-            Ok((
-                ARCHIVE.to_string(),
-                archive(&entries).with_context(context)?,
-            ))
-        }
-    }
+        [dir] => vec![(dir.into(), PathBuf::new())],
+        several => several
+            .iter()
+            .map(|p| (p.into(), inside(Path::new(p))))
+            .collect(),
+    };
+    let archive = archive(&entries).with_context(context)?;
+    Ok(Package {
+        name: ARCHIVE.to_string(),
+        path: archive.to_path_buf(),
+        archive: Some(archive),
+    })
 }
 
 /// Where a given path goes in an archive of several: its own path, made
@@ -79,16 +106,26 @@ fn inside(path: &Path) -> PathBuf {
         .collect()
 }
 
-/// A gzip'd tar of `(source, name in the archive)` pairs; directories add their
-/// regular files (in name order) under their name.
-fn archive(entries: &[(PathBuf, PathBuf)]) -> std::io::Result<Vec<u8>> {
-    let mut tar = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
+/// A temporary gzip'd tar of `(source, name in the archive)` pairs;
+/// directories add their regular files (in name order) under their name.
+fn archive(entries: &[(PathBuf, PathBuf)]) -> std::io::Result<TempPath> {
+    let (file, path) = tempfile::Builder::new()
+        .prefix("custody-evidence-")
+        .suffix(".tgz")
+        .tempfile()?
+        .into_parts();
+    let out = std::io::BufWriter::new(file);
+    let mut tar = tar::Builder::new(GzEncoder::new(out, Compression::default()));
     for (source, name) in entries {
         for (file, entry) in regular_files(source, name)? {
             tar.append_path_with_name(&file, &entry)?;
         }
     }
-    tar.into_inner()?.finish()
+    tar.into_inner()?
+        .finish()?
+        .into_inner()
+        .map_err(|e| e.into_error())?;
+    Ok(path)
 }
 
 /// The regular files at or under `source` (symbolic links to files included,
@@ -117,6 +154,12 @@ mod tests {
     use std::io::Read;
 
     use super::*;
+
+    /// The name a package is sent under, and its bytes.
+    fn sent(paths: &[String]) -> (String, Vec<u8>) {
+        let package = package(paths).unwrap();
+        (package.name.clone(), std::fs::read(&package.path).unwrap())
+    }
 
     /// The entry names and contents of a packaged archive.
     fn entries(bytes: &[u8]) -> Vec<(String, String)> {
@@ -148,7 +191,7 @@ mod tests {
     #[test]
     fn one_file_is_sent_as_is() {
         let dir = tree();
-        let (name, bytes) = package(&[text(dir.path().join("notes.txt"))]).unwrap();
+        let (name, bytes) = sent(&[text(dir.path().join("notes.txt"))]);
         assert_eq!(
             (name.as_str(), bytes.as_slice()),
             ("notes.txt", b"N".as_slice())
@@ -156,9 +199,19 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_lives_as_long_as_its_package() {
+        let dir = tree();
+        let package = package(&[text(dir.path().join("reports"))]).unwrap();
+        let path = package.path.clone();
+        assert!(path.is_file());
+        drop(package);
+        assert!(!path.exists(), "the temporary archive is removed");
+    }
+
+    #[test]
     fn a_directory_becomes_evidence_tgz_with_relative_entries() {
         let dir = tree();
-        let (name, bytes) = package(&[text(dir.path().join("reports"))]).unwrap();
+        let (name, bytes) = sent(&[text(dir.path().join("reports"))]);
         assert_eq!(name, "evidence.tgz");
         let want = [("a.xml", "A"), ("nested/b.xml", "B")];
         let want: Vec<_> = want
@@ -172,7 +225,7 @@ mod tests {
     fn several_paths_are_archived_each_at_its_path() {
         let dir = tree();
         let (notes, reports) = (dir.path().join("notes.txt"), dir.path().join("reports"));
-        let (name, bytes) = package(&[text(notes.clone()), text(reports.clone())]).unwrap();
+        let (name, bytes) = sent(&[text(notes.clone()), text(reports.clone())]);
         assert_eq!(name, "evidence.tgz");
         let names: Vec<String> = entries(&bytes).into_iter().map(|(n, _)| n).collect();
         let at = |p: PathBuf| inside(&p).display().to_string();
@@ -189,12 +242,14 @@ mod tests {
 
     #[test]
     fn a_missing_path_is_a_clear_error() {
-        let err = package(&["/nonexistent/report.xml".to_string()]).unwrap_err();
+        let err = package(&["/nonexistent/report.xml".to_string()])
+            .err()
+            .unwrap();
         assert_eq!(
             err.to_string(),
             "failed to attach /nonexistent/report.xml: no such file or directory"
         );
         let none = AttachmentFlags::default().files().unwrap();
-        assert!(none.is_empty());
+        assert!(none.files.is_empty());
     }
 }

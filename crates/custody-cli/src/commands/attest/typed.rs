@@ -173,9 +173,10 @@ impl CommonFlags {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        let attachment = self.attachments.files()?;
         let form = FormBody {
             fields: vec![("data_json".to_string(), Value::Object(payload))],
-            files: self.attachments.files()?,
+            files: attachment.files.clone(),
         };
         let path = [
             "attestations",
@@ -189,6 +190,7 @@ impl CommonFlags {
             .send(Method::POST, &path, Body::Form(form))
             .await
             .map_err(needs_target)?;
+        drop(attachment);
         match sent {
             Some(response) if self.json_output()? => ctx.print_json(&response)?,
             Some(_) => println!(
