@@ -36,8 +36,8 @@ pub async fn trail(
 ) -> ApiResult<TrailRow> {
     state.store.trail(flow.id, name).await?.ok_or_else(|| {
         ApiError::not_found(format!(
-            "Trail named '{name}' does not exist in flow '{}' belonging to organization '{}'",
-            flow.name, org.name
+            "Trail with name '{name}' does not exist for Organization '{}' and Flow '{}'",
+            org.name, flow.name
         ))
     })
 }

@@ -5,10 +5,11 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use serde_json::{Value, json};
 
 use super::{Api, Auth, compact, encode};
+use crate::output::io_text;
 
 /// Where to find the analysis.
 pub struct Lookup {
@@ -22,11 +23,16 @@ pub struct Lookup {
     pub max_wait: Duration,
 }
 
-/// The `key=value` lines of the scanner's report file.
-fn report_task(dir: &str) -> anyhow::Result<Vec<(String, String)>> {
+/// The `key=value` lines of the scanner's report file, or why it cannot be
+/// read (in Kosli's words).
+fn report_task(dir: &str) -> Result<Vec<(String, String)>, String> {
     let path = format!("{}/report-task.txt", dir.trim_end_matches('/'));
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("failed to read the Sonar report file {path}"))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "open {path}: {}. Check your working directory is set correctly",
+            io_text(&e)
+        )
+    })?;
     Ok(text
         .lines()
         .filter_map(|l| l.split_once('='))
@@ -59,10 +65,7 @@ async fn finished_task(api: &Api, url: &str, max_wait: Duration) -> anyhow::Resu
 
 /// The analysis of the project at the wanted revision, with its task facts.
 async fn by_revision(api: &Api, lookup: &Lookup) -> anyhow::Result<Value> {
-    let key = lookup
-        .project_key
-        .as_deref()
-        .ok_or_else(|| anyhow!("--sonar-project-key is required when there is no {}/report-task.txt and no --sonar-ce-task-url", lookup.working_dir))?;
+    let key = lookup.project_key.as_deref().unwrap_or_default();
     let mut path = format!("/api/project_analyses/search?project={}", encode(key));
     if let Some(b) = &lookup.branch {
         path.push_str(&format!("&branch={}", encode(b)));
@@ -76,31 +79,68 @@ async fn by_revision(api: &Api, lookup: &Lookup) -> anyhow::Result<Value> {
         .into_iter()
         .flatten()
         .find(|a| lookup.revision.is_none() || a["revision"].as_str() == lookup.revision.as_deref())
-        .ok_or_else(|| {
-            anyhow!(
-                "no Sonar analysis of project {key} found for revision {}",
-                lookup.revision.as_deref().unwrap_or_default()
-            )
-        })?;
+        .ok_or_else(|| not_analysed(key, lookup))?;
     Ok(
         json!({"componentKey": key, "analysisId": found["key"], "id": Value::Null,
               "branch": lookup.branch, "pullRequest": lookup.pull_request}),
     )
 }
 
+/// The `scheme://host[:port]` a URL starts with: the server of a
+/// compute-engine task URL given without the scanner's report.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
+/// Why no analysis of project `key` was found at the wanted revision, in
+/// Kosli's words: which branch was searched, and what to check.
+fn not_analysed(key: &str, lookup: &Lookup) -> anyhow::Error {
+    let revision = lookup.revision.as_deref().unwrap_or_default();
+    let (scope, advice) = match &lookup.branch {
+        Some(branch) => (
+            format!("branch {branch} was searched"),
+            "Check the revision and the branch are correct. Only the most recent analyses are searched, so an older scan may not be listed.",
+        ),
+        None => (
+            "only the project's main branch was searched, because no --sonar-branch was given"
+                .to_string(),
+            "Check the revision is correct, and pass --sonar-branch if the scan ran on another branch.",
+        ),
+    };
+    anyhow!(
+        "analysis for revision {revision} of project {key} not found: {scope}. {advice} \n\
+         The scan may still be being processed by SonarQube, try again later.\n \
+         Otherwise if you are attesting an older scan, the snapshot may also have been deleted by SonarQube"
+    )
+}
+
 /// The `sonar_results` of the analysis `lookup` names.
 pub async fn results(token: &str, lookup: &Lookup) -> anyhow::Result<Value> {
-    let report = report_task(&lookup.working_dir).ok();
+    let read = report_task(&lookup.working_dir);
+    let report = read.as_ref().ok();
     let value = |key: &str| {
         report
             .as_ref()
             .and_then(|r| r.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
     };
-    let server = value("serverUrl").unwrap_or_else(|| lookup.server_url.clone());
-    let api = Api::new(&server, Auth::Bearer(token.to_string()));
     let task_url = lookup.ce_task_url.clone().or_else(|| value("ceTaskUrl"));
+    let server = value("serverUrl")
+        .or_else(|| task_url.as_deref().and_then(origin))
+        .unwrap_or_else(|| lookup.server_url.clone());
+    let api = Api::new(&server, Auth::Bearer(token.to_string()));
     let task = match task_url {
         Some(url) => finished_task(&api, &url, lookup.max_wait).await?,
+        None if lookup.project_key.is_none()
+            || (lookup.revision.is_none() && lookup.pull_request.is_none()) =>
+        {
+            let unread = read.as_ref().err().cloned();
+            let unread = unread.unwrap_or_else(|| "report-task.txt has no ceTaskUrl".into());
+            bail!(
+                "{unread}. Alternatively provide the project key and either revision or pull-request ID for the scan to attest"
+            )
+        }
         None => by_revision(&api, lookup).await?,
     };
     let key = task["componentKey"]
@@ -156,4 +196,29 @@ pub async fn results(token: &str, lookup: &Lookup) -> anyhow::Result<Value> {
         "pullRequest": task["pullRequest"],
         "qualityGate": {"status": gate["status"], "conditions": conditions},
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_url_names_its_server() {
+        let task = "http://127.0.0.1:9000/api/ce/task?id=AY";
+        assert_eq!(origin(task).as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(
+            origin("https://sonarcloud.io?x").as_deref(),
+            Some("https://sonarcloud.io")
+        );
+        assert_eq!(origin("not a url"), None);
+    }
+
+    #[test]
+    fn a_missing_report_is_named_as_kosli_names_it() {
+        let why = report_task("/nonexistent/.scannerwork/").unwrap_err();
+        assert_eq!(
+            why,
+            "open /nonexistent/.scannerwork/report-task.txt: no such file or directory. Check your working directory is set correctly"
+        );
+    }
 }

@@ -165,7 +165,7 @@ async fn attachments_past_the_limit_are_refused_and_not_stored() {
             .get("attestations/acme/svc/trail/t1/big")
             .await,
         404,
-        "Trail named 't1' does not exist",
+        "Trail with name 't1' does not exist",
         "",
     );
     server.stop().await;

@@ -286,7 +286,7 @@ async fn trails_begin_idempotently_and_list_org_wide() {
     fails(
         m.get("trails/acme/runner/nope").await,
         404,
-        "Trail named 'nope' does not exist in flow 'runner' belonging to organization 'acme'",
+        "Trail with name 'nope' does not exist for Organization 'acme' and Flow 'runner'",
     );
     srv.stop().await;
 }

@@ -137,7 +137,8 @@ fn sonar(path: &str) -> Option<Value> {
             json!({"projectStatus": {"status": "OK",
             "conditions": [{"status": "OK", "metricKey": "new_coverage", "comparator": "LT", "errorThreshold": "80", "actualValue": "91.2"}]}})
         }
-        "/api/project_analyses/search?project=acme_shop&branch=main" => {
+        "/api/project_analyses/search?project=acme_shop&branch=main"
+        | "/api/project_analyses/search?project=acme_shop" => {
             json!({"paging": {"pageIndex": 1, "pageSize": 100, "total": 1},
             "analyses": [{"key": "AYanalysis", "date": "2026-11-20T10:00:00+0000", "revision": "abc123"}]})
         }

@@ -122,14 +122,7 @@ fn assignment(text: &str) -> Option<(&str, &str, &str)> {
 
 /// Checks the value at `path` in `doc` as Kosli's `goldenJsonContains` does.
 pub(super) fn json_check(doc: &Value, path: &str, want: &str) -> Result<(), String> {
-    let mut at = doc;
-    for segment in path.split('.').filter(|s| !s.is_empty()) {
-        let next = match segment.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            Some(index) => index.parse::<usize>().ok().and_then(|i| at.get(i)),
-            None => at.get(segment),
-        };
-        at = next.ok_or_else(|| format!("{path}: nothing at {segment} in {doc}"))?;
-    }
+    let at = json_at(doc, path).ok_or_else(|| format!("{path}: nothing there in {doc}"))?;
     let ok = match want {
         "empty" | "[]" => at.as_array().is_some_and(Vec::is_empty),
         "non-empty" => at.as_array().is_some_and(|a| !a.is_empty()),
@@ -142,6 +135,18 @@ pub(super) fn json_check(doc: &Value, path: &str, want: &str) -> Result<(), Stri
     };
     ok.then_some(())
         .ok_or_else(|| format!("{path}: want {want}, got {at}"))
+}
+
+/// The value at `path` in `doc` (`[0].name`, `tags.team`, empty for `doc`).
+pub(super) fn json_at<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .try_fold(doc, |at, segment| {
+            match segment.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+                Some(index) => at.get(index.parse::<usize>().ok()?),
+                None => at.get(segment),
+            }
+        })
 }
 
 /// Whether `text` is what `expected` says: literal text, where `.*` stands

@@ -7,7 +7,8 @@
 //! flag errors come before anything is sent, so those need no server. A line
 //! `> ARGS` is a step of the case file's setup, which must succeed; ending it
 //! with ` => {NAME}` keeps what it printed (trimmed) as `{NAME}` for the
-//! lines after it. A line starting with `#` is a comment. Standard output
+//! lines after it, and with ` => {NAME} at PATH` the string at PATH of the
+//! JSON it printed (PATH as in `json` checks, `[0].attestation_id`). A line starting with `#` is a comment. Standard output
 //! and error are read as one stream, in the order written. As in
 //! Kosli's tests, a case whose output has an `Error:` line must fail and any
 //! other must succeed (except under `--dry-run`), and `[warning]` lines are
@@ -19,7 +20,7 @@ use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 
 use super::harness::{Server, admin};
-use super::kosli_case::{Case, Expected, words};
+use super::kosli_case::{Case, Expected, json_at, words};
 use super::pipeline::key;
 
 const BIN: &str = env!("CARGO_BIN_EXE_custody");
@@ -56,20 +57,19 @@ pub(super) fn run_cases_with(
         });
         if let Some(step) = line.strip_prefix("> ") {
             let (step, capture) = match step.rsplit_once(" => {") {
-                Some((step, name)) => (step, name.strip_suffix('}')),
+                Some((step, kept)) => (step, Some(Capture::parse(kept))),
                 None => (step, None),
             };
             let (output, status) = custody(&Case::parse(&format!("{step}|")), dir, env);
-            match (status.success(), capture) {
-                (false, _) => failures.push(format!("setup custody {step}\n  {output}")),
-                (true, Some(name)) => {
-                    let kept: String = output
-                        .lines()
-                        .filter(|l| !l.starts_with("[warning] "))
-                        .collect();
-                    values.push((name.to_string(), kept.trim().to_string()));
-                }
-                (true, None) => {}
+            let kept = match (status.success(), capture) {
+                (false, _) => Err(output),
+                (true, Some(capture)) => capture.value(&output).map(|v| Some((capture.name, v))),
+                (true, None) => Ok(None),
+            };
+            match kept {
+                Err(why) => failures.push(format!("setup custody {step}\n  {why}")),
+                Ok(Some((name, value))) => values.push((name.to_string(), value)),
+                Ok(None) => {}
             }
             continue;
         }
@@ -94,6 +94,39 @@ pub(super) fn run_cases_with(
         }
     }
     failures
+}
+
+/// What a setup step keeps: `NAME}` (all it printed) or `NAME} at PATH`.
+struct Capture<'a> {
+    name: &'a str,
+    path: Option<&'a str>,
+}
+
+impl<'a> Capture<'a> {
+    fn parse(kept: &'a str) -> Capture<'a> {
+        let (name, rest) = kept.split_once('}').expect("=> {NAME}");
+        let path = rest.trim();
+        let path = (!path.is_empty()).then(|| path.strip_prefix("at ").expect("=> {NAME} at PATH"));
+        Capture { name, path }
+    }
+
+    /// The value kept from what the step printed, or why there is none.
+    fn value(&self, output: &str) -> Result<String, String> {
+        let kept: String = output
+            .lines()
+            .filter(|l| !l.starts_with("[warning] "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let Some(path) = self.path else {
+            return Ok(kept.trim().to_string());
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&kept).map_err(|e| format!("want JSON to keep {path}: {e}"))?;
+        json_at(&doc, path)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("no string at {path} in {doc}"))
+    }
 }
 
 /// Runs a case's command in `dir` with only these variables (and the case's
@@ -123,6 +156,26 @@ fn custody(case: &Case, dir: &Path, env: &[(&str, &str)]) -> (String, ExitStatus
     let output = child.wait_with_output().expect("run custody");
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     (text, output.status)
+}
+
+#[test]
+fn setup_steps_keep_what_they_printed_or_a_string_of_its_json() {
+    let whole = Capture::parse("ID}");
+    assert_eq!(whole.value("[warning] x\n a1 \n"), Ok("a1".to_string()));
+    let at = Capture::parse("ID} at [0].attestation_id");
+    assert_eq!(at.name, "ID");
+    let printed = r#"[{"attestation_id": "a1", "n": 2}]"#;
+    assert_eq!(at.value(printed), Ok("a1".to_string()));
+    assert!(
+        Capture::parse("N} at [0].n").value(printed).is_err(),
+        "not a string"
+    );
+    assert!(
+        Capture::parse("N} at [1].attestation_id")
+            .value(printed)
+            .is_err()
+    );
+    assert!(at.value("No attestations found.").is_err());
 }
 
 fn scratch() -> tempfile::TempDir {

@@ -3,11 +3,13 @@
 //! `cmd/kosli/*_test.go` files that apply to Custody, with that suite's setup
 //! as `> ` steps. They run as Kosli runs them: in `cmd/kosli` of a git
 //! checkout (so `--repo-root ../..` is a repository), next to Kosli's
-//! `testdata`, against one server whose org has the name Kosli's tests use.
+//! `testdata`, against one server whose org has the name Kosli's tests use,
+//! with the provider fakes (`{PROVIDERS}`) standing in for GitHub and SonarQube.
 
 use std::path::Path;
 use std::process::Command;
 
+use super::fake_providers::Fake;
 use super::harness::{Server, admin};
 use super::kosli_cases::run_cases_with;
 use super::pipeline::git;
@@ -15,9 +17,10 @@ use super::pipeline::git;
 /// The org Kosli's tests sign in to; its errors name it.
 const ORG: &str = "docs-cmd-test-user";
 
-/// A git checkout with Kosli's test data at `cmd/kosli/testdata`; the
-/// directory the cases run in.
-fn checkout(root: &Path) -> std::path::PathBuf {
+/// A git checkout with Kosli's test data at `cmd/kosli/testdata` and a
+/// scanner's report of the fake SonarQube at `providers` in
+/// `cmd/kosli/fake-sonar/.scannerwork`; the directory the cases run in.
+fn checkout(root: &Path, providers: &str) -> std::path::PathBuf {
     let dir = root.join("cmd/kosli");
     std::fs::create_dir_all(&dir).expect("cmd/kosli");
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/kosli_cases/testdata");
@@ -29,6 +32,14 @@ fn checkout(root: &Path) -> std::path::PathBuf {
         .status()
         .expect("cp");
     assert!(copied.success(), "copy the test data");
+    let scanner = dir.join("fake-sonar/.scannerwork");
+    std::fs::create_dir_all(&scanner).expect("scanner work dir");
+    let report = format!(
+        "projectKey=acme_shop\nserverUrl={providers}\n\
+         dashboardUrl={providers}/dashboard?id=acme_shop&branch=main\n\
+         ceTaskId=AYtask\nceTaskUrl={providers}/api/ce/task?id=AYtask\n"
+    );
+    std::fs::write(scanner.join("report-task.txt"), report).expect("report-task.txt");
     std::fs::write(root.join("README.md"), "a checkout\n").expect("README");
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "."]);
@@ -36,29 +47,33 @@ fn checkout(root: &Path) -> std::path::PathBuf {
     dir
 }
 
+/// Creates `org` and an admin key of it; the key.
+fn org_with_key(db: &str, org: &str) -> String {
+    admin(db, &["create-org", org]);
+    let created = admin(db, &["create-api-key", "--org", org, "--role", "admin"]);
+    let key = created
+        .lines()
+        .nth(1)
+        .expect("the key is on the second line");
+    key.to_string()
+}
+
 #[test]
 fn kosli_command_tests_pass_against_custody() {
     let server = Server::start(false);
     let db = server.database_url();
-    admin(&db, &["create-org", ORG]);
-    let created = admin(&db, &["create-api-key", "--org", ORG, "--role", "admin"]);
-    let token = created
-        .lines()
-        .nth(1)
-        .expect("the key is on the second line");
-    // Kosli's suites read some empty lists from a second org.
-    admin(&db, &["create-org", "acme-org"]);
-    let acme = admin(
-        &db,
-        &["create-api-key", "--org", "acme-org", "--role", "admin"],
-    );
-    let acme_token = acme.lines().nth(1).expect("the key is on the second line");
+    let token = org_with_key(&db, ORG);
+    // Kosli's suites read some empty lists from a second org, and keep
+    // repos in a third.
+    let acme_token = org_with_key(&db, "acme-org");
+    let shared_token = org_with_key(&db, "acme-org-shared");
+    let providers = Fake::start();
     let root = tempfile::tempdir().expect("temp dir");
-    let dir = checkout(root.path());
+    let dir = checkout(root.path(), &providers.url);
     let env = [
         ("CUSTODY_HOST", server.host.as_str()),
         ("CUSTODY_ORG", ORG),
-        ("CUSTODY_API_TOKEN", token),
+        ("CUSTODY_API_TOKEN", token.as_str()),
         ("CUSTODY_MAX_API_RETRIES", "0"),
     ];
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/kosli_cases/commands");
@@ -75,7 +90,11 @@ fn kosli_command_tests_pass_against_custody() {
                 &format!("commands/{file}"),
                 &dir,
                 &env,
-                &[("ACME_TOKEN", acme_token)],
+                &[
+                    ("ACME_TOKEN", &acme_token),
+                    ("SHARED_TOKEN", &shared_token),
+                    ("PROVIDERS", &providers.url),
+                ],
             )
             .into_iter()
             .map(move |f| format!("[{file}] {f}"))

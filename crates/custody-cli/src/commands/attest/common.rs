@@ -61,6 +61,18 @@ pub fn annotations(pairs: &[(String, String)]) -> anyhow::Result<Option<BTreeMap
     Ok(Some(map).filter(|m| !m.is_empty()))
 }
 
+/// What an attest command's `--assert` ends with: the report's error and the
+/// assertion's failure, both when both happened, as Kosli prints them
+/// (`<report error>\nError: <failure>`).
+pub fn with_assertion(reported: anyhow::Result<()>, failed: Option<String>) -> anyhow::Result<()> {
+    match (reported, failed) {
+        (Ok(()), None) => Ok(()),
+        (Ok(()), Some(failure)) => Err(anyhow!(failure)),
+        (Err(e), None) => Err(e),
+        (Err(e), Some(failure)) => Err(anyhow!("{e:#}\nError: {failure}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use custody_api::GitCommitInfo;
@@ -109,6 +121,20 @@ mod tests {
         assert_eq!(
             io_text(&std::fs::read("/nonexistent/x").unwrap_err()),
             "no such file or directory"
+        );
+    }
+
+    #[test]
+    fn an_assertion_failure_follows_the_reports_error() {
+        assert!(with_assertion(Ok(()), None).is_ok());
+        let failed = |r, f: Option<&str>| {
+            format!("{:#}", with_assertion(r, f.map(String::from)).unwrap_err())
+        };
+        assert_eq!(failed(Ok(()), Some("no PR")), "no PR");
+        assert_eq!(failed(Err(anyhow!("refused")), None), "refused");
+        assert_eq!(
+            failed(Err(anyhow!("refused")), Some("no PR")),
+            "refused\nError: no PR"
         );
     }
 }

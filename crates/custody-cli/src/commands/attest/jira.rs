@@ -2,10 +2,11 @@
 //! branch (reference §11.3), asks Jira whether each issue exists and records
 //! them as `jira_results`; compliant when there are some and all exist.
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use clap::Args;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::common::with_assertion;
 use super::typed::CommonFlags;
 use crate::context::Ctx;
 use crate::git;
@@ -73,29 +74,33 @@ impl AttestJira {
         }
         let mut payload = self.common.payload(ctx)?;
         payload.insert("jira_results".into(), json!(results));
-        self.common.post(ctx, &org, "jira", "jira", payload).await?;
-        if !self.assert {
-            return Ok(());
-        }
-        if keys.is_empty() {
-            bail!("no Jira references are found in commit message or branch name");
-        }
-        let missing: Vec<String> = results
-            .iter()
-            .filter(|r| r["issue_exists"] != true)
-            .map(|r| {
-                format!(
-                    "\n\t{}: issue not found",
-                    r["issue_id"].as_str().unwrap_or_default()
-                )
-            })
-            .collect();
-        if !missing.is_empty() {
-            bail!(
-                "missing Jira issues from references found in commit message or branch name{}",
-                missing.concat()
-            );
-        }
-        Ok(())
+        let reported = self.common.post(ctx, &org, "jira", "jira", payload).await;
+        with_assertion(
+            reported,
+            self.assert.then(|| failure(&keys, &results)).flatten(),
+        )
     }
+}
+
+/// Why `--assert` fails for these issue keys and what Jira said of them.
+fn failure(keys: &[String], results: &[Value]) -> Option<String> {
+    if keys.is_empty() {
+        return Some("no Jira references are found in commit message or branch name".into());
+    }
+    let missing: Vec<String> = results
+        .iter()
+        .filter(|r| r["issue_exists"] != true)
+        .map(|r| {
+            format!(
+                "\n\t{}: issue not found",
+                r["issue_id"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "missing Jira issues from references found in commit message or branch name{}",
+            missing.concat()
+        )
+    })
 }

@@ -7,6 +7,7 @@ use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
+use super::common::with_assertion;
 use super::typed::CommonFlags;
 use crate::ci;
 use crate::context::Ctx;
@@ -204,13 +205,12 @@ impl AttestPullRequest {
         payload.insert("git_provider".into(), json!(provider));
         payload.insert("pull_requests".into(), json!(prs));
         let reported = format!("{provider} {label}");
-        common
+        let posted = common
             .post(ctx, &org, "pull_request", &reported, payload)
-            .await?;
-        if flags.assert && none {
-            bail!("assert failed: no {label} found for the given commit: {sha}");
-        }
-        Ok(())
+            .await;
+        let failed = (flags.assert && none)
+            .then(|| format!("assert failed: no {label} found for the given commit: {sha}"));
+        with_assertion(posted, failed)
     }
 }
 

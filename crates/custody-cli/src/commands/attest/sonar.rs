@@ -59,8 +59,8 @@ impl AttestSonar {
             pull_request: self.pull_request.clone(),
             max_wait: Duration::from_secs(self.max_wait),
         };
-        let results = sonar::results(&self.sonar_api_token, &lookup).await?;
         let mut payload = self.common.payload(ctx)?;
+        let results = sonar::results(&self.sonar_api_token, &lookup).await?;
         payload.insert("sonar_results".into(), results);
         self.common.post(ctx, &org, "sonar", "sonar", payload).await
     }

@@ -1,0 +1,7 @@
+package policy
+
+allow = false
+
+violations contains msg if {
+	msg := "always denied"
+}
