@@ -49,7 +49,7 @@ pub struct AppState {
     pub max_evidence_bytes: usize,
     /// Where custom attestation types' schemas and jq rules run.
     pub rules: Arc<Sandbox>,
-    /// Failed authentications per client address.
+    /// Failed authentications per client address, counted in the store.
     pub auth_throttle: Arc<AuthThrottle>,
     /// The key the log's checkpoints are signed with.
     pub signing_key: Arc<SigningKey>,
@@ -77,6 +77,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let vault = FsObjectStore::temporary().expect("a temporary evidence directory");
         AppState {
+            auth_throttle: Arc::new(AuthThrottle::new(store.clone(), AuthLimit::default())),
             store,
             clock: Arc::new(Clock::default()),
             evidence: Arc::new(vault),
@@ -85,7 +86,6 @@ impl AppState {
                 WorkerCommand::this_executable(),
                 Limits::default(),
             )),
-            auth_throttle: Arc::new(AuthThrottle::new(AuthLimit::default())),
             signing_key: Arc::new(SigningKey::from_bytes(&rand::random())),
             public_url: Arc::from(""),
             metrics: Arc::new(Metrics::default()),
@@ -104,7 +104,7 @@ impl AppState {
 
     /// The same state with this failed-authentication limit.
     pub fn with_auth_limit(mut self, limit: AuthLimit) -> Self {
-        self.auth_throttle = Arc::new(AuthThrottle::new(limit));
+        self.auth_throttle = Arc::new(AuthThrottle::new(self.store.clone(), limit));
         self
     }
 

@@ -7,6 +7,7 @@ mod action_input;
 mod actions;
 mod artifacts;
 mod auth;
+mod auth_throttle;
 mod backends;
 mod bad_input;
 mod cdevents;
