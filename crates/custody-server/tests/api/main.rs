@@ -35,3 +35,4 @@ mod snapshots;
 mod time_travel;
 mod views;
 mod web;
+mod web_environment;
