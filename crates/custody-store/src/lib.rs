@@ -335,10 +335,11 @@ pub trait EnvironmentStore: Send + Sync {
     ) -> Result<Vec<SnapshotRow>>;
     /// Runs open at `index`, plus those that ended exactly there.
     async fn runs_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<RunRow>>;
-    /// Runs open at some index in `from..=to` (each one once).
-    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
-    /// Runs that started or ended at an index in `from..=to`.
-    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
+    /// Runs open at some index in `from..=to` (each one once), without instances.
+    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunSpan>>;
+    /// Runs that started or ended at an index in `from..=to`, without instances.
+    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64)
+    -> Result<Vec<RunSpan>>;
     /// Every run of these fingerprints in the org's environments.
     async fn runs_of(&self, org_id: OrgId, fingerprints: &[Fingerprint]) -> Result<Vec<RunRow>>;
     /// Fingerprints with this prefix that ran in the org's environments.

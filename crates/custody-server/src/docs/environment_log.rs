@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use custody_api::EnvironmentEvent;
 use custody_core::Fingerprint;
 use custody_core::history::Transition;
-use custody_store::{RunRow, SnapshotRow};
+use custody_store::{RunSpan, SnapshotRow};
 
 /// The events of snapshots `from..=to`, oldest first, from the runs that
 /// started or ended there and those snapshots' rows (for their times);
 /// `pipeline` names the flow of a fingerprint.
 pub fn events(
     env_name: &str,
-    runs: &[RunRow],
+    runs: &[RunSpan],
     snapshots: &[SnapshotRow],
     (from, to): (i64, i64),
     pipeline: impl Fn(&Fingerprint) -> String,

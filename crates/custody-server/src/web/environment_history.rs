@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use custody_core::{Fingerprint, Timestamp};
-use custody_store::{EnvironmentRow, RunRow};
+use custody_store::{EnvironmentRow, RunSpan};
 
 use super::format::{short, url_encode};
 use super::timeline::{self, Bar};
 use crate::auth::OrgScope;
 use crate::docs::current::all_may_run;
-use crate::docs::gate::Gate;
-use crate::docs::provenance::{Provenance, provenance};
+use crate::docs::gate::{Gate, runs_known};
+use crate::docs::provenance::Provenance;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -43,14 +43,7 @@ pub async fn history(
         .snapshot_at_time(env.id, Timestamp::from_seconds(since))
         .await?
         .unwrap_or(1);
-    let runs = state
-        .store
-        .runs_during(env.id, first, env.latest_index)
-        .await?;
-    let mut fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
-    fingerprints.sort_unstable();
-    fingerprints.dedup();
-    let known = provenance(state, org.id, fingerprints).await?;
+    let (runs, known) = runs_known(state, org, env, (first, env.latest_index)).await?;
     let gates = Gate::current(state, org.id, &[env], &known).await?;
     let open = runs.iter().filter(|r| r.to_idx.is_none());
     let compliant = gates.get(&env.id).map(|gate| {
@@ -71,7 +64,7 @@ pub async fn history(
 /// to the latest end.
 fn drawn(
     org: &str,
-    runs: Vec<RunRow>,
+    runs: Vec<RunSpan>,
     known: &HashMap<Fingerprint, Provenance>,
     reported: f64,
     since: f64,
