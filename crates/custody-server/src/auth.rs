@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use custody_core::Role;
 use custody_core::ids::OrgId;
+use custody_core::{Role, Timestamp};
 use custody_store::Principal;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -144,7 +144,12 @@ impl FromRequestParts<AppState> for Authed {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        if let Some(wait) = address.and_then(|a| state.auth_throttle.blocked(a)) {
+        let now = Timestamp::now();
+        let blocked = match address {
+            Some(address) => state.auth_throttle.blocked(address, now).await?,
+            None => None,
+        };
+        if let Some(wait) = blocked {
             let seconds = wait.as_secs().max(1);
             return Err(ApiError::TooManyRequests(
                 format!(
@@ -159,7 +164,7 @@ impl FromRequestParts<AppState> for Authed {
             .await?;
         let Some(principal) = principal else {
             if let Some(address) = address {
-                state.auth_throttle.failed(address);
+                state.auth_throttle.failed(address, now).await?;
             }
             return Err(ApiError::Unauthorized(
                 "the API key is unknown, revoked or expired".into(),

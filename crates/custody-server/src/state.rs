@@ -57,7 +57,7 @@ pub struct AppState {
     pub spool: Spool,
     /// Where custom attestation types' schemas and jq rules run.
     pub rules: Arc<Sandbox>,
-    /// Failed authentications per client address.
+    /// Failed authentications per client address, counted in the store.
     pub auth_throttle: Arc<AuthThrottle>,
     /// The key the log's checkpoints are signed with.
     pub signing_key: Arc<SigningKey>,
@@ -85,6 +85,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let vault = FsObjectStore::temporary().expect("a temporary evidence directory");
         AppState {
+            auth_throttle: Arc::new(AuthThrottle::new(store.clone(), AuthLimit::default())),
             store,
             clock: Arc::new(Clock::default()),
             spool: Spool::new(vault.spool_dir(), DEFAULT_MAX_EVIDENCE_BYTES as u64),
@@ -93,7 +94,6 @@ impl AppState {
                 WorkerCommand::this_executable(),
                 Limits::default(),
             )),
-            auth_throttle: Arc::new(AuthThrottle::new(AuthLimit::default())),
             signing_key: Arc::new(SigningKey::from_bytes(&rand::random())),
             public_url: Arc::from(""),
             metrics: Arc::new(Metrics::default()),
@@ -112,7 +112,7 @@ impl AppState {
 
     /// The same state with this failed-authentication limit.
     pub fn with_auth_limit(mut self, limit: AuthLimit) -> Self {
-        self.auth_throttle = Arc::new(AuthThrottle::new(limit));
+        self.auth_throttle = Arc::new(AuthThrottle::new(self.store.clone(), limit));
         self
     }
 

@@ -98,6 +98,7 @@ pub trait Store:
     + RepoStore
     + ControlStore
     + IdempotencyStore
+    + AuthBucketStore
     + LedgerStore
     + ActionStore
 {
@@ -334,10 +335,11 @@ pub trait EnvironmentStore: Send + Sync {
     ) -> Result<Vec<SnapshotRow>>;
     /// Runs open at `index`, plus those that ended exactly there.
     async fn runs_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<RunRow>>;
-    /// Runs open at some index in `from..=to` (each one once).
-    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
-    /// Runs that started or ended at an index in `from..=to`.
-    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>>;
+    /// Runs open at some index in `from..=to` (each one once), without instances.
+    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunSpan>>;
+    /// Runs that started or ended at an index in `from..=to`, without instances.
+    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64)
+    -> Result<Vec<RunSpan>>;
     /// Every run of these fingerprints in the org's environments.
     async fn runs_of(&self, org_id: OrgId, fingerprints: &[Fingerprint]) -> Result<Vec<RunRow>>;
     /// Fingerprints with this prefix that ran in the org's environments.
@@ -436,6 +438,34 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> Result<()>;
     /// Gives a claimed key back (the request failed), so a retry runs it again.
     async fn release_idempotency_key(&self, scope: &str, key: &str) -> Result<()>;
+}
+
+/// The shape of a bucket of attempts: how many it holds, and how many seconds
+/// each takes to come back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BucketShape {
+    pub burst: u32,
+    pub interval: f64,
+}
+
+/// Buckets of failed authentications per client address, shared by every
+/// server on the database. A bucket is kept as the time it is full again: each
+/// attempt moves that time one interval later (from now, when it has passed),
+/// never more than the whole burst ahead of now.
+#[async_trait]
+pub trait AuthBucketStore: Send + Sync {
+    /// Takes one attempt from `address`'s bucket at `at`, in one statement;
+    /// returns when the bucket is full again.
+    async fn take_auth_attempt(
+        &self,
+        address: &str,
+        shape: BucketShape,
+        at: Timestamp,
+    ) -> Result<Timestamp>;
+    /// When `address`'s bucket is full again, if the store has it.
+    async fn auth_bucket_full_at(&self, address: &str) -> Result<Option<Timestamp>>;
+    /// Forgets the buckets full again by `at`; returns how many.
+    async fn forget_full_auth_buckets(&self, at: Timestamp) -> Result<u64>;
 }
 
 /// Custom attestation types and their immutable versions.

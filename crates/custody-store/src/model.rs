@@ -335,6 +335,19 @@ pub struct RunRow {
     pub to_at: Option<Timestamp>,
 }
 
+/// A run's stay without its instances: what timelines, verdicts and event
+/// logs over a range of snapshots need.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RunSpan {
+    pub fingerprint: Fingerprint,
+    pub name: String,
+    pub from_idx: i64,
+    pub to_idx: Option<i64>,
+    pub replicas: i64,
+    pub from_at: Timestamp,
+    pub to_at: Option<Timestamp>,
+}
+
 /// One artifact running now in an environment: what listing many environments
 /// needs, without the instances.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -114,16 +114,32 @@ pub async fn compliance_of(
     Ok(reported
         .iter()
         .map(|env| {
-            let gate = &gates[&env.id];
-            let ok = running.get(&env.id).into_iter().flatten().all(|r| {
-                gate.judge(
-                    env.latest_index,
-                    (&r.name, &r.fingerprint),
-                    known.get(&r.fingerprint),
-                )
-                .1
-            });
+            let runs = running.get(&env.id).into_iter().flatten();
+            let ok = all_may_run(
+                &gates[&env.id],
+                env,
+                runs.map(|r| (r.name.as_str(), &r.fingerprint)),
+                &known,
+            );
             (env.id, ok)
         })
         .collect())
+}
+
+/// Whether every one of these artifacts (name and fingerprint) may run in
+/// `env` at its latest snapshot, by its current gate.
+pub fn all_may_run<'a>(
+    gate: &Gate,
+    env: &EnvironmentRow,
+    mut running: impl Iterator<Item = (&'a str, &'a Fingerprint)>,
+    known: &HashMap<Fingerprint, Provenance>,
+) -> bool {
+    running.all(|(name, fingerprint)| {
+        gate.judge(
+            env.latest_index,
+            (name, fingerprint),
+            known.get(fingerprint),
+        )
+        .1
+    })
 }

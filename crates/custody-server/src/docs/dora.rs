@@ -10,7 +10,7 @@ use custody_api::{DoraFigures, DurationSpread, FailedDeployment};
 use custody_core::Fingerprint;
 use custody_core::Timestamp;
 use custody_core::dora::{self, Cause, Spread, Stay, Window};
-use custody_store::{EnvironmentRow, RunRow};
+use custody_store::{EnvironmentRow, RunSpan};
 
 use super::gate::Gate;
 use super::provenance::provenance;
@@ -84,13 +84,13 @@ pub async fn figures(
 
 /// Runs of one fingerprint that follow each other (a scaling closes one and
 /// opens the next at the same snapshot) as one run.
-fn merge_scaling(mut runs: Vec<RunRow>) -> Vec<RunRow> {
+fn merge_scaling(mut runs: Vec<RunSpan>) -> Vec<RunSpan> {
     runs.sort_by(|a, b| {
         a.fingerprint
             .cmp(&b.fingerprint)
             .then(a.from_idx.cmp(&b.from_idx))
     });
-    let mut merged: Vec<RunRow> = Vec::with_capacity(runs.len());
+    let mut merged: Vec<RunSpan> = Vec::with_capacity(runs.len());
     for run in runs {
         match merged.last_mut() {
             Some(last)

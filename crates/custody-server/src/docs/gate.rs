@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use custody_core::Fingerprint;
 use custody_core::ids::{EnvironmentId, FlowId, OrgId};
-use custody_store::{EnvironmentRow, FlowRow, Page, RunRow};
+use custody_store::{EnvironmentRow, FlowRow, Page, RunSpan};
 
 use super::policy::{self, Applied};
 use super::provenance::{Provenance, provenance};
@@ -177,7 +177,7 @@ pub async fn runs_known(
     org: &OrgScope,
     env: &EnvironmentRow,
     (from, to): (i64, i64),
-) -> ApiResult<(Vec<RunRow>, HashMap<Fingerprint, Provenance>)> {
+) -> ApiResult<(Vec<RunSpan>, HashMap<Fingerprint, Provenance>)> {
     let runs = state.store.runs_during(env.id, from, to).await?;
     let mut fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
     fingerprints.sort_unstable();
@@ -189,7 +189,7 @@ pub async fn runs_known(
 /// Whether each snapshot `from..=to` was compliant by `gate`: every artifact
 /// running there may run.
 pub fn verdicts(
-    runs: &[RunRow],
+    runs: &[RunSpan],
     known: &HashMap<Fingerprint, Provenance>,
     gate: &Gate,
     (from, to): (i64, i64),

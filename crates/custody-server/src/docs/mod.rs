@@ -9,6 +9,7 @@ pub mod current;
 pub mod diff;
 pub mod dora;
 pub mod environment;
+pub mod environment_log;
 pub mod gate;
 pub mod policy;
 pub mod provenance;

@@ -35,17 +35,41 @@ impl Provenance {
     }
 }
 
+/// The artifact records of many fingerprints, oldest first, in one query.
+async fn records(
+    state: &AppState,
+    org_id: OrgId,
+    fingerprints: &[Fingerprint],
+) -> ApiResult<Vec<ArtifactRow>> {
+    let mut rows = state
+        .store
+        .artifacts_with_fingerprints(org_id, fingerprints)
+        .await?;
+    rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    Ok(rows)
+}
+
+/// The flow of each fingerprint's first artifact record (its provenance's
+/// primary), without judging compliance: one query.
+pub async fn first_flows(
+    state: &AppState,
+    org_id: OrgId,
+    fingerprints: &[Fingerprint],
+) -> ApiResult<HashMap<Fingerprint, String>> {
+    let mut flows = HashMap::new();
+    for row in records(state, org_id, fingerprints).await? {
+        flows.entry(row.fingerprint).or_insert(row.flow_name);
+    }
+    Ok(flows)
+}
+
 /// Provenance of many fingerprints in a few queries.
 pub async fn provenance(
     state: &AppState,
     org_id: OrgId,
     fingerprints: Vec<Fingerprint>,
 ) -> ApiResult<HashMap<Fingerprint, Provenance>> {
-    let mut rows = state
-        .store
-        .artifacts_with_fingerprints(org_id, &fingerprints)
-        .await?;
-    rows.sort_by(|a, b| a.created_at.total_cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    let rows = records(state, org_id, &fingerprints).await?;
     let states = evaluate_artifacts(state.store.as_ref(), &rows).await?;
     let mut map: HashMap<Fingerprint, Provenance> = fingerprints
         .into_iter()

@@ -1,13 +1,10 @@
 //! Snapshots: get by reference, list with intervals, diff, and the environment
 //! event log.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{EnvironmentEvent, Snapshot, SnapshotDiff, SnapshotSummary};
 use custody_core::expr::{Snappish, parse_interval, parse_suffix};
-use custody_core::history::Transition;
 use custody_core::{Fingerprint, Timestamp};
 use custody_store::{EnvironmentRow, Page};
 use serde::Deserialize;
@@ -16,7 +13,8 @@ use super::api_doc::Refusals;
 use crate::auth::{Authed, Permission};
 use crate::body::{Paging, Params};
 use crate::docs::environment::logical_snapshot;
-use crate::docs::provenance::provenance;
+use crate::docs::environment_log;
+use crate::docs::provenance::first_flows;
 use crate::docs::snapshot;
 use crate::docs::{diff, gate};
 use crate::error::{ApiError, ApiResult};
@@ -72,7 +70,11 @@ pub struct ListQuery {
 }
 
 /// The index range a list asks for: an interval, or a page counted back from the latest.
-fn range(env: &EnvironmentRow, interval: Option<&str>, page: Page) -> ApiResult<(i64, i64)> {
+pub(crate) fn range(
+    env: &EnvironmentRow,
+    interval: Option<&str>,
+    page: Page,
+) -> ApiResult<(i64, i64)> {
     match interval {
         Some(text) => parse_interval(text, env.latest_index).map_err(ApiError::bad),
         None => {
@@ -222,52 +224,10 @@ pub async fn events(
             },
         )
         .await?;
-    let times: BTreeMap<i64, f64> = snapshots
-        .iter()
-        .map(|s| (s.idx, s.created_at.seconds()))
-        .collect();
-    let known = provenance(
-        &state,
-        org.id,
-        runs.iter().map(|r| r.fingerprint.clone()).collect(),
-    )
-    .await?;
-    // (index, fingerprint) → (was, now, name)
-    let mut changes: BTreeMap<(i64, &Fingerprint), (i64, i64, &str)> = BTreeMap::new();
-    for run in &runs {
-        if (from..=to).contains(&run.from_idx) {
-            let c = changes
-                .entry((run.from_idx, &run.fingerprint))
-                .or_insert((0, 0, &run.name));
-            c.1 = run.replicas;
-        }
-        if let Some(end) = run.to_idx.filter(|t| (from..=to).contains(t)) {
-            let c = changes
-                .entry((end, &run.fingerprint))
-                .or_insert((0, 0, &run.name));
-            c.0 = run.replicas;
-        }
-    }
-    let mut events: Vec<EnvironmentEvent> = changes
-        .into_iter()
-        .map(|((index, fp), (was, now, name))| {
-            let t = Transition { was, now };
-            EnvironmentEvent {
-                environment_name: env.name.clone(),
-                snapshot_index: index,
-                artifact_name: name.to_string(),
-                sha256: fp.to_string(),
-                description: t.description(),
-                reported_at: times.get(&index).copied().unwrap_or(0.0),
-                pipeline: known
-                    .get(fp)
-                    .and_then(|p| p.primary())
-                    .map(|p| p.flow_name.clone())
-                    .unwrap_or_default(),
-                kind: t.kind().to_string(),
-            }
-        })
-        .collect();
+    let fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
+    let flows = first_flows(&state, org.id, &fingerprints).await?;
+    let pipeline = |fp: &Fingerprint| flows.get(fp).cloned().unwrap_or_default();
+    let mut events = environment_log::events(&env.name, &runs, &snapshots, (from, to), pipeline);
     if !q.reverse.unwrap_or(false) {
         events.reverse();
     }

@@ -11,6 +11,7 @@ mod attestations;
 mod audit;
 mod catalog;
 mod dora_chart;
+mod environment_history;
 mod environment_list;
 mod environments;
 mod flow_list;

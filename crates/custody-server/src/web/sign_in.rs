@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::header::{HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use custody_core::Timestamp;
 use serde::Deserialize;
 
 use super::session::{self, RequestMeta, Viewer};
@@ -98,10 +99,12 @@ pub async fn sign_in(
         *response.status_mut() = status;
         Ok(response)
     };
-    if address
-        .and_then(|a| state.auth_throttle.blocked(a))
-        .is_some()
-    {
+    let now = Timestamp::now();
+    let blocked = match address {
+        Some(address) => state.auth_throttle.blocked(address, now).await?,
+        None => None,
+    };
+    if blocked.is_some() {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many unknown keys from this address: wait a minute and try again.".into(),
@@ -112,7 +115,7 @@ pub async fn sign_in(
     let principal = state.store.principal(&hash, state.now()).await?;
     let Some(principal) = principal else {
         if let Some(address) = address {
-            state.auth_throttle.failed(address);
+            state.auth_throttle.failed(address, now).await?;
         }
         return refuse(
             StatusCode::UNAUTHORIZED,

@@ -41,7 +41,7 @@ async fn post_form(
     request.send().await.unwrap()
 }
 
-async fn page(url: &str, cookie: &str) -> (StatusCode, String, String) {
+pub(crate) async fn page(url: &str, cookie: &str) -> (StatusCode, String, String) {
     let r = browser()
         .get(url)
         .header(COOKIE, cookie)
@@ -140,7 +140,7 @@ async fn sessions_are_strict_signed_and_scoped_to_their_org() {
 }
 
 /// Signs in with a new key of `role` in `acme`; the session cookie.
-async fn session(ts: &crate::harness::TestServer, role: &str) -> String {
+pub(crate) async fn session(ts: &crate::harness::TestServer, role: &str) -> String {
     let account = format!("browser-{role}");
     let key = admin::create_api_key(
         ts.state.store.as_ref(),

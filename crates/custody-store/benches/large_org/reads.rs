@@ -73,17 +73,17 @@ async fn snapshot(
         .expect("snapshot")
         .expect("snapshot");
     let runs = store.runs_at(env.id, index).await.expect("runs");
-    provenance(store, org, &runs).await;
+    provenance(store, org, runs.iter().map(|r| &r.fingerprint)).await;
     runs.len()
 }
 
 /// Artifacts of the runs' fingerprints and their attestations.
-async fn provenance(
+async fn provenance<'a>(
     store: &SqlStore,
     org: &custody_store::Org,
-    runs: &[RunRow],
+    running: impl Iterator<Item = &'a Fingerprint>,
 ) -> Vec<ArtifactRow> {
-    let fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
+    let fingerprints: Vec<Fingerprint> = running.cloned().collect();
     let artifacts = store
         .artifacts_with_fingerprints(org.id, &fingerprints)
         .await
@@ -138,7 +138,7 @@ pub async fn measure(
         let old = store.runs_at(env.id, (latest / 2).max(1)).await.unwrap();
         let new = store.runs_at(env.id, latest).await.unwrap();
         let both: Vec<RunRow> = old.into_iter().chain(new).collect();
-        provenance(store, org, &both).await;
+        provenance(store, org, both.iter().map(|r| &r.fingerprint)).await;
         both.len()
     })
     .await;
@@ -155,7 +155,7 @@ pub async fn measure(
             .snapshots(env.id, from, to, false, page)
             .await
             .unwrap();
-        provenance(store, org, &runs).await;
+        provenance(store, org, runs.iter().map(|r| &r.fingerprint)).await;
         runs.len()
     };
     time("log environment page 1", raw, samples, |i| log(i, 1)).await;

@@ -5,6 +5,7 @@
 mod actions;
 mod artifacts;
 mod attestation_types;
+mod auth_buckets;
 mod controls;
 mod environments;
 mod evidence;
@@ -27,6 +28,7 @@ use crate::Store;
 pub use actions::actions_deliver_from_the_outbox_once;
 pub use artifacts::artifacts_and_attestations;
 pub use attestation_types::attestation_types_are_versioned;
+pub use auth_buckets::auth_buckets_count_attempts_per_address;
 pub use controls::controls_are_versioned_archived_and_decided;
 pub use environments::environments_archive_rename_and_join;
 pub use evidence::evidence_is_recorded;
@@ -56,6 +58,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     policies_attach_and_allow(store.as_ref()).await;
     environments_archive_rename_and_join(store.as_ref()).await;
     idempotency_keys_replay_the_first_answer(store.as_ref()).await;
+    auth_buckets_count_attempts_per_address(store.clone()).await;
     actions_deliver_from_the_outbox_once(store.as_ref()).await;
     concurrent_reports_get_contiguous_indexes(store.clone()).await;
     every_fact_is_logged_and_reads_back(store.as_ref()).await;

@@ -17,7 +17,7 @@ use super::writes::write_tx;
 use super::{Arg, SqlStore, bind_args, reports, run_instances, texts};
 use crate::{
     EnvironmentRow, EnvironmentStore, EnvironmentUpsert, Page, ReportOutcome, Result, RunRow,
-    RunningNow, SnapshotRow,
+    RunSpan, RunningNow, SnapshotRow,
 };
 
 pub(super) const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.description, e.tags, e.include_scaling, \
@@ -29,6 +29,12 @@ const RUN_SELECT: &str = "SELECT r.id, e.name AS env_name, r.fingerprint, r.name
      r.replicas, r.instances, sf.created_at AS from_at, st.created_at AS to_at, r.base_run_id \
      FROM runs r JOIN environments e ON e.id = r.env_id \
      JOIN snapshots sf ON sf.env_id = r.env_id AND sf.idx = r.from_idx \
+     LEFT JOIN snapshots st ON st.env_id = r.env_id AND st.idx = r.to_idx";
+
+/// Runs' stays, without the instances (so without their pieces to rebuild).
+const SPAN_SELECT: &str = "SELECT r.fingerprint, r.name, r.from_idx, r.to_idx, r.replicas, \
+     sf.created_at AS from_at, st.created_at AS to_at \
+     FROM runs r JOIN snapshots sf ON sf.env_id = r.env_id AND sf.idx = r.from_idx \
      LEFT JOIN snapshots st ON st.env_id = r.env_id AND st.idx = r.to_idx";
 
 /// A run as stored: its instances may be pieces over its base's.
@@ -222,9 +228,9 @@ impl EnvironmentStore for SqlStore {
         .await
     }
 
-    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>> {
-        self.whole(sqlx::query_as(AssertSqlSafe(format!(
-            "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $3 AND (r.to_idx IS NULL OR r.to_idx > $2) \
+    async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunSpan>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "{SPAN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $3 AND (r.to_idx IS NULL OR r.to_idx > $2) \
              ORDER BY r.id"
         )))
         .bind(env_id)
@@ -232,12 +238,16 @@ impl EnvironmentStore for SqlStore {
         .bind(to)
         .fetch_all(&self.pool)
         .await?)
-        .await
     }
 
-    async fn runs_changed(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunRow>> {
-        self.whole(sqlx::query_as(AssertSqlSafe(format!(
-            "{RUN_SELECT} WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \
+    async fn runs_changed(
+        &self,
+        env_id: EnvironmentId,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<RunSpan>> {
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "{SPAN_SELECT} WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \
              ORDER BY r.id"
         )))
         .bind(env_id)
@@ -245,7 +255,6 @@ impl EnvironmentStore for SqlStore {
         .bind(to)
         .fetch_all(&self.pool)
         .await?)
-        .await
     }
 
     async fn runs_of(&self, org_id: OrgId, fingerprints: &[Fingerprint]) -> Result<Vec<RunRow>> {

@@ -8,6 +8,7 @@ mod artifacts;
 mod attestation_list;
 mod attestation_lookup;
 mod attestation_types;
+mod auth_buckets;
 mod controls;
 mod environment_admin;
 mod environments;

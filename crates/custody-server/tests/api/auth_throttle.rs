@@ -1,0 +1,83 @@
+//! The failed-authentication throttle: ten unknown keys from an address are
+//! answered, then the address waits (429 with `Retry-After`); working keys
+//! never count; and servers on one PostgreSQL database count together, so a
+//! guesser spreading its attempts over replicas is throttled just the same.
+
+use custody_store::testing::TestDatabase;
+
+use crate::harness::{Api, TestServer, ok, start};
+
+/// The status of a request with an unknown key.
+async fn guess(guesser: &Api) -> u16 {
+    guesser.get("flows/acme").await.expect_err("refused").0
+}
+
+/// Asserts that `server` makes the guessing address wait, with `Retry-After`
+/// and a message saying why.
+async fn waits(server: &TestServer) {
+    let response = reqwest::Client::new()
+        .get(server.with_key("cust_guess").url("flows/acme"))
+        .bearer_auth("cust_guess")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 429, "{}", server.base);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=2).contains(&wait), "{wait}");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("too many requests with unknown API keys"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_authentication_is_throttled_per_address() {
+    let db = TestDatabase::sqlite();
+    let srv = start(&db).await;
+    let guesser = srv.with_key("cust_guess");
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(guess(&guesser).await);
+    }
+    assert_eq!(
+        statuses[..10],
+        [401; 10],
+        "the first ten guesses are answered"
+    );
+    assert_eq!(statuses[10..], [429, 429], "then the address must wait");
+    waits(&srv).await;
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replicas_on_one_postgresql_throttle_an_address_together() {
+    let db = TestDatabase::postgres().await;
+    let first = start(&db).await;
+    let servers = [first.beside(&db).await, first.beside(&db).await, first];
+    for server in servers.iter().cycle().take(30) {
+        ok(server.reader.get("flows/acme").await, 200);
+    }
+    let guessers: Vec<Api> = servers.iter().map(|s| s.with_key("cust_guess")).collect();
+    let mut statuses = Vec::new();
+    for guesser in guessers.iter().cycle().take(10) {
+        statuses.push(guess(guesser).await);
+    }
+    assert_eq!(
+        statuses, [401; 10],
+        "ten guesses over three replicas are answered, working keys having cost none"
+    );
+    for server in &servers {
+        waits(server).await;
+    }
+    for server in servers {
+        server.stop().await;
+    }
+}
