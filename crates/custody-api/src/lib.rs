@@ -56,13 +56,6 @@ pub struct Paged<T> {
     pub pagination: Pagination,
 }
 
-/// Items wrapped as `{"data": [...]}` (attestation reads).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Listed<T> {
-    pub data: Vec<T>,
-}
-
 /// A page of a cursor-paged list: `{"data": [...], "_links": {"next": …}}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -28,6 +28,7 @@ pub mod usage;
 
 use std::process::ExitCode;
 
+pub use ci::with_ci_requirements;
 pub use commands::Command;
 pub use context::{Ctx, Globals};
 pub use parse_errors::describe_parse_error;

@@ -3,7 +3,8 @@
 
 use custody_core::ids::EnvironmentId;
 use custody_core::names::{Name, NameKind};
-use custody_store::{EnvironmentRow, FlowRow, TrailRow};
+use custody_core::{Fingerprint, HexPrefix};
+use custody_store::{ArtifactRow, EnvironmentRow, FlowRow, TrailRow};
 
 use crate::auth::OrgScope;
 use crate::error::{ApiError, ApiResult};
@@ -38,6 +39,36 @@ pub async fn trail(
         ApiError::not_found(format!(
             "Trail with name '{name}' does not exist for Organization '{}' and Flow '{}'",
             org.name, flow.name
+        ))
+    })
+}
+
+/// The latest artifact of the flow with the fingerprint, if any.
+pub async fn latest_artifact(
+    state: &AppState,
+    org: &OrgScope,
+    flow: &FlowRow,
+    fp: &Fingerprint,
+) -> ApiResult<Option<ArtifactRow>> {
+    Ok(state
+        .store
+        .artifacts_by_fingerprint(org.id, Some(flow.id), &HexPrefix::from(fp))
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The latest artifact of the flow with the fingerprint, which must exist.
+pub async fn artifact(
+    state: &AppState,
+    org: &OrgScope,
+    flow: &FlowRow,
+    fp: &Fingerprint,
+) -> ApiResult<ArtifactRow> {
+    latest_artifact(state, org, flow, fp).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "Artifact with fingerprint '{fp}' does not exist in flow '{}' belonging to organization '{}'",
+            flow.name, org.name
         ))
     })
 }

@@ -9,8 +9,8 @@ mod server;
 use std::process::ExitCode;
 
 use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser, Subcommand};
-use custody_cli::{Globals, defaults, describe_parse_error, report_error};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use custody_cli::{Globals, defaults, describe_parse_error, report_error, with_ci_requirements};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -72,12 +72,13 @@ async fn run(args: Vec<String>) -> ExitCode {
             Err(e) => return report_error(&e, false, ""),
         }
     };
-    let mut tree = Cli::command();
+    let mut tree = with_ci_requirements(Cli::command());
     tree.build();
     for warning in custody_cli::deprecated::warnings(&tree, &args) {
         eprintln!("{warning}");
     }
-    let cli = match Cli::try_parse_from(&args) {
+    let parsed = tree.clone().try_get_matches_from(&args);
+    let cli = match parsed.and_then(|matches| Cli::from_arg_matches(&matches)) {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             e.exit()

@@ -1,12 +1,15 @@
 //! Which CI system a command runs in, and what that gives (reference §8): the
 //! defaults of `--commit`, `--build-url`, `--commit-url`, `--origin-url` and the
 //! repository flags, expanded from the CI's variables, and (in [`repo`]) the
-//! `repo_info` a CI describes. Defaults are off when `KOSLI_TESTS`,
+//! `repo_info` a CI describes, and (in [`required`]) the flags required for
+//! want of a default. Defaults are off when `KOSLI_TESTS`,
 //! `CUSTODY_TESTS` or `DOCS` is set, so tests see the bare flags.
 
 mod repo;
+mod required;
 
 pub use repo::{RepoOverrides, merge_repo_info, repo_info};
+pub use required::with_ci_requirements;
 
 /// Reads one environment variable.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;

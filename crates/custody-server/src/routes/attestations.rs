@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Attestation, AttestationPayload, LegacyEvidence};
+use custody_core::Fingerprint;
 use custody_core::attestation::{Kind, builtin_compliance};
 use custody_core::limits;
 use custody_core::names::NameKind;
-use custody_core::{Fingerprint, HexPrefix};
 use custody_store::{ArtifactRow, AttestationInsert, FlowRow, TrailRow, TrailUpsert};
 use serde_json::{Value, json};
 
@@ -21,20 +21,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::evidence::{intake, junit_cases};
 use crate::state::AppState;
 use crate::{lookup, public_id};
-
-pub(super) async fn latest_artifact(
-    state: &AppState,
-    org: &OrgScope,
-    flow: &FlowRow,
-    fp: &Fingerprint,
-) -> ApiResult<Option<ArtifactRow>> {
-    Ok(state
-        .store
-        .artifacts_by_fingerprint(org.id, Some(flow.id), &HexPrefix::from(fp))
-        .await?
-        .into_iter()
-        .next())
-}
 
 struct Target {
     trail: Option<TrailRow>,
@@ -173,7 +159,7 @@ async fn artifact_in_trail(
         return Ok(None);
     };
     let fp = Fingerprint::parse(fp).map_err(ApiError::bad)?;
-    let found = latest_artifact(state, org, flow, &fp)
+    let found = lookup::latest_artifact(state, org, flow, &fp)
         .await?
         .filter(|a| a.trail_id == Some(trail.id));
     found.map(Some).ok_or_else(|| {
@@ -342,12 +328,7 @@ pub async fn legacy_evidence(
     let org = auth.scope(&org, Permission::Write)?;
     let fp = Fingerprint::parse(&data.artifact_fingerprint).map_err(ApiError::bad)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
-    let artifact = latest_artifact(&state, &org, &flow, &fp).await?.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "Artifact with fingerprint '{fp}' does not exist in flow '{}' belonging to organization '{}'",
-            flow.name, org.name
-        ))
-    })?;
+    let artifact = lookup::artifact(&state, &org, &flow, &fp).await?;
     let payload = json!(AttestationPayload {
         attestation_name: data.name,
         artifact_fingerprint: Some(fp.to_string()),

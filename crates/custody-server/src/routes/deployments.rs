@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Deployment, DeploymentCreate};
-use custody_core::{Fingerprint, HexPrefix};
+use custody_core::Fingerprint;
 use custody_store::DeploymentInsert;
 use serde_json::json;
 
@@ -42,18 +42,7 @@ pub async fn expect(
     let fp = Fingerprint::parse(&data.artifact_fingerprint).map_err(ApiError::bad)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
     lookup::environment(&state, &org, &data.environment).await?;
-    let artifact = state
-        .store
-        .artifacts_by_fingerprint(org.id, Some(flow.id), &HexPrefix::from(&fp))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "Artifact with fingerprint '{fp}' does not exist in flow '{}' belonging to organization '{}'",
-                flow.name, org.name
-            ))
-        })?;
+    let artifact = lookup::artifact(&state, &org, &flow, &fp).await?;
     let now = state.now();
     let insert = DeploymentInsert {
         flow_id: flow.id,

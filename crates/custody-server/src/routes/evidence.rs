@@ -1,5 +1,5 @@
 //! Reading attestations back: the latest of a name on a trail or an artifact
-//! (`{"data":[...]}`, with their evidence fields), and downloading an
+//! (a plain list, as Kosli answers, with their evidence fields), and downloading an
 //! attestation's attachment from the evidence vault.
 
 use axum::Json;
@@ -7,12 +7,11 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::IntoResponse;
-use custody_api::{Attestation, AttestationPayload, Listed};
+use custody_api::{Attestation, AttestationPayload};
 use custody_core::Fingerprint;
 use custody_store::{AttestationRow, EvidenceRow, FlowRow};
 
 use super::api_doc::Refusals;
-use super::attestations::latest_artifact;
 use crate::auth::{Authed, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::evidence::intake;
@@ -58,17 +57,21 @@ pub(super) fn attestation_document(
     doc
 }
 
-/// One attestation as `{"data": [...]}`, with its attachment looked up.
-async fn document(
+/// The latest attestation found, if any, as a list, with its attachment
+/// looked up.
+async fn documents(
     state: &AppState,
     org: &str,
     flow: &FlowRow,
     trail_name: String,
     artifact_fingerprint: Option<String>,
-    row: &AttestationRow,
-) -> ApiResult<Listed<Attestation>> {
+    row: Option<&AttestationRow>,
+) -> ApiResult<Vec<Attestation>> {
+    let Some(row) = row else {
+        return Ok(Vec::new());
+    };
     let found = state.store.evidence_of(&[row.id]).await?;
-    let doc = attestation_document(
+    Ok(vec![attestation_document(
         state,
         org,
         &flow.name,
@@ -76,12 +79,11 @@ async fn document(
         artifact_fingerprint,
         row,
         found.first(),
-    );
-    Ok(Listed { data: vec![doc] })
+    )])
 }
 
 /// `GET /attestations/{org}/{flow}/trail/{trail}/{name}`: the latest attestation
-/// of that name on the trail.
+/// of that name on the trail, as a list (empty when there is none).
 #[utoipa::path(
     get,
     path = "/attestations/{org}/{flow}/trail/{trail}/{name}",
@@ -94,7 +96,7 @@ async fn document(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "The latest attestation of this name, as `{\"data\": [...]}`", body = Listed<Attestation>),
+        (status = 200, description = "The latest attestation of this name, as a list (empty when the trail has none)", body = Vec<Attestation>),
         Refusals
     )
 )]
@@ -102,18 +104,13 @@ pub async fn latest_on_trail(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, flow, trail, name)): Path<(String, String, String, String)>,
-) -> ApiResult<Json<Listed<Attestation>>> {
+) -> ApiResult<Json<Vec<Attestation>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
     let trail = lookup::trail(&state, &org, &flow, &trail).await?;
     let rows = state.store.trail_attestations(&[trail.id]).await?;
-    let row = rows.iter().rev().find(|r| r.name == name).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "Attestation named '{name}' does not exist in trail '{}' of flow '{}' belonging to organization '{}'",
-            trail.name, flow.name, org.name
-        ))
-    })?;
-    let fingerprint = match row.artifact_id {
+    let row = rows.iter().rev().find(|r| r.name == name);
+    let fingerprint = match row.and_then(|r| r.artifact_id) {
         Some(id) => state
             .store
             .trail_artifacts(&[trail.id])
@@ -123,20 +120,13 @@ pub async fn latest_on_trail(
             .map(|a| a.fingerprint.into()),
         None => None,
     };
-    let doc = document(
-        &state,
-        &org.name,
-        &flow,
-        trail.name.clone(),
-        fingerprint,
-        row,
-    )
-    .await?;
-    Ok(Json(doc))
+    let docs = documents(&state, &org.name, &flow, trail.name, fingerprint, row).await?;
+    Ok(Json(docs))
 }
 
 /// `GET /attestations/{org}/{flow}/artifact/{fp}/{name}`: the latest attestation
-/// of that name about the latest artifact with the fingerprint.
+/// of that name about the latest artifact with the fingerprint, as a list
+/// (empty when there is none).
 #[utoipa::path(
     get,
     path = "/attestations/{org}/{flow}/artifact/{fp}/{name}",
@@ -149,7 +139,7 @@ pub async fn latest_on_trail(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "The latest attestation of this name, as `{\"data\": [...]}`", body = Listed<Attestation>),
+        (status = 200, description = "The latest attestation of this name, as a list (empty when the artifact has none)", body = Vec<Attestation>),
         Refusals
     )
 )]
@@ -157,19 +147,11 @@ pub async fn latest_on_artifact(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, flow, fp, name)): Path<(String, String, String, String)>,
-) -> ApiResult<Json<Listed<Attestation>>> {
+) -> ApiResult<Json<Vec<Attestation>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let fp = Fingerprint::parse(&fp).map_err(ApiError::bad)?;
     let flow = lookup::flow(&state, &org, &flow).await?;
-    let missing = || {
-        ApiError::not_found(format!(
-            "Attestation named '{name}' does not exist for artifact {fp} in flow '{}' belonging to organization '{}'",
-            flow.name, org.name
-        ))
-    };
-    let artifact = latest_artifact(&state, &org, &flow, &fp)
-        .await?
-        .ok_or_else(missing)?;
+    let artifact = lookup::artifact(&state, &org, &flow, &fp).await?;
     let rows = state
         .store
         .attestations_for(std::slice::from_ref(&artifact))
@@ -177,19 +159,11 @@ pub async fn latest_on_artifact(
     let row = rows
         .iter()
         .rev()
-        .find(|r| r.name == name && r.key().binds_to(&artifact.key()))
-        .ok_or_else(missing)?;
+        .find(|r| r.name == name && r.key().binds_to(&artifact.key()));
     let trail_name = artifact.trail_name.clone().unwrap_or_default();
-    let doc = document(
-        &state,
-        &org.name,
-        &flow,
-        trail_name,
-        Some(artifact.fingerprint.to_string()),
-        row,
-    )
-    .await?;
-    Ok(Json(doc))
+    let fingerprint = Some(artifact.fingerprint.to_string());
+    let docs = documents(&state, &org.name, &flow, trail_name, fingerprint, row).await?;
+    Ok(Json(docs))
 }
 
 /// `GET /attestations/{org}/{flow}/trail/{trail}/attestation/{id}/evidence`: the

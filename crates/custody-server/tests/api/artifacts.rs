@@ -220,7 +220,7 @@ async fn attestation_documents_keep_their_type_specific_results() {
         "attestations/acme/ci/trail/t1/unit-test".to_string(),
         format!("attestations/acme/ci/artifact/{fp1}/unit-test"),
     ] {
-        let doc = &m.json(&path).await["data"][0];
+        let doc = &m.json(&path).await[0];
         assert_eq!(doc["junit_results"], results, "{path}");
         assert_eq!(doc["attestation_type"], "junit");
         assert_eq!(doc["is_compliant"], true, "the server's verdict wins");

@@ -6,6 +6,7 @@ mod action_delivery;
 mod action_input;
 mod actions;
 mod artifacts;
+mod attestation_reads;
 mod auth;
 mod auth_throttle;
 mod backends;

@@ -122,6 +122,26 @@ fn attachments_are_uploaded_shown_and_downloaded() {
         stderr(&none)
     );
     assert!(!repo.join("none.bin").exists());
+
+    // Nor does a name with no attestation on the trail.
+    let missing = run(&[
+        "get",
+        "attestation",
+        "never-reported",
+        "--flow",
+        "vault",
+        "--trail",
+        "t1",
+        "--download-evidence",
+        "missing.bin",
+    ]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("No attestations found: there is no evidence to download"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!repo.join("missing.bin").exists());
 }
 
 #[test]

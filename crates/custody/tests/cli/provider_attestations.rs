@@ -86,7 +86,7 @@ impl Setup {
         ];
         let text = ok(self.run(&[&args[..], &["-o", "json"]].concat()));
         let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-        doc["data"][0].clone()
+        doc[0].clone()
     }
 
     fn compliance(&self) -> String {

@@ -57,7 +57,9 @@ impl GetAttestation {
         };
         let found = documents(&response.json::<Value>()?)?;
         if let Some(file) = &self.download_evidence {
-            let latest = found.last().context("the server returned no attestation")?;
+            let latest = found
+                .last()
+                .context("No attestations found: there is no evidence to download")?;
             return save_evidence(ctx, org, latest, file).await;
         }
         if json {
@@ -93,7 +95,8 @@ impl GetAttestation {
     }
 }
 
-/// The attestations of a `{"data":[...]}` or array response.
+/// The attestations of a response: a list (by name) or `{"data": [...]}` (by
+/// id).
 fn documents(body: &Value) -> anyhow::Result<Vec<Attestation>> {
     let list = body.get("data").unwrap_or(body);
     Ok(serde_json::from_value(list.clone())?)
