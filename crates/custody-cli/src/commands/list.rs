@@ -18,7 +18,7 @@ pub enum List {
     Artifacts(ListArtifacts),
     /// Environments.
     #[command(visible_aliases = ["env", "envs"])]
-    Environments(Paging),
+    Environments(ListEnvironments),
     /// Snapshots of an environment, newest first.
     Snapshots(ListSnapshots),
     /// Service accounts.
@@ -129,6 +129,41 @@ pub struct ListFlows {
     ignore_case: bool,
     #[command(flatten)]
     paging: Paging,
+}
+
+#[derive(Debug, Args)]
+pub struct ListEnvironments {
+    /// Only environments whose name contains this, in any case.
+    #[arg(long)]
+    name: Option<String>,
+    /// Only environments of this type; repeatable, or comma-separated.
+    #[arg(long = "type", value_delimiter = ',')]
+    types: Vec<String>,
+    /// Only environments with this tag, `key` or `key:value`; repeatable.
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Order by name (the default), last_modified_at or last_changed_at.
+    #[arg(long)]
+    sort: Option<String>,
+    /// asc (the default) or desc.
+    #[arg(long)]
+    sort_direction: Option<String>,
+    #[command(flatten)]
+    paging: Paging,
+}
+
+impl ListEnvironments {
+    /// The query: paging (when asked for) and the filters given.
+    fn query(&self) -> anyhow::Result<Vec<(&'static str, String)>> {
+        let mut query = self.paging.query(15, false)?;
+        query.extend(self.name.iter().map(|n| ("name", n.clone())));
+        query.extend(self.types.iter().map(|t| ("type", t.clone())));
+        query.extend(self.tags.iter().map(|t| ("tag", t.clone())));
+        query.extend(self.sort.iter().map(|s| ("sort", s.clone())));
+        let direction = self.sort_direction.iter();
+        query.extend(direction.map(|d| ("sort_direction", d.clone())));
+        Ok(query)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -248,16 +283,17 @@ impl List {
                 );
                 Ok(())
             }
-            List::Environments(p) => {
+            List::Environments(l) => {
+                let p = &l.paging;
                 let json = p.output.is_json()?;
-                let query = p.query(15, false)?;
+                let query = l.query()?;
                 let r = ctx
                     .get(&["environments", ctx.require_login()?], &query)
                     .await?;
                 if json {
                     return ctx.print_json(&r);
                 }
-                let (envs, paged) = if query.is_empty() {
+                let (envs, paged) = if !query.iter().any(|(k, _)| *k == "page") {
                     (r.json::<Vec<Environment>>()?, None)
                 } else {
                     let page: EnvironmentPage = r.json()?;

@@ -6,6 +6,7 @@
 //! limit, so a remote policy cannot stall a pipeline.
 
 pub mod blame;
+mod clock;
 mod source_ref;
 pub mod trail_input;
 
@@ -50,6 +51,7 @@ impl Policy {
         params: Option<&Value>,
         limit: Duration,
     ) -> anyhow::Result<Self> {
+        clock::install();
         let mut engine = Engine::new();
         engine.set_execution_timer_config(ExecutionTimerConfig {
             limit,

@@ -26,6 +26,18 @@ pub async fn resolve(
     env_name: &str,
     at: &SnapshotRef,
 ) -> ApiResult<(EnvironmentRow, i64)> {
+    resolve_written(state, org, env_name, at, None).await
+}
+
+/// [`resolve`] of a snapshot expression as the caller wrote it: one that
+/// names only the environment is named so in the error, as Kosli does.
+pub async fn resolve_written(
+    state: &AppState,
+    org: &OrgScope,
+    env_name: &str,
+    at: &SnapshotRef,
+    written: Option<&str>,
+) -> ApiResult<(EnvironmentRow, i64)> {
     let env = lookup::environment(state, org, env_name).await?;
     let latest = env.latest_index;
     let (requested, index) =
@@ -46,8 +58,12 @@ pub async fn resolve(
             SnapshotRef::Behind(n) => (format!("~{n}"), latest - n),
         };
     if index < 1 || index > latest {
+        let named = match written {
+            Some(written) if written == env_name => env_name.to_string(),
+            _ => format!("{env_name}#{requested}"),
+        };
         return Err(ApiError::not_found(format!(
-            "Org: '{}'. Snapshot '{env_name}#{requested}' resolves to '{env_name}#{index}'. len(snapshots) == {latest}. Indexes are 1-based",
+            "Org: '{}'. Snapshot '{named}' resolves to '{env_name}#{index}'. len(snapshots) == {latest}. Indexes are 1-based",
             org.name
         )));
     }

@@ -10,8 +10,9 @@ use custody_core::{EnvironmentError, EnvironmentType};
 use custody_store::{EnvironmentRow, EnvironmentUpsert};
 
 use super::api_doc::Refusals;
+use super::environment_filter::EnvironmentFilter;
 use crate::auth::{Authed, Permission};
-use crate::body::{JsonBody, Paging, Params};
+use crate::body::{JsonBody, Paging, Pairs, Params};
 use crate::docs::environment::document;
 use crate::docs::{current, snapshot};
 use crate::error::{ApiError, ApiResult};
@@ -166,7 +167,12 @@ pub async fn get(
     params(
         ("org" = String, Path, description = "The organization"),
         ("page" = Option<u32>, Query, description = "Page number, from 1"),
-        ("per_page" = Option<u32>, Query, description = "Items per page")
+        ("per_page" = Option<u32>, Query, description = "Items per page"),
+        ("name" = Option<String>, Query, description = "Part of the name, in any case"),
+        ("type" = Option<Vec<String>>, Query, description = "An environment type; repeatable"),
+        ("tag" = Option<Vec<String>>, Query, description = "key or key:value; repeatable"),
+        ("sort" = Option<String>, Query, description = "name (the default), last_modified_at or last_changed_at"),
+        ("sort_direction" = Option<String>, Query, description = "asc (the default) or desc")
     ),
     responses(
         (status = 200, description = "Environments by name: a list, or a page of them when paging is asked for", body = Value),
@@ -177,11 +183,18 @@ pub async fn list(
     State(state): State<AppState>,
     auth: Authed,
     Path(org): Path<String>,
+    query: Pairs,
     Params(paging): Params<Paging>,
 ) -> ApiResult<Json<ListOrPage<Environment, EnvironmentPage>>> {
     let org = auth.scope(&org, Permission::Read)?;
     let page = paging.requested(15)?;
-    let (rows, total) = state.store.environments(org.id, page).await?;
+    let filter = EnvironmentFilter::from_query(&query)?;
+    let (rows, total) = if filter.is_everything() {
+        state.store.environments(org.id, page).await?
+    } else {
+        let (all, _) = state.store.environments(org.id, None).await?;
+        filter.page(all, page)
+    };
     let mut attached = super::policy_attachments::attached_by_environment(&state, &org).await?;
     let compliance =
         current::compliance_now(&state, &org, &rows.iter().collect::<Vec<_>>()).await?;

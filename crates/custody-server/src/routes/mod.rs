@@ -13,6 +13,7 @@ pub(crate) mod controls;
 pub(crate) mod custom_types;
 pub(crate) mod deployments;
 pub(crate) mod environment_admin;
+pub(crate) mod environment_filter;
 pub(crate) mod environments;
 pub(crate) mod evaluations;
 pub(crate) mod evidence;

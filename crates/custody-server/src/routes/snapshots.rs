@@ -175,8 +175,10 @@ pub async fn diff(
     let org = auth.scope(&org, Permission::Read)?;
     let s1 = Snappish::parse(&q.snappish1).map_err(ApiError::bad)?;
     let s2 = Snappish::parse(&q.snappish2).map_err(ApiError::bad)?;
-    let (env1, i1) = snapshot::resolve(&state, &org, &s1.env, &s1.at).await?;
-    let (env2, i2) = snapshot::resolve(&state, &org, &s2.env, &s2.at).await?;
+    let (env1, i1) =
+        snapshot::resolve_written(&state, &org, &s1.env, &s1.at, Some(&q.snappish1)).await?;
+    let (env2, i2) =
+        snapshot::resolve_written(&state, &org, &s2.env, &s2.at, Some(&q.snappish2)).await?;
     Ok(Json(
         diff::diff(&state, &org, (&env1, i1), (&env2, i2)).await?,
     ))

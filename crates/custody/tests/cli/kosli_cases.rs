@@ -239,13 +239,6 @@ fn attestation_types_are_created_as_kosli_tests_them() {
 }
 
 #[test]
-fn local_input_is_evaluated_as_kosli_tests_it() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/kosli_cases");
-    let failures = run_cases("evaluate_input.txt", &dir, &[]);
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-#[test]
 fn org_commands_renames_and_config_work_as_kosli_tests_them() {
     let (server, env) = acme_server();
     let env = borrowed(&env);

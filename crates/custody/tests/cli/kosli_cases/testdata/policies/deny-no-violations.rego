@@ -1,3 +1,3 @@
 package policy
 
-allow = true
+allow = false

@@ -1,7 +1,0 @@
-package policy
-
-allow = false
-
-violations contains msg if {
-	msg := "always denied"
-}

@@ -1,4 +1,0 @@
-package policy
-
-# Denies with no reason given.
-allow = false
