@@ -21,7 +21,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         if let Ok(form) = Form::from_request(request, &()).await {
             let _ = form.json::<serde_json::Value>("data_json");
             let _ = form.text("template_file");
-            let _ = form.file("attachment_file");
+            let _ = form.attachment();
         }
     });
 });
