@@ -1,9 +1,9 @@
 //! The `custody` command line: Kosli's command grammar, flags, environment
 //! variables and output layouts, as a client of the Custody API.
 //!
-//! [`main_with`] is the whole program for a given set of top-level commands:
-//! fill flags from the environment and config file ([`defaults`]), parse with
-//! clap, run the command, and report errors as `Error: <message>`.
+//! The binary fills flags from the environment and config file
+//! ([`defaults`]), parses them with clap, then [`run`]s the command (once per
+//! server in [`multi_host`] mode) and reports errors as `Error: <message>`.
 
 mod aws;
 mod azure;
@@ -17,6 +17,7 @@ mod flags;
 mod gcp;
 mod git;
 pub mod images;
+pub mod multi_host;
 pub mod output;
 pub mod parse_errors;
 mod pre_run;

@@ -121,6 +121,11 @@ const EXCLUSIVE: &[(&[&str], &[&str], bool)] = &[
     (&["evaluate"], &["assert", "no-assert"], true),
     (&["list", "repos"], &["name", "search"], true),
     (
+        &[],
+        &["bitbucket-password", "bitbucket-access-token"],
+        false,
+    ),
+    (
         &["snapshot"],
         &["include-scaling", "exclude-scaling"],
         false,

@@ -3,9 +3,7 @@
 //! hash; the key's service account gives the org and the role, and each handler
 //! names the permission it needs.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use custody_core::ids::OrgId;
@@ -14,6 +12,7 @@ use custody_store::Principal;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::client_address::ClientAddress;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -140,10 +139,7 @@ impl FromRequestParts<AppState> for Authed {
                     .into(),
             )
         })?;
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+        let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, state).await;
         let now = Timestamp::now();
         let blocked = match address {
             Some(address) => state.auth_throttle.blocked(address, now).await?,

@@ -193,11 +193,11 @@ impl Pairs {
         self.all(key).pop().filter(|v| !v.is_empty())
     }
 
-    /// `tag` filters, each `key` or `key:value`.
+    /// `tag` filters, each `key`, `key:value` or `key=value` (as tags are shown).
     pub fn tags(&self) -> Vec<(String, Option<String>)> {
         self.all("tag")
             .into_iter()
-            .map(|tag| match tag.split_once(':') {
+            .map(|tag| match tag.split_once([':', '=']) {
                 Some((key, value)) => (key.to_string(), Some(value.to_string())),
                 None => (tag, None),
             })

@@ -6,6 +6,8 @@
 pub mod admin;
 mod auth;
 pub mod body;
+mod cidr;
+pub mod client_address;
 pub mod config;
 mod docs;
 mod error;

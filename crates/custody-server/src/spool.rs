@@ -1,13 +1,12 @@
-//! Spooling large request bodies to disk as they arrive, so an upload of any
-//! size costs the server a few buffers of memory, never the whole file: an
-//! attachment part goes straight to a temporary file (hashed on the way, cut
-//! off at the evidence limit), and a write under an `Idempotency-Key` keeps
-//! its body on disk past [`IN_MEMORY_BYTES`] while its digest is taken.
+//! Spooling uploads to disk as they arrive, so an upload of any size costs the
+//! server a few buffers of memory, never the whole file: an attachment part
+//! goes straight to a temporary file, hashed on the way (the form extractor
+//! cuts it off at the evidence limit), which the vault then takes.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::FromRef;
 use sha2::{Digest, Sha256};
 use tempfile::TempPath;
@@ -15,9 +14,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::body::MAX_BODY_BYTES;
 use crate::evidence::DEFAULT_MAX_EVIDENCE_BYTES;
-
-/// Bodies up to this size stay in memory.
-pub const IN_MEMORY_BYTES: usize = 1024 * 1024;
 
 /// The size of the chunks a spooled file is read back in.
 const READ_CHUNK: usize = 64 * 1024;
@@ -118,12 +114,6 @@ impl Spooled {
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// The file's bytes as a body, read in chunks; the file goes when the body does.
-    pub async fn into_body(self) -> std::io::Result<Body> {
-        let file = tokio::fs::File::open(&self.path).await?;
-        Ok(Body::from_stream(chunks_of(file, self)))
-    }
 }
 
 /// A file's bytes in chunks, keeping `keep` alive until the stream is dropped.
@@ -142,140 +132,30 @@ pub fn chunks_of<K: Send + 'static>(
     })
 }
 
-/// A request body read through: in memory while small, then on disk.
-pub enum Held {
-    Memory(Vec<u8>),
-    Disk(Spooled),
-}
-
-impl Held {
-    /// The body again, to hand on to the handler.
-    pub async fn into_body(self) -> std::io::Result<Body> {
-        match self {
-            Held::Memory(bytes) => Ok(Body::from(bytes)),
-            Held::Disk(spooled) => spooled.into_body().await,
-        }
-    }
-}
-
-/// Why a body could not be held.
-#[derive(Debug)]
-pub enum HoldError {
-    /// Longer than the limit.
-    TooLarge,
-    /// The client's stream failed.
-    Read(String),
-    /// The spool could not be written.
-    Spool(std::io::Error),
-}
-
-/// Reads `body` to its end, at most `limit` bytes, showing each chunk to
-/// `seen`; what was read is kept in memory up to [`IN_MEMORY_BYTES`], then
-/// moved to a spool file.
-pub async fn hold(
-    spool: &Spool,
-    body: Body,
-    limit: u64,
-    mut seen: impl FnMut(&[u8]),
-) -> Result<Held, HoldError> {
-    let mut body = body.into_data_stream();
-    let mut memory = Vec::new();
-    let mut disk: Option<SpoolFile> = None;
-    let mut total = 0u64;
-    while let Some(chunk) = futures::StreamExt::next(&mut body).await {
-        let chunk = chunk.map_err(|e| HoldError::Read(e.to_string()))?;
-        total += chunk.len() as u64;
-        if total > limit {
-            return Err(HoldError::TooLarge);
-        }
-        seen(&chunk);
-        match disk.as_mut() {
-            Some(file) => file.write(&chunk).await.map_err(HoldError::Spool)?,
-            None if memory.len() + chunk.len() <= IN_MEMORY_BYTES => {
-                memory.extend_from_slice(&chunk);
-            }
-            None => {
-                let mut file = spool.file().await.map_err(HoldError::Spool)?;
-                file.write(&memory).await.map_err(HoldError::Spool)?;
-                file.write(&chunk).await.map_err(HoldError::Spool)?;
-                memory = Vec::new();
-                disk = Some(file);
-            }
-        }
-    }
-    match disk {
-        Some(file) => Ok(Held::Disk(file.finish().await.map_err(HoldError::Spool)?)),
-        None => Ok(Held::Memory(memory)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use futures::TryStreamExt;
+
     use super::*;
 
-    fn body_of(bytes: &[u8], chunk: usize) -> Body {
-        let chunks: Vec<Result<Bytes, std::io::Error>> = bytes
-            .chunks(chunk)
-            .map(|c| Ok(Bytes::copy_from_slice(c)))
-            .collect();
-        Body::from_stream(futures::stream::iter(chunks))
-    }
-
-    async fn read_back(held: Held) -> Vec<u8> {
-        let body = held.into_body().await.unwrap();
-        axum::body::to_bytes(body, usize::MAX)
-            .await
-            .unwrap()
-            .to_vec()
-    }
-
-    fn files_in(dir: &Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| entries.count())
-    }
-
     #[tokio::test]
-    async fn small_bodies_stay_in_memory_and_large_ones_go_to_disk_and_back() {
+    async fn a_spooled_file_holds_its_bytes_and_digest_until_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let spool = Spool::new(dir.path().join("incoming"), 1 << 30);
-        let small = vec![1u8; 1000];
-        let held = hold(&spool, body_of(&small, 100), u64::MAX, |_| {})
-            .await
-            .unwrap();
-        assert!(matches!(held, Held::Memory(_)));
-        assert_eq!(read_back(held).await, small);
-
-        let large: Vec<u8> = (0..IN_MEMORY_BYTES * 3).map(|i| (i % 253) as u8).collect();
-        let mut seen = 0usize;
-        let held = hold(&spool, body_of(&large, 70_000), u64::MAX, |c| {
-            seen += c.len();
-        })
-        .await
-        .unwrap();
-        assert_eq!(seen, large.len(), "every chunk is shown");
-        let Held::Disk(spooled) = held else {
-            panic!("a body past the memory limit is spooled");
-        };
-        assert_eq!(spooled.size, large.len() as u64);
-        assert_eq!(spooled.sha256, hex::encode(Sha256::digest(&large)));
-        assert_eq!(files_in(spool.dir()), 1);
-        assert_eq!(read_back(Held::Disk(spooled)).await, large);
-        assert_eq!(
-            files_in(spool.dir()),
-            0,
-            "the spool file goes with its body"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_body_past_the_limit_is_refused_and_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let spool = Spool::new(dir.path(), 1 << 30);
-        let large = vec![7u8; IN_MEMORY_BYTES * 2];
-        let limit = large.len() as u64 - 1;
-        let refused = hold(&spool, body_of(&large, 65_536), limit, |_| {}).await;
-        assert!(matches!(refused, Err(HoldError::TooLarge)));
-        assert_eq!(files_in(spool.dir()), 0);
-        let exact = hold(&spool, body_of(&large, 65_536), limit + 1, |_| {}).await;
-        assert!(exact.is_ok());
+        let bytes: Vec<u8> = (0..READ_CHUNK * 3 + 17).map(|i| (i % 251) as u8).collect();
+        let mut file = spool.file().await.unwrap();
+        for piece in bytes.chunks(10_000) {
+            file.write(piece).await.unwrap();
+        }
+        assert_eq!(file.size(), bytes.len() as u64);
+        let spooled = file.finish().await.unwrap();
+        assert_eq!(spooled.sha256, hex::encode(Sha256::digest(&bytes)));
+        let read = tokio::fs::File::open(spooled.path()).await.unwrap();
+        let chunks: Vec<Bytes> = chunks_of(read, ()).try_collect().await.unwrap();
+        assert!(chunks.iter().all(|c| c.len() <= READ_CHUNK));
+        assert_eq!(chunks.concat(), bytes);
+        let path = spooled.path().to_path_buf();
+        drop(spooled);
+        assert!(!path.exists(), "the spool file goes with its handle");
     }
 }

@@ -9,6 +9,7 @@ use custody_rules::{Limits, Sandbox, WorkerCommand};
 use custody_store::Store;
 use ed25519_dalek::SigningKey;
 
+use crate::client_address::TrustedProxies;
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
 use crate::notify::DeliverySettings;
 use crate::notify::guard::WebhookGuard;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub log_requests: bool,
     /// Where actions' webhooks may go.
     pub webhooks: Arc<WebhookGuard>,
+    /// The proxies believed about who the client is.
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// How often notifications are delivered and how failures are retried.
     pub delivery: DeliverySettings,
 }
@@ -99,6 +102,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             log_requests: true,
             webhooks: Arc::new(WebhookGuard::default()),
+            trusted_proxies: Arc::new(TrustedProxies::default()),
             delivery: DeliverySettings::default(),
         }
     }
@@ -138,6 +142,12 @@ impl AppState {
     /// The same state sending webhooks where this guard allows.
     pub fn with_webhooks(mut self, guard: WebhookGuard) -> Self {
         self.webhooks = Arc::new(guard);
+        self
+    }
+
+    /// The same state taking client addresses from these proxies' `X-Forwarded-For`.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
         self
     }
 

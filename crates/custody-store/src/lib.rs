@@ -424,15 +424,16 @@ pub trait IdempotencyStore: Send + Sync {
         &self,
         scope: &str,
         key: &str,
-        request_hash: &str,
         at: Timestamp,
         forget_before: Timestamp,
     ) -> Result<IdempotencyClaim>;
-    /// Keeps the response of the claimed request.
+    /// Keeps the response of the claimed request, with the request's digest
+    /// (taken as it was read) that its retries must match.
     async fn complete_idempotency_key(
         &self,
         scope: &str,
         key: &str,
+        request_hash: &str,
         status: u16,
         body: &[u8],
     ) -> Result<()>;

@@ -102,6 +102,9 @@ async fn run(args: Vec<String>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Top::Client(command) => {
+            if let Some(targets) = custody_cli::multi_host::targets(&cli.globals) {
+                return custody_cli::multi_host::run(&args, &targets, cli.globals.debug);
+            }
             let use_line = custody_cli::usage::use_line(&tree, &args);
             custody_cli::run(command, cli.globals, &use_line).await
         }

@@ -64,6 +64,16 @@ pub struct ServerArgs {
     /// link-local, … are refused otherwise. For tests and private deployments.
     #[arg(long, env = "CUSTODY_WEBHOOK_ALLOW", value_delimiter = ',')]
     webhook_allow: Option<Vec<String>>,
+    /// Load balancers or proxies in front of this server (CIDRs or addresses,
+    /// comma-separated). A request from one of them is counted, for the
+    /// failed-key and sign-in limits, against the client its
+    /// `X-Forwarded-For` names; other requests' headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CUSTODY_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Option<Vec<String>>,
     /// Load the cyber-dojo demo organization (once) before serving.
     #[arg(long, num_args = 0..=1, default_missing_value = "true")]
     demo: Option<bool>,
@@ -89,6 +99,7 @@ impl ServerArgs {
             shutdown_timeout: self.shutdown_timeout,
             demo: self.demo,
             webhook_allow: self.webhook_allow,
+            trusted_proxies: self.trusted_proxies,
         };
         ServerConfig::from_layer(given.over(file))
     }
@@ -152,7 +163,8 @@ async fn start(config: ServerConfig) -> anyhow::Result<()> {
     let state = AppState::new(store.clone())
         .with_evidence(vault, config.max_evidence_bytes)
         .with_signing_key(key)
-        .with_webhooks(config.webhooks.clone());
+        .with_webhooks(config.webhooks.clone())
+        .with_trusted_proxies(config.trusted_proxies.clone());
     let stop = shutdown_signal();
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;

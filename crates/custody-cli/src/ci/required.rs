@@ -13,25 +13,46 @@ type Flag = (&'static str, &'static str);
 
 const COMMIT: Flag = ("commit", "git-commit");
 const REPOSITORY: Flag = ("repository", "repository");
+const BUILD_URL: Flag = ("build-url", "build-url");
 
 /// Commands by their path, and their flags that are required when the CI has
 /// no default for them.
-const REQUIRED: [(&[&str], &[Flag]); 5] = [
-    (&["attest", "jira"], &[COMMIT]),
+const REQUIRED: [(&[&str], &[Flag]); 3] = [
     (
-        &["attest", "pullrequest", "github"],
+        &["attest", "artifact"],
+        &[BUILD_URL, ("commit-url", "commit-url")],
+    ),
+    (&["expect", "deployment"], &[BUILD_URL]),
+    (&["attest", "jira"], &[COMMIT]),
+];
+
+/// The git hosts of `attest pullrequest` and `assert pullrequest`, and their
+/// flags that are required when the CI has no default for them.
+const PULL_REQUEST_HOSTS: [(&str, &[Flag]); 4] = [
+    (
+        "github",
         &[COMMIT, ("github-org", "github-org"), REPOSITORY],
     ),
     (
-        &["attest", "pullrequest", "gitlab"],
+        "gitlab",
         &[COMMIT, ("gitlab-org", "gitlab-org"), REPOSITORY],
     ),
-    (
-        &["attest", "pullrequest", "bitbucket"],
-        &[COMMIT, REPOSITORY],
-    ),
-    (&["attest", "pullrequest", "azure"], &[COMMIT, REPOSITORY]),
+    ("bitbucket", &[COMMIT, REPOSITORY]),
+    ("azure", &[COMMIT, REPOSITORY]),
 ];
+
+/// Every command with such flags.
+fn required() -> impl Iterator<Item = (Vec<&'static str>, &'static [Flag])> {
+    let pull_requests = ["attest", "assert"].into_iter().flat_map(|verb| {
+        PULL_REQUEST_HOSTS
+            .iter()
+            .map(move |(host, flags)| (vec![verb, "pullrequest", *host], *flags))
+    });
+    REQUIRED
+        .iter()
+        .map(|(path, flags)| (path.to_vec(), *flags))
+        .chain(pull_requests)
+}
 
 /// `tree` with the flags that have no CI default in this process marked
 /// required.
@@ -40,13 +61,13 @@ pub fn with_ci_requirements(tree: Command) -> Command {
 }
 
 fn with_ci_requirements_in(tree: Command, env: Env) -> Command {
-    REQUIRED.iter().fold(tree, |tree, (path, flags)| {
+    required().fold(tree, |tree, (path, flags)| {
         let required: Vec<&str> = flags
             .iter()
             .filter(|(_, key)| default_in(key, env).is_none())
             .map(|(flag, _)| *flag)
             .collect();
-        mark(tree, path, &required)
+        mark(tree, &path, &required)
     })
 }
 
@@ -84,7 +105,7 @@ mod tests {
     }
 
     /// The required flags of the command at `path`, by long name.
-    fn required(tree: &Command, path: &[&str]) -> Vec<String> {
+    fn marked(tree: &Command, path: &[&str]) -> Vec<String> {
         let cmd = path.iter().fold(tree, |cmd, name| {
             cmd.find_subcommand(name)
                 .unwrap_or_else(|| panic!("no command {name}"))
@@ -98,12 +119,12 @@ mod tests {
     #[test]
     fn flags_without_a_ci_default_are_required() {
         let bare = tree(&|_| None);
-        for (path, flags) in REQUIRED {
-            let marked = required(&bare, path);
+        for (path, flags) in required() {
+            let required_here = marked(&bare, &path);
             for (flag, _) in flags {
                 assert!(
-                    marked.iter().any(|m| m == flag),
-                    "{path:?} {flag}: {marked:?}"
+                    required_here.iter().any(|m| m == flag),
+                    "{path:?} {flag}: {required_here:?}"
                 );
             }
         }
@@ -125,13 +146,18 @@ mod tests {
                 .map(|(_, v)| v.to_string())
         };
         let in_ci = tree(&github);
-        let marked = required(&in_ci, &["attest", "pullrequest", "github"]);
-        for flag in ["commit", "github-org", "repository"] {
-            assert!(!marked.iter().any(|m| m == flag), "{flag}: {marked:?}");
+        for verb in ["attest", "assert"] {
+            let github = marked(&in_ci, &[verb, "pullrequest", "github"]);
+            for flag in ["commit", "github-org", "repository"] {
+                assert!(
+                    !github.iter().any(|m| m == flag),
+                    "{verb} {flag}: {github:?}"
+                );
+            }
+            assert!(github.iter().any(|m| m == "github-token"), "{github:?}");
         }
-        assert!(marked.iter().any(|m| m == "github-token"), "{marked:?}");
         assert!(
-            !required(&in_ci, &["attest", "jira"])
+            !marked(&in_ci, &["attest", "jira"])
                 .iter()
                 .any(|m| m == "commit")
         );

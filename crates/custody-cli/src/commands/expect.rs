@@ -47,7 +47,7 @@ pub struct ExpectDeployment {
     #[arg(short = 'd', long)]
     description: Option<String>,
     /// The URL of the CI build doing the deployment [default: the CI's].
-    #[arg(short = 'b', long, required = ci::default("build-url").is_none())]
+    #[arg(short = 'b', long)]
     build_url: Option<String>,
     /// A JSON file of extra data.
     #[arg(short = 'u', long)]

@@ -30,7 +30,7 @@ pub enum Get {
     /// An API key of a service account.
     #[command(visible_alias = "ak")]
     ApiKey(GetApiKey),
-    /// The latest attestation of a name in a trail or about an artifact.
+    /// The attestations of a name in a trail or about an artifact, or one by id.
     Attestation(attestation::GetAttestation),
     /// A custom attestation type: NAME or NAME@vN.
     AttestationType(super::attestation_types::GetAttestationType),

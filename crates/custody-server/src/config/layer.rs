@@ -26,6 +26,8 @@ pub struct Layer {
     pub demo: Option<bool>,
     /// CIDRs and host names webhooks may reach although not public.
     pub webhook_allow: Option<Vec<String>>,
+    /// Proxies (CIDRs) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl Layer {
@@ -61,6 +63,7 @@ impl Layer {
             shutdown_timeout: self.shutdown_timeout.or(lower.shutdown_timeout),
             demo: self.demo.or(lower.demo),
             webhook_allow: self.webhook_allow.or(lower.webhook_allow),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
         }
     }
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 pub use layer::Layer;
 pub use secret::DatabaseUrl;
 
+use crate::client_address::TrustedProxies;
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, MAX_EVIDENCE_LIMIT};
 use crate::notify::guard::WebhookGuard;
 use crate::settings::{DEFAULT_BIND, default_database_url, evidence_dir_for, signing_key_path_for};
@@ -67,6 +68,8 @@ pub struct ServerConfig {
     pub demo: bool,
     /// Where actions' webhooks may go besides public addresses.
     pub webhooks: WebhookGuard,
+    /// The load balancers or proxies in front, believed about client addresses.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl ServerConfig {
@@ -127,6 +130,8 @@ impl ServerConfig {
             shutdown_timeout: Duration::from_secs(seconds),
             demo: layer.demo.unwrap_or(false),
             webhooks: WebhookGuard::allowing(&layer.webhook_allow.unwrap_or_default())
+                .map_err(ConfigError)?,
+            trusted_proxies: TrustedProxies::parse(&layer.trusted_proxies.unwrap_or_default())
                 .map_err(ConfigError)?,
         })
     }
@@ -230,7 +235,7 @@ mod tests {
             evidence_store: Some("s3://b".into()),
             ..sqlite()
         };
-        let cases: [(Layer, &str); 9] = [
+        let cases: [(Layer, &str); 10] = [
             (both, "give one"),
             (
                 Layer {
@@ -287,6 +292,13 @@ mod tests {
                     ..sqlite()
                 },
                 "shutdown_timeout is in seconds",
+            ),
+            (
+                Layer {
+                    trusted_proxies: Some(vec!["lb.internal".into()]),
+                    ..sqlite()
+                },
+                "trusted proxy 'lb.internal' is not an address or CIDR",
             ),
         ];
         for (layer, expected) in cases {

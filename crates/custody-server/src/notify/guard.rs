@@ -13,6 +13,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::Url;
 
+use crate::cidr::Cidr;
+
 /// Host names that always mean the machine itself or its cloud's metadata.
 const FORBIDDEN_NAMES: [&str; 4] = [
     "localhost",
@@ -23,41 +25,6 @@ const FORBIDDEN_NAMES: [&str; 4] = [
 
 /// How long resolving a webhook's host may take.
 const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// A CIDR block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Block {
-    base: u128,
-    bits: u32,
-    v4: bool,
-}
-
-impl Block {
-    fn parse(text: &str) -> Option<Block> {
-        let (addr, bits) = match text.split_once('/') {
-            Some((a, b)) => (a.parse::<IpAddr>().ok()?, Some(b.parse::<u32>().ok()?)),
-            None => (text.parse::<IpAddr>().ok()?, None),
-        };
-        let (base, max, v4) = match addr {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), 32, true),
-            IpAddr::V6(a) => (u128::from(a), 128, false),
-        };
-        let bits = bits.unwrap_or(max);
-        (bits <= max).then_some(Block { base, bits, v4 })
-    }
-
-    fn contains(&self, ip: IpAddr) -> bool {
-        let (value, max, v4) = match ip {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), 32, true),
-            IpAddr::V6(a) => (u128::from(a), 128, false),
-        };
-        if v4 != self.v4 {
-            return false;
-        }
-        let shift = max - self.bits;
-        shift >= 128 || (value >> shift) == (self.base >> shift)
-    }
-}
 
 /// Why an IPv4 address is not a public one, if it is not.
 fn v4_refusal(a: Ipv4Addr) -> Option<&'static str> {
@@ -112,7 +79,7 @@ pub fn refusal(ip: IpAddr) -> Option<&'static str> {
 /// The allow-list and the checks.
 #[derive(Debug, Clone, Default)]
 pub struct WebhookGuard {
-    blocks: Vec<Block>,
+    blocks: Vec<Cidr>,
     hosts: Vec<String>,
 }
 
@@ -121,7 +88,7 @@ impl WebhookGuard {
     pub fn allowing(entries: &[String]) -> Result<WebhookGuard, String> {
         let mut guard = WebhookGuard::default();
         for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
-            if let Some(block) = Block::parse(entry) {
+            if let Some(block) = Cidr::parse(entry) {
                 guard.blocks.push(block);
             } else if entry.contains('/') || entry.contains(':') {
                 return Err(format!(

@@ -1,6 +1,6 @@
 //! Which environments `GET /environments/{org}` lists, and in what order, as
 //! Kosli's list narrows them: `name` (a part of the name, in any case),
-//! `type` and `tag` (`key` or `key:value`, both repeatable; any one of them
+//! `type` and `tag` (`key`, `key:value` or `key=value`, both repeatable; any one of them
 //! matches), and `sort` (`name`, `last_modified_at` or `last_changed_at`)
 //! with `sort_direction`.
 

@@ -1,5 +1,5 @@
-//! Reading attestations back: the latest of a name on a trail or an artifact
-//! (a plain list, as Kosli answers, with their evidence fields), and downloading an
+//! Reading attestations back: those of a name on a trail or an artifact
+//! (a plain list, newest first, as Kosli answers, with their evidence fields), and downloading an
 //! attestation's attachment from the evidence vault.
 
 use axum::Json;
@@ -57,33 +57,30 @@ pub(super) fn attestation_document(
     doc
 }
 
-/// The latest attestation found, if any, as a list, with its attachment
-/// looked up.
+/// The attestations found, newest first, each with its artifact's fingerprint
+/// and its attachment (looked up once for all of them).
 async fn documents(
     state: &AppState,
     org: &str,
     flow: &FlowRow,
-    trail_name: String,
-    artifact_fingerprint: Option<String>,
-    row: Option<&AttestationRow>,
+    trail_name: &str,
+    found: Vec<(&AttestationRow, Option<String>)>,
 ) -> ApiResult<Vec<Attestation>> {
-    let Some(row) = row else {
-        return Ok(Vec::new());
-    };
-    let found = state.store.evidence_of(&[row.id]).await?;
-    Ok(vec![attestation_document(
-        state,
-        org,
-        &flow.name,
-        trail_name,
-        artifact_fingerprint,
-        row,
-        found.first(),
-    )])
+    let ids: Vec<_> = found.iter().map(|(row, _)| row.id).collect();
+    let evidence = state.store.evidence_of(&ids).await?;
+    Ok(found
+        .into_iter()
+        .rev()
+        .map(|(row, fingerprint)| {
+            let attached = evidence.iter().find(|e| e.attestation_id == row.id);
+            let trail = trail_name.to_string();
+            attestation_document(state, org, &flow.name, trail, fingerprint, row, attached)
+        })
+        .collect())
 }
 
-/// `GET /attestations/{org}/{flow}/trail/{trail}/{name}`: the latest attestation
-/// of that name on the trail, as a list (empty when there is none).
+/// `GET /attestations/{org}/{flow}/trail/{trail}/{name}`: every attestation
+/// of that name on the trail, newest first (empty when there is none).
 #[utoipa::path(
     get,
     path = "/attestations/{org}/{flow}/trail/{trail}/{name}",
@@ -96,11 +93,11 @@ async fn documents(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "The latest attestation of this name, as a list (empty when the trail has none)", body = Vec<Attestation>),
+        (status = 200, description = "The attestations of this name, newest first (empty when the trail has none)", body = Vec<Attestation>),
         Refusals
     )
 )]
-pub async fn latest_on_trail(
+pub async fn named_on_trail(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, flow, trail, name)): Path<(String, String, String, String)>,
@@ -109,23 +106,24 @@ pub async fn latest_on_trail(
     let flow = lookup::flow(&state, &org, &flow).await?;
     let trail = lookup::trail(&state, &org, &flow, &trail).await?;
     let rows = state.store.trail_attestations(&[trail.id]).await?;
-    let row = rows.iter().rev().find(|r| r.name == name);
-    let fingerprint = match row.and_then(|r| r.artifact_id) {
-        Some(id) => state
-            .store
-            .trail_artifacts(&[trail.id])
-            .await?
-            .into_iter()
-            .find(|a| a.id == id)
-            .map(|a| a.fingerprint.into()),
-        None => None,
+    let named: Vec<&AttestationRow> = rows.iter().filter(|r| r.name == name).collect();
+    let artifacts = match named.iter().any(|r| r.artifact_id.is_some()) {
+        true => state.store.trail_artifacts(&[trail.id]).await?,
+        false => Vec::new(),
     };
-    let docs = documents(&state, &org.name, &flow, trail.name, fingerprint, row).await?;
+    let found = named
+        .into_iter()
+        .map(|row| {
+            let artifact = artifacts.iter().find(|a| Some(a.id) == row.artifact_id);
+            (row, artifact.map(|a| a.fingerprint.to_string()))
+        })
+        .collect();
+    let docs = documents(&state, &org.name, &flow, &trail.name, found).await?;
     Ok(Json(docs))
 }
 
-/// `GET /attestations/{org}/{flow}/artifact/{fp}/{name}`: the latest attestation
-/// of that name about the latest artifact with the fingerprint, as a list
+/// `GET /attestations/{org}/{flow}/artifact/{fp}/{name}`: every attestation
+/// of that name about the latest artifact with the fingerprint, newest first
 /// (empty when there is none).
 #[utoipa::path(
     get,
@@ -139,11 +137,11 @@ pub async fn latest_on_trail(
         ("name" = String, Path, description = "The name")
     ),
     responses(
-        (status = 200, description = "The latest attestation of this name, as a list (empty when the artifact has none)", body = Vec<Attestation>),
+        (status = 200, description = "The attestations of this name, newest first (empty when the artifact has none)", body = Vec<Attestation>),
         Refusals
     )
 )]
-pub async fn latest_on_artifact(
+pub async fn named_on_artifact(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, flow, fp, name)): Path<(String, String, String, String)>,
@@ -156,13 +154,14 @@ pub async fn latest_on_artifact(
         .store
         .attestations_for(std::slice::from_ref(&artifact))
         .await?;
-    let row = rows
+    let fingerprint = artifact.fingerprint.to_string();
+    let found = rows
         .iter()
-        .rev()
-        .find(|r| r.name == name && r.key().binds_to(&artifact.key()));
+        .filter(|r| r.name == name && r.key().binds_to(&artifact.key()))
+        .map(|row| (row, Some(fingerprint.clone())))
+        .collect();
     let trail_name = artifact.trail_name.clone().unwrap_or_default();
-    let fingerprint = Some(artifact.fingerprint.to_string());
-    let docs = documents(&state, &org.name, &flow, trail_name, fingerprint, row).await?;
+    let docs = documents(&state, &org.name, &flow, &trail_name, found).await?;
     Ok(Json(docs))
 }
 

@@ -1,22 +1,25 @@
 //! The org's environments (`/{org}/environments/`): filtered by name, type or
-//! tag, a page at a time, each with its current compliance and what runs in
-//! it, worked out for the page's rows only.
+//! tag as the API filters them ([`EnvironmentFilter`]), a page at a time, each
+//! with its current compliance and what runs in it, worked out for the page's
+//! rows only.
 
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use custody_api::Environment;
+use custody_core::EnvironmentType;
 use custody_core::ids::EnvironmentId;
 use custody_store::EnvironmentRow;
-use serde::Deserialize;
 
 use super::format::{Badge, When, url_encode};
 use super::pager::{PER_PAGE, Pager};
 use super::{Nav, PageResult, Viewer, render};
 use crate::auth::Permission;
+use crate::body::Pairs;
 use crate::docs::current;
 use crate::docs::environment::document;
+use crate::routes::environment_filter::EnvironmentFilter;
 use crate::state::AppState;
 
 pub struct EnvRow {
@@ -34,34 +37,10 @@ struct EnvironmentsPage {
     nav: Nav,
     name: String,
     kind: String,
+    kinds: [EnvironmentType; 9],
     tag: String,
     environments: Vec<EnvRow>,
     pager: Pager,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct EnvFilter {
-    #[serde(default)]
-    name: String,
-    #[serde(default, rename = "type")]
-    kind: String,
-    #[serde(default)]
-    tag: String,
-    #[serde(default)]
-    page: Option<usize>,
-}
-
-impl EnvFilter {
-    fn keeps(&self, env: &Environment) -> bool {
-        let name = self.name.to_lowercase();
-        (name.is_empty() || env.name.to_lowercase().contains(&name))
-            && (self.kind.is_empty() || env.kind.eq_ignore_ascii_case(&self.kind))
-            && (self.tag.is_empty()
-                || env
-                    .tags
-                    .iter()
-                    .any(|(k, v)| *k == self.tag || format!("{k}={v}") == self.tag))
-    }
 }
 
 /// The org's environments, filtered, a page at a time: what runs in each and
@@ -70,7 +49,7 @@ pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(org): Path<String>,
-    Query(f): Query<EnvFilter>,
+    query: Pairs,
 ) -> PageResult {
     let nav = Nav::of(
         &viewer,
@@ -78,18 +57,22 @@ pub async fn list(
         format!("/api/v2/environments/{}", url_encode(&org)),
     )?;
     let scope = viewer.authed().scope(&org, Permission::Read)?;
+    let filter = EnvironmentFilter::from_query(&query)?;
     let (rows, _) = state.store.environments(scope.id, None).await?;
-    let kept: Vec<(Environment, EnvironmentRow)> = rows
+    let (kept, _) = filter.page(rows, None);
+    let kept: Vec<(Environment, EnvironmentRow)> = kept
         .into_iter()
         .map(|row| (document(&scope, row.clone(), None), row))
-        .filter(|(env, _)| f.keeps(env))
         .collect();
+    let given = |key| query.last(key).unwrap_or_default();
+    let (name, kind, tag) = (given("name"), given("type"), given("tag"));
     let filters = [
-        ("name", f.name.as_str()),
-        ("type", f.kind.as_str()),
-        ("tag", f.tag.as_str()),
+        ("name", name.as_str()),
+        ("type", kind.as_str()),
+        ("tag", tag.as_str()),
     ];
-    let (shown, pager) = Pager::slice(kept, f.page, PER_PAGE, &filters);
+    let page = query.last("page").and_then(|p| p.parse().ok());
+    let (shown, pager) = Pager::slice(kept, page, PER_PAGE, &filters);
     let shown_rows: Vec<&EnvironmentRow> = shown.iter().map(|(_, row)| row).collect();
     let open = state.store.open_runs(scope.id).await?;
     let compliance = current::compliance_of(&state, &scope, &shown_rows, &open).await?;
@@ -119,9 +102,10 @@ pub async fn list(
         .collect();
     render(EnvironmentsPage {
         nav,
-        name: f.name,
-        kind: f.kind,
-        tag: f.tag,
+        name,
+        kind,
+        kinds: EnvironmentType::ALL,
+        tag,
         environments,
         pager,
     })

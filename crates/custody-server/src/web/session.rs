@@ -6,9 +6,9 @@
 //! the session, and browsers send the cookie only to this site
 //! (`SameSite=Strict`).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, LOCATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -21,6 +21,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Authed;
+use crate::client_address::ClientAddress;
 use crate::state::AppState;
 
 pub const COOKIE_NAME: &str = "custody_session";
@@ -145,16 +146,17 @@ pub struct RequestMeta {
     pub address: Option<IpAddr>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
+impl FromRequestParts<AppState> for RequestMeta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, state).await;
         Ok(RequestMeta {
             headers: parts.headers.clone(),
-            address: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
+            address,
         })
     }
 }

@@ -1,5 +1,5 @@
-//! Reading attestations by name, as Kosli answers it: a plain list holding the
-//! latest attestation of the name on a trail or about an artifact, empty (200)
+//! Reading attestations by name, as Kosli answers it: a plain list of every
+//! attestation of the name on a trail or about an artifact, newest first, empty (200)
 //! when the trail or artifact has none of that name; a missing flow, trail or
 //! artifact is a 404 in Kosli's words.
 
@@ -29,10 +29,19 @@ async fn reads_by_name_are_lists_empty_when_nothing_matches() {
     for base in [&on_trail, &on_artifact] {
         let latest = m.json(&format!("{base}/lint")).await;
         let list = latest.as_array().unwrap_or_else(|| panic!("{latest}"));
-        assert_eq!(list.len(), 1, "{latest}");
-        assert_eq!(list[0]["attestation_name"], "lint");
-        assert_eq!(list[0]["is_compliant"], true, "the latest wins: {latest}");
-        assert_eq!(list[0]["artifact_fingerprint"], fp1.as_str());
+        assert_eq!(list.len(), 2, "both of the name: {latest}");
+        assert!(
+            list.iter().all(|a| a["attestation_name"] == "lint"),
+            "{latest}"
+        );
+        assert_eq!(list[0]["is_compliant"], true, "the newest first: {latest}");
+        assert_eq!(list[1]["is_compliant"], false, "{latest}");
+        assert!(
+            list.iter()
+                .all(|a| a["artifact_fingerprint"] == fp1.as_str()),
+            "{latest}"
+        );
+        assert_ne!(list[0]["attestation_id"], list[1]["attestation_id"]);
         assert_eq!(m.json(&format!("{base}/nothing")).await, json!([]));
     }
     let pr = m.json(&format!("{on_trail}/pr")).await;

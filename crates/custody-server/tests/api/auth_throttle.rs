@@ -2,10 +2,13 @@
 //! answered, then the address waits (429 with `Retry-After`); working keys
 //! never count; and servers on one PostgreSQL database count together, so a
 //! guesser spreading its attempts over replicas is throttled just the same.
+//! Behind a trusted proxy the client its `X-Forwarded-For` names is counted;
+//! anyone else's header is ignored.
 
+use custody_server::client_address::TrustedProxies;
 use custody_store::testing::TestDatabase;
 
-use crate::harness::{Api, TestServer, ok, start};
+use crate::harness::{Api, TestServer, ok, start, start_with};
 
 /// The status of a request with an unknown key.
 async fn guess(guesser: &Api) -> u16 {
@@ -80,4 +83,57 @@ async fn replicas_on_one_postgresql_throttle_an_address_together() {
     for server in servers {
         server.stop().await;
     }
+}
+
+/// The status of a guess sent with `X-Forwarded-For: forwarded`.
+async fn guess_as(server: &TestServer, forwarded: &str) -> u16 {
+    reqwest::Client::new()
+        .get(server.with_key("cust_guess").url("flows/acme"))
+        .bearer_auth("cust_guess")
+        .header("x-forwarded-for", forwarded)
+        .send()
+        .await
+        .expect("send")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_counted_apart() {
+    let db = TestDatabase::sqlite();
+    let proxies = TrustedProxies::parse(&["127.0.0.0/8".to_string()]).expect("CIDR");
+    let srv = start_with(&db, |state| state.with_trusted_proxies(proxies)).await;
+    let mut first = Vec::new();
+    for _ in 0..11 {
+        first.push(guess_as(&srv, "203.0.113.5").await);
+    }
+    assert_eq!(first[..10], [401; 10], "{first:?}");
+    assert_eq!(first[10], 429, "the forwarded client must wait: {first:?}");
+    assert_eq!(
+        guess_as(&srv, "198.51.100.7, 203.0.113.6").await,
+        401,
+        "another client behind the same proxy is not blocked"
+    );
+    assert_eq!(
+        guess_as(&srv, "203.0.113.6, 203.0.113.5").await,
+        429,
+        "the rightmost hop is the client: a faked first entry changes nothing"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_trusted_proxies_a_forwarded_header_cannot_dodge_the_limit() {
+    let db = TestDatabase::sqlite();
+    let srv = start(&db).await;
+    let mut statuses = Vec::new();
+    for n in 0..11 {
+        statuses.push(guess_as(&srv, &format!("203.0.113.{n}")).await);
+    }
+    assert_eq!(statuses[..10], [401; 10], "{statuses:?}");
+    assert_eq!(
+        statuses[10], 429,
+        "the connection's address counts: {statuses:?}"
+    );
+    srv.stop().await;
 }

@@ -368,6 +368,39 @@ async fn the_environments_list_shows_current_compliance_a_page_at_a_time() {
         "the last three of 53 by name: {second}"
     );
     assert!(second.contains(">svc-49</a>") && !second.contains(">green</a>"));
+
+    // The page filters as the API does: exact types, tags as key, key:value or key=value.
+    ok(
+        m.put("environments/acme", json!({"name": "edge", "type": "ECS"}))
+            .await,
+        201,
+    );
+    let tag = json!({"set_tags": {"team": "web"}, "remove_tags": []});
+    ok(m.patch("tags/acme/environment/edge", tag).await, 200);
+    let base = format!("{}/acme/environments/", ts.base);
+    assert_eq!(listed_on(&base, &cookie, "type=ECS").await, 1);
+    assert_eq!(listed_on(&base, &cookie, "type=K8S&name=svc-0").await, 10);
+    assert_eq!(listed_on(&base, &cookie, "type=ECS&name=svc").await, 0);
+    for tag in ["team", "team%3Aweb", "team%3Dweb"] {
+        assert_eq!(
+            listed_on(&base, &cookie, &format!("tag={tag}")).await,
+            1,
+            "{tag}"
+        );
+    }
+    assert_eq!(listed_on(&base, &cookie, "tag=team%3Dops").await, 0);
+    let (status, _, html) =
+        page(&format!("{}/acme/environments/?type=k8s", ts.base), &cookie).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "types are exact: {html}");
+    assert!(html.contains("types are case-sensitive"), "{html}");
+}
+
+/// How many environments the environments page at `base` lists for `query`.
+async fn listed_on(base: &str, cookie: &str, query: &str) -> usize {
+    let (status, _, html) = page(&format!("{base}?{query}"), cookie).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {html}");
+    let main = html.find("<main").unwrap_or(0);
+    html[main..].matches("href=\"/acme/environments/").count()
 }
 
 /// Links to environments every page has in its navigation.

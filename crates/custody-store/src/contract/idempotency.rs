@@ -8,7 +8,7 @@ use crate::{IdempotencyClaim, Store};
 pub async fn idempotency_keys_replay_the_first_answer(store: &dyn Store) {
     let claim = |scope: &'static str, key: &'static str, seconds: f64| async move {
         store
-            .claim_idempotency_key(scope, key, "hash-1", at(seconds), at(seconds - 100.0))
+            .claim_idempotency_key(scope, key, at(seconds), at(seconds - 100.0))
             .await
             .expect("claim")
     };
@@ -23,7 +23,7 @@ pub async fn idempotency_keys_replay_the_first_answer(store: &dyn Store) {
         "keys are scoped"
     );
     store
-        .complete_idempotency_key("ci", "k1", 201, b"{\"id\": 1}")
+        .complete_idempotency_key("ci", "k1", "hash-1", 201, b"{\"id\": 1}")
         .await
         .expect("complete");
     assert_eq!(

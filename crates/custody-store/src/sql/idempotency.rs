@@ -1,5 +1,6 @@
 //! Idempotency keys on SQL: a claim is one insert that only the first request
-//! with a key wins; the response is stored when the request succeeds.
+//! with a key wins; the response and the request's digest are stored when the
+//! request succeeds.
 
 use async_trait::async_trait;
 use custody_core::Timestamp;
@@ -14,7 +15,6 @@ impl IdempotencyStore for SqlStore {
         &self,
         scope: &str,
         key: &str,
-        request_hash: &str,
         at: Timestamp,
         forget_before: Timestamp,
     ) -> Result<IdempotencyClaim> {
@@ -25,11 +25,10 @@ impl IdempotencyStore for SqlStore {
                 .await?;
             let inserted = sqlx::query(
                 "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (scope, key) DO NOTHING",
+                 VALUES ($1, $2, '', $3) ON CONFLICT (scope, key) DO NOTHING",
             )
             .bind(scope)
             .bind(key)
-            .bind(request_hash)
             .bind(at)
             .execute(&mut *tx)
             .await?
@@ -62,12 +61,15 @@ impl IdempotencyStore for SqlStore {
         &self,
         scope: &str,
         key: &str,
+        request_hash: &str,
         status: u16,
         body: &[u8],
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE scope = $3 AND key = $4",
+            "UPDATE idempotency_keys SET request_hash = $1, status = $2, body = $3 \
+             WHERE scope = $4 AND key = $5",
         )
+        .bind(request_hash)
         .bind(i64::from(status))
         .bind(body.to_vec())
         .bind(scope)

@@ -68,6 +68,7 @@ fn gitlab(path: &str) -> Option<Value> {
             "message": "Add login\n", "author_name": "Ada", "author_email": "ada@example.com",
             "authored_date": "2026-11-20T09:00:00.000Z", "web_url": "https://gitlab.com/acme/shop/-/commit/1111"}])
         }
+        p if p.ends_with(&format!("/{LONE}/merge_requests")) => json!([]),
         _ => return None,
     })
 }
@@ -81,6 +82,9 @@ fn bitbucket(path: &str, base: &str) -> Option<Value> {
             "next": format!("{base}{path}?page=2")})
         }
         p if p.ends_with("/pullrequests?page=2") => json!({"pagelen": 1, "page": 2, "values": []}),
+        p if p.ends_with(&format!("/{LONE}/pullrequests")) => {
+            json!({"pagelen": 0, "page": 1, "values": []})
+        }
         p if p == format!("{root}/pullrequests/3") => {
             json!({"id": 3, "title": "Add login", "state": "MERGED",
             "author": {"display_name": "Ada"}, "created_on": "2026-11-20T10:00:00.000000+00:00",

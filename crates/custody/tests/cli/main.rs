@@ -29,6 +29,7 @@ mod kosli_cases;
 mod kosli_commands;
 mod metrics;
 mod moto;
+mod multi_host;
 mod network;
 mod oci;
 mod pipeline;

@@ -37,10 +37,10 @@ pub struct AttestArtifact {
     #[arg(short = 'N', long)]
     display_name: Option<String>,
     /// The URL of the CI build [default: the CI's].
-    #[arg(short = 'b', long, required = ci::default("build-url").is_none())]
+    #[arg(short = 'b', long)]
     build_url: Option<String>,
     /// The URL of the commit [default: the CI's].
-    #[arg(short = 'u', long, required = ci::default("commit-url").is_none())]
+    #[arg(short = 'u', long)]
     commit_url: Option<String>,
     /// Annotations: key=value (repeatable).
     #[arg(long, value_parser = key_value, value_delimiter = ',')]

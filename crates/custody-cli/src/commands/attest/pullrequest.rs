@@ -51,7 +51,7 @@ pub struct BitbucketFlags {
     #[arg(long)]
     bitbucket_username: Option<String>,
     /// The app password of --bitbucket-username.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "bitbucket_access_token")]
     bitbucket_password: Option<String>,
     /// A Bitbucket access token (instead of username and password).
     #[arg(long)]
@@ -214,15 +214,26 @@ impl AttestPullRequest {
     }
 }
 
-/// What `assert pullrequest <host>` adds to the host's flags.
+/// What `assert pullrequest <host>` adds to the host's flags. Both are
+/// required unless the CI gives them ([`crate::ci::required`]).
 #[derive(Debug, Args)]
 pub struct Target {
-    /// The repository's name.
-    #[arg(long, required = true)]
-    repository: String,
-    /// The commit to look up, as the host knows it [defaults to the CI's commit, else HEAD].
+    /// The repository's name [defaults to the CI's repository].
+    #[arg(long)]
+    repository: Option<String>,
+    /// The commit to look up, as the host knows it [defaults to the CI's commit].
     #[arg(short = 'g', long)]
     commit: Option<String>,
+}
+
+impl Target {
+    /// The flag's value, else the CI's default, else the cobra-style error
+    /// for a required flag left unset.
+    fn value(given: Option<String>, flag: &str, ci_key: &str) -> anyhow::Result<String> {
+        given
+            .or_else(|| ci::default(ci_key))
+            .ok_or_else(|| anyhow!("required flag(s) \"{flag}\" not set"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,11 +280,9 @@ impl AssertPullRequest {
             AssertPullRequest::Bitbucket { host: h, target: t } => (Host::Bitbucket(h), t),
             AssertPullRequest::Azure { host: h, target: t } => (Host::Azure(h), t),
         };
-        let sha = target
-            .commit
-            .or_else(|| ci::default("git-commit"))
-            .unwrap_or_else(|| "HEAD".to_string());
-        let repo = target.repository.rsplit('/').next().unwrap_or_default();
+        let sha = Target::value(target.commit, "commit", "git-commit")?;
+        let repository = Target::value(target.repository, "repository", "repository")?;
+        let repo = repository.rsplit('/').next().unwrap_or_default();
         let (_, label, name) = host.names();
         let prs = host.find(repo, &sha).await?;
         if prs.is_empty() {

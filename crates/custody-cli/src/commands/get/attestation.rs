@@ -1,7 +1,8 @@
 //! `get attestation NAME --flow F (--trail T | --fingerprint FP)` or
-//! `get attestation --attestation-id ID`: the latest attestation of a name, or
-//! the one with that id, as Kosli prints it plus its evidence; with
-//! `--download-evidence FILE` (a Custody extension) its attachment is saved.
+//! `get attestation --attestation-id ID`: every attestation of a name (newest
+//! first), or the one with that id, as Kosli prints it plus its evidence; with
+//! `--download-evidence FILE` (a Custody extension) the newest one's attachment
+//! is saved.
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -58,7 +59,7 @@ impl GetAttestation {
         let found = documents(&response.json::<Value>()?)?;
         if let Some(file) = &self.download_evidence {
             let latest = found
-                .last()
+                .first()
                 .context("No attestations found: there is no evidence to download")?;
             return save_evidence(ctx, org, latest, file).await;
         }
@@ -74,7 +75,7 @@ impl GetAttestation {
         Ok(())
     }
 
-    /// The path of the latest attestation named ATTESTATION-NAME.
+    /// The path of the attestations named ATTESTATION-NAME.
     fn by_name_path<'a>(&'a self, org: &'a str) -> anyhow::Result<[&'a str; 6]> {
         let Some(name) = &self.name else {
             bail!("one of ATTESTATION-NAME argument or --attestation-id flag is required");
