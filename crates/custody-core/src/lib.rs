@@ -22,6 +22,7 @@ pub mod report;
 pub mod role;
 pub mod template;
 pub mod time;
+pub mod timeago;
 
 pub use environment::{EnvironmentError, EnvironmentType};
 pub use fingerprint::{Fingerprint, HexPrefix};

@@ -1,19 +1,11 @@
 // Progressive enhancement only: every page reads fully without this file.
-// Times in the viewer's zone with a relative hint, and live pages.
+// Times in the viewer's zone beside the server's relative words, and live pages.
 (function () {
-  function ago(seconds) {
-    var units = [[31536000, "year"], [2592000, "month"], [86400, "day"], [3600, "hour"], [60, "minute"]];
-    for (var i = 0; i < units.length; i++) {
-      var n = Math.floor(seconds / units[i][0]);
-      if (n >= 1) return n + " " + units[i][1] + (n === 1 ? "" : "s") + " ago";
-    }
-    return "just now";
-  }
   function localTimes(root) {
     root.querySelectorAll("time[datetime]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
       if (isNaN(d)) return;
-      t.textContent = d.toLocaleString() + " (" + ago((Date.now() - d) / 1000) + ")";
+      t.textContent = d.toLocaleString() + " (" + t.getAttribute("data-ago") + ")";
       t.title = t.getAttribute("datetime");
     });
   }

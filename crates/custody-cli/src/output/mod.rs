@@ -5,7 +5,7 @@ pub mod table;
 pub mod time;
 
 pub use table::TabWriter;
-pub use time::{duration_words, long, now, relative, relative_to, rfc3339_local, short};
+pub use time::{long, now, relative, relative_to, rfc3339_local, short};
 
 /// The whitespace JSON allows between tokens.
 const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];

@@ -11,7 +11,7 @@ fn percent(rate: Option<f64>) -> String {
 fn median(spread: Option<&DurationSpread>) -> String {
     spread.map_or_else(
         || "-".to_string(),
-        |s| time::duration_words(s.median_seconds),
+        |s| custody_core::timeago::duration(s.median_seconds),
     )
 }
 

@@ -3,7 +3,9 @@
 use custody_api::{DiffArtifact, EnvironmentEvent, Snapshot, SnapshotDiff, SnapshotSummary};
 
 use super::{go_list, short_commit};
-use crate::output::{TabWriter, duration_words, long, relative, short};
+use custody_core::timeago;
+
+use crate::output::{TabWriter, long, relative, short};
 
 /// The running artifacts of a snapshot, three rows each.
 pub fn snapshot(s: &Snapshot) -> String {
@@ -121,7 +123,7 @@ pub fn summaries(list: &[SnapshotSummary]) -> String {
             "{}\t{}\t{to}\t{}\t{}",
             s.index,
             short(s.from),
-            duration_words(s.duration),
+            timeago::duration(s.duration),
             s.compliant
         ));
     }

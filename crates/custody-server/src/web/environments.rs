@@ -140,7 +140,7 @@ fn snapshot_row(s: &custody_store::SnapshotRow, now: Timestamp) -> SnapshotRow {
     SnapshotRow {
         index: s.idx,
         from: When::at(from, now.seconds()),
-        lasted: lasted(s.next_at.unwrap_or(now).seconds() - from),
+        lasted: custody_core::timeago::duration(s.next_at.unwrap_or(now).seconds() - from),
     }
 }
 
@@ -158,15 +158,6 @@ fn event_row(e: EnvironmentEvent, now: Timestamp) -> EventRow {
 pub const WINDOWS: [u32; 4] = [7, 30, 90, 365];
 /// The timeline's window unless the viewer picks another.
 const DEFAULT_WINDOW: u32 = 30;
-
-/// A duration in words: `3 days`, `5 hours`, `12 minutes`.
-fn lasted(seconds: f64) -> String {
-    let words = super::format::ago(seconds);
-    words
-        .strip_suffix(" ago")
-        .unwrap_or("under a minute")
-        .to_string()
-}
 
 /// `GET /{org}/environments/{env}/latest`: the latest snapshot index, as text.
 pub async fn latest(

@@ -22,23 +22,9 @@ impl When {
         When {
             iso: ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
             text: ts.strftime("%a, %d %b %Y %H:%M:%S UTC").to_string(),
-            ago: ago(now - seconds),
+            ago: custody_core::timeago::ago(now - seconds),
         }
     }
-}
-
-/// A duration in the past, as the CLI words it.
-pub fn ago(seconds: f64) -> String {
-    let s = seconds.max(0.0) as i64;
-    let (n, unit) = match s {
-        0..60 => return "just now".into(),
-        60..3600 => (s / 60, "minute"),
-        3600..86_400 => (s / 3600, "hour"),
-        86_400..2_592_000 => (s / 86_400, "day"),
-        2_592_000..31_536_000 => (s / 2_592_000, "month"),
-        _ => (s / 31_536_000, "year"),
-    };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
 /// A compliance verdict as a badge: its CSS class and its words.
@@ -106,9 +92,8 @@ mod tests {
         assert_eq!(w.iso, "2022-08-22T09:45:00Z");
         assert_eq!(w.text, "Mon, 22 Aug 2022 09:45:00 UTC");
         assert_eq!(w.ago, "15 days ago");
-        assert_eq!(ago(30.0), "just now");
-        assert_eq!(ago(3600.0), "1 hour ago");
-        assert_eq!(ago(400.0 * 86_400.0), "1 year ago");
+        let w = When::at(1_661_161_500.0, 1_661_161_500.0 + 23.6 * 3600.0);
+        assert_eq!(w.ago, "one day ago", "rounded as the CLI rounds");
     }
 
     #[test]

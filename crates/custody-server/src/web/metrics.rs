@@ -71,13 +71,7 @@ fn percent(rate: Option<f64>) -> String {
 fn median(s: Option<&DurationSpread>) -> String {
     s.map_or_else(
         || "—".to_string(),
-        |s| {
-            let words = super::format::ago(s.median_seconds);
-            words
-                .strip_suffix(" ago")
-                .unwrap_or("under a minute")
-                .to_string()
-        },
+        |s| custody_core::timeago::duration(s.median_seconds),
     )
 }
 
