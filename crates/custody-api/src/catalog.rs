@@ -62,9 +62,14 @@ pub struct AttestationTypeDocument {
     pub description: String,
     pub org: String,
     pub archived: bool,
-    pub created_by: String,
-    pub created_at: f64,
-    pub last_modified_at: f64,
+    /// Who made the type and when: left out, with `last_modified_at`, when
+    /// one version was asked for, as Kosli does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_at: Option<f64>,
     pub latest_version: i64,
     /// The versions asked for (all of them unless one was named), oldest first.
     pub versions: Vec<AttestationTypeVersion>,

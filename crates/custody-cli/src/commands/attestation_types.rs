@@ -34,14 +34,30 @@ pub struct CreateAttestationType {
     summary_json: Option<String>,
 }
 
-/// `--summary-json` as `{name, expression}` entries, with Kosli's errors.
+/// `--summary-json` as one JSON value, refused in the words of Go's decoder
+/// where Kosli's tests show them.
+fn summary_json_value(text: &str) -> anyhow::Result<Value> {
+    let invalid =
+        |why: &dyn std::fmt::Display| anyhow::anyhow!("--summary-json is not valid JSON: {why}");
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let value = match values.next() {
+        None => return Err(invalid(&"unexpected end of JSON input")),
+        Some(Err(e)) if e.is_eof() => return Err(invalid(&"unexpected end of JSON input")),
+        Some(Err(e)) => return Err(invalid(&e)),
+        Some(Ok(value)) => value,
+    };
+    match text[values.byte_offset()..].trim_start().chars().next() {
+        Some(c) => Err(invalid(&format!(
+            "invalid character '{c}' after top-level value"
+        ))),
+        None => Ok(value),
+    }
+}
+
+/// `--summary-json` as `{name, expression}` entries, with Kosli's errors (a
+/// `null` entry is one without a name, as Go decodes it).
 fn summary_json_entries(text: &str) -> anyhow::Result<Vec<Value>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| match e.classify() {
-        serde_json::error::Category::Eof => {
-            anyhow::anyhow!("--summary-json is not valid JSON: unexpected end of JSON input")
-        }
-        _ => anyhow::anyhow!("--summary-json is not valid JSON: {e}"),
-    })?;
+    let value = summary_json_value(text)?;
     let shape =
         || anyhow::anyhow!("--summary-json must be a JSON array of {{name, expression}} entries");
     let entries = match value {
@@ -57,7 +73,7 @@ fn summary_json_entries(text: &str) -> anyhow::Result<Vec<Value>> {
             Some(Value::String(s)) => Ok(s.as_str()),
             Some(_) => Err(shape()),
         };
-        if !entry.is_object() {
+        if !(entry.is_object() || entry.is_null()) {
             return Err(shape());
         }
         let (name, expression) = (field("name")?, field("expression")?);
@@ -266,5 +282,12 @@ mod tests {
             "--summary-json entry 1 is missing an expression"
         );
         assert!(err("[x]").starts_with("--summary-json is not valid JSON: "));
+        assert_eq!(err("\t\n"), eof);
+        assert_eq!(err("[null]"), "--summary-json entry 1 is missing a name");
+        assert_eq!(
+            err("[] trailing"),
+            "--summary-json is not valid JSON: invalid character 't' after top-level value"
+        );
+        assert!(summary_json_entries("[] ").unwrap().is_empty());
     }
 }

@@ -78,7 +78,15 @@ pub enum Command {
     Assert(assert::Assert),
     /// Print the fingerprint of a file, directory or container image.
     Fingerprint(fingerprint::FingerprintArgs),
-    /// Set or remove tags on a flow or environment.
+    /// Tag a flow, an environment, a control or a repo with key-value pairs.
+    ///
+    /// Use --set to add or update tags, and --unset to remove tags.
+    ///
+    /// Valid resource types are: flow, flows, env, environment, environments, control, controls, repo, repos.
+    ///
+    /// Repos are named by their name; when several repos share a name across VCS
+    /// providers, choose one with --provider, or name it by its id with --repo-id
+    /// (see: get repo).
     Tag(tag::TagArgs),
     /// Archive a flow, environment, attestation type or control.
     #[command(subcommand)]

@@ -25,21 +25,13 @@ const RESOURCE_TYPES: [&str; 9] = [
     "repos",
 ];
 
-/// Tag a flow, an environment, a control or a repo with key-value pairs.
-///
-/// Use --set to add or update tags, and --unset to remove tags.
-///
-/// Valid resource types are: flow, flows, env, environment, environments, control, controls, repo, repos.
-///
-/// Repos are named by their name; when several repos share a name across VCS
-/// providers, choose one with --provider, or name it by its id with --repo-id
-/// (see: get repo).
+/// The arguments of `tag` (its help is on the command, in `commands`).
 #[derive(Debug, Args)]
 pub struct TagArgs {
-    /// flow, flows, env, environment or environments.
+    /// flow(s), env, environment(s), control(s) or repo(s).
     #[arg(value_name = "RESOURCE-TYPE")]
     resource_type: String,
-    /// The flow's, environment's or repo's name.
+    /// The flow's, environment's, control's or repo's name.
     #[arg(value_name = "RESOURCE-ID")]
     resource_id: Option<String>,
     /// The repo's VCS provider, when several repos share its name (repos only).

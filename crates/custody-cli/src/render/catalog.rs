@@ -74,9 +74,15 @@ pub fn attestation_type(t: &AttestationTypeDocument) -> String {
     }
     w.line(format!("Organization:\t{}", t.org));
     w.line(format!("Archived:\t{}", t.archived));
-    w.line(format!("Created By:\t{}", t.created_by));
-    w.line(format!("Created at:\t{}", long(t.created_at)));
-    w.line(format!("Last modified at:\t{}", long(t.last_modified_at)));
+    if let Some(by) = &t.created_by {
+        w.line(format!("Created By:\t{by}"));
+    }
+    if let Some(at) = t.created_at {
+        w.line(format!("Created at:\t{}", long(at)));
+    }
+    if let Some(at) = t.last_modified_at {
+        w.line(format!("Last modified at:\t{}", long(at)));
+    }
     w.line("Versions:\t");
     for v in &t.versions {
         type_version(&mut w, v);

@@ -45,6 +45,29 @@ fn document(
     t: &AttestationTypeRow,
     versions: &[AttestationTypeVersionRow],
 ) -> AttestationTypeDocument {
+    let mut doc = one_version(org, t, versions);
+    doc.created_by = Some(
+        doc.versions
+            .first()
+            .map(|v| v.created_by.clone())
+            .unwrap_or_default(),
+    );
+    doc.created_at = Some(t.created_at.seconds());
+    doc.last_modified_at = Some(
+        doc.versions
+            .last()
+            .map_or(t.created_at.seconds(), |v| v.timestamp),
+    );
+    doc
+}
+
+/// The type's document for one version asked for: without who made the
+/// type and when, as Kosli sends it.
+fn one_version(
+    org: &OrgScope,
+    t: &AttestationTypeRow,
+    versions: &[AttestationTypeVersionRow],
+) -> AttestationTypeDocument {
     let versions: Vec<AttestationTypeVersion> = versions
         .iter()
         .filter(|v| v.type_id == t.id)
@@ -65,14 +88,9 @@ fn document(
         description: t.description.clone(),
         org: org.name.clone(),
         archived: t.archived_at.is_some(),
-        created_by: versions
-            .first()
-            .map(|v| v.created_by.clone())
-            .unwrap_or_default(),
-        created_at: t.created_at.seconds(),
-        last_modified_at: versions
-            .last()
-            .map_or(t.created_at.seconds(), |v| v.timestamp),
+        created_by: None,
+        created_at: None,
+        last_modified_at: None,
         latest_version: t.versions,
         versions,
     }
@@ -215,13 +233,14 @@ pub async fn get(
     let org = auth.scope(&org, Permission::Read)?;
     let row = find(&state, &org, &name).await?;
     let mut versions = state.store.attestation_type_versions(&[row.id]).await?;
-    if let Some(n) = query.version {
-        versions.retain(|v| v.version == n);
-        if versions.is_empty() {
-            return Err(refusal(CustomTypeError::NoVersion { name, version: n }));
-        }
+    let Some(n) = query.version else {
+        return Ok(Json(document(&org, &row, &versions)));
+    };
+    versions.retain(|v| v.version == n);
+    if versions.is_empty() {
+        return Err(refusal(CustomTypeError::NoVersion { name, version: n }));
     }
-    Ok(Json(document(&org, &row, &versions)))
+    Ok(Json(one_version(&org, &row, &versions)))
 }
 
 /// `PUT /custom-attestation-types/{org}/{name}/archive`.

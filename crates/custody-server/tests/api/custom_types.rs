@@ -98,6 +98,14 @@ async fn custom_types_are_versioned_and_judge_attestations() {
         .json("custom-attestation-types/acme/cov?version=1")
         .await;
     assert_eq!(rules(&first), [1]);
+    for field in ["created_by", "created_at", "last_modified_at"] {
+        assert_eq!(
+            first.get(field),
+            None,
+            "one version asked for has no {field}"
+        );
+    }
+    assert!(doc["created_at"].is_number());
     fails_like(
         srv.reader
             .get("custom-attestation-types/acme/cov?version=9")

@@ -83,12 +83,16 @@ fn a_custom_type_judges_an_artifact() {
     assert_eq!(
         [trimmed[0], trimmed[1], trimmed[2], trimmed[3]],
         [
-            "Name:              cov",
-            "Description:       Coverage",
-            "Organization:      acme",
-            "Archived:          false"
+            "Name:          cov",
+            "Description:   Coverage",
+            "Organization:  acme",
+            "Archived:      false"
         ],
         "{first}"
+    );
+    assert!(
+        !first.contains("Created at:") && !first.contains("Last modified at:"),
+        "one version has no history of the type: {first}"
     );
     assert!(at("Versions:") < at("Version:      1"), "{first}");
     assert!(at("Type schema:  {") < at("Evaluator:"), "{first}");
