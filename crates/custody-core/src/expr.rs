@@ -123,19 +123,11 @@ pub fn parse_time(text: &str) -> Result<TimeRef, String> {
         let amount: f64 = amount
             .parse()
             .map_err(|_| format!(". '{amount}' is not a number"))?;
-        let unit_seconds = match unit.trim_end_matches('s') {
-            "second" => 1.0,
-            "minute" => 60.0,
-            "hour" => 3600.0,
-            "day" => 86400.0,
-            "week" => 7.0 * 86400.0,
-            "month" => 30.0 * 86400.0,
-            other => {
-                return Err(format!(
-                    ". '{other}' is not a time unit (use seconds, minutes, hours, days, weeks or months)"
-                ));
-            }
-        };
+        let unit_seconds = unit_seconds(unit).ok_or_else(|| {
+            format!(
+                ". '{unit}' is not a time unit (use seconds, minutes, hours, days, weeks or months)"
+            )
+        })?;
         return Ok(TimeRef::Ago(amount * unit_seconds));
     }
     let civil: jiff::civil::DateTime = text.parse().map_err(|_| {
@@ -148,6 +140,20 @@ pub fn parse_time(text: &str) -> Result<TimeRef, String> {
     Ok(TimeRef::Absolute(Timestamp::from_seconds(
         ts.as_millisecond() as f64 / 1000.0,
     )))
+}
+
+/// The seconds in a time unit named in the singular or plural (`hour`,
+/// `days`), from seconds to months of 30 days.
+pub fn unit_seconds(unit: &str) -> Option<f64> {
+    match unit.strip_suffix('s').unwrap_or(unit) {
+        "second" => Some(1.0),
+        "minute" => Some(60.0),
+        "hour" => Some(3600.0),
+        "day" => Some(86400.0),
+        "week" => Some(7.0 * 86400.0),
+        "month" => Some(30.0 * 86400.0),
+        _ => None,
+    }
 }
 
 /// Resolves a reference to a 1-based index, given the latest index (0 = no snapshots).
@@ -200,11 +206,19 @@ enum Bound {
 }
 
 /// Parses `A..B` and resolves it against the latest index into an inclusive range.
-/// A missing left side means 1, a missing right side means NOW.
+/// A missing left side means 1, a missing right side means NOW; one
+/// expression alone (`NOW`, `7`, `~2`) is the range of that snapshot.
 pub fn parse_interval(text: &str, latest: i64) -> Result<(i64, i64), ExprError> {
-    let (left, right) = text
-        .split_once("..")
-        .ok_or_else(|| invalid(text, ". An interval looks like 3..7, ~5..NOW or 10.."))?;
+    let (left, right) = match text.split_once("..") {
+        Some(sides) => sides,
+        None if !text.trim().is_empty() => (text, text),
+        None => {
+            return Err(invalid(
+                text,
+                ". An interval looks like 3..7, ~5..NOW, 10.. or NOW",
+            ));
+        }
+    };
     let bound = |s: &str, default: Bound| -> Result<Bound, ExprError> {
         let s = s.trim();
         if s.is_empty() {
@@ -298,5 +312,9 @@ mod tests {
         assert_eq!(parse_interval("..", 10).unwrap(), (1, 10));
         assert!(parse_interval("7..3", 10).is_err());
         assert!(parse_interval("x..3", 10).is_err());
+        assert_eq!(parse_interval("NOW", 10).unwrap(), (10, 10));
+        assert_eq!(parse_interval("~2", 10).unwrap(), (8, 8));
+        assert_eq!(parse_interval("4", 10).unwrap(), (4, 4));
+        assert!(parse_interval(" ", 10).is_err());
     }
 }

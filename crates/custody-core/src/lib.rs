@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod custom_type;
 pub mod dora;
 pub mod environment;
+pub mod event_range;
 pub mod expr;
 pub mod fingerprint;
 pub mod history;

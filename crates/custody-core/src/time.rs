@@ -42,6 +42,11 @@ impl Timestamp {
         Timestamp(self.0.min(other.0))
     }
 
+    /// The later of two times.
+    pub fn max(self, other: Self) -> Self {
+        Timestamp(self.0.max(other.0))
+    }
+
     /// A total order (as [`f64::total_cmp`]), for sorting.
     pub fn total_cmp(&self, other: &Self) -> Ordering {
         self.0.total_cmp(&other.0)

@@ -324,6 +324,12 @@ pub trait EnvironmentStore: Send + Sync {
     async fn snapshot(&self, env_id: EnvironmentId, index: i64) -> Result<Option<SnapshotRow>>;
     /// The index of the snapshot current at a time.
     async fn snapshot_at_time(&self, env_id: EnvironmentId, at: Timestamp) -> Result<Option<i64>>;
+    /// The index of the first snapshot taken at or after a time.
+    async fn first_snapshot_since(
+        &self,
+        env_id: EnvironmentId,
+        at: Timestamp,
+    ) -> Result<Option<i64>>;
     /// Snapshots with `from <= index <= to`, oldest first unless `newest_first`.
     async fn snapshots(
         &self,

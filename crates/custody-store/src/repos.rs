@@ -58,8 +58,8 @@ pub trait RepoStore: Send + Sync {
         filter: &RepoFilter,
         page: Page,
     ) -> Result<(Vec<RepoRow>, u64)>;
-    /// The org's repos with this exact name, most recently seen first.
-    async fn repos_named(&self, org_id: OrgId, name: &str) -> Result<Vec<RepoRow>>;
+    /// The org's repos with any of these exact names, most recently seen first.
+    async fn repos_named(&self, org_id: OrgId, names: &[String]) -> Result<Vec<RepoRow>>;
     /// The org's repo with this public id.
     async fn repo(&self, org_id: OrgId, public_id: &str) -> Result<Option<RepoRow>>;
     /// Replaces a repo's tags.

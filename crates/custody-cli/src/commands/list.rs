@@ -191,7 +191,7 @@ pub struct ListArtifacts {
 #[derive(Debug, Args)]
 pub struct ListSnapshots {
     env: String,
-    /// Snapshots in an interval such as 3..7, ~5..NOW or 10..
+    /// Snapshots in an interval such as 3..7, ~5..NOW, 10.. or NOW
     #[arg(short = 'i', long)]
     interval: Option<String>,
     /// Oldest first.

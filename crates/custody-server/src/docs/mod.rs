@@ -4,6 +4,7 @@
 
 pub mod artifact;
 pub mod audit_package;
+pub mod built_from;
 pub mod compliance;
 pub mod current;
 pub mod diff;

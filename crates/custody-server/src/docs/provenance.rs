@@ -36,7 +36,7 @@ impl Provenance {
 }
 
 /// The artifact records of many fingerprints, oldest first, in one query.
-async fn records(
+pub(crate) async fn records(
     state: &AppState,
     org_id: OrgId,
     fingerprints: &[Fingerprint],
@@ -49,18 +49,16 @@ async fn records(
     Ok(rows)
 }
 
-/// The flow of each fingerprint's first artifact record (its provenance's
-/// primary), without judging compliance: one query.
-pub async fn first_flows(
-    state: &AppState,
-    org_id: OrgId,
-    fingerprints: &[Fingerprint],
-) -> ApiResult<HashMap<Fingerprint, String>> {
+/// The flow of each fingerprint's first artifact record among `records`
+/// (oldest first): its provenance's primary, without judging compliance.
+pub(crate) fn flows_of(records: &[ArtifactRow]) -> HashMap<Fingerprint, String> {
     let mut flows = HashMap::new();
-    for row in records(state, org_id, fingerprints).await? {
-        flows.entry(row.fingerprint).or_insert(row.flow_name);
+    for row in records {
+        flows
+            .entry(row.fingerprint.clone())
+            .or_insert_with(|| row.flow_name.clone());
     }
-    Ok(flows)
+    flows
 }
 
 /// Provenance of many fingerprints in a few queries.

@@ -257,7 +257,10 @@ pub async fn list(
     let scope = match (&q.flow_name, &q.repo_name) {
         (Some(name), _) => ArtifactScope::Flow(lookup::flow(&state, &org, name).await?.id),
         (None, Some(name)) => {
-            let named = state.store.repos_named(org.id, name).await?;
+            let named = state
+                .store
+                .repos_named(org.id, std::slice::from_ref(name))
+                .await?;
             if named.is_empty() {
                 let missing = RepoChoiceError::NotFound(name.clone());
                 return Err(ApiError::not_found(missing.to_string()));

@@ -16,6 +16,7 @@ pub(crate) mod environment_admin;
 pub(crate) mod environment_filter;
 pub(crate) mod environments;
 pub(crate) mod evaluations;
+pub(crate) mod event_filter;
 pub(crate) mod evidence;
 pub(crate) mod flows;
 pub(crate) mod ledger;

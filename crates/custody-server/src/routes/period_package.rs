@@ -91,7 +91,14 @@ pub async fn environment(
             listed.extend(more.await?.0);
         }
         let path = Path((org.clone(), env.clone()));
-        let events = snapshots::events(State(state.clone()), auth.clone(), path, Params(query(1)));
+        let unfiltered = Params(Vec::new());
+        let events = snapshots::events(
+            State(state.clone()),
+            auth.clone(),
+            path,
+            unfiltered,
+            Params(query(1)),
+        );
         package.add_json("events.json", &events.await?.0)?;
         for index in [from, to] {
             let path = Path((org.clone(), env.clone(), format!("#{index}")));

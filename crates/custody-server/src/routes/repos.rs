@@ -46,7 +46,7 @@ pub async fn by_name(
     name: &str,
     provider: Option<&str>,
 ) -> ApiResult<RepoRow> {
-    let named = state.store.repos_named(org.id, name).await?;
+    let named = state.store.repos_named(org.id, &[name.to_string()]).await?;
     let named = named.into_iter().map(|r| (r.provider.clone(), r)).collect();
     choose_by_name(name, provider, named).map_err(|e| match e {
         RepoChoiceError::NotFound(_) => ApiError::not_found(e.to_string()),

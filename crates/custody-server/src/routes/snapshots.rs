@@ -4,17 +4,20 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use custody_api::{EnvironmentEvent, Snapshot, SnapshotDiff, SnapshotSummary};
+use custody_core::event_range::shown;
 use custody_core::expr::{Snappish, parse_interval, parse_suffix};
 use custody_core::{Fingerprint, Timestamp};
 use custody_store::{EnvironmentRow, Page};
 use serde::Deserialize;
 
 use super::api_doc::Refusals;
+use super::event_filter::EventFilter;
 use crate::auth::{Authed, Permission};
-use crate::body::{Paging, Params};
+use crate::body::{Paging, Pairs, Params};
+use crate::docs::built_from::built_from;
 use crate::docs::environment::logical_snapshot;
 use crate::docs::environment_log;
-use crate::docs::provenance::first_flows;
+use crate::docs::provenance::{flows_of, records};
 use crate::docs::snapshot;
 use crate::docs::{diff, gate};
 use crate::error::{ApiError, ApiResult};
@@ -69,19 +72,22 @@ pub struct ListQuery {
     pub paging: Paging,
 }
 
-/// The index range a list asks for: an interval, or a page counted back from the latest.
+/// The index range a list asks for: an interval, or a page counted back from
+/// the latest; `(1, 0)` when that is no snapshot.
 pub(crate) fn range(
     env: &EnvironmentRow,
     interval: Option<&str>,
     page: Page,
 ) -> ApiResult<(i64, i64)> {
-    match interval {
-        Some(text) => parse_interval(text, env.latest_index).map_err(ApiError::bad),
-        None => {
-            let to = env.latest_index - page.offset();
-            Ok(((to - page.limit() + 1).max(1), to))
-        }
-    }
+    let interval = parsed_interval(env, interval)?;
+    let page = (page.offset(), page.limit());
+    Ok(shown((1, env.latest_index), interval, page).unwrap_or((1, 0)))
+}
+
+fn parsed_interval(env: &EnvironmentRow, interval: Option<&str>) -> ApiResult<Option<(i64, i64)>> {
+    interval
+        .map(|text| parse_interval(text, env.latest_index).map_err(ApiError::bad))
+        .transpose()
 }
 
 /// `GET /snapshots/{org}/{env}`: newest first (oldest first with `reverse`).
@@ -195,8 +201,13 @@ pub async fn diff(
         ("env" = String, Path, description = "The environment"),
         ("interval" = Option<String>, Query, description = "Snapshot indexes such as 3..9"),
         ("reverse" = Option<bool>, Query, description = "Oldest first"),
-        ("page" = Option<u32>, Query, description = "Page number, from 1"),
-        ("per_page" = Option<u32>, Query, description = "Items per page")
+        ("repo_name" = Option<Vec<String>>, Query, description = "Only events of artifacts built from repos of these names (repeatable)"),
+        ("start" = Option<String>, Query, description = "The first snapshot: an index, or a time such as NOW, 1hour or 2023-10-02T12:00:00"),
+        ("end" = Option<String>, Query, description = "The last snapshot: an index, or a time such as NOW, 1hour or 2023-10-02T12:00:00"),
+        ("start_ts" = Option<f64>, Query, description = "Only snapshots taken at or after this Unix time (seconds)"),
+        ("end_ts" = Option<f64>, Query, description = "Only snapshots taken at or before this Unix time (seconds)"),
+        ("page" = Option<u32>, Query, description = "Page number, from 1, counted back from the end of the range"),
+        ("per_page" = Option<u32>, Query, description = "Snapshots per page")
     ),
     responses(
         (status = 200, description = "What started, scaled and stopped", body = Vec<EnvironmentEvent>),
@@ -207,12 +218,24 @@ pub async fn events(
     State(state): State<AppState>,
     auth: Authed,
     Path((org, env)): Path<(String, String)>,
+    query: Pairs,
     Params(q): Params<ListQuery>,
 ) -> ApiResult<Json<Vec<EnvironmentEvent>>> {
     let org = auth.scope(&org, Permission::Read)?;
+    let filter = EventFilter::from_query(&query, state.now())?;
     let env = lookup::environment(&state, &org, &env).await?;
-    let (from, to) = range(&env, q.interval.as_deref(), q.paging.or_default(15)?)?;
-    let runs = state.store.runs_changed(env.id, from, to).await?;
+    let interval = parsed_interval(&env, q.interval.as_deref())?;
+    let page = q.paging.or_default(15)?;
+    let Some((from, to)) = filter.indexes(&state, &env, interval, page).await? else {
+        return Ok(Json(Vec::new()));
+    };
+    let mut runs = state.store.runs_changed(env.id, from, to).await?;
+    let fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
+    let records = records(&state, org.id, &fingerprints).await?;
+    if !filter.repos.is_empty() {
+        let kept = built_from(&state, org.id, &filter.repos, &records).await?;
+        runs.retain(|r| kept.contains(&r.fingerprint));
+    }
     let snapshots = state
         .store
         .snapshots(
@@ -226,8 +249,7 @@ pub async fn events(
             },
         )
         .await?;
-    let fingerprints: Vec<Fingerprint> = runs.iter().map(|r| r.fingerprint.clone()).collect();
-    let flows = first_flows(&state, org.id, &fingerprints).await?;
+    let flows = flows_of(&records);
     let pipeline = |fp: &Fingerprint| flows.get(fp).cloned().unwrap_or_default();
     let mut events = environment_log::events(&env.name, &runs, &snapshots, (from, to), pipeline);
     if !q.reverse.unwrap_or(false) {

@@ -1,8 +1,8 @@
 //! Backends: concurrent reports, which lean on each database's locking, and
 //! the same basic scenarios (flows, artifact compliance, snapshots with their
-//! views, search and asserts, concurrent reports), each on a fresh SQLite
-//! database and a fresh PostgreSQL one (at `CUSTODY_TEST_PG_URL`, default the
-//! local server).
+//! views, search and asserts, concurrent reports, filtered event logs), each
+//! on a fresh SQLite database and a fresh PostgreSQL one (at
+//! `CUSTODY_TEST_PG_URL`, default the local server).
 
 use tokio::task::JoinSet;
 
@@ -11,7 +11,7 @@ use custody_store::testing::TestDatabase;
 use crate::fixtures::{self, report};
 use crate::harness::{TestServer, fails, fp, start};
 use crate::snapshots::pods;
-use crate::{artifacts, flows_trails, snapshots, views};
+use crate::{artifacts, event_filters, flows_trails, snapshots, views};
 
 /// Sixteen different reports at once: each becomes its own snapshot, 1..16.
 pub async fn concurrent_reports_scenario(srv: &TestServer) {
@@ -82,6 +82,11 @@ async fn basics(backend: Backend) {
     views::views_scenario(&srv).await;
     views::search_and_assert_scenario(&srv).await;
     concurrent_reports_scenario(&srv).await;
+    srv.stop().await;
+
+    let db = fresh(backend).await;
+    let srv = start(&db).await;
+    event_filters::event_filters_scenario(&srv).await;
     srv.stop().await;
 }
 

@@ -17,6 +17,7 @@ mod controls;
 mod custom_types;
 mod dora;
 mod environment_admin;
+mod event_filters;
 mod evidence;
 mod fixtures;
 mod flows_trails;

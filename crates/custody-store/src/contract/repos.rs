@@ -95,7 +95,20 @@ pub async fn repos_are_recorded_listed_and_tagged(store: &dyn Store) {
         })
         .await
         .unwrap();
-    let named = store.repos_named(org.id, "other/app").await.unwrap();
+    let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let several = store
+        .repos_named(
+            org.id,
+            &names(&["acme/backend", "acme/Backend", "none/such"]),
+        )
+        .await
+        .unwrap();
+    let found: Vec<&str> = several.iter().map(|r| r.public_id.as_str()).collect();
+    assert_eq!(found, ["r-2", "r-1"], "any of the names, latest seen first");
+    let named = store
+        .repos_named(org.id, &names(&["other/app"]))
+        .await
+        .unwrap();
     assert_eq!(named.len(), 1);
     let scope = ArtifactScope::Repos(vec![named[0].id, named[0].id]);
     let (built, n) = store.artifacts(org.id, &scope, PAGE).await.unwrap();

@@ -166,6 +166,11 @@ pub async fn snapshots_follow_changes(store: &dyn Store) {
         Some(2)
     );
     assert_eq!(store.snapshot_at_time(env_id, at(5.0)).await.unwrap(), None);
+    let since = |t| async move { store.first_snapshot_since(env_id, at(t)).await.unwrap() };
+    assert_eq!(since(25.0).await, Some(3), "the first taken after the time");
+    assert_eq!(since(20.0).await, Some(2), "a snapshot taken at the time");
+    assert_eq!(since(5.0).await, Some(1));
+    assert_eq!(since(41.0).await, None, "none taken since");
     let listed = store
         .snapshots(
             env_id,

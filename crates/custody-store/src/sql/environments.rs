@@ -192,6 +192,24 @@ impl EnvironmentStore for SqlStore {
         .map(|(idx,): (i64,)| idx))
     }
 
+    async fn first_snapshot_since(
+        &self,
+        env_id: EnvironmentId,
+        at: Timestamp,
+    ) -> Result<Option<i64>> {
+        // Through the (env_id, created_at) index; snapshots are numbered in
+        // the order they are taken.
+        Ok(sqlx::query_as(
+            "SELECT idx FROM snapshots WHERE env_id = $1 AND created_at >= $2 \
+             ORDER BY created_at, idx LIMIT 1",
+        )
+        .bind(env_id)
+        .bind(at)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|(idx,): (i64,)| idx))
+    }
+
     async fn snapshots(
         &self,
         env_id: EnvironmentId,

@@ -8,7 +8,7 @@ use custody_core::Timestamp;
 use custody_core::ids::{FlowId, OrgId, RepoId};
 use sqlx::AssertSqlSafe;
 
-use super::{Arg, Filters, SqlStore};
+use super::{Arg, Filters, SqlStore, texts};
 use crate::{Page, RepoFilter, RepoRow, RepoSeen, RepoStore, Result};
 
 const REPO_COLUMNS: &str = "r.id, r.org_id, r.public_id, r.name, r.url, r.provider, r.external_id, \
@@ -84,16 +84,20 @@ impl RepoStore for SqlStore {
             .await
     }
 
-    async fn repos_named(&self, org_id: OrgId, name: &str) -> Result<Vec<RepoRow>> {
-        let sql = format!(
-            "SELECT {REPO_COLUMNS} FROM repos r WHERE r.org_id = $1 AND r.name = $2 \
-             ORDER BY r.last_seen_at DESC, r.id DESC"
-        );
-        Ok(sqlx::query_as(AssertSqlSafe(sql))
-            .bind(org_id)
-            .bind(name)
-            .fetch_all(&self.pool)
-            .await?)
+    async fn repos_named(&self, org_id: OrgId, names: &[String]) -> Result<Vec<RepoRow>> {
+        let mut rows: Vec<RepoRow> = self
+            .fetch_in(texts(names.iter().cloned()), |list| {
+                format!(
+                    "SELECT {REPO_COLUMNS} FROM repos r WHERE r.org_id = {org_id} AND r.name IN ({list})"
+                )
+            })
+            .await?;
+        rows.sort_by(|a, b| {
+            b.last_seen_at
+                .total_cmp(&a.last_seen_at)
+                .then(b.id.cmp(&a.id))
+        });
+        Ok(rows)
     }
 
     async fn repo(&self, org_id: OrgId, public_id: &str) -> Result<Option<RepoRow>> {
