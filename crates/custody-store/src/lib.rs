@@ -211,12 +211,13 @@ pub trait FlowStore: Send + Sync {
         at: Timestamp,
     ) -> Result<(TrailRow, bool)>;
     async fn trail(&self, flow_id: FlowId, name: &str) -> Result<Option<TrailRow>>;
-    /// Trails newest first, in one flow or the whole org, optionally only those
-    /// holding an artifact with this fingerprint.
+    /// Trails newest first, in the whole org or only in these flows (none
+    /// when the list is empty), optionally only those holding an artifact
+    /// with this fingerprint.
     async fn trails(
         &self,
         org_id: OrgId,
-        flow_id: Option<FlowId>,
+        flows: Option<&[FlowId]>,
         fingerprint: Option<&str>,
         page: Page,
     ) -> Result<(Vec<TrailRow>, u64)>;

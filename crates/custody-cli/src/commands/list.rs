@@ -173,6 +173,9 @@ pub struct ListTrails {
     /// Only trails holding an artifact with this fingerprint.
     #[arg(short = 'F', long)]
     fingerprint: Option<String>,
+    /// Only trails of flows tagged so: key=value.
+    #[arg(short = 't', long)]
+    flow_tag: Option<String>,
     #[command(flatten)]
     paging: Paging,
 }
@@ -239,10 +242,17 @@ impl List {
             }
             List::Trails(l) => {
                 let json = l.paging.output.is_json()?;
+                let org = ctx.require_login()?;
                 let mut query = l.paging.query(20, true)?;
+                if l.flow_tag.as_ref().is_some_and(|t| !t.contains('=')) {
+                    return Err(crate::usage::error(
+                        "flag '--flow-tag' must be in the format of key=value",
+                    ));
+                }
                 query.extend(l.flow.iter().map(|f| ("flow", f.clone())));
                 query.extend(l.fingerprint.iter().map(|f| ("fingerprint", f.clone())));
-                let r = ctx.get(&["trails", ctx.require_login()?], &query).await?;
+                query.extend(l.flow_tag.iter().map(|t| ("flow_tag", t.clone())));
+                let r = ctx.get(&["trails", org], &query).await?;
                 if json {
                     return ctx.print_json(&r);
                 }

@@ -5,16 +5,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use custody_api::{Paged, Pagination, Trail, TrailBegin, TrailSummary};
 use custody_core::compliance::State as Compliance;
+use custody_core::ids::FlowId;
 use custody_core::names::NameKind;
 use custody_core::template::Template;
-use custody_store::{TrailRow, TrailUpsert};
+use custody_store::{FlowRow, TrailRow, TrailUpsert};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::api_doc::{Refusals, TemplateForm};
 use crate::auth::{Authed, Permission};
 use crate::body::{Form, Paging, Params};
-use crate::docs::trail::{compliance_of, document};
+use crate::docs::trail::{compliance_of, document, tags};
 use crate::error::{ApiError, ApiResult};
 use crate::lookup::{self, json_text};
 use crate::state::AppState;
@@ -106,8 +107,37 @@ pub async fn get(
 pub struct ListQuery {
     pub flow: Option<String>,
     pub fingerprint: Option<String>,
+    /// `key=value`: only trails of flows with this tag.
+    pub flow_tag: Option<String>,
     #[serde(flatten)]
     pub paging: Paging,
+}
+
+/// The flows a trail list is narrowed to: the one named, and of those (or of
+/// the org's) the ones tagged `key=value`; `None` for the whole org.
+async fn flows_of(
+    state: &AppState,
+    org: &crate::auth::OrgScope,
+    flow: Option<&str>,
+    flow_tag: Option<&str>,
+) -> ApiResult<Option<Vec<FlowId>>> {
+    let tag = flow_tag
+        .map(|t| {
+            t.split_once('=').ok_or_else(|| {
+                ApiError::invalid("flow_tag", format!("'{t}' is not in the format key=value"))
+            })
+        })
+        .transpose()?;
+    let flows = match flow {
+        Some(name) => vec![lookup::flow(state, org, name).await?],
+        None if tag.is_some() => state.store.flows(org.id, None, false, None).await?.0,
+        None => return Ok(None),
+    };
+    let tagged =
+        |f: &FlowRow| tag.is_none_or(|(key, value)| tags(f).get(key).is_some_and(|v| v == value));
+    Ok(Some(
+        flows.iter().filter(|f| tagged(f)).map(|f| f.id).collect(),
+    ))
 }
 
 /// A trail in lists: `{name, description, compliance_state, flow, created_at, …}`.
@@ -127,22 +157,13 @@ async fn list_in(
     state: &AppState,
     org: &crate::auth::OrgScope,
     flow: Option<String>,
-    fingerprint: Option<String>,
-    paging: Paging,
+    q: ListQuery,
 ) -> ApiResult<Json<Paged<TrailSummary>>> {
-    let page = paging.or_default(20)?;
-    let flow = match flow {
-        Some(name) => Some(lookup::flow(state, org, &name).await?),
-        None => None,
-    };
+    let page = q.paging.or_default(20)?;
+    let flows = flows_of(state, org, flow.as_deref(), q.flow_tag.as_deref()).await?;
     let (rows, total) = state
         .store
-        .trails(
-            org.id,
-            flow.as_ref().map(|f| f.id),
-            fingerprint.as_deref(),
-            page,
-        )
+        .trails(org.id, flows.as_deref(), q.fingerprint.as_deref(), page)
         .await?;
     let compliance = compliance_of(state, &rows).await?;
     let data = rows
@@ -156,7 +177,7 @@ async fn list_in(
     }))
 }
 
-/// `GET /trails/{org}?flow=&fingerprint=`: trails of the org, newest first.
+/// `GET /trails/{org}?flow=&fingerprint=&flow_tag=`: trails of the org, newest first.
 #[utoipa::path(
     get,
     path = "/trails/{org}",
@@ -166,6 +187,7 @@ async fn list_in(
         ("org" = String, Path, description = "The organization"),
         ("flow" = Option<String>, Query, description = "Only trails of this flow"),
         ("fingerprint" = Option<String>, Query, description = "Only trails holding this artifact"),
+        ("flow_tag" = Option<String>, Query, description = "Only trails of flows with this tag: key=value"),
         ("page" = Option<u32>, Query, description = "Page number, from 1"),
         ("per_page" = Option<u32>, Query, description = "Items per page")
     ),
@@ -181,7 +203,8 @@ pub async fn list_org(
     Params(q): Params<ListQuery>,
 ) -> ApiResult<Json<Paged<TrailSummary>>> {
     let org = auth.scope(&org, Permission::Read)?;
-    list_in(&state, &org, q.flow, q.fingerprint, q.paging).await
+    let flow = q.flow.clone();
+    list_in(&state, &org, flow, q).await
 }
 
 /// `GET /trails/{org}/{flow}`.
@@ -209,5 +232,5 @@ pub async fn list_flow(
     Params(q): Params<ListQuery>,
 ) -> ApiResult<Json<Paged<TrailSummary>>> {
     let org = auth.scope(&org, Permission::Read)?;
-    list_in(&state, &org, Some(flow), q.fingerprint, q.paging).await
+    list_in(&state, &org, Some(flow), q).await
 }

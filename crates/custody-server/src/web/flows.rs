@@ -57,6 +57,7 @@ pub async fn flow(
     let query = trails::ListQuery {
         flow: None,
         fingerprint: None,
+        flow_tag: None,
         paging,
     };
     let path = Path((org.clone(), name.clone()));

@@ -3,10 +3,10 @@
 //! get with events, org-wide and per-flow lists).
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::fixtures::{self, EMPTY_TEMPLATE, STRICT_TEMPLATE};
-use crate::harness::{T0, TestServer, fails, ok, sha, start};
+use crate::harness::{T0, TestServer, fails, fails_like, ok, sha, start};
 use custody_store::testing::TestDatabase;
 
 fn names(list: &serde_json::Value) -> Vec<&str> {
@@ -282,6 +282,24 @@ async fn trails_begin_idempotently_and_list_org_wide() {
         .await;
     assert_eq!(by_fp["data"].as_array().map(Vec::len), Some(1));
     assert_eq!(m.json("trails/acme/docs").await["data"][0]["name"], "d1");
+
+    let tag = json!({"set_tags": {"team": "web"}, "remove_tags": []});
+    ok(m.patch("tags/acme/flow/docs", tag).await, 200);
+    let names = |list: Value| -> Vec<String> {
+        let data = list["data"].as_array().cloned().unwrap_or_default();
+        data.iter()
+            .map(|t| t["name"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(names(m.json("trails/acme?flow_tag=team=web").await), ["d1"]);
+    assert!(names(m.json("trails/acme?flow_tag=team=ops").await).is_empty());
+    assert!(names(m.json("trails/acme?flow=runner&flow_tag=team=web").await).is_empty());
+    fails_like(
+        m.get("trails/acme?flow_tag=team").await,
+        400,
+        "",
+        "is not in the format key=value",
+    );
 
     fails(
         m.get("trails/acme/runner/nope").await,

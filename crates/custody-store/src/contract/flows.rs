@@ -89,19 +89,17 @@ pub async fn flows_and_trails(store: &dyn Store) {
         .map(|e| e.kind)
         .collect();
     assert_eq!(kinds, ["trail_reported", "trail_updated"]);
+    let page = Page {
+        page: 1,
+        per_page: 10,
+    };
     let (trails, total) = store
-        .trails(
-            org.id,
-            Some(runner.id),
-            None,
-            Page {
-                page: 1,
-                per_page: 10,
-            },
-        )
+        .trails(org.id, Some(&[runner.id]), None, page)
         .await
         .unwrap();
     assert_eq!((trails.len(), total), (1, 1));
+    let (none, total) = store.trails(org.id, Some(&[]), None, page).await.unwrap();
+    assert_eq!((none.len(), total), (0, 0), "no flows, no trails");
     let newer = TrailUpsert {
         name: "t0".into(),
         ..TrailUpsert::default()

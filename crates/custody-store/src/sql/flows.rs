@@ -245,13 +245,18 @@ impl FlowStore for SqlStore {
     async fn trails(
         &self,
         org_id: OrgId,
-        flow_id: Option<FlowId>,
+        flows: Option<&[FlowId]>,
         fingerprint: Option<&str>,
         page: Page,
     ) -> Result<(Vec<TrailRow>, u64)> {
         let mut filters = Filters::new().and("f.org_id = ?", [Arg::Int(org_id.into())]);
-        if let Some(id) = flow_id {
-            filters = filters.and("t.flow_id = ?", [Arg::Int(id.into())]);
+        if let Some(ids) = flows {
+            if ids.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            let list = vec!["?"; ids.len()].join(", ");
+            let args = ids.iter().map(|&id| Arg::Int(id.into()));
+            filters = filters.and(&format!("t.flow_id IN ({list})"), args);
         }
         if let Some(fp) = fingerprint {
             filters = filters.and(
