@@ -182,8 +182,11 @@ impl EnvironmentStore for SqlStore {
     }
 
     async fn snapshot_at_time(&self, env_id: EnvironmentId, at: Timestamp) -> Result<Option<i64>> {
+        // Through the (env_id, created_at) index, however far back `at` is;
+        // snapshots are numbered in the order they are taken.
         Ok(sqlx::query_as(
-            "SELECT idx FROM snapshots WHERE env_id = $1 AND created_at <= $2 ORDER BY idx DESC LIMIT 1",
+            "SELECT idx FROM snapshots WHERE env_id = $1 AND created_at <= $2 \
+             ORDER BY created_at DESC, idx DESC LIMIT 1",
         )
         .bind(env_id)
         .bind(at)
