@@ -38,3 +38,4 @@ mod time_travel;
 mod views;
 mod web;
 mod web_environment;
+mod web_environments;
