@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use custody_core::report::{self, OpenRun, RunningArtifact, normalise};
+use custody_store::testing::large_org::Scale;
 use custody_store::testing::large_org::churn::Cluster;
 use custody_store::{EnvironmentStore, SqlStore, Store};
 use serde_json::Value;
@@ -31,8 +32,19 @@ pub fn changed_bytes(previous: &[Value], report: &[Value]) -> u64 {
     a.symmetric_difference(&b).map(|s| s.len() as u64).sum()
 }
 
-/// Prints the database's growth per 10,000 snapshots against the bytes that changed.
-pub fn report_size(built: &Built) {
+/// Prints the database's growth per 10,000 snapshots against the bytes that
+/// changed; for a kept org built before, what the whole database holds.
+pub fn report_size(built: &Built, scale: &Scale) {
+    if built.snapshots < 2 {
+        println!(
+            "  size: {:.1} MB in all for {} artifacts and {} snapshots (the growth per 10,000 \
+             snapshots is measured while the environments are built)",
+            built.total_bytes as f64 / 1e6,
+            scale.flows * scale.versions(),
+            scale.environments * scale.snapshots
+        );
+        return;
+    }
     let per = |bytes: u64| bytes as f64 / built.snapshots as f64 * 10_000.0 / 1e6;
     println!(
         "  size: {:.1} MB per 10,000 snapshots; the instances that changed are {:.1} MB ({:.1}× as much stored)",
@@ -122,6 +134,8 @@ async fn baseline_tables(store: &SqlStore, pool: &AnyPool, open: &[RunningArtifa
         _ => "BIGSERIAL PRIMARY KEY",
     };
     for sql in [
+        "DROP TABLE IF EXISTS bench_env".to_string(),
+        "DROP TABLE IF EXISTS bench_runs".to_string(),
         "CREATE TABLE bench_env (at BIGINT NOT NULL)".to_string(),
         "INSERT INTO bench_env VALUES (0)".to_string(),
         format!(

@@ -1,5 +1,6 @@
 //! Throwaway databases for tests: a SQLite file in the temp directory or a
-//! uniquely named PostgreSQL database, removed when the value is dropped.
+//! uniquely named PostgreSQL database, removed when the value is dropped (or
+//! a database a benchmark keeps, [`TestDatabase::kept`]).
 //! PostgreSQL is reached at `CUSTODY_TEST_PG_URL` (default: the local server).
 //! [`large_org`] fills a store with a realistic org of any size.
 
@@ -39,6 +40,7 @@ pub struct TestDatabase {
 enum Cleanup {
     File(std::path::PathBuf),
     Postgres { admin_url: String, name: String },
+    Keep,
 }
 
 impl TestDatabase {
@@ -73,6 +75,46 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The database at `url`, kept when this value is dropped: a SQLite file
+    /// (created when missing) or a PostgreSQL database, created on its server
+    /// when missing.
+    pub async fn kept(url: &str) -> Self {
+        if let Some((server, name)) = url
+            .strip_prefix("postgres")
+            .and_then(|_| url.rsplit_once('/'))
+        {
+            let name = name.split('?').next().unwrap_or(name);
+            assert!(
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                "name the PostgreSQL database with letters, digits and _: {url}"
+            );
+            sqlx::any::install_default_drivers();
+            let admin_url = format!("{server}/postgres");
+            let admin = AnyPool::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {admin_url}: {e}"));
+            let exists: Option<(i32,)> =
+                sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+                    .bind(name)
+                    .fetch_optional(&admin)
+                    .await
+                    .expect("list databases");
+            if exists.is_none() {
+                sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&admin)
+                    .await
+                    .expect("create the database");
+            }
+            admin.close().await;
+        }
+        TestDatabase {
+            url: url.to_string(),
+            cleanup: Cleanup::Keep,
+        }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.cleanup {
@@ -81,6 +123,7 @@ impl Drop for TestDatabase {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
+            Cleanup::Keep => {}
             Cleanup::Postgres { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop may run inside a runtime, so the cleanup gets its own thread.

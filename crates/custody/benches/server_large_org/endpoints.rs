@@ -3,7 +3,7 @@
 //! flows`, and the web UI's main pages. Each sample asks about another
 //! environment or artifact of the org, derived from the sample's number.
 
-use custody_store::testing::large_org::{Scale, commit, fingerprint, flow_name};
+use custody_store::testing::large_org::{Scale, commit, environment_name, fingerprint, flow_name};
 
 /// The org `large_org` builds.
 pub const ORG: &str = "large";
@@ -35,7 +35,7 @@ fn endpoint(label: &str, who: As, path: impl Fn(usize) -> String + 'static) -> E
 /// Every endpoint timed at an org of `scale`.
 pub fn all(scale: &Scale) -> Vec<Endpoint> {
     let s = *scale;
-    let env = move |i: usize| format!("cluster-{:03}", i % s.environments);
+    let env = move |i: usize| environment_name(i % s.environments);
     let flow = move |i: usize| i * 7 % s.flows;
     let version = move |i: usize| i * 13 % s.versions();
     let artifact = move |i: usize| (flow_name(flow(i)), fingerprint(flow(i), version(i)));

@@ -12,6 +12,9 @@
 //! environments × 10,000 snapshots; hours); without `--scale`, `cargo bench`
 //! builds a hundredth; `-- --quick` the short run the test script makes;
 //! without arguments (`cargo test --benches`) it only checks that it runs.
+//! `--database URL` (`CUSTODY_BENCH_DATABASE`) uses that database alone and
+//! keeps it, as the store's `large_org` benchmark does: an org built there
+//! by either benchmark at the same scale is measured at once.
 
 #[path = "../../../custody-store/benches/large_org/figures.rs"]
 mod figures;
@@ -39,6 +42,15 @@ use measure::{Client, PeakRss, rss_mb};
 const TARGET_MS: f64 = 10.0;
 /// The idle server's memory target, in MB.
 const IDLE_RSS_MB: f64 = 50.0;
+
+/// The database to keep the org in (`--database URL`, `CUSTODY_BENCH_DATABASE`).
+fn kept_database() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--database")
+        .map(|i| args.get(i + 1).expect("--database takes a URL").clone())
+        .or_else(|| std::env::var("CUSTODY_BENCH_DATABASE").ok())
+}
 
 fn run() -> (Scale, usize) {
     let args: Vec<String> = std::env::args().collect();
@@ -167,6 +179,11 @@ async fn main() {
     let (scale, samples) = run();
     statements::install();
     println!("SERVER_BENCH large org at {scale:?}, {samples} samples per figure");
+    if let Some(url) = kept_database() {
+        println!("{url}:");
+        measure(&TestDatabase::kept(&url).await, &scale, samples).await;
+        return;
+    }
     println!("SQLite:");
     measure(&TestDatabase::sqlite(), &scale, samples).await;
     println!("PostgreSQL:");

@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use super::{Scale, fingerprint, flow_name, mix};
 
+/// When every cluster makes its first report, in Unix seconds.
+const START: f64 = 1_800_000_000.0;
+
 /// Services each cluster runs (fewer when the org has fewer flows).
 const SERVICES: usize = 50;
 
@@ -72,9 +75,23 @@ impl Cluster {
         cluster
     }
 
+    /// Cluster `index` as it stood `step` steps after its first report.
+    pub fn at_step(index: usize, scale: &Scale, step: u64) -> Cluster {
+        let mut cluster = Cluster::new(index, scale);
+        while cluster.step < step {
+            cluster.advance();
+        }
+        cluster
+    }
+
     /// When the current state is reported: a minute per step.
     pub fn at(&self) -> Timestamp {
-        Timestamp::from_seconds(1_800_000_000.0 + self.step as f64 * 60.0)
+        Timestamp::from_seconds(START + self.step as f64 * 60.0)
+    }
+
+    /// The step whose state was reported at `at` (see [`Cluster::at`]).
+    pub fn step_of(at: Timestamp) -> u64 {
+        ((at.seconds() - START) / 60.0).round().max(0.0) as u64
     }
 
     fn pods(&mut self, n: usize) -> Vec<Pod> {

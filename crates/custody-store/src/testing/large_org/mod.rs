@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::{
     ArtifactInsert, AttestationInsert, EnvironmentRow, EnvironmentUpsert, FlowUpsert, Org, Result,
-    Store, TrailUpsert,
+    Store, StoreError, TrailUpsert,
 };
 
 /// How large an org to build.
@@ -95,8 +95,12 @@ fn at(seconds: f64) -> Timestamp {
     Timestamp::from_seconds(1_700_000_000.0 + seconds)
 }
 
-/// Creates the org, its flows and every artifact with its attestations.
+/// Creates the org, its flows and every artifact with its attestations. An
+/// org of that name whose flows were all built before is taken as it is.
 pub async fn build_flows(store: &dyn Store, name: &str, scale: &Scale) -> Result<Org> {
+    if let Some(org) = store.org(name).await? {
+        return flows_built(store, org, scale).await;
+    }
     let org = store.create_org(name, at(0.0)).await?;
     for flow in 0..scale.flows {
         let upsert = FlowUpsert {
@@ -111,6 +115,29 @@ pub async fn build_flows(store: &dyn Store, name: &str, scale: &Scale) -> Result
         }
     }
     Ok(org)
+}
+
+/// `org` if its last flow's last trail is there (flows are built in order,
+/// so then every one is).
+async fn flows_built(store: &dyn Store, org: Org, scale: &Scale) -> Result<Org> {
+    let last = scale.flows - 1;
+    let flow = store.flow(org.id, &flow_name(last)).await?;
+    let trail = match flow {
+        Some(flow) => {
+            store
+                .trail(flow.id, &commit(last, scale.versions() - 1))
+                .await?
+        }
+        None => None,
+    };
+    match trail {
+        Some(_) => Ok(org),
+        None => Err(StoreError::Conflict(format!(
+            "this database holds an org '{}' whose flows were not all built at this scale: \
+             build into an empty database",
+            org.name
+        ))),
+    }
 }
 
 /// One CI run: a trail, the artifact, and three attestations.
@@ -175,6 +202,11 @@ async fn build_artifact(
     Ok(())
 }
 
+/// The name of environment `index`.
+pub fn environment_name(index: usize) -> String {
+    format!("cluster-{index:03}")
+}
+
 /// Creates environment `index` of the org.
 pub async fn create_environment(
     store: &dyn Store,
@@ -182,7 +214,7 @@ pub async fn create_environment(
     index: usize,
 ) -> Result<EnvironmentRow> {
     let upsert = EnvironmentUpsert {
-        name: format!("cluster-{index:03}"),
+        name: environment_name(index),
         kind: EnvironmentType::K8s,
         description: String::new(),
         include_scaling: true,
@@ -192,7 +224,9 @@ pub async fn create_environment(
 
 /// Creates environment `index` and records its `scale.snapshots` reports of
 /// a churning [`churn::Cluster`], showing `seen` each report before it is
-/// recorded; returns the environment and its cluster's final state.
+/// recorded; returns the environment and its cluster's final state. An
+/// environment that has reported before goes on from its last report, so a
+/// build that was stopped resumes and one that is complete is kept.
 pub async fn build_environment(
     store: &dyn Store,
     org: &Org,
@@ -200,9 +234,18 @@ pub async fn build_environment(
     scale: &Scale,
     mut seen: impl FnMut(&[Value]),
 ) -> Result<(EnvironmentRow, churn::Cluster)> {
-    let env = create_environment(store, org, index).await?;
-    let mut cluster = churn::Cluster::new(index, scale);
-    for step in 0..scale.snapshots {
+    let env = match store.environment(org.id, &environment_name(index)).await? {
+        Some(env) => env,
+        None => create_environment(store, org, index).await?,
+    };
+    let (mut cluster, first) = match env.last_reported_at {
+        Some(last) => {
+            let step = churn::Cluster::step_of(last);
+            (churn::Cluster::at_step(index, scale, step), step + 1)
+        }
+        None => (churn::Cluster::new(index, scale), 0),
+    };
+    for step in first..scale.snapshots as u64 {
         if step > 0 {
             cluster.advance();
         }
