@@ -79,16 +79,17 @@ pub struct Artifact {
 }
 
 /// The common `data_json` of every attestation type; `is_compliant` is generic's.
+/// Fields are in the order Kosli's CLI sends them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttestationPayload {
-    pub attestation_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_fingerprint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git_commit_info: Option<GitCommitInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_info: Option<Value>,
+    pub attestation_name: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_artifacts: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@ pub mod expr;
 pub mod fingerprint;
 pub mod history;
 pub mod ids;
+pub mod json;
 pub mod ledger;
 pub mod limits;
 pub mod names;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::Timestamp;
 use crate::fingerprint::Fingerprint;
+use crate::json::sorted_keys;
 
 /// Every instance of one fingerprint in a report.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,10 +49,15 @@ pub fn normalise(entries: &[Value]) -> Result<Vec<RunningArtifact>, ReportError>
             .get("digests")
             .and_then(Value::as_object)
             .ok_or(ReportError::Shape { index })?;
-        let mut context: Map<String, Value> = object.clone();
-        context.remove("digests");
-        let created = created_of(entry);
-        context.insert("creationTimestamp".into(), Value::from(created));
+        // Kept with its keys in name order at every depth, so that the same
+        // instance is the same text whatever order its reporter wrote it in.
+        let mut sorted: BTreeMap<String, Value> = object
+            .iter()
+            .filter(|(k, _)| *k != "digests")
+            .map(|(k, v)| (k.clone(), sorted_keys(v.clone())))
+            .collect();
+        sorted.insert("creationTimestamp".into(), Value::from(created_of(entry)));
+        let context: Map<String, Value> = sorted.into_iter().collect();
         for (name, digest) in digests {
             let digest = digest.as_str().ok_or(ReportError::Shape { index })?;
             if digest.is_empty() {
@@ -183,6 +189,11 @@ mod tests {
         assert_eq!(running[0].replicas(), 2);
         assert_eq!(running[0].instances[0]["podName"], "a");
         assert!(running[0].instances[0].get("digests").is_none());
+        assert_eq!(
+            running[0].instances[0].to_string(),
+            r#"{"creationTimestamp":10,"namespace":"prod","podName":"a"}"#,
+            "an instance is kept with its keys in name order"
+        );
     }
 
     #[test]

@@ -123,14 +123,21 @@ pub fn snyk_results(doc: &Value) -> Result<Value, EvidenceError> {
             if !locations.is_empty() {
                 vulnerability["locations"] = json!(locations);
             }
-            if let Some(score) = result["properties"].get("priorityScore") {
+            // Left out when null or zero, as Kosli leaves out an empty score.
+            let score = result["properties"].get("priorityScore");
+            if let Some(score) = score.filter(|s| !s.is_null() && s.as_f64() != Some(0.0)) {
                 vulnerability["priority_score"] = score.clone();
             }
             groups[group].push(vulnerability);
         }
-        let mut entry = Map::new();
-        for (name, group) in ["high", "medium", "low"].iter().zip(groups) {
-            entry.insert(format!("{name}_count"), json!(group.len()));
+        // The three counts, then the non-empty groups.
+        let names = ["high", "medium", "low"];
+        let mut entry: Map<String, Value> = names
+            .iter()
+            .zip(&groups)
+            .map(|(name, group)| (format!("{name}_count"), json!(group.len())))
+            .collect();
+        for (name, group) in names.iter().zip(groups) {
             if !group.is_empty() {
                 entry.insert(name.to_string(), json!(group));
             }

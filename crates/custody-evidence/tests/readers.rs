@@ -109,6 +109,21 @@ fn snyk_results_group_vulnerabilities_by_level() {
         [&run["high_count"], &run["medium_count"], &run["low_count"]],
         [1, 1, 1]
     );
+    let keys: Vec<&String> = run.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "high_count",
+            "medium_count",
+            "low_count",
+            "high",
+            "medium",
+            "low"
+        ],
+        "the counts come first, as Kosli sends them"
+    );
+    let top: Vec<&String> = results.as_object().unwrap().keys().collect();
+    assert_eq!(top, ["schema_version", "tool", "results"]);
     assert_eq!(run["high"][0]["id"], "javascript/Sqli");
     assert_eq!(
         run["high"][0]["locations"],

@@ -2,8 +2,10 @@
 //! AmazonEC2ContainerServiceV20141113.<Action>`): clusters, their services and
 //! the RUNNING tasks of each service, turned into Kosli's ECS report entries.
 
+use std::collections::BTreeMap;
+
 use reqwest::{Method, Url};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{Client, NameFilter};
 
@@ -31,7 +33,7 @@ pub fn task_entry(task: &Value, cluster: &str, service: &str) -> Option<Value> {
     if task["lastStatus"].as_str() != Some("RUNNING") {
         return None;
     }
-    let mut digests = Map::new();
+    let mut digests = BTreeMap::new();
     for container in task["containers"].as_array().into_iter().flatten() {
         let image = container["image"].as_str().unwrap_or_default();
         let key = if image.is_empty() {
@@ -40,7 +42,7 @@ pub fn task_entry(task: &Value, cluster: &str, service: &str) -> Option<Value> {
             image
         };
         let digest = container_digest(image, container["imageDigest"].as_str());
-        digests.insert(key.to_string(), Value::String(digest));
+        digests.insert(key.to_string(), digest);
     }
     Some(json!({
         "taskArn": task["taskArn"].as_str().unwrap_or_default(),

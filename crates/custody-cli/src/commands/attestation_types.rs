@@ -115,7 +115,7 @@ impl CreateAttestationType {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?.to_string();
         let mut data = json!({"name": self.name});
-        if let Some(d) = &self.description {
+        if let Some(d) = self.description.as_ref().filter(|d| !d.is_empty()) {
             data["description"] = json!(d);
         }
         if !self.rules.is_empty() {

@@ -11,7 +11,7 @@ use custody_api::TrailBegin;
 use custody_client::{Body, FileContent, FormBody};
 use reqwest::Method;
 
-use super::attest::common::{load_json, wire};
+use super::attest::common::{load_json, non_empty, wire};
 use super::attest::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::context::Ctx;
@@ -70,12 +70,12 @@ impl BeginTrail {
             .transpose()?;
         Ok(TrailBegin {
             name,
-            description: self.description.clone(),
+            description: non_empty(self.description.clone()),
             user_data,
             git_commit_info,
             repo_info: self.repo.info(ctx)?,
             external_urls: self.links.urls()?,
-            origin_url: self.origin_url.clone().or_else(|| ci::default("build-url")),
+            origin_url: non_empty(self.origin_url.clone().or_else(|| ci::default("build-url"))),
         })
     }
 

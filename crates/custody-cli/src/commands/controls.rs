@@ -30,7 +30,7 @@ impl CreateControl {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?;
         let mut body = json!({"identifier": self.identifier, "name": self.name});
-        if let Some(d) = &self.description {
+        if let Some(d) = self.description.as_ref().filter(|d| !d.is_empty()) {
             body["description"] = json!(d);
         }
         let path = ["controls", org];
@@ -65,10 +65,8 @@ pub struct UpdateControl {
 impl UpdateControl {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?;
+        // The fields given, in name order as Kosli sends them.
         let mut body = serde_json::Map::new();
-        if let Some(name) = self.name {
-            body.insert("name".into(), json!(name));
-        }
         if let Some(description) = self.description {
             body.insert("description".into(), json!(description));
         }
@@ -83,6 +81,9 @@ impl UpdateControl {
                 links.insert(name.to_string(), url.to_string());
             }
             body.insert("links".into(), json!(links));
+        }
+        if let Some(name) = self.name {
+            body.insert("name".into(), json!(name));
         }
         if body.is_empty() {
             anyhow::bail!("at least one of --name, --description, --link is required");

@@ -97,10 +97,11 @@ impl CreateFlow {
             .await?
         } else {
             ctx.warn("--template is deprecated: use --template-file with a version: 1 template");
-            let mut data = json!({"name": self.name, "description": self.description, "template": self.template});
+            let mut data = json!({"name": self.name, "description": self.description});
             if let Some(v) = &self.visibility {
                 data["visibility"] = json!(v);
             }
+            data["template"] = json!(self.template);
             ctx.send(Method::PUT, &["flows", &org], Body::Json(data))
                 .await?
         };

@@ -211,6 +211,8 @@ impl Common {
                     out["params"] = p;
                 }
             }
+            // Keys sorted at every depth, as Kosli prints its result.
+            let out = crate::output::sorted_keys(out);
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
             print!("{}", table(&verdict, &causes));

@@ -7,6 +7,11 @@ pub mod time;
 pub use table::TabWriter;
 pub use time::{long, now, relative, relative_to, rfc3339_local, short};
 
+/// The order Kosli gives data that has no fixed fields of its own (user
+/// data, attestation data, a provider's free-form fields, a type's schema):
+/// every object's keys sorted.
+pub use custody_core::json::sorted_keys;
+
 /// The whitespace JSON allows between tokens.
 const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 

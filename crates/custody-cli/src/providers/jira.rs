@@ -8,6 +8,7 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::{Api, Auth, compact};
+use crate::output::sorted_keys;
 
 /// The field asked for when none are wanted: unknown to Jira, so the answer stays small.
 const NO_FIELDS: &str = "custody-no-such-field";
@@ -73,7 +74,7 @@ pub async fn issue(api: &Api, key: &str, fields: Option<&str>) -> anyhow::Result
     );
     let found = api.get_optional(&path).await?;
     let issue_fields = match (&found, fields) {
-        (Some(issue), Some(_)) => issue["fields"].clone(),
+        (Some(issue), Some(_)) => sorted_keys(issue["fields"].clone()),
         _ => Value::Null,
     };
     Ok(compact(json!({

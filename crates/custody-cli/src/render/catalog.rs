@@ -5,7 +5,7 @@
 use custody_api::{AttestationTypeDocument, AttestationTypeVersion, PolicyDocument};
 
 use super::go_list;
-use crate::output::{TabWriter, long};
+use crate::output::{TabWriter, long, sorted_keys};
 
 /// One policy: its fields, then the latest version's YAML indented by a tab.
 pub fn policy(p: &PolicyDocument) -> String {
@@ -46,10 +46,11 @@ fn type_version(w: &mut TabWriter, v: &AttestationTypeVersion) {
     w.line(format!("\tVersion:\t{}", v.version));
     w.line(format!("\tTimestamp:\t{}", long(v.timestamp)));
     w.line(format!("\tCreated By:\t{}", v.created_by));
+    // Compact, with its keys sorted, as Kosli prints a schema.
     let schema = v
         .type_schema
         .as_ref()
-        .map_or("null".into(), |s| s.to_string());
+        .map_or("null".into(), |s| sorted_keys(s.clone()).to_string());
     w.line(format!("\tType schema:\t{schema}"));
     w.line("\tEvaluator:\t");
     w.line(format!("\t\tContent Type:\t{}", v.evaluator.content_type));

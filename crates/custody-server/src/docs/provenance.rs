@@ -107,7 +107,7 @@ pub fn pods(instances: &[Value]) -> Option<Map<String, Value>> {
         .filter_map(|i| {
             let name = i.get("podName")?.as_str()?.to_string();
             let mut pod = i.as_object()?.clone();
-            pod.remove("podName");
+            pod.shift_remove("podName");
             Some((name, Value::Object(pod)))
         })
         .collect();

@@ -208,9 +208,9 @@ pub async fn typed(
     };
     // A summary, failed rules and failing cases are the server's reading,
     // never the caller's.
-    fields.remove("summary");
-    fields.remove("failed_rules");
-    fields.remove("failing_cases");
+    fields.shift_remove("summary");
+    fields.shift_remove("failed_rules");
+    fields.shift_remove("failing_cases");
     let flow = lookup::flow(&state, &org, &flow).await?;
     let compliant = match kind {
         Kind::Custom => {

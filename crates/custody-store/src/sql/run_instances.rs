@@ -147,7 +147,7 @@ mod tests {
         let pieces = encode(&texts(&base), &scaled).expect("worth a delta");
         assert_eq!(
             pieces,
-            r#"[[0,2],[3,1],{"creationTimestamp":1,"podName":"e"}]"#
+            r#"[[0,2],[3,1],{"podName":"e","creationTimestamp":1}]"#
         );
         let whole = Value::from(scaled).to_string();
         assert_eq!(decode(&texts(&base), &pieces).unwrap(), whole);

@@ -26,10 +26,11 @@ pub struct CreateServiceAccount {
 impl CreateServiceAccount {
     pub async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?;
-        let mut body = json!({"name": self.name, "privilege": self.privilege});
-        if let Some(description) = &self.description {
+        let mut body = json!({"name": self.name});
+        if let Some(description) = self.description.as_ref().filter(|d| !d.is_empty()) {
             body["description"] = json!(description);
         }
+        body["privilege"] = json!(self.privilege);
         let sent = ctx
             .send(Method::POST, &["service-accounts", org], Body::Json(body))
             .await?;

@@ -7,15 +7,18 @@ use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
 
-use crate::output::io_text;
+use crate::output::{io_text, sorted_keys};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-/// A JSON file's content (`--user-data`).
+/// A JSON file's content (`--user-data`), its objects' keys sorted as Kosli
+/// sends a file's data.
 pub fn load_json(path: &str) -> anyhow::Result<Value> {
     let text =
         std::fs::read_to_string(path).map_err(|e| anyhow!("open {path}: {}", io_text(&e)))?;
-    serde_json::from_str(&text).map_err(|_| anyhow!("{path} does not contain a valid JSON"))
+    let value =
+        serde_json::from_str(&text).map_err(|_| anyhow!("{path} does not contain a valid JSON"))?;
+    Ok(sorted_keys(value))
 }
 
 /// A payload's JSON as Kosli sends it: top-level `null`s left out and a
@@ -33,6 +36,12 @@ pub fn wire(payload: &impl Serialize) -> anyhow::Result<Value> {
         }
     }
     Ok(value)
+}
+
+/// An optional text, left out of a payload when it is empty, as Kosli leaves
+/// out empty optional fields.
+pub fn non_empty(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.is_empty())
 }
 
 /// `--name ARTIFACT.ATTESTATION` → `(Some(ARTIFACT), ATTESTATION)`; a name
@@ -122,6 +131,72 @@ mod tests {
             io_text(&std::fs::read("/nonexistent/x").unwrap_err()),
             "no such file or directory"
         );
+    }
+
+    fn keys(value: &Value) -> Vec<&str> {
+        value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn attestation_payloads_keep_kosli_field_order() {
+        let payload = custody_api::AttestationPayload {
+            artifact_fingerprint: Some("ab".into()),
+            git_commit_info: Some(GitCommitInfo {
+                sha1: "s".into(),
+                url: Some("https://git/s".into()),
+                ..Default::default()
+            }),
+            repo_info: Some(json!({"url": "https://git"})),
+            attestation_name: "unit".into(),
+            target_artifacts: vec!["app".into()],
+            external_urls: Some(json!({"doc": {"href": "https://doc"}})),
+            origin_url: Some("https://ci/1".into()),
+            user_data: json!({}),
+            description: Some("d".into()),
+            annotations: Some([("team".to_string(), "web".to_string())].into()),
+            ..Default::default()
+        };
+        let value = wire(&payload).unwrap();
+        assert_eq!(
+            keys(&value),
+            [
+                "artifact_fingerprint",
+                "git_commit_info",
+                "repo_info",
+                "attestation_name",
+                "target_artifacts",
+                "external_urls",
+                "origin_url",
+                "user_data",
+                "description",
+                "annotations",
+            ]
+        );
+        assert_eq!(
+            keys(&value["git_commit_info"]),
+            ["sha1", "message", "author", "timestamp", "branch", "url"]
+        );
+    }
+
+    #[test]
+    fn data_files_have_their_keys_sorted_and_empty_texts_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.json");
+        std::fs::write(
+            &path,
+            r#"{"name": "Jane", "age": 34, "address": {"zip": 1, "city": "x"}}"#,
+        )
+        .unwrap();
+        let value = load_json(&path.display().to_string()).unwrap();
+        assert_eq!(keys(&value), ["address", "age", "name"]);
+        assert_eq!(keys(&value["address"]), ["city", "zip"]);
+        assert_eq!(non_empty(Some(String::new())), None);
+        assert_eq!(non_empty(Some("x".into())), Some("x".into()));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::attachments::AttachmentFlags;
-use super::common::{annotations, load_json, split_name, wire};
+use super::common::{annotations, load_json, non_empty, split_name, wire};
 use super::flags::{CommitFlags, LinkFlags, RepoFlags};
 use crate::ci;
 use crate::commands::fingerprint::{FingerprintFlags, compute};
@@ -139,15 +139,15 @@ impl CommonFlags {
             None => json!({}),
         };
         let payload = AttestationPayload {
-            attestation_name,
             artifact_fingerprint,
             git_commit_info,
             repo_info: self.repo.info(ctx)?,
+            attestation_name,
             target_artifacts: target.into_iter().collect(),
             external_urls: self.links.urls()?,
-            origin_url: self.origin_url.clone().or_else(|| ci::default("build-url")),
+            origin_url: non_empty(self.origin_url.clone().or_else(|| ci::default("build-url"))),
             user_data,
-            description: self.description.clone(),
+            description: non_empty(self.description.clone()),
             annotations: annotations(&self.annotate)?,
             is_compliant: None,
             summary: Vec::new(),

@@ -63,10 +63,11 @@ pub struct SnapshotCloudRun {
 
 /// One artifact of Kosli's cloud-run payload.
 fn artifact(d: &Deployed, identity: Value) -> Value {
-    let digests: serde_json::Map<String, Value> = d
+    // Images in name order, as Kosli's map of digests has them.
+    let digests: std::collections::BTreeMap<&str, &str> = d
         .images
         .iter()
-        .map(|(image, digest)| (image.clone(), json!(digest)))
+        .map(|(image, digest)| (image.as_str(), digest.as_str()))
         .collect();
     let mut artifact = json!({"digests": digests, "creationTimestamp": d.created});
     if let (Value::Object(a), Value::Object(id)) = (&mut artifact, identity) {

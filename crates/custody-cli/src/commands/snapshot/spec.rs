@@ -61,14 +61,15 @@ pub fn load(file: &str) -> anyhow::Result<Vec<ArtifactPath>> {
     parse(file, &text, &ext)
 }
 
-/// Keys of `value` outside `allowed`, as mapstructure reports them.
+/// Keys of `value` outside `allowed`, in name order, as mapstructure reports them.
 fn invalid_keys(at: &str, value: &Value, allowed: &[&str], errors: &mut Vec<String>) {
     if let Value::Object(map) = value {
-        let bad: Vec<&str> = map
+        let mut bad: Vec<&str> = map
             .keys()
             .map(String::as_str)
             .filter(|k| !allowed.contains(k))
             .collect();
+        bad.sort_unstable();
         if !bad.is_empty() {
             errors.push(format!("'{at}' has invalid keys: {}", bad.join(", ")));
         }
@@ -88,6 +89,8 @@ pub fn parse(file: &str, text: &str, ext: &str) -> anyhow::Result<Vec<ArtifactPa
     let mut errors = Vec::new();
     invalid_keys("", &value, &["version", "artifacts"], &mut errors);
     if let Some(Value::Object(artifacts)) = value.get("artifacts") {
+        let mut artifacts: Vec<_> = artifacts.iter().collect();
+        artifacts.sort_unstable_by_key(|(name, _)| *name);
         for (name, spec) in artifacts {
             invalid_keys(
                 &format!("artifacts[{name}]"),
