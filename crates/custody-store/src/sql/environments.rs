@@ -13,6 +13,7 @@ use custody_core::ledger::facts::Fact;
 use serde_json::json;
 
 use super::ledger::{Owner, append};
+use super::run_checkpoints::{self, CANDIDATES};
 use super::writes::write_tx;
 use super::{Arg, SqlStore, bind_args, reports, run_instances, texts};
 use crate::{
@@ -25,16 +26,16 @@ pub(super) const ENV_SELECT: &str = "SELECT e.id, e.org_id, e.name, e.kind, e.de
      (SELECT s.created_at FROM snapshots s WHERE s.env_id = e.id ORDER BY s.idx DESC LIMIT 1) AS last_changed_at, \
      COALESCE((SELECT MAX(s.idx) FROM snapshots s WHERE s.env_id = e.id), 0) AS latest_index, \
      e.archived FROM environments e";
-const RUN_SELECT: &str = "SELECT r.id, e.name AS env_name, r.fingerprint, r.name, r.from_idx, r.to_idx, \
-     r.replicas, r.instances, sf.created_at AS from_at, st.created_at AS to_at, r.base_run_id \
-     FROM runs r JOIN environments e ON e.id = r.env_id \
+const RUN_COLUMNS: &str = "SELECT r.id, e.name AS env_name, r.fingerprint, r.name, r.from_idx, r.to_idx, \
+     r.replicas, r.instances, sf.created_at AS from_at, st.created_at AS to_at, r.base_run_id";
+const RUN_JOINS: &str = "JOIN environments e ON e.id = r.env_id \
      JOIN snapshots sf ON sf.env_id = r.env_id AND sf.idx = r.from_idx \
      LEFT JOIN snapshots st ON st.env_id = r.env_id AND st.idx = r.to_idx";
 
 /// Runs' stays, without the instances (so without their pieces to rebuild).
-const SPAN_SELECT: &str = "SELECT r.fingerprint, r.name, r.from_idx, r.to_idx, r.replicas, \
-     sf.created_at AS from_at, st.created_at AS to_at \
-     FROM runs r JOIN snapshots sf ON sf.env_id = r.env_id AND sf.idx = r.from_idx \
+const SPAN_COLUMNS: &str = "SELECT r.fingerprint, r.name, r.from_idx, r.to_idx, r.replicas, \
+     sf.created_at AS from_at, st.created_at AS to_at";
+const SPAN_JOINS: &str = "JOIN snapshots sf ON sf.env_id = r.env_id AND sf.idx = r.from_idx \
      LEFT JOIN snapshots st ON st.env_id = r.env_id AND st.idx = r.to_idx";
 
 /// A run as stored: its instances may be pieces over its base's.
@@ -59,7 +60,9 @@ impl SqlStore {
 /// The runs of an org whose fingerprint is in `list` (placeholders), through
 /// the `(org_id, fingerprint)` index.
 pub(super) fn runs_of_statement(org_id: OrgId, list: &str) -> String {
-    format!("{RUN_SELECT} WHERE r.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id")
+    format!(
+        "{RUN_COLUMNS} FROM runs r {RUN_JOINS} WHERE r.org_id = {org_id} AND r.fingerprint IN ({list}) ORDER BY r.id"
+    )
 }
 
 /// The distinct fingerprints an org ever ran in `[$2, $3)`, through the
@@ -238,25 +241,29 @@ impl EnvironmentStore for SqlStore {
     }
 
     async fn runs_at(&self, env_id: EnvironmentId, index: i64) -> Result<Vec<RunRow>> {
-        self.whole(sqlx::query_as(AssertSqlSafe(format!(
-            "{RUN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $2 AND (r.to_idx IS NULL OR r.to_idx >= $2) \
-             ORDER BY r.id"
-        )))
-        .bind(env_id)
-        .bind(index)
-        .fetch_all(&self.pool)
-        .await?)
+        self.whole(
+            sqlx::query_as(AssertSqlSafe(format!(
+                "{RUN_COLUMNS} FROM {CANDIDATES} JOIN runs r ON r.id = k.id {RUN_JOINS} \
+             WHERE r.from_idx <= $2 AND (r.to_idx IS NULL OR r.to_idx >= $2) ORDER BY r.id"
+            )))
+            .bind(env_id)
+            .bind(index)
+            .bind(run_checkpoints::before(index))
+            .fetch_all(&self.pool)
+            .await?,
+        )
         .await
     }
 
     async fn runs_during(&self, env_id: EnvironmentId, from: i64, to: i64) -> Result<Vec<RunSpan>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "{SPAN_SELECT} WHERE r.env_id = $1 AND r.from_idx <= $3 AND (r.to_idx IS NULL OR r.to_idx > $2) \
-             ORDER BY r.id"
+            "{SPAN_COLUMNS} FROM {CANDIDATES} JOIN runs r ON r.id = k.id {SPAN_JOINS} \
+             WHERE r.from_idx <= $2 AND (r.to_idx IS NULL OR r.to_idx > $4) ORDER BY r.id"
         )))
         .bind(env_id)
-        .bind(from)
         .bind(to)
+        .bind(run_checkpoints::before(from))
+        .bind(from)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -268,7 +275,8 @@ impl EnvironmentStore for SqlStore {
         to: i64,
     ) -> Result<Vec<RunSpan>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "{SPAN_SELECT} WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \
+            "{SPAN_COLUMNS} FROM runs r {SPAN_JOINS} \
+             WHERE r.env_id = $1 AND (r.from_idx BETWEEN $2 AND $3 OR r.to_idx BETWEEN $2 AND $3) \
              ORDER BY r.id"
         )))
         .bind(env_id)

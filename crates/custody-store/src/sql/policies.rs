@@ -10,6 +10,7 @@ use custody_core::ids::{EnvironmentId, OrgId, PolicyId};
 use sqlx::AssertSqlSafe;
 
 use super::reports::insert_snapshot;
+use super::run_checkpoints;
 use custody_core::ledger::facts::Fact;
 use serde_json::json;
 
@@ -214,6 +215,7 @@ impl PolicyStore for SqlStore {
             match latest {
                 Some((_, kind)) => {
                     let id = insert_snapshot(&mut tx, env_id, index, &kind, at).await?;
+                    run_checkpoints::write_if_due(&mut tx, env_id, index).await?;
                     let snapshot = SnapshotFields {
                         id,
                         env_id,

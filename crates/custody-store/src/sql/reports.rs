@@ -1,7 +1,8 @@
 //! Recording a runtime report. A report is one transaction of a fixed number
 //! of statements: lock the environment row, read its open runs, and — only if
 //! the running set changed — add a snapshot, close ended runs and open new ones
-//! in multi-row statements. Runs carry the environment's org, so lookups by
+//! in multi-row statements (and, every 100th snapshot, list the runs open in a
+//! checkpoint, [`super::run_checkpoints`]). Runs carry the environment's org, so lookups by
 //! fingerprint across an org need no join; a run reopened with a new replica
 //! count stores only how its instances differ from its base
 //! ([`super::run_instances`]).
@@ -19,7 +20,7 @@ use super::ledger::{Owner, append};
 use super::ledger_records::SnapshotFields;
 use super::outbox::{self, Pending};
 use super::writes::{Tx, write_tx};
-use super::{CHUNK, SqlStore, placeholders, run_instances};
+use super::{CHUNK, SqlStore, placeholders, run_checkpoints, run_instances};
 use crate::{ReportOutcome, Result};
 
 /// Records a report of what runs in an environment now.
@@ -138,6 +139,7 @@ pub(super) async fn record(
             }
             q.execute(&mut *tx).await?;
         }
+        run_checkpoints::write_if_due(&mut tx, env_id, index).await?;
         let ended = rows
             .iter()
             .filter(|(id, ..)| change.closed.binary_search(id).is_ok())
