@@ -79,6 +79,18 @@ pub struct ScalingFlags {
     exclude_scaling: bool,
 }
 
+impl ScalingFlags {
+    /// What the flags ask of a new environment, as Kosli sends it:
+    /// `Some(true)`, `Some(false)`, or nothing when neither is given.
+    pub fn include_scaling(&self) -> Option<bool> {
+        match (self.include_scaling, self.exclude_scaling) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -131,20 +131,26 @@ pub struct CreateEnvironment {
     #[arg(long, value_delimiter = ',')]
     included_environments: Vec<String>,
     #[command(flatten)]
-    _scaling: crate::deprecated::ScalingFlags,
+    scaling: crate::deprecated::ScalingFlags,
     #[arg(long, hide = true, action = clap::ArgAction::Set, num_args = 0..=1,
           default_missing_value = "true", default_value = "false")]
-    _require_provenance: bool,
+    require_provenance: bool,
 }
 
 impl CreateEnvironment {
     async fn run(self, ctx: &Ctx) -> anyhow::Result<()> {
         let org = ctx.require_login()?.to_string();
-        let mut data =
-            json!({"name": self.name, "type": self.kind, "description": self.description});
-        if !self.included_environments.is_empty() {
-            data["included_environments"] = json!(self.included_environments);
-        }
+        let payload = custody_api::EnvironmentCreate {
+            include_scaling: self.scaling.include_scaling(),
+            require_provenance: self.require_provenance.then_some(true),
+            included_environments: Some(self.included_environments.clone())
+                .filter(|e| !e.is_empty()),
+            name: self.name.clone(),
+            kind: self.kind,
+            description: self.description,
+            policies: None,
+        };
+        let data = serde_json::to_value(&payload)?;
         if ctx
             .send(Method::PUT, &["environments", &org], Body::Json(data))
             .await?
