@@ -50,16 +50,17 @@ pub fn pod(
                    "state": {"running": {"startedAt": "2026-11-20T10:00:05Z"}}})
         })
         .collect();
-    let owners: Vec<Value> = owner
-        .map(|rs| json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs,
-                         "uid": format!("uid-{rs}"), "controller": true, "blockOwnerDeletion": true}))
-        .into_iter()
-        .collect();
+    let mut metadata = json!({"name": name, "namespace": ns, "uid": format!("uid-{ns}-{name}"),
+        "resourceVersion": "4711", "creationTimestamp": "2026-11-20T10:00:00Z",
+        "labels": {"app": name.split('-').next().unwrap_or(name)}});
+    // The API server leaves `ownerReferences` out of a pod that has none.
+    if let Some(rs) = owner {
+        metadata["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "name": rs, "uid": format!("uid-{rs}"), "controller": true, "blockOwnerDeletion": true}]);
+    }
     json!({
         "kind": "Pod", "apiVersion": "v1",
-        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{ns}-{name}"),
-            "resourceVersion": "4711", "creationTimestamp": "2026-11-20T10:00:00Z",
-            "labels": {"app": name.split('-').next().unwrap_or(name)}, "ownerReferences": owners},
+        "metadata": metadata,
         "spec": {"containers": containers.iter().enumerate().map(|(i, (image, _))| json!({"name": format!("c{i}"), "image": image})).collect::<Vec<_>>(),
             "nodeName": "node-1", "restartPolicy": "Always", "serviceAccountName": "default"},
         "status": {"phase": phase, "hostIP": "10.0.0.4", "podIP": "10.244.1.7",

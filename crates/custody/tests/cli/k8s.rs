@@ -15,11 +15,10 @@ pub fn admin_key(server: &Server) -> String {
 }
 
 fn entry(ns: &str, name: &str, digests: Value, owner: Option<&str>) -> Value {
-    let owners: Vec<Value> = owner
-        .map(|rs| json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs,
-                         "uid": format!("uid-{rs}"), "controller": true, "blockOwnerDeletion": true}))
-        .into_iter()
-        .collect();
+    let owners: Value = owner
+        .map(|rs| json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs,
+                          "uid": format!("uid-{rs}"), "controller": true, "blockOwnerDeletion": true}]))
+        .unwrap_or(Value::Null);
     json!({"podName": name, "namespace": ns, "digests": digests,
            "creationTimestamp": 1_795_168_800, "owners": owners})
 }

@@ -185,24 +185,23 @@ pub fn entry(pod: &Pod) -> anyhow::Result<PodEntry> {
         .creation_timestamp
         .as_ref()
         .map_or(0, |t| t.0.as_second());
-    // Each owner's fields in the order Kubernetes declares them.
-    let owners: Vec<Value> = pod
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .map(|o| {
-            let mut owner = json!({"apiVersion": o.api_version, "kind": o.kind,
+    // Each owner's fields in the order Kubernetes declares them; a pod
+    // without owners has `null` (the API leaves the list out), as Kosli sends.
+    let owners: Option<Vec<Value>> = pod.metadata.owner_references.as_ref().map(|refs| {
+        refs.iter()
+            .map(|o| {
+                let mut owner = json!({"apiVersion": o.api_version, "kind": o.kind,
                                    "name": o.name, "uid": o.uid});
-            if let Some(controller) = o.controller {
-                owner["controller"] = json!(controller);
-            }
-            if let Some(block) = o.block_owner_deletion {
-                owner["blockOwnerDeletion"] = json!(block);
-            }
-            owner
-        })
-        .collect();
+                if let Some(controller) = o.controller {
+                    owner["controller"] = json!(controller);
+                }
+                if let Some(block) = o.block_owner_deletion {
+                    owner["blockOwnerDeletion"] = json!(block);
+                }
+                owner
+            })
+            .collect()
+    });
     Ok(PodEntry::Artifact(json!({
         "podName": name,
         "namespace": namespace,
