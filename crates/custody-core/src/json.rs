@@ -1,4 +1,4 @@
-//! JSON helpers.
+//! JSON as Go prints a map: every object's keys in name order, at every depth.
 
 use serde_json::Value;
 
