@@ -98,8 +98,9 @@ impl SqlStore {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // Reads through a memory map (shared by the pool's
-                        // connections) instead of a read call per page.
+                        // Reads through a memory map instead of a read call
+                        // per page; every connection maps the file, and the
+                        // pages are the system's file cache, shared by all.
                         conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824;")
                             .await?;
                     }
