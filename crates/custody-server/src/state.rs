@@ -1,5 +1,6 @@
 //! What every handler shares: the store, the evidence vault, the rule sandbox,
-//! the clock, the limits, the metrics and where notifications may go.
+//! the clock, the limits, the metrics, where notifications may go and the
+//! artifacts' compliance verdicts kept between requests.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +11,7 @@ use custody_store::Store;
 use ed25519_dalek::SigningKey;
 
 use crate::client_address::TrustedProxies;
+use crate::docs::verdicts::Verdicts;
 use crate::evidence::{DEFAULT_MAX_EVIDENCE_BYTES, FsObjectStore, ObjectStore};
 use crate::notify::DeliverySettings;
 use crate::notify::guard::WebhookGuard;
@@ -75,6 +77,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// How often notifications are delivered and how failures are retried.
     pub delivery: DeliverySettings,
+    /// Artifacts' compliance, kept at the evidence revision it was judged at.
+    pub verdicts: Arc<Verdicts>,
 }
 
 impl AppState {
@@ -104,6 +108,7 @@ impl AppState {
             webhooks: Arc::new(WebhookGuard::default()),
             trusted_proxies: Arc::new(TrustedProxies::default()),
             delivery: DeliverySettings::default(),
+            verdicts: Arc::new(Verdicts::default()),
         }
     }
 

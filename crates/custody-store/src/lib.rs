@@ -355,8 +355,8 @@ pub trait EnvironmentStore: Send + Sync {
         org_id: OrgId,
         prefix: &HexPrefix,
     ) -> Result<Vec<Fingerprint>>;
-    /// What runs now in each environment of the org, by environment and name.
-    async fn open_runs(&self, org_id: OrgId) -> Result<Vec<RunningNow>>;
+    /// What runs now in each of these environments, by environment and name.
+    async fn open_runs(&self, env_ids: &[EnvironmentId]) -> Result<Vec<RunningNow>>;
 }
 
 /// Environment lifecycle: archiving, renaming, and logical environments' members.

@@ -132,6 +132,10 @@ pub struct ArtifactRow {
     pub repo_url: Option<String>,
     pub payload: String,
     pub created_at: Timestamp,
+    /// Moves whenever what the artifact's compliance is judged from changes
+    /// (an attestation about it or its trail, a template of its flow or
+    /// trail): a verdict worked out at one revision holds while it stands.
+    pub evidence_revision: i64,
 }
 
 /// Whose artifacts a list shows.

@@ -71,7 +71,7 @@ pub async fn documents(
     rows: &[ArtifactRow],
 ) -> ApiResult<Vec<Artifact>> {
     let (store, org_id) = (state.store.as_ref(), org.id);
-    let compliance = evaluate_artifacts(store, rows).await?;
+    let compliance = evaluate_artifacts(state, rows).await?;
     let ids: Vec<ArtifactId> = rows.iter().map(|r| r.id).collect();
     let deployments = store.deployments_of(&ids).await?;
     let fingerprints: Vec<Fingerprint> = rows.iter().map(|r| r.fingerprint.clone()).collect();

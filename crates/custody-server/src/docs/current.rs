@@ -77,11 +77,12 @@ pub async fn compliance_now(
     if envs.iter().all(|e| e.latest_index == 0) {
         return Ok(HashMap::new());
     }
-    let open = state.store.open_runs(org.id).await?;
+    let ids: Vec<EnvironmentId> = envs.iter().map(|e| e.id).collect();
+    let open = state.store.open_runs(&ids).await?;
     compliance_of(state, org, envs, &open).await
 }
 
-/// [`compliance_now`] for a caller that already read the org's open runs.
+/// [`compliance_now`] for a caller that already read these environments' open runs.
 pub async fn compliance_of(
     state: &AppState,
     org: &OrgScope,

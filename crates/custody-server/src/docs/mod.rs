@@ -17,3 +17,4 @@ pub mod provenance;
 pub mod snapshot;
 pub mod time_travel;
 pub mod trail;
+pub mod verdicts;

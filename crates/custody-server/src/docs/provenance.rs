@@ -3,6 +3,7 @@
 //! queries), and the instances a run carries.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use custody_core::Fingerprint;
 use custody_core::ids::OrgId;
@@ -17,7 +18,7 @@ use crate::state::AppState;
 /// What the org knows of a fingerprint: its artifact records, oldest first,
 /// each with its compliance.
 pub struct Provenance {
-    pub records: Vec<(ArtifactRow, ArtifactCompliance)>,
+    pub records: Vec<(ArtifactRow, Arc<ArtifactCompliance>)>,
 }
 
 impl Provenance {
@@ -68,7 +69,7 @@ pub async fn provenance(
     fingerprints: Vec<Fingerprint>,
 ) -> ApiResult<HashMap<Fingerprint, Provenance>> {
     let rows = records(state, org_id, &fingerprints).await?;
-    let states = evaluate_artifacts(state.store.as_ref(), &rows).await?;
+    let states = evaluate_artifacts(state, &rows).await?;
     let mut map: HashMap<Fingerprint, Provenance> = fingerprints
         .into_iter()
         .map(|fp| {

@@ -142,7 +142,7 @@ pub async fn compliance_of(state: &AppState, trails: &[TrailRow]) -> ApiResult<V
     let ids: Vec<TrailId> = trails.iter().map(|t| t.id).collect();
     let mut artifacts = store.trail_artifacts(&ids).await?;
     artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
-    let compliance = evaluate_artifacts(store, &artifacts).await?;
+    let compliance = evaluate_artifacts(state, &artifacts).await?;
     let attestations = store.trail_attestations(&ids).await?;
     let flows = store
         .flows_by_id(&trails.iter().map(|t| t.flow_id).collect::<Vec<_>>())
@@ -152,7 +152,7 @@ pub async fn compliance_of(state: &AppState, trails: &[TrailRow]) -> ApiResult<V
         .map(|trail| {
             let own: Vec<_> = artifacts
                 .iter()
-                .zip(&compliance)
+                .zip(compliance.iter().map(AsRef::as_ref))
                 .filter(|(a, _)| a.trail_id == Some(trail.id))
                 .collect();
             let template = match flows.iter().find(|f| f.id == trail.flow_id) {
@@ -174,9 +174,12 @@ pub async fn document(
     let store = state.store.as_ref();
     let mut artifacts = store.trail_artifacts(&[trail.id]).await?;
     artifacts.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
-    let compliance = evaluate_artifacts(store, &artifacts).await?;
+    let compliance = evaluate_artifacts(state, &artifacts).await?;
     let attestations = store.trail_attestations(&[trail.id]).await?;
-    let pairs: Vec<_> = artifacts.iter().zip(&compliance).collect();
+    let pairs: Vec<_> = artifacts
+        .iter()
+        .zip(compliance.iter().map(AsRef::as_ref))
+        .collect();
     let template = template_of(flow, trail);
     let (overall, compliance_status) =
         trail_compliance(template.as_ref(), trail.id, &pairs, &attestations);

@@ -1,6 +1,8 @@
 //! What an environment's page shows of its runs, read once: the timeline of
-//! the runs open in a window before the latest report, and whether what runs
-//! now may run there, judged from the same runs and provenance.
+//! the runs open in a window before the latest report (at most its last
+//! [`DRAWN_SNAPSHOTS`] snapshots, so a busy environment's page stays as quick
+//! as a quiet one's), and whether what runs now may run there, judged from
+//! the same runs and provenance.
 
 use std::collections::HashMap;
 
@@ -16,11 +18,17 @@ use crate::docs::provenance::Provenance;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
+/// Snapshots the timeline draws at most.
+pub const DRAWN_SNAPSHOTS: i64 = 500;
+
 /// The timeline (SVG) and the latest snapshot's compliance (none before the
 /// first snapshot).
 pub struct History {
     pub timeline: String,
     pub compliant: Option<bool>,
+    /// When the window held more than [`DRAWN_SNAPSHOTS`]: the snapshot the
+    /// timeline starts from instead.
+    pub drawn_from: Option<i64>,
 }
 
 /// The history of the last `days` before the latest report.
@@ -34,15 +42,21 @@ pub async fn history(
         return Ok(History {
             timeline: timeline::environment(Vec::new(), 0.0, 0.0),
             compliant: None,
+            drawn_from: None,
         });
     }
     let end = env.last_reported_at.unwrap_or_else(|| state.now());
     let since = end.seconds() - f64::from(days) * 86_400.0;
-    let first = state
+    let in_window = state
         .store
         .snapshot_at_time(env.id, Timestamp::from_seconds(since))
         .await?
         .unwrap_or(1);
+    let first = in_window.max(env.latest_index - DRAWN_SNAPSHOTS + 1);
+    let since = match state.store.snapshot(env.id, first).await? {
+        Some(row) if first > in_window => row.created_at.seconds(),
+        _ => since,
+    };
     let (runs, known) = runs_known(state, org, env, (first, env.latest_index)).await?;
     let gates = Gate::current(state, org.id, &[env], &known).await?;
     let open = runs.iter().filter(|r| r.to_idx.is_none());
@@ -57,6 +71,7 @@ pub async fn history(
     Ok(History {
         timeline: drawn(&org.name, runs, &known, end.seconds(), since),
         compliant,
+        drawn_from: (first > in_window).then_some(first),
     })
 }
 

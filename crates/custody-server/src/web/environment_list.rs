@@ -74,7 +74,8 @@ pub async fn list(
     let page = query.last("page").and_then(|p| p.parse().ok());
     let (shown, pager) = Pager::slice(kept, page, PER_PAGE, &filters);
     let shown_rows: Vec<&EnvironmentRow> = shown.iter().map(|(_, row)| row).collect();
-    let open = state.store.open_runs(scope.id).await?;
+    let ids: Vec<EnvironmentId> = shown_rows.iter().map(|row| row.id).collect();
+    let open = state.store.open_runs(&ids).await?;
     let compliance = current::compliance_of(&state, &scope, &shown_rows, &open).await?;
     let mut counts: HashMap<EnvironmentId, (usize, i64)> = HashMap::new();
     for run in &open {

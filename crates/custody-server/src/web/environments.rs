@@ -10,7 +10,7 @@ use custody_core::Timestamp;
 use custody_store::Page;
 use serde::Deserialize;
 
-use super::environment_history::history;
+use super::environment_history::{DRAWN_SNAPSHOTS, history};
 use super::format::{Badge, When, url_encode};
 use super::{Nav, PageResult, Viewer, render};
 use crate::auth::Permission;
@@ -44,6 +44,10 @@ struct EnvironmentPage {
     badge: Badge,
     latest: i64,
     timeline: String,
+    /// The snapshot the timeline starts from, when the window held more
+    /// than it draws.
+    drawn_from: Option<i64>,
+    drawn_at_most: i64,
     snapshots: Vec<SnapshotRow>,
     events: Vec<EventRow>,
     page: u32,
@@ -125,6 +129,8 @@ pub async fn environment(
         badge: Badge::compliant(env.state),
         latest: row.latest_index,
         timeline: history.timeline,
+        drawn_from: history.drawn_from,
+        drawn_at_most: DRAWN_SNAPSHOTS,
         snapshots,
         events,
         page,

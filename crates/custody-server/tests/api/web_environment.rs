@@ -107,3 +107,41 @@ async fn the_environment_page_says_what_its_documents_say() {
     );
     ts.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_busy_environment_s_timeline_draws_its_last_snapshots() {
+    let db = TestDatabase::sqlite();
+    let ts = start(&db).await;
+    let m = &ts.member;
+    fixtures::environment(m, "prod").await;
+    let (gone, scaled) = ("d".repeat(64), "e".repeat(64));
+    fixtures::report(m, "prod", vec![pod("p0", "old:1", &gone, 1)]).await;
+    let reports = 520;
+    for i in 2..=reports {
+        let mut pods = vec![pod("p1", "app:2", &scaled, 1)];
+        if i % 2 == 0 {
+            pods.push(pod("p2", "app:2", &scaled, 2));
+        }
+        let (index, _) = fixtures::report(m, "prod", pods).await;
+        assert_eq!(index, i);
+    }
+    let cookie = session(&ts, "reader").await;
+    let (_, html) = environment_page(&ts, &cookie).await;
+    let first = reports - 500 + 1;
+    assert!(
+        html.contains(&format!(
+            "draws the last 500 snapshots, from <a href=\"/acme/environments/prod/snapshots/{first}\">#{first}</a>"
+        )),
+        "the page says where the timeline starts"
+    );
+    let timeline = html.split("class=\"timeline\"").nth(1).expect("a timeline");
+    assert!(
+        timeline.contains(">app<"),
+        "what ran in the last snapshots is drawn"
+    );
+    assert!(
+        !timeline.contains(">old<"),
+        "what ended before them is not: {timeline}"
+    );
+    ts.stop().await;
+}

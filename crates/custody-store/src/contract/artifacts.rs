@@ -2,7 +2,7 @@
 
 use custody_core::HexPrefix;
 
-use super::{at, fingerprint};
+use super::at;
 use crate::{
     ArtifactInsert, ArtifactScope, AttestationInsert, DeploymentInsert, Page, Store, TrailUpsert,
 };
@@ -39,18 +39,8 @@ pub async fn artifacts_and_attestations(store: &dyn Store) {
     store.insert_attestation(&pending).await.unwrap();
     let artifact_id = store
         .insert_artifact(&ArtifactInsert {
-            flow_id: flow.id,
-            trail_id: Some(trail.id),
-            fingerprint: fingerprint('9'),
             filename: "svc:16d9990".into(),
-            template_name: Some("svc".into()),
-            git_commit: Some(commit.clone()),
-            commit_url: None,
-            build_url: None,
-            repo_url: None,
-            repo: None,
-            payload: "{}".into(),
-            created_at: at(3.0),
+            ..super::artifact_insert(flow.id, trail.id, '9', "svc", &commit)
         })
         .await
         .unwrap();

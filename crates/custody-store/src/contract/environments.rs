@@ -59,17 +59,26 @@ pub async fn environments_archive_rename_and_join(store: &dyn Store) {
         .record_report(blue, custody_core::EnvironmentType::K8s, at(5.0), running)
         .await
         .unwrap();
-    let running: Vec<(EnvironmentId, String, i64)> = store
-        .open_runs(org.id)
+    let elsewhere = normalise(&[instance(&fp('c'), 4)]).unwrap();
+    store
+        .record_report(green, EnvironmentType::Docker, at(5.0), elsewhere)
         .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.env_id, r.fingerprint.to_string(), r.replicas))
-        .collect();
+        .unwrap();
+    let running = |envs: Vec<EnvironmentId>| async move {
+        let runs = store.open_runs(&envs).await.unwrap();
+        runs.into_iter()
+            .map(|r| (r.env_id, r.fingerprint.to_string(), r.replicas))
+            .collect::<Vec<(EnvironmentId, String, i64)>>()
+    };
     assert_eq!(
-        running,
+        running(vec![blue, all]).await,
         [(blue, fp('a'), 2), (blue, fp('b'), 1)],
-        "two artifacts, three instances, only where something runs"
+        "two artifacts, three instances, only in the environments asked about"
+    );
+    assert_eq!(
+        running(vec![green, blue]).await,
+        [(blue, fp('a'), 2), (blue, fp('b'), 1), (green, fp('c'), 1)],
+        "by environment"
     );
     store
         .rename_environment(blue, "navy", at(6.0))

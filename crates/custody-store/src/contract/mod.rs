@@ -9,6 +9,7 @@ mod auth_buckets;
 mod controls;
 mod environments;
 mod evidence;
+mod evidence_revisions;
 mod flows;
 mod idempotency;
 mod keys;
@@ -32,6 +33,7 @@ pub use auth_buckets::auth_buckets_count_attempts_per_address;
 pub use controls::controls_are_versioned_archived_and_decided;
 pub use environments::environments_archive_rename_and_join;
 pub use evidence::evidence_is_recorded;
+pub use evidence_revisions::evidence_revisions_follow_what_compliance_reads;
 pub use flows::flows_and_trails;
 pub use idempotency::idempotency_keys_replay_the_first_answer;
 pub use keys::orgs_and_keys;
@@ -50,6 +52,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     flows_and_trails(store.as_ref()).await;
     flows_rename_and_beta_switches(store.as_ref()).await;
     artifacts_and_attestations(store.as_ref()).await;
+    evidence_revisions_follow_what_compliance_reads(store.as_ref()).await;
     repos_are_recorded_listed_and_tagged(store.as_ref()).await;
     controls_are_versioned_archived_and_decided(store.as_ref()).await;
     evidence_is_recorded(store.as_ref()).await;
@@ -100,6 +103,30 @@ pub(crate) fn at(seconds: f64) -> Timestamp {
 /// [`fp`] as the fingerprint store rows hold.
 pub(crate) fn fingerprint(c: char) -> Fingerprint {
     Fingerprint::parse(&fp(c)).expect("a fingerprint")
+}
+
+/// Artifact `c` of a trail, named for its template and built from `commit`.
+pub(crate) fn artifact_insert(
+    flow_id: custody_core::ids::FlowId,
+    trail_id: custody_core::ids::TrailId,
+    c: char,
+    name: &str,
+    commit: &str,
+) -> crate::ArtifactInsert {
+    crate::ArtifactInsert {
+        flow_id,
+        trail_id: Some(trail_id),
+        fingerprint: fingerprint(c),
+        filename: format!("{name}:{c}"),
+        template_name: Some(name.into()),
+        git_commit: Some(commit.into()),
+        commit_url: None,
+        build_url: None,
+        repo_url: None,
+        repo: None,
+        payload: "{}".into(),
+        created_at: at(3.0),
+    }
 }
 
 pub(crate) fn instance(digest: &str, created: i64) -> serde_json::Value {

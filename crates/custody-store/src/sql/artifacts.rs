@@ -19,7 +19,7 @@ use crate::{
 
 const ARTIFACT_SELECT: &str = "SELECT a.id, a.flow_id, f.name AS flow_name, a.trail_id, t.name AS trail_name, \
      a.fingerprint, a.filename, a.template_name, a.git_commit, a.commit_url, a.build_url, a.repo_url, \
-     a.payload, a.created_at \
+     a.payload, a.created_at, a.evidence_revision \
      FROM artifacts a JOIN flows f ON f.id = a.flow_id LEFT JOIN trails t ON t.id = a.trail_id";
 pub(super) const ATTESTATION_COLUMNS: &str = "id, public_id, flow_id, trail_id, artifact_id, target_artifact, commit_sha, \
      name, kind, is_compliant, payload, created_at";

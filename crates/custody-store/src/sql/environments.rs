@@ -15,7 +15,7 @@ use serde_json::json;
 use super::ledger::{Owner, append};
 use super::run_checkpoints::{self, CANDIDATES};
 use super::writes::write_tx;
-use super::{Arg, SqlStore, bind_args, reports, run_instances, texts};
+use super::{Arg, SqlStore, bind_args, ints, reports, run_instances, texts};
 use crate::{
     EnvironmentRow, EnvironmentStore, EnvironmentUpsert, Page, ReportOutcome, Result, RunRow,
     RunSpan, RunningNow, SnapshotRow,
@@ -308,15 +308,19 @@ impl EnvironmentStore for SqlStore {
         Ok(rows.into_iter().map(|(fp,)| fp).collect())
     }
 
-    async fn open_runs(&self, org_id: OrgId) -> Result<Vec<RunningNow>> {
-        Ok(sqlx::query_as(
-            "SELECT r.env_id, r.fingerprint, r.name, r.replicas \
-             FROM environments e JOIN runs r ON r.env_id = e.id AND r.to_idx IS NULL \
-             WHERE e.org_id = $1 ORDER BY r.env_id, r.name, r.fingerprint",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await?)
+    async fn open_runs(&self, env_ids: &[EnvironmentId]) -> Result<Vec<RunningNow>> {
+        let mut runs: Vec<RunningNow> = self
+            .fetch_in(ints(env_ids.iter().copied()), |list| {
+                format!(
+                    "SELECT env_id, fingerprint, name, replicas FROM runs \
+                     WHERE env_id IN ({list}) AND to_idx IS NULL"
+                )
+            })
+            .await?;
+        runs.sort_by(|a, b| {
+            (a.env_id, &a.name, &a.fingerprint).cmp(&(b.env_id, &b.name, &b.fingerprint))
+        });
+        Ok(runs)
     }
 }
 
