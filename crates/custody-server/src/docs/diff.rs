@@ -5,7 +5,7 @@ use custody_api::{DiffArtifact, DiffGroup, DiffSide, SnapshotDiff};
 use custody_core::Fingerprint;
 use custody_store::{EnvironmentRow, RunRow};
 
-use super::provenance::{Provenance, creation_times, pods, provenance};
+use super::provenance::{Provenance, creation_times, pod_names, provenance};
 use crate::auth::OrgScope;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -42,9 +42,7 @@ pub async fn diff(
             instance_count: run.replicas,
             s1_instance_count: s1,
             s2_instance_count: s2,
-            pods: pods(&instances)
-                .map(|p| p.keys().cloned().collect())
-                .unwrap_or_default(),
+            pods: pod_names(&instances),
         }
     };
     let find = |runs: &[RunRow], fp: &Fingerprint| {

@@ -90,7 +90,10 @@ pub async fn provenance(
 }
 
 pub fn creation_times(run: &RunRow) -> (Vec<i64>, Vec<Value>) {
-    let mut instances: Vec<Value> = json(&run.instances).as_array().cloned().unwrap_or_default();
+    let mut instances: Vec<Value> = match json(&run.instances) {
+        Value::Array(instances) => instances,
+        _ => Vec::new(),
+    };
     let times: Vec<i64> = instances.iter().map(created_of).collect();
     // Instances stored before creation times were kept in whole seconds carry
     // floats; the wire type is an integer.
@@ -100,6 +103,18 @@ pub fn creation_times(run: &RunRow) -> (Vec<i64>, Vec<Value>) {
         }
     }
     (times, instances)
+}
+
+/// The pod names of these instances, each once, in the order first seen: the
+/// keys [`pods`] would give, without copying the instances.
+pub fn pod_names(instances: &[Value]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    instances
+        .iter()
+        .filter_map(|i| i.get("podName")?.as_str())
+        .filter(|name| seen.insert(*name))
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn pods(instances: &[Value]) -> Option<Map<String, Value>> {
