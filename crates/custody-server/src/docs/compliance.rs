@@ -155,7 +155,8 @@ async fn evaluate_from_store(
 }
 
 /// Attestations indexed by what they may bind to, so that finding those of
-/// one artifact looks at its candidates only.
+/// one artifact looks at its candidates only; which candidates do bind is
+/// still `custody_core::binding`'s to say.
 struct Bindings<'a> {
     all: &'a [AttestationRow],
     by_artifact: HashMap<ArtifactId, Vec<usize>>,
@@ -174,13 +175,15 @@ impl<'a> Bindings<'a> {
         for (i, a) in all.iter().enumerate() {
             if let Some(id) = a.artifact_id {
                 index.by_artifact.entry(id).or_default().push(i);
-            } else if let Some(name) = a.target_artifact.as_deref() {
+            }
+            if let Some(name) = a.target_artifact.as_deref() {
                 index
                     .by_template_name
                     .entry((a.flow_id, name))
                     .or_default()
                     .push(i);
-            } else if let Some(trail) = a.trail_id {
+            }
+            if let Some(trail) = a.trail_id {
                 index.by_trail.entry(trail).or_default().push(i);
             }
         }
@@ -203,6 +206,7 @@ impl<'a> Bindings<'a> {
             .filter(|&i| self.all[i].key().binds_to(&key))
             .collect();
         found.sort_unstable();
+        found.dedup();
         found.into_iter().map(|i| &self.all[i]).collect()
     }
 
@@ -213,6 +217,7 @@ impl<'a> Bindings<'a> {
             .into_iter()
             .flatten()
             .map(|&i| &self.all[i])
+            .filter(|a| a.key().is_about_trail(trail_id))
             .collect()
     }
 }

@@ -53,9 +53,12 @@ pub async fn history(
         .await?
         .unwrap_or(1);
     let first = in_window.max(env.latest_index - DRAWN_SNAPSHOTS + 1);
-    let since = match state.store.snapshot(env.id, first).await? {
-        Some(row) if first > in_window => row.created_at.seconds(),
-        _ => since,
+    let cut = first > in_window;
+    let since = if cut {
+        let row = state.store.snapshot(env.id, first).await?;
+        row.map_or(since, |row| row.created_at.seconds())
+    } else {
+        since
     };
     let (runs, known) = runs_known(state, org, env, (first, env.latest_index)).await?;
     let gates = Gate::current(state, org.id, &[env], &known).await?;
@@ -71,7 +74,7 @@ pub async fn history(
     Ok(History {
         timeline: drawn(&org.name, runs, &known, end.seconds(), since),
         compliant,
-        drawn_from: (first > in_window).then_some(first),
+        drawn_from: cut.then_some(first),
     })
 }
 
